@@ -1,0 +1,90 @@
+#pragma once
+// The one writer of aidcsim's results file (HDF5). It knows tables and series, not data centers: the caller
+// names the series, the event kinds and the KPIs. The file is written under a temporary name beside the final
+// one and renamed by commit(); a writer destroyed without commit() removes its temporary file, so a crash or an
+// error never leaves a complete-looking partial file.
+//
+// Layout (DESIGN.md):
+//   /                      attrs schema="aidcsim", schema_version, software_version, git_sha, created_utc,
+//                                seed, replications, backend, device, scenario_name
+//   /inputs/scenario       the resolved scenario as JSON text
+//   /inputs/catalog        the catalog entries used, as JSON text (with their sources)
+//   /timeseries/time_s     [T], attrs units, long_name
+//   /timeseries/<name>     [R, T] float64, attrs units, long_name; chunked (about 1 MiB), gzip + shuffle
+//   /events                compound table: replication i32, time_s f64, kind (HDF5 enum), component str,
+//                          id i64, duration_s f64, value f64; attrs units per column
+//   /kpis                  compound table: name str, units str, long_name str, mean, p10, p50, p90 (f64)
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace aidc {
+
+struct RunMetadata {
+  std::string software_version;
+  std::string git_sha;
+  std::string created_utc;  // ISO 8601, e.g. 2026-11-25T13:00:00Z
+  std::uint64_t seed = 0;
+  int replications = 0;
+  std::string backend;      // "cpu (TBB)" until the kernels land
+  std::string device;       // e.g. "2 threads" or the GPU's name
+  std::string scenario_name;
+};
+
+struct SeriesInfo {
+  std::string name;       // dataset name under /timeseries
+  std::string units;
+  std::string long_name;
+};
+
+struct EventRecord {
+  std::int32_t replication = 0;
+  double time_s = 0.0;
+  std::int32_t kind = 0;   // index into the writer's event_kind_names
+  std::string component;   // e.g. "grid", "generator", "ups"
+  std::int64_t id = 0;     // component instance
+  double duration_s = 0.0;
+  double value = 0.0;
+};
+
+struct KpiRow {
+  std::string name;
+  std::string units;
+  std::string long_name;
+  double mean = 0.0;
+  double p10 = 0.0;
+  double p50 = 0.0;
+  double p90 = 0.0;
+};
+
+class ResultsWriter {
+ public:
+  // Creates the temporary file and every dataset. time_s has T entries; each series is [replications, T].
+  ResultsWriter(const std::filesystem::path& final_path, const RunMetadata& meta,
+                std::span<const double> time_s, std::vector<SeriesInfo> series, int replications,
+                std::vector<std::string> event_kind_names);
+  ~ResultsWriter();
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  void write_inputs(const std::string& scenario_json, const std::string& catalog_json);
+  // Rows [first_replication, first_replication + count) of series `series_index`; values is count × T, row-major.
+  void write_series_block(std::size_t series_index, int first_replication, int count,
+                          std::span<const double> values);
+  void write_events(std::span<const EventRecord> events);
+  void write_kpis(std::span<const KpiRow> kpis);
+  // Flushes, closes and renames the temporary file to the final path. Nothing is visible at the final path before.
+  void commit();
+
+  const std::filesystem::path& temporary_path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aidc

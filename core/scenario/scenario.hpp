@@ -1,0 +1,157 @@
+#pragma once
+// The resolved scenario: plain data, every catalog name already looked up and every default filled in.
+// Models read these structs and nothing else; the parser (scenario/parse_scenario.hpp) is the only producer.
+// Units are in the names. Times inside the simulation are seconds; the horizon is whole hours because the
+// facility model steps hourly (weather, load and prices are hourly series).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aidc {
+
+// Monthly climate normals of one city, from which a synthetic typical year is generated.
+struct MonthlyClimate {
+  std::string city;
+  std::array<double, 12> mean_db_c{};         // monthly mean dry bulb
+  std::array<double, 12> mean_daily_max_c{};  // monthly mean of daily maxima
+  std::array<double, 12> mean_daily_min_c{};  // monthly mean of daily minima
+  std::array<double, 12> mean_rh_pct{};       // monthly mean relative humidity
+  std::string source;
+};
+
+enum class WeatherKind { Synthetic, Epw };
+
+struct WeatherSpec {
+  WeatherKind kind = WeatherKind::Synthetic;
+  std::string epw_path;   // resolved, absolute or relative to the working directory; only for Epw
+  MonthlyClimate normals; // only for Synthetic
+  // Day-to-day weather noise on the dry bulb: an AR(1) process per hour (assumption; see catalog/facility_defaults).
+  double noise_sd_c = 1.5;
+  double noise_autocorrelation_per_h = 0.97;
+};
+
+struct GridSpec {
+  double capacity_w = 0.0;                   // contracted import capacity at the point of connection
+  double price_usd_per_kwh = 0.0;            // mean energy price
+  std::array<double, 24> price_multiplier_by_hour{};   // time-of-use shape; 1.0 everywhere when flat
+  double carbon_kg_per_kwh = 0.0;            // grid carbon intensity (annual mean)
+  std::array<double, 24> carbon_multiplier_by_hour{};  // diurnal shape; 1.0 everywhere when flat
+  double saidi_h_per_yr = 0.0;               // System Average Interruption Duration Index
+  double saifi_per_yr = 0.0;                 // System Average Interruption Frequency Index
+  double outage_duration_sigma = 1.0;        // lognormal shape of outage durations (mean = SAIDI/SAIFI)
+};
+
+struct SiteSpec {
+  std::string name;
+  std::string country;   // catalog country name
+  std::string iso3;
+  std::string city;
+  double lat_deg = 0.0;
+  double lon_deg = 0.0;
+  double elevation_m = 0.0;
+  double water_price_usd_per_m3 = 0.0;
+  GridSpec grid;
+  WeatherSpec weather;
+};
+
+enum class CoolingKind {
+  AirCooledChiller,        // air-cooled chillers, optional dry-bulb economizer, CRAH fans
+  WaterCooledChillerTower, // water-cooled chillers with cooling towers and a water-side economizer
+  LiquidDryCooler          // direct liquid cooling to dry coolers (adiabatic assist), rest by air-cooled chillers
+};
+
+struct CoolingSpec {
+  CoolingKind kind = CoolingKind::WaterCooledChillerTower;
+  double chilled_water_supply_c = 15.0;  // chilled-water supply temperature (evaporator leaving)
+  double chiller_carnot_fraction = 0.55; // COP = fraction * T_evap / (T_cond - T_evap)
+  double chiller_cop_max = 12.0;         // cap on COP when lift is small (compressor minimum lift)
+  double evaporator_approach_k = 2.0;    // refrigerant evaporating temperature below chilled-water supply
+  double condenser_approach_k = 5.0;     // refrigerant condensing temperature above condenser water / air
+  double tower_approach_k = 4.0;         // tower leaving water above the wet bulb
+  double drycooler_approach_k = 8.0;     // air-cooled condenser / dry cooler leaving fluid above the dry bulb
+  double economizer_approach_k = 2.0;    // heat-exchanger approach on the economizer path
+  bool economizer = true;                // free cooling when outdoor conditions allow
+  double liquid_fraction = 0.0;          // share of IT heat captured by liquid (LiquidDryCooler only)
+  double liquid_supply_c = 32.0;         // facility water supply to the cold plates
+  bool adiabatic_assist = true;          // spray on dry coolers when too hot for dry operation
+  double adiabatic_effectiveness = 0.7;  // fraction of the wet-bulb depression gained by the spray
+  double crah_fan_w_per_w = 0.04;        // air movers per watt of heat carried by air
+  double pump_w_per_w = 0.015;           // chilled/condenser water pumps per watt of heat
+  double tower_fan_w_per_w = 0.01;       // tower or dry-cooler fans per watt of heat rejected
+  double cycles_of_concentration = 4.0;  // tower blowdown = evaporation / (cycles - 1)
+  double drift_fraction = 0.0002;        // drift loss per unit of circulating water (as share of evaporation)
+};
+
+struct PowerChainSpec {
+  double transformer_efficiency = 0.99;  // medium-voltage transformers (all load)
+  double ups_efficiency = 0.96;          // double-conversion UPS (critical load)
+  double pdu_efficiency = 0.985;         // PDUs and busway (critical load)
+  double misc_fraction_of_it = 0.01;     // lighting, offices, security (share of IT power)
+};
+
+struct UpsSpec {
+  double ride_through_s = 300.0;  // battery autonomy at rated critical load
+};
+
+struct GeneratorSpec {
+  int count = 0;
+  double unit_capacity_w = 0.0;
+  double start_reliability = 0.99;    // probability that one unit starts on demand
+  double start_time_s = 10.0;         // NFPA 110 Type 10
+  double fuel_autonomy_h = 48.0;      // on-site fuel at the rated output of all units
+  double fail_to_run_per_h = 0.0;     // failure rate of a running unit
+  double fuel_l_per_kwh = 0.27;       // diesel use at load
+  double carbon_kg_per_l = 2.68;      // diesel combustion CO2
+  double fuel_price_usd_per_l = 1.0;
+};
+
+struct FacilitySpec {
+  CoolingSpec cooling;
+  PowerChainSpec power_chain;
+  UpsSpec ups;
+  GeneratorSpec generators;
+};
+
+// One system model from the catalog (a server or a rack) and how many of them the site holds.
+struct SystemSpec {
+  std::string name;
+  std::string accelerator;
+  int gpus_per_system = 0;
+  int count = 0;
+  double max_power_w = 0.0;
+  double idle_power_fraction = 0.3;  // power at zero utilization as a share of max
+  std::string cooling;               // "air", "liquid", "air-or-liquid"
+  std::string source;
+};
+
+// Utilization of the IT fleet until workloads drive it (issue 4): a mean with a diurnal and weekly shape.
+struct UtilizationProfile {
+  double mean = 0.7;
+  double diurnal_amplitude = 0.0;  // peak-to-mean, as a share of utilization
+  double peak_hour = 14.0;         // local hour of the diurnal peak
+  double weekend_factor = 1.0;     // multiplier on Saturdays and Sundays
+};
+
+struct ItSpec {
+  std::vector<SystemSpec> systems;
+  UtilizationProfile utilization;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string source_path;  // the scenario file it came from
+  SiteSpec site;
+  FacilitySpec facility;
+  ItSpec it;
+  int horizon_h = 8760;
+  std::uint64_t seed = 1;
+  int replications = 1;
+};
+
+// Total nameplate IT power of the fleet.
+double it_max_power_w(const ItSpec& it);
+
+}  // namespace aidc
