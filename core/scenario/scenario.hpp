@@ -97,6 +97,7 @@ struct UpsSpec {
 
 struct GeneratorSpec {
   int count = 0;
+  std::string redundancy;             // "N", "N+1", "N+2", "2N" when the count was sized from the design load
   double unit_capacity_w = 0.0;
   double start_reliability = 0.99;    // probability that one unit starts on demand
   double start_time_s = 10.0;         // NFPA 110 Type 10

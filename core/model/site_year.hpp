@@ -1,0 +1,101 @@
+#pragma once
+// One replication of a site over its horizon: hourly weather, IT load, cooling and power chain, and the grid with
+// its outages, UPS and generators, as a discrete-event simulation. Hour ticks, outage starts and ends, generator
+// starts and failures, UPS depletion and fuel exhaustion are events; energy is integrated exactly between events,
+// so an outage of 40 s inside an hour counts for 40 s.
+//
+// A pure function of (scenario, weather, replication): the same inputs give the same outputs on any thread.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/io/results_writer.hpp"
+#include "core/model/weather.hpp"
+#include "core/scenario/scenario.hpp"
+
+namespace aidc {
+
+// Hourly series, in the order of site_series_info(). Names are a public interface (tests, reports, users).
+enum SiteSeries : std::size_t {
+  kSeriesItPower,
+  kSeriesCoolingPower,
+  kSeriesLossPower,
+  kSeriesFacilityPower,
+  kSeriesDryBulb,
+  kSeriesWetBulb,
+  kSeriesPue,
+  kSeriesWater,
+  kSeriesGridImport,
+  kSeriesBackupPower,
+  kSeriesUnservedPower,
+  kSeriesCarbon,
+  kSeriesEnergyCost,
+  kSeriesUtilization,
+  kSeriesEconomizerFraction,
+  kSeriesChillerCop,
+  kSeriesCount
+};
+const std::vector<SeriesInfo>& site_series_info();
+
+enum SiteEventKind : std::int32_t {
+  kEventOutageStart,
+  kEventOutageEnd,
+  kEventGeneratorStartFailure,
+  kEventGeneratorFailure,
+  kEventUpsDepleted,
+  kEventFuelExhausted,
+  kEventCriticalLoadLost,
+  kEventCriticalLoadRestored,
+  kEventKindCount
+};
+const std::vector<std::string>& site_event_kind_names();
+
+// Per-replication KPIs, in the order of site_kpi_info() (name, units, long_name).
+enum SiteKpi : std::size_t {
+  kKpiItEnergy,
+  kKpiFacilityEnergy,
+  kKpiPueAnnual,
+  kKpiWue,
+  kKpiWater,
+  kKpiCarbon,
+  kKpiEnergyCost,
+  kKpiBackupHours,
+  kKpiUnservedEnergy,
+  kKpiCriticalUnservedEnergy,
+  kKpiCriticalLoadLossHours,
+  kKpiPowerAvailability,
+  kKpiGridOutages,
+  kKpiGeneratorStartFailures,
+  kKpiFuelUsed,
+  kKpiPeakFacilityPower,
+  kKpiPueMaxHourly,
+  kKpiFreeCoolingHours,
+  kKpiCount
+};
+struct KpiInfo {
+  std::string name, units, long_name;
+};
+const std::vector<KpiInfo>& site_kpi_info();
+
+struct SiteYearResult {
+  std::vector<double> series;  // kSeriesCount × horizon_h, series-major
+  std::vector<EventRecord> events;
+  std::array<double, kKpiCount> kpis{};
+  std::uint64_t fingerprint = 0;  // hash of the event sequence (engine fingerprint)
+  std::uint64_t events_processed = 0;
+
+  double at(SiteSeries s, std::size_t hour, std::size_t horizon_h) const { return series[s * horizon_h + hour]; }
+};
+
+// Weather for one replication: the EPW year (the same for every replication) or a synthetic year drawn from the
+// replication's own weather stream.
+HourlyWeather site_weather(const Scenario& s, const HourlyWeather* epw_year, int replication);
+
+SiteYearResult simulate_site_year(const Scenario& s, const HourlyWeather& weather, int replication);
+
+// RNG stream ids, one per random process, so that changing one process does not shift another's draws.
+enum SiteRngStream : std::uint64_t { kStreamWeather = 1, kStreamOutages = 2, kStreamGenerators = 3 };
+
+}  // namespace aidc

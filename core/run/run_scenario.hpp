@@ -1,0 +1,40 @@
+#pragma once
+// Runs a resolved scenario's replications in parallel (TBB) and writes one results file. Replications run in
+// batches: each batch in parallel, then written in replication order, so memory stays bounded and the file's
+// contents do not depend on the number of threads.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/io/results_writer.hpp"
+#include "core/scenario/parse_scenario.hpp"
+
+namespace aidc {
+
+struct RunOptions {
+  std::filesystem::path output;  // results file; empty: no file is written
+  int threads = 0;               // 0: all cores
+  int batch_replications = 0;    // 0: chosen from the thread count
+};
+
+struct RunSummary {
+  std::vector<KpiRow> kpis;
+  std::uint64_t events_processed = 0;
+  std::uint64_t fingerprint = 0;  // of replication 0's event sequence
+  std::size_t event_records = 0;
+  double wall_s = 0.0;
+  int threads = 0;
+};
+
+// Called after each batch with (replications done, replications in all).
+using ProgressFn = std::function<void(int, int)>;
+
+RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, const ProgressFn& progress = {});
+
+// KPI rows (mean, P10, P50, P90 over replications) from per-replication values, kpi-major.
+std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication);
+
+}  // namespace aidc

@@ -1,0 +1,72 @@
+#include "core/scenario/catalog.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/scenario/input_error.hpp"
+
+namespace aidc {
+
+// Defined in the generated embedded_catalog.cpp (core/scenario/embed_catalog.cmake).
+const std::map<std::string, std::string>& embedded_catalog_texts();
+
+void Catalog::add(const std::string& catalog, const std::string& text, const std::string& label) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw BadInput(label, "", "unparseable JSON (" + std::string(e.what()) + ")", "a valid JSON catalog");
+  }
+  if (!doc.is_object() || !doc.contains("entries") || !doc["entries"].is_object()) {
+    throw BadInput(label, "/entries", "", "an object of named catalog entries");
+  }
+  docs_[catalog] = std::move(doc);
+  labels_[catalog] = label;
+}
+
+Catalog Catalog::embedded() {
+  Catalog c;
+  for (const auto& [name, text] : embedded_catalog_texts()) {
+    c.add(name, text, "scenarios/catalog/" + name + ".json (built in)");
+  }
+  return c;
+}
+
+Catalog Catalog::from_directory(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir)) {
+    throw BadInput(dir.string(), "", "not a folder", "a folder of catalog *.json files");
+  }
+  Catalog c;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    if (f.path().extension() != ".json") continue;
+    std::ifstream in(f.path());
+    std::ostringstream text;
+    text << in.rdbuf();
+    c.add(f.path().stem().string(), text.str(), f.path().string());
+  }
+  return c;
+}
+
+const nlohmann::json* Catalog::entry(const std::string& catalog, const std::string& name) const {
+  auto d = docs_.find(catalog);
+  if (d == docs_.end()) return nullptr;
+  const auto& entries = d->second["entries"];
+  auto e = entries.find(name);
+  return e == entries.end() ? nullptr : &*e;
+}
+
+std::vector<std::string> Catalog::names(const std::string& catalog) const {
+  std::vector<std::string> out;
+  auto d = docs_.find(catalog);
+  if (d == docs_.end()) return out;
+  for (const auto& [name, _] : d->second["entries"].items()) out.push_back(name);
+  return out;
+}
+
+std::string Catalog::label(const std::string& catalog) const {
+  auto l = labels_.find(catalog);
+  return l == labels_.end() ? "scenarios/catalog/" + catalog + ".json" : l->second;
+}
+
+}  // namespace aidc

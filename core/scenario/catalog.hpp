@@ -1,0 +1,36 @@
+#pragma once
+// The catalogs (accelerators, systems, countries, climate, facility defaults): JSON documents of named entries,
+// each with its public source. The copies in scenarios/catalog/ are compiled into the binary so that aidcsim
+// stands alone; a user may point at another folder with the same file names.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace aidc {
+
+class Catalog {
+ public:
+  // The catalogs compiled into this binary.
+  static Catalog embedded();
+  // Every *.json in a folder; a bad file is reported as BadInput naming the file.
+  static Catalog from_directory(const std::filesystem::path& dir);
+
+  bool has_catalog(const std::string& catalog) const { return docs_.count(catalog) > 0; }
+  // The entry `name` of catalog `catalog` (e.g. "systems", "dgx-h100"), or nullptr.
+  const nlohmann::json* entry(const std::string& catalog, const std::string& name) const;
+  std::vector<std::string> names(const std::string& catalog) const;
+  // How messages name the catalog's file, e.g. "scenarios/catalog/systems.json".
+  std::string label(const std::string& catalog) const;
+
+ private:
+  void add(const std::string& catalog, const std::string& text, const std::string& label);
+
+  std::map<std::string, nlohmann::json> docs_;
+  std::map<std::string, std::string> labels_;
+};
+
+}  // namespace aidc

@@ -1,0 +1,276 @@
+#include "core/scenario/json_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <sstream>
+
+namespace aidc {
+
+namespace {
+std::string format_bound(double x) {
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+}  // namespace
+
+bool Range::contains(double x) const {
+  if (!std::isfinite(x)) return false;
+  if (lo_open ? !(x > lo) : !(x >= lo)) return false;
+  if (hi_open ? !(x < hi) : !(x <= hi)) return false;
+  return true;
+}
+
+std::string Range::describe() const {
+  const bool has_lo = std::isfinite(lo);
+  const bool has_hi = std::isfinite(hi);
+  if (has_lo && has_hi) {
+    return "a number in " + std::string(lo_open ? "(" : "[") + format_bound(lo) + ", " + format_bound(hi) +
+           (hi_open ? ")" : "]");
+  }
+  if (has_lo) return std::string("a number ") + (lo_open ? "> " : ">= ") + format_bound(lo);
+  if (has_hi) return std::string("a number ") + (hi_open ? "< " : "<= ") + format_bound(hi);
+  return "a finite number";
+}
+
+std::string json_pointer_escape(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+std::string json_excerpt(const Json& value) {
+  std::string text = value.dump();
+  constexpr std::size_t kMax = 80;
+  if (text.size() > kMax) text = text.substr(0, kMax - 3) + "...";
+  return text;
+}
+
+JsonObjectReader::JsonObjectReader(const Json& value, std::string path, std::string file, InputProblems& problems)
+    : value_(&value), path_(std::move(path)), file_(std::move(file)), problems_(&problems) {
+  is_object_ = value.is_object();
+  if (!is_object_) problems_->add(file_, path_, json_excerpt(value), "a JSON object");
+}
+
+bool JsonObjectReader::has(const std::string& key) const {
+  return is_object_ && value_->contains(key) && !(*value_)[key].is_null();
+}
+
+const Json* JsonObjectReader::find(const std::string& key) {
+  known_.insert(key);
+  if (!is_object_) return nullptr;
+  auto it = value_->find(key);
+  if (it == value_->end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+const Json* JsonObjectReader::raw(const std::string& key) { return find(key); }
+
+void JsonObjectReader::problem_at(const std::string& key, const std::string& value,
+                                  const std::string& expected) const {
+  problems_->add(file_, child_path(key), value, expected);
+}
+
+void JsonObjectReader::problem_here(const std::string& value, const std::string& expected) const {
+  problems_->add(file_, path_, value, expected);
+}
+
+std::optional<double> JsonObjectReader::checked_number(const std::string& key, const Json& v, Range range) {
+  if (!v.is_number()) {
+    problem_at(key, json_excerpt(v), range.describe());
+    return std::nullopt;
+  }
+  const double x = v.get<double>();
+  if (!range.contains(x)) {
+    problem_at(key, json_excerpt(v), range.describe());
+    return std::nullopt;
+  }
+  return x;
+}
+
+double JsonObjectReader::number(const std::string& key, double fallback, Range range) {
+  return optional_number(key, range).value_or(fallback);
+}
+
+std::optional<double> JsonObjectReader::optional_number(const std::string& key, Range range) {
+  const Json* v = find(key);
+  if (!v) return std::nullopt;
+  return checked_number(key, *v, range);
+}
+
+double JsonObjectReader::required_number(const std::string& key, Range range) {
+  const Json* v = find(key);
+  if (!v) {
+    if (is_object_) problem_at(key, "", range.describe());
+    return 0.0;
+  }
+  return checked_number(key, *v, range).value_or(0.0);
+}
+
+namespace {
+std::string integer_range(long long lo, long long hi) {
+  return "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
+}  // namespace
+
+long long JsonObjectReader::integer(const std::string& key, long long fallback, long long lo, long long hi) {
+  const Json* v = find(key);
+  if (!v) return fallback;
+  // A float with an integral value (e.g. 8760.0) is accepted; 1e30 or 2.5 are not.
+  long long x = 0;
+  if (v->is_number_integer()) {
+    x = v->is_number_unsigned() && v->get<unsigned long long>() > static_cast<unsigned long long>(hi)
+            ? hi + 1
+            : v->get<long long>();
+  } else if (v->is_number_float() && std::isfinite(v->get<double>()) &&
+             v->get<double>() == std::floor(v->get<double>()) && std::fabs(v->get<double>()) < 9e15) {
+    x = static_cast<long long>(v->get<double>());
+  } else {
+    problem_at(key, json_excerpt(*v), integer_range(lo, hi));
+    return fallback;
+  }
+  if (x < lo || x > hi) {
+    problem_at(key, json_excerpt(*v), integer_range(lo, hi));
+    return fallback;
+  }
+  return x;
+}
+
+long long JsonObjectReader::required_integer(const std::string& key, long long lo, long long hi) {
+  if (!has(key)) {
+    known_.insert(key);
+    if (is_object_) problem_at(key, "", integer_range(lo, hi));
+    return lo;
+  }
+  return integer(key, lo, lo, hi);
+}
+
+bool JsonObjectReader::boolean(const std::string& key, bool fallback) {
+  const Json* v = find(key);
+  if (!v) return fallback;
+  if (!v->is_boolean()) {
+    problem_at(key, json_excerpt(*v), "true or false");
+    return fallback;
+  }
+  return v->get<bool>();
+}
+
+std::optional<std::string> JsonObjectReader::optional_string(const std::string& key) {
+  const Json* v = find(key);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) {
+    problem_at(key, json_excerpt(*v), "a string");
+    return std::nullopt;
+  }
+  return v->get<std::string>();
+}
+
+std::string JsonObjectReader::string(const std::string& key, const std::string& fallback) {
+  return optional_string(key).value_or(fallback);
+}
+
+std::string JsonObjectReader::required_string(const std::string& key) {
+  if (!has(key)) {
+    known_.insert(key);
+    if (is_object_) problem_at(key, "", "a string");
+    return {};
+  }
+  return string(key, {});
+}
+
+std::string JsonObjectReader::choice(const std::string& key, const std::string& fallback,
+                                     const std::vector<std::string>& allowed) {
+  const auto s = optional_string(key);
+  if (!s) return fallback;
+  if (std::find(allowed.begin(), allowed.end(), *s) == allowed.end()) {
+    problem_at(key, Json(*s).dump(), expected_one_of(*s, allowed));
+    return fallback;
+  }
+  return *s;
+}
+
+std::optional<std::vector<double>> JsonObjectReader::number_array(const std::string& key, std::size_t length,
+                                                                  Range range) {
+  const Json* v = find(key);
+  if (!v) return std::nullopt;
+  if (!v->is_array() || v->size() != length) {
+    problem_at(key, json_excerpt(*v), "an array of " + std::to_string(length) + " numbers");
+    return std::nullopt;
+  }
+  std::vector<double> out;
+  out.reserve(length);
+  bool ok = true;
+  for (std::size_t i = 0; i < length; ++i) {
+    const Json& e = (*v)[i];
+    if (!e.is_number() || !range.contains(e.get<double>())) {
+      problems_->add(file_, child_path(key) + "/" + std::to_string(i), json_excerpt(e), range.describe());
+      ok = false;
+    } else {
+      out.push_back(e.get<double>());
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<JsonObjectReader> JsonObjectReader::object(const std::string& key) {
+  const Json* v = find(key);
+  if (!v) return std::nullopt;
+  if (!v->is_object()) {
+    problem_at(key, json_excerpt(*v), "a JSON object");
+    return std::nullopt;
+  }
+  return JsonObjectReader(*v, child_path(key), file_, *problems_);
+}
+
+void JsonObjectReader::finish() const {
+  if (!is_object_) return;
+  std::vector<std::string> accepted(known_.begin(), known_.end());
+  for (const auto& [key, v] : value_->items()) {
+    if (known_.count(key) || (!key.empty() && key[0] == '_')) continue;
+    problems_->add(file_, child_path(key), json_excerpt(v),
+                   "no key \"" + key + "\" here (unknown key); accepted keys: " +
+                       expected_one_of(key, accepted).substr(std::string("one of: ").size()));
+  }
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string expected_one_of(const std::string& got, const std::vector<std::string>& names) {
+  std::string text = "one of: ";
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) text += ", ";
+    text += names[i];
+    const std::size_t d = edit_distance(got, names[i]);
+    if (d < best_d) {
+      best_d = d;
+      best = names[i];
+    }
+  }
+  // Suggest only near misses (a typo, not a different word).
+  if (!best.empty() && best_d > 0 && best_d <= std::max<std::size_t>(2, got.size() / 4)) {
+    text += " (did you mean \"" + best + "\"?)";
+  }
+  return text;
+}
+
+}  // namespace aidc

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages aidcsim needs, only those missing. Sourced by quickstart.sh and test.sh.
+set -euo pipefail
+AIDCSIM_PACKAGES=(cmake make g++ pkg-config libhdf5-dev libtbb-dev nlohmann-json3-dev catch2 libcli11-dev
+                  hdf5-tools python3 python3-h5py python3-numpy)
+missing=()
+for p in "${AIDCSIM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "aidcsim: installing missing packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

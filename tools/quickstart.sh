@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The first command: install what is missing, build (Release), run the default scenario → results.h5.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DAIDCSIM_BUILD_TESTS=OFF >/dev/null
+cmake --build build -j"$(nproc)" --target aidcsim
+./build/aidcsim run scenarios/default.json -o results.h5 "$@"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The second command: install what is missing, build everything (Release, warnings as errors), run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/deps.sh
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Release -DAIDCSIM_WERROR=ON -DAIDCSIM_BUILD_TESTS=ON >/dev/null
+cmake --build build-test -j"$(nproc)"
+cd build-test && ctest --output-on-failure -j"$(nproc)" "$@"
