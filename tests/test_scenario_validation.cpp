@@ -1,0 +1,170 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/scenario/input_error.hpp"
+#include "scenario_fixtures.hpp"
+
+using aidc::BadInput;
+using aidc::InputProblem;
+using aidc::test::resolve;
+using aidc::test::small_scenario_json;
+
+namespace {
+
+std::vector<InputProblem> problems_of(const nlohmann::json& doc) {
+  try {
+    resolve(doc);
+  } catch (const BadInput& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+bool has_problem(const std::vector<InputProblem>& ps, const std::string& path, const std::string& value_part = "",
+                 const std::string& expected_part = "") {
+  for (const auto& p : ps) {
+    if (p.json_path == path && p.value.find(value_part) != std::string::npos &&
+        p.expected.find(expected_part) != std::string::npos && p.file == "test.json") {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a valid scenario resolves with catalog values filled in") {
+  const auto rs = resolve(small_scenario_json());
+  const aidc::Scenario& s = rs.scenario;
+  CHECK(s.site.iso3 == "MYS");
+  CHECK(s.site.city == "Johor Bahru");
+  CHECK(s.site.grid.capacity_w == Approx(20e6));
+  CHECK(s.site.grid.price_usd_per_kwh > 0.0);
+  CHECK(s.site.grid.saifi_per_yr > 0.0);
+  REQUIRE(s.it.systems.size() == 1);
+  CHECK(s.it.systems[0].max_power_w == Approx(10'200.0));
+  CHECK(s.it.systems[0].accelerator == "h100-sxm");
+  CHECK(s.horizon_h == 168);
+  CHECK(rs.catalog_entries["systems"].contains("dgx-h100"));
+  CHECK(rs.catalog_entries["countries"]["Malaysia"].contains("sources"));
+}
+
+TEST_CASE("the resolved scenario parses back to itself") {
+  const auto first = resolve(small_scenario_json());
+  const auto second = resolve(first.resolved);
+  CHECK(second.resolved == first.resolved);
+}
+
+TEST_CASE("scenario values override catalog values") {
+  auto doc = small_scenario_json();
+  doc["site"]["grid"]["price_usd_per_kwh"] = 0.123;
+  doc["it"]["systems"][0]["max_power_kw"] = 9.0;
+  const auto rs = resolve(doc);
+  CHECK(rs.scenario.site.grid.price_usd_per_kwh == Approx(0.123));
+  CHECK(rs.scenario.it.systems[0].max_power_w == Approx(9000.0));
+}
+
+TEST_CASE("an unknown key is reported with its path and the accepted keys") {
+  auto doc = small_scenario_json();
+  doc["site"]["grid"]["capacity_kw"] = 5;
+  const auto ps = problems_of(doc);
+  REQUIRE(has_problem(ps, "/site/grid/capacity_kw", "5", "capacity_mw"));
+}
+
+TEST_CASE("a wrong type names the value and the expected type") {
+  auto doc = small_scenario_json();
+  doc["site"]["grid"]["capacity_mw"] = "lots";
+  CHECK(has_problem(problems_of(doc), "/site/grid/capacity_mw", "\"lots\"", "a number > 0"));
+}
+
+TEST_CASE("an out-of-range number names the range") {
+  auto doc = small_scenario_json();
+  doc["site"]["grid"]["capacity_mw"] = -5;
+  CHECK(has_problem(problems_of(doc), "/site/grid/capacity_mw", "-5", "a number > 0"));
+  auto doc2 = small_scenario_json();
+  doc2["facility"]["power_chain"] = {{"ups_efficiency", 1.5}};
+  CHECK(has_problem(problems_of(doc2), "/facility/power_chain/ups_efficiency", "1.5", "(0, 1]"));
+}
+
+TEST_CASE("an unknown catalog name lists the choices and suggests the nearest") {
+  auto doc = small_scenario_json();
+  doc["it"]["systems"][0]["name"] = "dgx-h1000";
+  CHECK(has_problem(problems_of(doc), "/it/systems/0/name", "dgx-h1000", "did you mean \"dgx-h100\""));
+  auto doc2 = small_scenario_json();
+  doc2["site"]["country"] = "Atlantis";
+  CHECK(has_problem(problems_of(doc2), "/site/country", "Atlantis", "Malaysia"));
+}
+
+TEST_CASE("a missing EPW file is reported at its JSON path") {
+  auto doc = small_scenario_json();
+  doc["site"]["weather"] = {{"source", "epw"}, {"file", "no/such/file.epw"}};
+  CHECK(has_problem(problems_of(doc), "/site/weather/file", "no/such/file.epw", "exists"));
+}
+
+TEST_CASE("every problem in a scenario is reported at once") {
+  auto doc = small_scenario_json();
+  doc["site"]["grid"]["capacity_mw"] = 0;
+  doc["replications"] = 0;
+  doc["it"]["systems"][0]["count"] = 2.5;
+  doc["facility"]["cooling"]["type"] = "magic";
+  doc["bogus"] = true;
+  const auto ps = problems_of(doc);
+  CHECK(ps.size() >= 5);
+  CHECK(has_problem(ps, "/site/grid/capacity_mw"));
+  CHECK(has_problem(ps, "/replications", "0"));
+  CHECK(has_problem(ps, "/it/systems/0/count", "2.5", "an integer"));
+  CHECK(has_problem(ps, "/facility/cooling/type", "magic", "air_cooled_chiller"));
+  CHECK(has_problem(ps, "/bogus"));
+}
+
+TEST_CASE("missing required sections are named") {
+  nlohmann::json doc = {{"name", "x"}};
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/site"));
+  CHECK(has_problem(ps, "/facility"));
+  CHECK(has_problem(ps, "/it"));
+}
+
+TEST_CASE("a document that is not an object is one clear problem") {
+  const auto ps = problems_of(nlohmann::json::array({1, 2}));
+  REQUIRE(ps.size() == 1);
+  CHECK(ps[0].expected == "a JSON object");
+}
+
+TEST_CASE("utilization above 100 percent at the diurnal peak is rejected") {
+  auto doc = small_scenario_json();
+  doc["it"]["utilization"] = {{"mean", 0.9}, {"diurnal_amplitude", 0.2}};
+  CHECK(has_problem(problems_of(doc), "/it/utilization", "", "<= 1"));
+}
+
+TEST_CASE("generators need either a count or a redundancy, not both") {
+  auto doc = small_scenario_json();
+  doc["facility"]["generators"] = {{"count", 4}, {"redundancy", "N+1"}, {"unit_capacity_mw", 2}};
+  CHECK(has_problem(problems_of(doc), "/facility/generators/redundancy", "N+1", "not both"));
+  auto doc2 = small_scenario_json();
+  doc2["facility"]["generators"] = {{"unit_capacity_mw", 2}};
+  CHECK(has_problem(problems_of(doc2), "/facility/generators/count"));
+}
+
+TEST_CASE("JSON syntax errors give the line and column") {
+  try {
+    aidc::parse_json_text("{\n  \"name\": \"x\",\n  oops\n}", "bad.json");
+    FAIL("no error");
+  } catch (const BadInput& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].file == "bad.json");
+    CHECK(e.problems()[0].value.find("line 3") != std::string::npos);
+  }
+}
+
+TEST_CASE("every facility default used by the parser is in the built-in catalog with a source") {
+  const auto rs = resolve(small_scenario_json());
+  const auto& used = rs.catalog_entries["facility_defaults"];
+  CHECK(used.size() >= 25);
+  for (const auto& [key, entry] : used.items()) {
+    INFO(key);
+    CHECK(entry.contains("source"));
+    CHECK(entry["value"].is_number());
+  }
+}
