@@ -81,7 +81,19 @@ struct CoolingSpec {
   double pump_w_per_w = 0.015;           // chilled/condenser water pumps per watt of heat
   double tower_fan_w_per_w = 0.01;       // tower or dry-cooler fans per watt of heat rejected
   double cycles_of_concentration = 4.0;  // tower blowdown = evaporation / (cycles - 1)
-  double drift_fraction = 0.0002;        // drift loss per unit of circulating water (as share of evaporation)
+  double drift_fraction = 0.0002;        // drift loss as a share of the circulating condenser water (0.02 %: older
+                                         // eliminators; modern ones 0.001-0.005 %, CTI/EPA AP-42 13.4)
+  // Added for the cooling model (core/model/cooling.hpp):
+  double chilled_water_delta_t_k = 6.0;  // chilled-water return minus supply; the economizer's partial band
+                                         // (assumption: near the conventional 10 F = 5.6 K design range)
+  double condenser_water_range_k = 5.6;  // tower water range, sets circulating flow for drift (CTI rating 95/85 F)
+  double tower_evaporated_share = 0.85;  // share of rejected heat leaving a wet tower as latent heat (rule of thumb
+                                         // E = 0.00085 x flow x range_F, Perry's Chem. Eng. Handbook, cooling
+                                         // towers: 0.85-0.9; the rest leaves as sensible heat)
+  double liquid_loop_delta_t_k = 8.0;    // facility-water return minus supply on the liquid loop (assumption;
+                                         // cold-plate loops run 5-10 K)
+  double drycooler_air_delta_t_k = 10.0; // air temperature rise across a dry cooler, sets the air flow the
+                                         // adiabatic spray must cool (assumption; typical 8-12 K at design)
 };
 
 struct PowerChainSpec {
