@@ -10,7 +10,6 @@
 #include <tbb/parallel_for.h>
 
 #include "aidcsim_version.hpp"
-#include "core/io/epw_reader.hpp"
 #include "core/model/site_year.hpp"
 #include "core/stats/quantile.hpp"
 
@@ -47,11 +46,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  // I/O at the edge: the EPW year is read once here, and the model sees only hourly values.
-  std::unique_ptr<HourlyWeather> epw_year;
-  if (s.site.weather.kind == WeatherKind::Epw) {
-    epw_year = std::make_unique<HourlyWeather>(read_epw(s.site.weather.epw_path).weather);
-  }
+  const HourlyWeather* epw_year = rs.epw_weather.get();
 
   const int R = s.replications;
   const std::size_t T = static_cast<std::size_t>(s.horizon_h);
@@ -79,7 +74,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     results.assign(static_cast<std::size_t>(count), SiteYearResult{});
     tbb::parallel_for(0, count, [&](int i) {
       const int rep = first + i;
-      const HourlyWeather weather = site_weather(s, epw_year.get(), rep);
+      const HourlyWeather weather = site_weather(s, epw_year, rep);
       results[static_cast<std::size_t>(i)] = simulate_site_year(s, weather, rep);
     });
     for (int i = 0; i < count; ++i) {

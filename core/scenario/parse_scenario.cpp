@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 
+#include "core/io/epw_reader.hpp"
+#include "core/model/facility_design.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/json_reader.hpp"
 
@@ -69,7 +71,8 @@ std::array<double, 24> flat_24() {
 }
 
 void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defaults, nlohmann::json& used,
-               const std::filesystem::path& base_dir, SiteSpec& site) {
+               const std::filesystem::path& base_dir, SiteSpec& site,
+               std::shared_ptr<const HourlyWeather>& epw_weather) {
   site.name = r.string("name", "");
   const std::vector<std::string> countries = catalog.names("countries");
   site.country = r.required_string("country");
@@ -141,6 +144,13 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
       if (p.is_relative()) p = base_dir / p;
       if (!std::filesystem::is_regular_file(p)) {
         wr->problem_at("file", nlohmann::json(file).dump(), "an EPW weather file that exists (looked for " + p.string() + ")");
+      } else {
+        // I/O at the edge: the EPW year is read and checked here, once, and the models see only hourly values.
+        try {
+          epw_weather = std::make_shared<const HourlyWeather>(read_epw(p));
+        } catch (const std::exception& e) {
+          wr->problem_at("file", nlohmann::json(file).dump(), std::string("a valid EPW file: ") + e.what());
+        }
       }
       w.epw_path = p.string();
     }
@@ -203,6 +213,29 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
     wr->accept("normals");
     wr->finish();
   }
+
+  // Design conditions for sizing backup: given, else the hottest EPW hour, else the country's 0.4% dry bulb with
+  // the most humid month's moisture (design_wet_bulb_from_normals_c).
+  // (NaN marks "not known"; std::optional<double> trips a GCC 12 false -Wmaybe-uninitialized here.)
+  const double unknown = std::numeric_limits<double>::quiet_NaN();
+  double design_db = country ? entry_number(*country, "design_temp_04_c").value_or(unknown) : unknown;
+  double design_wb = unknown;
+  if (epw_weather && !epw_weather->dry_bulb_c.empty()) {
+    design_db = *std::max_element(epw_weather->dry_bulb_c.begin(), epw_weather->dry_bulb_c.end());
+    design_wb = *std::max_element(epw_weather->wet_bulb_c.begin(), epw_weather->wet_bulb_c.end());
+  }
+  if (std::isnan(design_db) && !r.has("design_dry_bulb_c")) {
+    r.problem_at("design_dry_bulb_c", "", "a design dry bulb in degC (the country catalog has none)");
+  }
+  site.design_dry_bulb_c = r.number("design_dry_bulb_c", std::isnan(design_db) ? 35.0 : design_db, Range::closed(-40, 60));
+  if (std::isnan(design_wb) && w.kind == WeatherKind::Synthetic) {
+    design_wb = design_wet_bulb_from_normals_c(w.normals, site.design_dry_bulb_c, site.elevation_m);
+  }
+  site.design_wet_bulb_c = r.number("design_wet_bulb_c", std::isnan(design_wb) ? site.design_dry_bulb_c : design_wb,
+                                    Range::closed(-40, 40));
+  if (site.design_wet_bulb_c > site.design_dry_bulb_c) {
+    r.problem_at("design_wet_bulb_c", nlohmann::json(site.design_wet_bulb_c).dump(), "at most design_dry_bulb_c");
+  }
   r.finish();
 }
 
@@ -237,6 +270,11 @@ void read_cooling(std::optional<JsonObjectReader> cr, const Defaults& d, Cooling
   c.tower_fan_w_per_w = num("tower_fan_w_per_w", Range::closed(0, 0.5));
   c.cycles_of_concentration = num("cycles_of_concentration", {1.0, 50.0, true, false});
   c.drift_fraction = num("drift_fraction", Range::closed(0, 0.1));
+  c.chilled_water_delta_t_k = num("chilled_water_delta_t_k", {0.0, 30.0, true, false});
+  c.condenser_water_range_k = num("condenser_water_range_k", {0.0, 30.0, true, false});
+  c.tower_evaporated_share = num("tower_evaporated_share", Range::fraction());
+  c.liquid_loop_delta_t_k = num("liquid_loop_delta_t_k", {0.0, 40.0, true, false});
+  c.drycooler_air_delta_t_k = num("drycooler_air_delta_t_k", {0.0, 40.0, true, false});
   cr->finish();
 }
 
@@ -358,7 +396,12 @@ nlohmann::json cooling_to_json(const CoolingSpec& c) {
           {"pump_w_per_w", c.pump_w_per_w},
           {"tower_fan_w_per_w", c.tower_fan_w_per_w},
           {"cycles_of_concentration", c.cycles_of_concentration},
-          {"drift_fraction", c.drift_fraction}};
+          {"drift_fraction", c.drift_fraction},
+          {"chilled_water_delta_t_k", c.chilled_water_delta_t_k},
+          {"condenser_water_range_k", c.condenser_water_range_k},
+          {"tower_evaporated_share", c.tower_evaporated_share},
+          {"liquid_loop_delta_t_k", c.liquid_loop_delta_t_k},
+          {"drycooler_air_delta_t_k", c.drycooler_air_delta_t_k}};
 }
 
 nlohmann::json to_json(const Scenario& s) {
@@ -401,6 +444,9 @@ nlohmann::json to_json(const Scenario& s) {
                                {"carbon_kg_per_l", f.generators.carbon_kg_per_l},
                                {"fuel_price_usd_per_l", f.generators.fuel_price_usd_per_l}};
   if (f.generators.count == 0) generators.erase("unit_capacity_mw");
+  if (!f.generators.redundancy.empty()) {
+    generators["_sized_for"] = f.generators.redundancy + " at the design facility power";
+  }
   return {
       {"name", s.name},
       {"description", s.description},
@@ -415,6 +461,8 @@ nlohmann::json to_json(const Scenario& s) {
         {"lon_deg", site.lon_deg},
         {"elevation_m", site.elevation_m},
         {"water_price_usd_per_m3", site.water_price_usd_per_m3},
+        {"design_dry_bulb_c", site.design_dry_bulb_c},
+        {"design_wet_bulb_c", site.design_wet_bulb_c},
         {"grid",
          {{"capacity_mw", g.capacity_w / 1e6},
           {"price_usd_per_kwh", g.price_usd_per_kwh},
@@ -466,7 +514,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
     hr->finish();
   }
   if (auto sr = root.object("site")) {
-    read_site(*sr, catalog, defaults, used, base_dir, s.site);
+    read_site(*sr, catalog, defaults, used, base_dir, s.site, out.epw_weather);
   } else if (root.is_object()) {
     root.problem_at("site", "", "an object with country and grid");
   }
@@ -482,6 +530,11 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   }
   root.finish();
   problems.throw_if_any();
+
+  GeneratorSpec& gen = s.facility.generators;
+  if (!gen.redundancy.empty()) {
+    gen.count = generator_count_for(design_facility_power_w(s), gen.unit_capacity_w, gen.redundancy);
+  }
 
   if (!used_defaults.empty()) used["facility_defaults"] = used_defaults;
   out.resolved = to_json(s);

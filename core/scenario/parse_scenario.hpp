@@ -5,10 +5,12 @@
 // parsing that JSON again gives the same scenario.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "core/model/weather.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/scenario.hpp"
 
@@ -18,6 +20,7 @@ struct ResolvedScenario {
   Scenario scenario;
   nlohmann::json resolved;         // the scenario as it ran, every value explicit
   nlohmann::json catalog_entries;  // the catalog entries used, with their sources
+  std::shared_ptr<const HourlyWeather> epw_weather;  // the EPW year, read and checked once; null for synthetic
 };
 
 // `file_label` names the document in messages; `base_dir` resolves relative paths (an EPW file).

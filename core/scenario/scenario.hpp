@@ -52,6 +52,8 @@ struct SiteSpec {
   double lon_deg = 0.0;
   double elevation_m = 0.0;
   double water_price_usd_per_m3 = 0.0;
+  double design_dry_bulb_c = 35.0;  // design condition for sizing backup (country's 0.4% dry bulb by default)
+  double design_wet_bulb_c = 28.0;  // coincident design wet bulb
   GridSpec grid;
   WeatherSpec weather;
 };

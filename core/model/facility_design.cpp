@@ -1,0 +1,36 @@
+#include "core/model/facility_design.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/model/cooling.hpp"
+#include "core/model/power_chain.hpp"
+#include "core/model/psychrometrics.hpp"
+
+namespace aidc {
+
+double design_facility_power_w(const Scenario& s) {
+  const double it_w = it_max_power_w(s.it);
+  const CoolingResult cool = cooling_power(s.facility.cooling, indoor_heat_w(s.facility.power_chain, it_w),
+                                           s.site.design_dry_bulb_c, s.site.design_wet_bulb_c);
+  return power_flows(s.facility.power_chain, it_w, cool.cooling_power_w).facility_power_w;
+}
+
+int generator_count_for(double design_power_w, double unit_capacity_w, const std::string& redundancy) {
+  if (unit_capacity_w <= 0.0) return 0;
+  const int n = static_cast<int>(std::ceil(design_power_w / unit_capacity_w - 1e-9));
+  if (redundancy == "N+1") return n + 1;
+  if (redundancy == "N+2") return n + 2;
+  if (redundancy == "2N") return 2 * n;
+  return n;
+}
+
+double design_wet_bulb_from_normals_c(const MonthlyClimate& normals, double design_dry_bulb_c, double elevation_m) {
+  const double p = pressure_at_elevation_pa(elevation_m);
+  double w_max = 0.0;
+  for (int m = 0; m < 12; ++m) w_max = std::max(w_max, humidity_ratio(normals.mean_db_c[m], normals.mean_rh_pct[m], p));
+  const double w_sat = humidity_ratio(design_dry_bulb_c, 100.0, p);
+  return wet_bulb_from_humidity_ratio_c(design_dry_bulb_c, std::min(w_max, w_sat), p);
+}
+
+}  // namespace aidc

@@ -1,0 +1,21 @@
+#pragma once
+// Design-point sizing: the facility's power at full IT load under the site's design weather, which the backup
+// generators (and the grid connection) must carry, and generator counts for a redundancy level.
+
+#include <string>
+
+#include "core/scenario/scenario.hpp"
+
+namespace aidc {
+
+// Facility power (W) with every system at full power, cooling at the design dry and wet bulb.
+double design_facility_power_w(const Scenario& s);
+
+// Units of `unit_capacity_w` for a load under redundancy "N", "N+1", "N+2" or "2N".
+int generator_count_for(double design_power_w, double unit_capacity_w, const std::string& redundancy);
+
+// Design wet bulb from monthly normals: the design dry bulb at the most humid month's mean humidity ratio (capped
+// at saturation), a conservative coincident wet bulb when no design wet bulb is published.
+double design_wet_bulb_from_normals_c(const MonthlyClimate& normals, double design_dry_bulb_c, double elevation_m);
+
+}  // namespace aidc
