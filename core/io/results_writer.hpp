@@ -14,6 +14,17 @@
 //   /events                compound table: replication i32, time_s f64, kind (HDF5 enum), component str,
 //                          id i64, duration_s f64, value f64; attrs units per column
 //   /kpis                  compound table: name str, units str, long_name str, mean, p10, p50, p90 (f64)
+//
+// Details (core/io/results_layout.hpp holds the constants):
+//   - String attributes and /inputs/* are variable-length UTF-8 (h5py gives str; datasets via .asstr()).
+//   - Series are [R, T] float64, chunks of about 1 MiB (whole rows of T while they fit), shuffle + gzip 4, fill
+//     value NaN so a block never written reads back as NaN.
+//   - /events and /kpis are 1-D extendible compound datasets (h5py: numpy structured arrays); both exist from the
+//     constructor on, with zero rows. Table strings are fixed-width, NUL-terminated UTF-8: component 32 bytes,
+//     KPI name/units/long_name 64/32/128 bytes (so at most 31/63/31/127 bytes of text).
+//   - /events attr `units` is a string array aligned with the fields ("" for non-quantities):
+//     dict(zip(ds.dtype.names, ds.attrs["units"])) in h5py. The kind enum's names are the event_kind_names, with
+//     values 0..K-1 (h5py.check_enum_dtype(ds.dtype["kind"])).
 
 #include <cstdint>
 #include <filesystem>
@@ -71,13 +82,19 @@ class ResultsWriter {
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
+  // Once per writer.
   void write_inputs(const std::string& scenario_json, const std::string& catalog_json);
   // Rows [first_replication, first_replication + count) of series `series_index`; values is count × T, row-major.
   void write_series_block(std::size_t series_index, int first_replication, int count,
                           std::span<const double> values);
+  // Both append to their table, so they may be called once per replication. A component name longer than its field
+  // is cut at a UTF-8 boundary; a KPI name or units that do not fit throw (cutting them would change the meaning),
+  // a long_name is cut.
   void write_events(std::span<const EventRecord> events);
   void write_kpis(std::span<const KpiRow> kpis);
-  // Flushes, closes and renames the temporary file to the final path. Nothing is visible at the final path before.
+  // Flushes, closes, fsyncs and renames the temporary file to the final path, replacing any file there atomically.
+  // Nothing is visible at the final path before. Any call after commit() (or after a commit that threw) throws
+  // std::logic_error.
   void commit();
 
   const std::filesystem::path& temporary_path() const;
