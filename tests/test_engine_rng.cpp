@@ -141,7 +141,7 @@ TEST_CASE("bernoulli draws succeed with probability p") {
   CHECK(s.bernoulli(1.0));
 }
 
-TEST_CASE("uniform_int covers [0, n) evenly") {
+TEST_CASE("uniform_int covers 0 to n-1 evenly") {
   RngStream s(6, 0, 0);
   constexpr int kN = 600'000;
   std::vector<int> counts(6, 0);

@@ -23,7 +23,7 @@ constexpr double kLoadW = 1.0e6;
 TEST_CASE("a chiller's COP falls as the wet bulb rises") {
   auto s = tower();
   s.economizer = false;
-  // Above 18 C wet bulb the lift exceeds the cap's (T_cond = wb + 9 C against T_evap = 13 C): strictly falling.
+  // Above 18 C wet bulb the lift exceeds the cap's (T_cond = wb + 11.6 C against T_evap = 13 C): strictly falling.
   double previous = 1e9;
   for (double wb = 18.0; wb <= 32.0; wb += 2.0) {
     const auto r = cooling_power(s, kLoadW, wb + 8.0, wb);
@@ -31,9 +31,12 @@ TEST_CASE("a chiller's COP falls as the wet bulb rises") {
     CHECK(r.chiller_cop > 1.0);
     previous = r.chiller_cop;
   }
-  // Carnot fraction by hand at 25 C wet bulb: T_evap = 13 C, T_cond = 25 + 4 + 5 = 34 C.
+  // Carnot fraction by hand at 25 C wet bulb: T_evap = 15 - 2 = 13 C; the refrigerant condenses above the
+  // condenser water leaving the chiller: T_cond = 25 + 4 (tower) + 5.6 (range) + 2 (approach) = 36.6 C.
+  REQUIRE(s.chilled_water_supply_c - s.evaporator_approach_k == Approx(13.0));
+  REQUIRE(s.tower_approach_k + s.condenser_water_range_k + s.condenser_approach_k == Approx(11.6));
   const auto r = cooling_power(s, kLoadW, 33.0, 25.0);
-  CHECK(r.chiller_cop == Approx(0.55 * (13.0 + 273.15) / (34.0 - 13.0)));
+  CHECK(r.chiller_cop == Approx(s.chiller_carnot_fraction * (13.0 + 273.15) / (36.6 - 13.0)));
 }
 
 TEST_CASE("COP is capped at the chiller maximum when the lift is tiny") {

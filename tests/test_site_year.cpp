@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/model/facility_design.hpp"
 #include "core/model/site_year.hpp"
 #include "core/stats/quantile.hpp"
 #include "scenario_fixtures.hpp"
@@ -107,7 +108,7 @@ TEST_CASE("the mean backup time over many years approaches SAIDI") {
   CHECK(aidc::mean(hours) == Approx(20.0).epsilon(0.15));
 }
 
-TEST_CASE("a hotter climate gives a higher annual PUE for the same design") {
+TEST_CASE("in a full site-year, Tokyo has a lower annual PUE than Johor and Riyadh for the same design") {
   auto doc = small_scenario_json();
   doc["horizon"]["duration_h"] = 8760;
   auto pue_in = [&](const std::string& climate) {

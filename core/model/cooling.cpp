@@ -74,12 +74,22 @@ void validate(const CoolingSpec& s) {
     fail("fan, pump and drift coefficients must be >= 0");
 }
 
+// Refrigerant condensing temperature of a water-cooled chiller: above the condenser water LEAVING the chiller
+// (tower water + range), by the condenser approach.
+double water_cooled_condensing_c(const CoolingSpec& s, double wb) {
+  return wb + s.tower_approach_k + s.condenser_water_range_k + s.condenser_approach_k;
+}
+
+// Refrigerant condensing temperature of an air-cooled chiller: the dry bulb plus the condenser's initial
+// temperature difference.
+double air_cooled_condensing_c(const CoolingSpec& s, double db) { return db + s.air_condenser_approach_k; }
+
 // All heat by air to CRAHs on chilled water from water-cooled chillers and wet towers (water-side economizer).
 PerWatt water_cooled(const CoolingSpec& s, double wb) {
   const double crah = s.crah_fan_w_per_w;  // fan heat ends up in the air the CRAH coils cool
   const double plant_load = 1.0 + crah;
   const double tower_water_c = wb + s.tower_approach_k;
-  const ChilledWater cw = chilled_water_plant(s, plant_load, tower_water_c + s.condenser_approach_k,
+  const ChilledWater cw = chilled_water_plant(s, plant_load, water_cooled_condensing_c(s, wb),
                                               tower_water_c + s.economizer_approach_k);
   PerWatt r;
   r.power = cw.compressor + crah + s.pump_w_per_w + s.tower_fan_w_per_w * cw.rejected;
@@ -94,8 +104,9 @@ PerWatt water_cooled(const CoolingSpec& s, double wb) {
 PerWatt air_cooled(const CoolingSpec& s, double air_heat, double db) {
   const double crah = s.crah_fan_w_per_w * air_heat;
   const double plant_load = air_heat + crah;
-  const double air_side_c = db + s.drycooler_approach_k;
-  const ChilledWater cw = chilled_water_plant(s, plant_load, air_side_c, air_side_c + s.economizer_approach_k);
+  // The economizer is a dry-cooler coil whose fluid leaves at the dry bulb plus the dry-cooler approach.
+  const double economizer_fluid_c = db + s.drycooler_approach_k + s.economizer_approach_k;
+  const ChilledWater cw = chilled_water_plant(s, plant_load, air_cooled_condensing_c(s, db), economizer_fluid_c);
   PerWatt r;
   r.power = cw.compressor + crah + s.tower_fan_w_per_w * cw.rejected;
   r.chiller_load = cw.chiller_load;
@@ -125,7 +136,7 @@ PerWatt liquid_dry_cooler(const CoolingSpec& s, double db, double wb) {
   // The dry cooler pre-cools the return (supply + loop ΔT); the trim chiller lifts what is left above the supply.
   const double trim_share = std::clamp((leaving_c - s.liquid_supply_c) / s.liquid_loop_delta_t_k, 0.0, 1.0);
   const double trim_load = liquid * trim_share;
-  const double trim_cop = chiller_cop(s, s.liquid_supply_c - s.evaporator_approach_k, air_in_c + s.drycooler_approach_k);
+  const double trim_cop = chiller_cop(s, s.liquid_supply_c - s.evaporator_approach_k, air_cooled_condensing_c(s, air_in_c));
   const double trim_compressor = trim_load / trim_cop;
   const double rejected = liquid + trim_compressor;
 
@@ -171,19 +182,19 @@ CoolingResult cooling_power(const CoolingSpec& spec, double heat_load_w, double 
   switch (spec.kind) {
     case CoolingKind::WaterCooledChillerTower:
       r = water_cooled(spec, wb);
-      idle_cop = chiller_cop(spec, evaporating_c, wb + spec.tower_approach_k + spec.condenser_approach_k);
+      idle_cop = chiller_cop(spec, evaporating_c, water_cooled_condensing_c(spec, wb));
       break;
     case CoolingKind::AirCooledChiller:
       r = air_cooled(spec, 1.0, dry_bulb_c);
       r.power += spec.pump_w_per_w;
-      idle_cop = chiller_cop(spec, evaporating_c, dry_bulb_c + spec.drycooler_approach_k);
+      idle_cop = chiller_cop(spec, evaporating_c, air_cooled_condensing_c(spec, dry_bulb_c));
       break;
     case CoolingKind::LiquidDryCooler:
       r = liquid_dry_cooler(spec, dry_bulb_c, wb);
       idle_cop = spec.liquid_fraction < 1.0
-                     ? chiller_cop(spec, evaporating_c, dry_bulb_c + spec.drycooler_approach_k)
+                     ? chiller_cop(spec, evaporating_c, air_cooled_condensing_c(spec, dry_bulb_c))
                      : chiller_cop(spec, spec.liquid_supply_c - spec.evaporator_approach_k,
-                                   dry_bulb_c + spec.drycooler_approach_k);
+                                   air_cooled_condensing_c(spec, dry_bulb_c));
       break;
   }
 

@@ -248,10 +248,17 @@ void read_cooling(std::optional<JsonObjectReader> cr, const Defaults& d, Cooling
   c.kind = cooling_kind_from(cr->choice("type", "water_cooled_chiller_tower", kCoolingTypes));
   auto num = [&](const char* key, Range range) { return cr->number(key, d.value(key), range); };
   c.chilled_water_supply_c = num("chilled_water_supply_c", Range::closed(4, 30));
-  c.chiller_carnot_fraction = num("chiller_carnot_fraction", Range::closed(0.1, 0.9));
+  // Water-cooled and air-cooled chillers sit at different fractions of Carnot (each calibrated to its ASHRAE 90.1
+  // rating in the catalog); the liquid plant's trim and air-side chillers are air-cooled.
+  c.chiller_carnot_fraction = cr->number("chiller_carnot_fraction",
+                                         d.value(c.kind == CoolingKind::WaterCooledChillerTower
+                                                     ? "chiller_carnot_fraction_water_cooled"
+                                                     : "chiller_carnot_fraction_air_cooled"),
+                                         Range::closed(0.1, 0.9));
   c.chiller_cop_max = num("chiller_cop_max", Range::closed(1, 50));
   c.evaporator_approach_k = num("evaporator_approach_k", Range::closed(0, 15));
   c.condenser_approach_k = num("condenser_approach_k", Range::closed(0, 20));
+  c.air_condenser_approach_k = num("air_condenser_approach_k", Range::closed(0, 40));
   c.tower_approach_k = num("tower_approach_k", Range::closed(0, 15));
   c.drycooler_approach_k = num("drycooler_approach_k", Range::closed(0, 25));
   c.economizer_approach_k = num("economizer_approach_k", Range::closed(0, 15));
@@ -384,6 +391,7 @@ nlohmann::json cooling_to_json(const CoolingSpec& c) {
           {"chiller_cop_max", c.chiller_cop_max},
           {"evaporator_approach_k", c.evaporator_approach_k},
           {"condenser_approach_k", c.condenser_approach_k},
+          {"air_condenser_approach_k", c.air_condenser_approach_k},
           {"tower_approach_k", c.tower_approach_k},
           {"drycooler_approach_k", c.drycooler_approach_k},
           {"economizer_approach_k", c.economizer_approach_k},

@@ -67,12 +67,13 @@ enum class CoolingKind {
 struct CoolingSpec {
   CoolingKind kind = CoolingKind::WaterCooledChillerTower;
   double chilled_water_supply_c = 15.0;  // chilled-water supply temperature (evaporator leaving)
-  double chiller_carnot_fraction = 0.55; // COP = fraction * T_evap / (T_cond - T_evap)
+  double chiller_carnot_fraction = 0.73; // COP = fraction * T_evap / (T_cond - T_evap); default by chiller type
   double chiller_cop_max = 12.0;         // cap on COP when lift is small (compressor minimum lift)
   double evaporator_approach_k = 2.0;    // refrigerant evaporating temperature below chilled-water supply
-  double condenser_approach_k = 5.0;     // refrigerant condensing temperature above condenser water / air
+  double condenser_approach_k = 2.0;     // refrigerant condensing above the condenser water leaving a water-cooled chiller
+  double air_condenser_approach_k = 20.5; // refrigerant condensing above the dry bulb in an air-cooled chiller
   double tower_approach_k = 4.0;         // tower leaving water above the wet bulb
-  double drycooler_approach_k = 8.0;     // air-cooled condenser / dry cooler leaving fluid above the dry bulb
+  double drycooler_approach_k = 8.0;     // dry cooler (fluid cooler) leaving fluid above the dry bulb
   double economizer_approach_k = 2.0;    // heat-exchanger approach on the economizer path
   bool economizer = true;                // free cooling when outdoor conditions allow
   double liquid_fraction = 0.0;          // share of IT heat captured by liquid (LiquidDryCooler only)
