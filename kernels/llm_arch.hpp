@@ -1,0 +1,34 @@
+#pragma once
+// A transformer LLM's architecture as plain numbers (from scenarios/catalog/llm_models.json via the scenario
+// layer; kernels never read files). Dense and mixture-of-experts (MoE) decoders, grouped-query attention (GQA)
+// and multi-head latent attention (MLA, DeepSeek) are covered by the fields below.
+
+#include <cstdint>
+
+#include "kernels/hd.hpp"
+
+namespace aidc {
+
+struct LlmArch {
+  int layers = 0;
+  int hidden = 0;          // model width d
+  int ffn_hidden = 0;      // MLP inner width of a dense layer
+  int heads = 0;           // query heads
+  int kv_heads = 0;        // key/value heads (GQA); = heads for MHA
+  int head_dim = 0;        // per-head width (usually hidden / heads)
+  int vocab = 0;
+  bool gated_mlp = true;   // SwiGLU-style MLP: three weight matrices instead of two
+  // Mixture of experts (0 routed experts: dense model).
+  int routed_experts = 0;       // experts per MoE layer
+  int active_experts = 0;       // experts each token is routed to (top-k)
+  int shared_experts = 0;       // always-active experts per MoE layer
+  int moe_ffn_hidden = 0;       // inner width of one expert
+  int dense_layers = 0;         // leading layers that stay dense in an MoE model (DeepSeek-V3: 3)
+  // Multi-head latent attention: KV cache holds a compressed latent per token and layer instead of K and V.
+  int kv_latent_dim = 0;        // 0: ordinary attention; DeepSeek-V3: 512 latent + 64 rope = 576
+  // Parameter counts as published (used to check the formulas; 0 when unknown).
+  double published_params = 0.0;
+  double published_active_params = 0.0;
+};
+
+}  // namespace aidc
