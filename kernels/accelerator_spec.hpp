@@ -8,6 +8,18 @@ namespace aidc {
 
 enum class Precision : int { Bf16 = 0, Fp8 = 1, Fp4 = 2 };
 
+// Calibration classes: fitted efficiencies belong to an architecture generation, not to a measured row.
+enum class AcceleratorGeneration : int {
+  Unknown = 0,
+  Ampere = 1,     // A100
+  Ada = 2,        // L40S
+  Hopper = 3,     // H100, H200
+  Blackwell = 4,  // B200, GB200, GB300
+  Cdna3 = 5,      // MI300X, MI325X
+  Cdna4 = 6,      // MI355X
+  Gaudi3 = 7,
+};
+
 struct AcceleratorSpec {
   double bf16_flops_per_s = 0.0;
   double fp8_flops_per_s = 0.0;   // 0 when not supported
@@ -18,7 +30,7 @@ struct AcceleratorSpec {
   int scaleup_domain_gpus = 1;       // GPUs reachable over the scale-up fabric (NVLink/xGMI domain)
   double scaleout_bytes_per_s = 0.0; // per GPU NIC bandwidth, one direction
   double tdp_w = 0.0;
-  int generation = 0;                // calibration class: efficiencies are fitted per generation, not per row
+  int generation = 0;                // an AcceleratorGeneration: efficiencies are fitted per generation, not per row
 };
 
 AIDC_HD inline double peak_flops_per_s(const AcceleratorSpec& a, Precision p) {

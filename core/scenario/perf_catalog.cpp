@@ -1,0 +1,100 @@
+#include "core/scenario/perf_catalog.hpp"
+
+#include "core/scenario/input_error.hpp"
+#include "core/scenario/json_reader.hpp"
+
+namespace aidc {
+
+namespace {
+
+const nlohmann::json& require_entry(const Catalog& catalog, const std::string& kind, const std::string& name,
+                                    const std::string& where, const std::string& what) {
+  const nlohmann::json* e = catalog.entry(kind, name);
+  if (!e) {
+    throw BadInput(where, "", nlohmann::json(name).dump(),
+                   what + " in " + catalog.label(kind) + ", " + expected_one_of(name, catalog.names(kind)));
+  }
+  return *e;
+}
+
+double number_or(const nlohmann::json& e, const char* key, double fallback) {
+  return e.contains(key) && e[key].is_number() ? e[key].get<double>() : fallback;
+}
+
+AcceleratorGeneration generation_from(const std::string& g) {
+  if (g == "ampere") return AcceleratorGeneration::Ampere;
+  if (g == "ada") return AcceleratorGeneration::Ada;
+  if (g == "hopper") return AcceleratorGeneration::Hopper;
+  if (g == "blackwell") return AcceleratorGeneration::Blackwell;
+  if (g == "cdna3") return AcceleratorGeneration::Cdna3;
+  if (g == "cdna4") return AcceleratorGeneration::Cdna4;
+  if (g == "gaudi3") return AcceleratorGeneration::Gaudi3;
+  return AcceleratorGeneration::Unknown;
+}
+
+}  // namespace
+
+LlmArch llm_arch_from_catalog(const Catalog& catalog, const std::string& name, const std::string& where) {
+  const nlohmann::json& e = require_entry(catalog, "llm_models", name, where, "a model");
+  LlmArch a;
+  a.layers = e.value("layers", 0);
+  a.hidden = e.value("hidden", 0);
+  a.ffn_hidden = e.value("ffn_hidden", 0);
+  a.heads = e.value("heads", 0);
+  a.kv_heads = e.value("kv_heads", a.heads);
+  a.head_dim = e.value("head_dim", a.heads > 0 ? a.hidden / a.heads : 0);
+  a.vocab = e.value("vocab", 0);
+  a.gated_mlp = e.value("gated_mlp", true);
+  a.routed_experts = e.value("routed_experts", 0);
+  a.active_experts = e.value("active_experts", 0);
+  a.shared_experts = e.value("shared_experts", 0);
+  a.moe_ffn_hidden = e.value("moe_ffn_hidden", 0);
+  a.dense_layers = e.value("dense_layers", 0);
+  a.kv_latent_dim = e.value("kv_latent_dim", 0);
+  a.published_params = number_or(e, "published_params", 0.0);
+  a.published_active_params = number_or(e, "published_active_params", 0.0);
+  return a;
+}
+
+AcceleratorSpec accelerator_from_catalog(const Catalog& catalog, const std::string& name, const std::string& where) {
+  const nlohmann::json& e = require_entry(catalog, "accelerators", name, where, "an accelerator");
+  AcceleratorSpec a;
+  a.bf16_flops_per_s = number_or(e, "bf16_dense_tflops", 0.0) * 1e12;
+  a.fp8_flops_per_s = number_or(e, "fp8_dense_tflops", 0.0) * 1e12;
+  a.fp4_flops_per_s = number_or(e, "fp4_dense_tflops", 0.0) * 1e12;
+  a.hbm_bytes = number_or(e, "hbm_gb", 0.0) * 1e9;
+  a.hbm_bytes_per_s = number_or(e, "hbm_tb_s", 0.0) * 1e12;
+  // The catalog quotes bidirectional scale-up bandwidth (NVLink convention); collectives use one direction.
+  a.scaleup_bytes_per_s = number_or(e, "scaleup_gb_s_bidir", 0.0) * 1e9 / 2.0;
+  a.scaleup_domain_gpus = std::max(1, e.value("scaleup_domain_gpus", 1));
+  a.tdp_w = number_or(e, "tdp_w", 0.0);
+  a.generation = static_cast<int>(generation_from(e.value("generation", "")));
+  // Scale-out: the NICs per GPU of the first catalog system built on this accelerator (DGX-style: one NIC per GPU).
+  for (const auto& sys_name : catalog.names("systems")) {
+    const nlohmann::json* s = catalog.entry("systems", sys_name);
+    if (s && s->value("accelerator", "") == name && s->value("gpus", 0) > 0) {
+      const double nics_per_gpu = number_or(*s, "scaleout_nics", 0.0) / s->value("gpus", 1);
+      a.scaleout_bytes_per_s = nics_per_gpu * number_or(*s, "nic_gbps", 0.0) * 1e9 / 8.0;
+      break;
+    }
+  }
+  return a;
+}
+
+Precision parse_precision(const std::string& text, const std::string& where) {
+  if (text == "bf16") return Precision::Bf16;
+  if (text == "fp8") return Precision::Fp8;
+  if (text == "fp4") return Precision::Fp4;
+  throw BadInput(where, "", nlohmann::json(text).dump(), "one of: bf16, fp8, fp4");
+}
+
+std::string precision_name(Precision p) {
+  switch (p) {
+    case Precision::Fp8: return "fp8";
+    case Precision::Fp4: return "fp4";
+    case Precision::Bf16: break;
+  }
+  return "bf16";
+}
+
+}  // namespace aidc

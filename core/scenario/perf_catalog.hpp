@@ -1,0 +1,20 @@
+#pragma once
+// Catalog entries to the kernels' plain structs: an LLM architecture (llm_models.json) and an accelerator
+// (accelerators.json, with the scale-out NIC bandwidth of the catalog's systems that carry it). Unknown names are
+// BadInput listing the names that exist.
+
+#include <string>
+
+#include "core/scenario/catalog.hpp"
+#include "kernels/accelerator_spec.hpp"
+#include "kernels/llm_arch.hpp"
+
+namespace aidc {
+
+LlmArch llm_arch_from_catalog(const Catalog& catalog, const std::string& name, const std::string& where = "--model");
+AcceleratorSpec accelerator_from_catalog(const Catalog& catalog, const std::string& name,
+                                         const std::string& where = "--accelerator");
+Precision parse_precision(const std::string& text, const std::string& where = "--precision");
+std::string precision_name(Precision p);
+
+}  // namespace aidc
