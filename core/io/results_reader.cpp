@@ -223,6 +223,54 @@ double ResultsReader::double_attribute(const std::string& object_path, const std
   return v;
 }
 
+NamedTable ResultsReader::table(const std::string& dataset_path) const {
+  const h5::QuietErrors quiet;
+  const std::string object = impl_->label(dataset_path);
+  const h5::Dataset ds = impl_->open_dataset(dataset_path);
+  const h5::Datatype type(h5::check_id(H5Dget_type(ds.get()), "H5Dget_type", object));
+  if (H5Tget_class(type.get()) != H5T_COMPOUND) throw std::runtime_error(object + ": is not a table");
+  const h5::Dataspace space(h5::check_id(H5Dget_space(ds.get()), "H5Dget_space", object));
+  const std::size_t rows = element_count(space.get(), object);
+  const int members = h5::check(H5Tget_nmembers(type.get()), "H5Tget_nmembers", object);
+  std::vector<std::string> units;
+  if (H5Aexists(ds.get(), "units") > 0) units = impl_->attribute_strings(dataset_path, "units");
+  NamedTable out;
+  if (H5Aexists(ds.get(), "long_name") > 0) out.long_name = string_attribute(dataset_path, "long_name");
+  for (int m = 0; m < members; ++m) {
+    char* raw_name = H5Tget_member_name(type.get(), static_cast<unsigned>(m));
+    if (raw_name == nullptr) h5::throw_error("H5Tget_member_name", object);
+    TableColumn col;
+    col.name = raw_name;
+    H5free_memory(raw_name);
+    if (static_cast<std::size_t>(m) < units.size()) col.units = units[static_cast<std::size_t>(m)];
+    const h5::Datatype member(h5::check_id(H5Tget_member_type(type.get(), static_cast<unsigned>(m)),
+                                           "H5Tget_member_type", object));
+    // A one-field compound memory type reads that column alone (HDF5 matches compound fields by name).
+    const bool text = H5Tget_class(member.get()) == H5T_STRING;
+    if (text && h5::check(H5Tis_variable_str(member.get()), "H5Tis_variable_str", object) > 0) {
+      throw std::runtime_error(object + ": column '" + col.name + "' is a variable-length string (not supported)");
+    }
+    const std::size_t width = text ? H5Tget_size(member.get()) : sizeof(double);
+    h5::Datatype mem(h5::check_id(H5Tcreate(H5T_COMPOUND, width), "H5Tcreate", object));
+    layout::insert_field(mem.get(), col.name.c_str(), 0, text ? member.get() : H5T_NATIVE_DOUBLE, object);
+    std::vector<char> buf(std::max<std::size_t>(1, rows * width), '\0');
+    if (rows > 0) h5::check(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "H5Dread", object);
+    col.is_text = text;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const char* field = buf.data() + r * width;
+      if (text) {
+        col.text.emplace_back(field, strnlen(field, width));
+      } else {
+        double v = 0.0;
+        std::memcpy(&v, field, sizeof v);
+        col.values.push_back(v);
+      }
+    }
+    out.columns.push_back(std::move(col));
+  }
+  return out;
+}
+
 std::string ResultsReader::units(const std::string& dataset_path) const {
   return string_attribute(dataset_path, "units");
 }

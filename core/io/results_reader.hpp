@@ -63,6 +63,9 @@ class ResultsReader {
   std::vector<KpiRow> kpis() const;
   EventTable events() const;
   std::string scenario_json() const;
+  // A table written by ResultsWriter::write_table (e.g. "/economics/cash_flows"): every column in field order,
+  // string fields as text and numeric fields as double, with units and long_name. Attributes are read separately.
+  NamedTable table(const std::string& dataset_path) const;
   std::string catalog_json() const;
 
  private:

@@ -14,6 +14,9 @@
 //   /events                compound table: replication i32, time_s f64, kind (HDF5 enum), component str,
 //                          id i64, duration_s f64, value f64; attrs units per column
 //   /kpis                  compound table: name str, units str, long_name str, mean, p10, p50, p90 (f64)
+//   /<any/path>            a named table (write_table): compound of text and float64 columns in the given order,
+//                          attrs units (string array aligned with the fields), long_name, and the caller's attrs;
+//                          e.g. /economics/cash_flows and /compliance
 //
 // Details (core/io/results_layout.hpp holds the constants):
 //   - String attributes and /inputs/* are variable-length UTF-8 (h5py gives str; datasets via .asstr()).
@@ -72,6 +75,26 @@ struct KpiRow {
   double p90 = 0.0;
 };
 
+// One column of a named table: text (a fixed-width UTF-8 field as wide as its longest entry) or float64 values.
+struct TableColumn {
+  std::string name;
+  std::string units;  // "" for labels and other non-quantities
+  bool is_text = false;
+  std::vector<std::string> text;  // when is_text
+  std::vector<double> values;     // otherwise
+  std::size_t size() const { return is_text ? text.size() : values.size(); }
+};
+
+// A small table written whole, with units per column and attributes on the dataset.
+struct NamedTable {
+  std::string long_name;
+  std::vector<TableColumn> columns;
+  std::vector<std::pair<std::string, std::string>> text_attributes;
+  std::vector<std::pair<std::string, double>> number_attributes;
+  std::size_t rows() const { return columns.empty() ? 0 : columns.front().size(); }
+  const TableColumn& column(const std::string& name) const;  // throws std::out_of_range naming the column
+};
+
 class ResultsWriter {
  public:
   // Creates the temporary file and every dataset. time_s has T entries; each series is [replications, T].
@@ -92,6 +115,9 @@ class ResultsWriter {
   // a long_name is cut.
   void write_events(std::span<const EventRecord> events);
   void write_kpis(std::span<const KpiRow> kpis);
+  // A named table at `object_path` (relative to the root, e.g. "economics/cash_flows"; groups are created as
+  // needed), written once. Columns must have equal lengths and distinct, non-empty names.
+  void write_table(const std::string& object_path, const NamedTable& table);
   // Flushes, closes, fsyncs and renames the temporary file to the final path, replacing any file there atomically.
   // Nothing is visible at the final path before. Any call after commit() (or after a commit that threw) throws
   // std::logic_error.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <numeric>
 #include <ctime>
 #include <memory>
 #include <thread>
@@ -11,6 +13,7 @@
 
 #include "aidcsim_version.hpp"
 #include "core/model/site_year.hpp"
+#include "core/run/economics_outputs.hpp"
 #include "core/stats/quantile.hpp"
 
 namespace aidc {
@@ -29,10 +32,19 @@ std::string utc_now_iso8601() {
 }  // namespace
 
 std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication) {
-  const auto& info = site_kpi_info();
+  return summarize_kpis(per_replication, site_kpi_info());
+}
+
+std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication,
+                                   const std::vector<KpiInfo>& info) {
   std::vector<KpiRow> rows;
   for (std::size_t k = 0; k < per_replication.size(); ++k) {
-    const auto& v = per_replication[k];
+    // A KPI may be undefined in some replications (an IRR without a sign change is NaN): the statistics are over
+    // the replications where it is defined, and NaN when it is defined in none.
+    std::vector<double> v;
+    for (double x : per_replication[k]) {
+      if (!std::isnan(x)) v.push_back(x);
+    }
     rows.push_back({info[k].name, info[k].units, info[k].long_name, mean(v), quantile(v, 0.1), quantile(v, 0.5),
                     quantile(v, 0.9)});
   }
@@ -63,7 +75,11 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   }
 
   const int batch = options.batch_replications > 0 ? options.batch_replications : std::max(8, 4 * threads);
-  std::vector<std::vector<double>> kpis(kKpiCount, std::vector<double>(static_cast<std::size_t>(R)));
+  const bool economics = s.economics.enabled;
+  std::vector<KpiInfo> kpi_info = site_kpi_info();
+  if (economics) kpi_info.insert(kpi_info.end(), economics_kpi_info().begin(), economics_kpi_info().end());
+  std::vector<std::vector<double>> kpis(kpi_info.size(), std::vector<double>(static_cast<std::size_t>(R)));
+  std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
   std::vector<EventRecord> events;
   RunSummary summary;
   summary.threads = threads;
@@ -79,7 +95,14 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     });
     for (int i = 0; i < count; ++i) {
       SiteYearResult& r = results[static_cast<std::size_t>(i)];
-      for (std::size_t k = 0; k < kKpiCount; ++k) kpis[k][static_cast<std::size_t>(first + i)] = r.kpis[k];
+      const auto rep = static_cast<std::size_t>(first + i);
+      for (std::size_t k = 0; k < kKpiCount; ++k) kpis[k][rep] = r.kpis[k];
+      if (economics) {
+        // Opex varies with each replication's energy cost and water, so the economics KPIs get P10/P50/P90 too.
+        finance[rep] = replication_economics(s, r.kpis);
+        const auto ek = economics_kpis(finance[rep]);
+        for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[kKpiCount + k][rep] = ek[k];
+      }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
       events.insert(events.end(), r.events.begin(), r.events.end());
@@ -97,11 +120,31 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     }
     if (progress) progress(first + count, R);
   }
-  summary.kpis = summarize_kpis(kpis);
+  summary.kpis = summarize_kpis(kpis, kpi_info);
   summary.event_records = events.size();
+  summary.compliance = assess_export_control(s.it);
+  int median_rep = -1;
+  if (economics) {
+    // The cash-flow table of the median replication by project NPV (the lower median for an even count): one real
+    // replication's table, internally consistent, rather than a mean of tables.
+    std::vector<int> order(static_cast<std::size_t>(R));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return finance[static_cast<std::size_t>(a)].project_npv_usd < finance[static_cast<std::size_t>(b)].project_npv_usd;
+    });
+    median_rep = order[static_cast<std::size_t>((R - 1) / 2)];
+    summary.cash_flows = finance[static_cast<std::size_t>(median_rep)].years;
+    summary.cash_flow_replication = median_rep;
+  }
   if (writer) {
     writer->write_events(events);
     writer->write_kpis(summary.kpis);
+    writer->write_table("compliance", compliance_table(summary.compliance));
+    if (economics) {
+      writer->write_table("economics/cash_flows",
+                          cash_flow_table(finance[static_cast<std::size_t>(median_rep)], median_rep,
+                                          "the replication at the median of npv_usd (lower median for an even count)"));
+    }
     writer->commit();
   }
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "core/io/results_writer.hpp"
+#include "core/model/economics.hpp"
+#include "core/model/export_control.hpp"
+#include "core/model/site_year.hpp"
 #include "core/scenario/parse_scenario.hpp"
 
 namespace aidc {
@@ -27,6 +30,9 @@ struct RunSummary {
   std::size_t event_records = 0;
   double wall_s = 0.0;
   int threads = 0;
+  ComplianceReport compliance;          // export-control screening of the fleet
+  std::vector<CashFlowYear> cash_flows;  // the median replication's table; empty without an economics section
+  int cash_flow_replication = -1;
 };
 
 // Called after each batch with (replications done, replications in all).
@@ -36,5 +42,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
 
 // KPI rows (mean, P10, P50, P90 over replications) from per-replication values, kpi-major.
 std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication);
+// The same with the names, units and long names of each KPI row (site KPIs followed by economics KPIs, say).
+std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication,
+                                   const std::vector<KpiInfo>& info);
 
 }  // namespace aidc

@@ -9,6 +9,7 @@
 #include "core/model/facility_design.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/json_reader.hpp"
+#include "core/scenario/parse_economics.hpp"
 
 namespace aidc {
 
@@ -353,7 +354,14 @@ void read_it(JsonObjectReader& r, const Catalog& catalog, nlohmann::json& used, 
         s.gpus_per_system = e->value("gpus", 0);
         s.cooling = e->value("cooling", "");
         s.source = e->value("source", "");
-        if (const nlohmann::json* a = catalog.entry("accelerators", s.accelerator)) used["accelerators"][s.accelerator] = *a;
+        if (const nlohmann::json* a = catalog.entry("accelerators", s.accelerator)) {
+          used["accelerators"][s.accelerator] = *a;
+          // Figures for export-control screening (core/model/export_control.hpp); null in the catalog stays NaN.
+          s.fp4_dense_tflops = entry_number(*a, "fp4_dense_tflops").value_or(s.fp4_dense_tflops);
+          s.fp8_dense_tflops = entry_number(*a, "fp8_dense_tflops").value_or(s.fp8_dense_tflops);
+          s.bf16_dense_tflops = entry_number(*a, "bf16_dense_tflops").value_or(s.bf16_dense_tflops);
+          s.logic_die_mm2 = entry_number(*a, "logic_die_mm2").value_or(s.logic_die_mm2);
+        }
       }
       const std::optional<double> cat_power_kw = e ? entry_number(*e, "max_power_kw") : std::nullopt;
       const std::optional<double> cat_idle = e ? entry_number(*e, "idle_power_fraction") : std::nullopt;
@@ -536,6 +544,10 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   } else if (root.is_object()) {
     root.problem_at("it", "", "an object with systems");
   }
+  // Optional project finance (core/scenario/parse_economics.cpp); it prices the systems just read.
+  if (root.has("economics")) {
+    if (auto er = root.object("economics")) read_economics(*er, catalog, s, used, s.economics);
+  }
   root.finish();
   problems.throw_if_any();
 
@@ -546,6 +558,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
 
   if (!used_defaults.empty()) used["facility_defaults"] = used_defaults;
   out.resolved = to_json(s);
+  if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
   return out;
 }
 

@@ -1,0 +1,39 @@
+#pragma once
+// Glue between the site-year simulation and the economics and export-control models: per-replication economics
+// KPIs from a replication's site KPIs, and the /economics/cash_flows and /compliance tables of the results file.
+
+#include <array>
+#include <vector>
+
+#include "core/io/results_writer.hpp"
+#include "core/model/economics.hpp"
+#include "core/model/export_control.hpp"
+#include "core/model/site_year.hpp"
+
+namespace aidc {
+
+// Economics KPIs, appended after the site KPIs when the scenario has an "economics" section.
+enum EconomicsKpi : std::size_t {
+  kKpiNpv,
+  kKpiEquityNpv,
+  kKpiProjectIrr,
+  kKpiEquityIrr,
+  kKpiPaybackYears,
+  kKpiMinDscr,
+  kKpiLevelizedGpuHour,
+  kKpiCapex,
+  kKpiOpexPerYear,
+  kEconomicsKpiCount
+};
+const std::vector<KpiInfo>& economics_kpi_info();
+
+// One replication's economics: its energy cost and water over the simulated horizon, scaled to a year
+// (x 8760 / horizon_h), drive the opex; everything else comes from the scenario.
+EconomicsResult replication_economics(const Scenario& s, const std::array<double, kKpiCount>& site_kpis);
+std::array<double, kEconomicsKpiCount> economics_kpis(const EconomicsResult& r);
+
+// Tables for the results file. `replication` and `selection` say which replication's cash flows these are.
+NamedTable cash_flow_table(const EconomicsResult& r, int replication, const std::string& selection);
+NamedTable compliance_table(const ComplianceReport& c);
+
+}  // namespace aidc

@@ -1,0 +1,207 @@
+#include "core/scenario/parse_economics.hpp"
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace aidc {
+
+namespace {
+
+constexpr const char* kDefaults = "economics_defaults";
+
+// A numeric default from economics_defaults.json, recorded in `used`. The built-in catalog is tested to hold every
+// key; a user catalog folder may not, which is bad input naming the catalog file.
+double default_value(const Catalog& catalog, nlohmann::json& used, const std::string& key) {
+  const nlohmann::json* e = catalog.entry(kDefaults, key);
+  if (!e || !e->contains("value") || !(*e)["value"].is_number()) {
+    throw BadInput(catalog.label(kDefaults), "/entries/" + key, e ? json_excerpt(*e) : "",
+                   "an entry with a numeric \"value\" and its \"source\"");
+  }
+  used[kDefaults][key] = *e;
+  return (*e)["value"].get<double>();
+}
+
+double tax_default(const Catalog& catalog, nlohmann::json& used, const std::string& country) {
+  const double fallback = default_value(catalog, used, "corporate_tax_rate");
+  const nlohmann::json& e = *catalog.entry(kDefaults, "corporate_tax_rate");
+  if (e.contains("by_country") && e["by_country"].contains(country) && e["by_country"][country].is_number()) {
+    return e["by_country"][country].get<double>();
+  }
+  return fallback;
+}
+
+}  // namespace
+
+void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
+                    EconomicsSpec& e) {
+  e.enabled = true;
+  auto d = [&](const char* key) { return default_value(catalog, used, key); };
+
+  e.horizon_years = static_cast<int>(r.integer("horizon_years", static_cast<long long>(d("horizon_years")), 1, 100));
+  e.discount_rate = r.number("discount_rate", d("discount_rate"), Range::closed(-0.5, 1.0));
+  e.equity_discount_rate = r.number("equity_discount_rate", d("equity_discount_rate"), Range::closed(-0.5, 1.0));
+
+  // Construction cost: USD per watt of design IT capacity, from the country (Turner & Townsend / C&W convention).
+  const nlohmann::json* country = catalog.entry("countries", s.site.country);
+  const bool country_cost = country && country->contains("construction_usd_per_w") &&
+                            (*country)["construction_usd_per_w"].is_number();
+  if (!country_cost && !r.has("construction_usd_per_w")) {
+    r.problem_at("construction_usd_per_w", "",
+                 "a construction cost in USD per watt of IT capacity (the country catalog has none for \"" +
+                     s.site.country + "\")");
+  }
+  e.construction_usd_per_w = r.number(
+      "construction_usd_per_w", country_cost ? (*country)["construction_usd_per_w"].get<double>() : 0.0,
+      Range::closed(0.0, 100.0));
+  e.design_it_w = r.number("design_it_mw", it_max_power_w(s.it) / 1e6, Range::positive()) * 1e6;
+
+  // System prices: the scenario's, else the catalog's list price; a system with neither is an error here.
+  std::set<std::string> fleet;
+  for (const SystemSpec& sys : s.it.systems) fleet.insert(sys.name);
+  std::optional<JsonObjectReader> pr = r.object("system_price_usd");
+  if (pr) {
+    if (const nlohmann::json* raw = r.raw("system_price_usd"); raw && raw->is_object()) {
+      for (const auto& [name, value] : raw->items()) {
+        if (!name.empty() && name.front() == '_') continue;
+        if (!fleet.count(name)) {
+          pr->problem_at(name, json_excerpt(value),
+                         "a price for a system of this scenario's it.systems (" + name + " is not one of them)");
+          pr->accept(name);
+        }
+      }
+    }
+  }
+  std::set<std::string> priced;
+  for (const SystemSpec& sys : s.it.systems) {
+    if (priced.count(sys.name)) {
+      for (SystemPrice& p : e.systems) {
+        if (p.system == sys.name) p.count += sys.count;
+      }
+      continue;
+    }
+    priced.insert(sys.name);
+    const nlohmann::json* entry = catalog.entry("systems", sys.name);
+    if (!entry) continue;  // an unknown system is already reported at /it/systems
+    const bool has_list = entry && entry->contains("list_price_usd") && (*entry)["list_price_usd"].is_number();
+    SystemPrice p;
+    p.system = sys.name;
+    p.count = sys.count;
+    p.gpus_per_system = sys.gpus_per_system;
+    if (pr && pr->has(sys.name)) {
+      p.price_usd = pr->number(sys.name, 0.0, Range::positive());
+    } else if (has_list) {
+      p.price_usd = (*entry)["list_price_usd"].get<double>();
+    } else {
+      r.problem_at("system_price_usd", "",
+                   "an object with a price in USD for \"" + sys.name + "\" (systems.json has no list_price_usd for it), e.g. {\"" +
+                       sys.name + "\": 300000}");
+    }
+    e.systems.push_back(p);
+  }
+  if (pr) pr->finish();
+
+  e.network_share_of_systems = r.number("network_share_of_systems", d("network_share_of_systems"), Range::closed(0, 2));
+  e.installation_share = r.number("installation_share", d("installation_share"), Range::closed(0, 1));
+  e.spares_share = r.number("spares_share", d("spares_share"), Range::closed(0, 1));
+
+  if (auto rr = r.object("revenue")) {
+    e.usd_per_gpu_hour = rr->required_number("usd_per_gpu_hour", Range::non_negative());
+    e.sold_fraction = rr->number("sold_fraction", d("sold_fraction"), Range::fraction());
+    rr->finish();
+  } else {
+    r.problem_at("revenue", "", "an object with usd_per_gpu_hour (and optionally sold_fraction)");
+  }
+
+  const double staff_default = d("staff_fte_per_mw") * e.design_it_w / 1e6 * d("staff_usd_per_fte_year");
+  e.staff_usd_per_year = r.number("staff_usd_per_year", staff_default, Range::non_negative());
+
+  e.maintenance_rate_building = d("maintenance_rate_building");
+  e.maintenance_rate_it = d("maintenance_rate_it");
+  if (auto m = r.object("maintenance_rate")) {
+    e.maintenance_rate_building = m->number("building", e.maintenance_rate_building, Range::closed(0, 1));
+    e.maintenance_rate_it = m->number("it", e.maintenance_rate_it, Range::closed(0, 1));
+    m->finish();
+  }
+  e.insurance_rate = r.number("insurance_rate", d("insurance_rate"), Range::closed(0, 1));
+
+  e.building_life_years = static_cast<int>(d("building_life_years"));
+  e.it_life_years = static_cast<int>(d("it_life_years"));
+  if (auto a = r.object("asset_life_years")) {
+    e.building_life_years = static_cast<int>(a->integer("building", e.building_life_years, 1, 100));
+    e.it_life_years = static_cast<int>(a->integer("it", e.it_life_years, 1, 30));
+    a->finish();
+  }
+  e.tax_rate = r.number("tax_rate", tax_default(catalog, used, s.site.country), {0.0, 1.0, false, true});
+  const bool book_default = d("terminal_value") != 0.0;
+  e.terminal_book_value = r.choice("terminal_value", book_default ? "book_value" : "none", {"book_value", "none"}) ==
+                          "book_value";
+
+  FinancingSpec& f = e.financing;
+  f.debt_share = d("debt_share");
+  f.interest_rate = d("interest_rate");
+  f.tenor_years = static_cast<int>(d("tenor_years"));
+  f.grace_years = static_cast<int>(d("grace_years"));
+  f.repayment = d("repayment_annuity") != 0.0 ? "annuity" : "straight";
+  f.guarantee_fee_rate = d("guarantee_fee_rate");
+  f.upfront_fee_rate = d("upfront_fee_rate");
+  std::optional<JsonObjectReader> fr = r.object("financing");
+  if (fr) {
+    f.debt_share = fr->number("debt_share", f.debt_share, Range::fraction());
+    f.interest_rate = fr->number("interest_rate", f.interest_rate, Range::closed(0.0, 1.0));
+    f.tenor_years = static_cast<int>(fr->integer("tenor_years", f.tenor_years, 1, 50));
+    f.grace_years = static_cast<int>(fr->integer("grace_years", f.grace_years, 0, 49));
+    f.repayment = fr->choice("repayment", f.repayment, {"annuity", "straight"});
+    f.guarantee_fee_rate = fr->number("guarantee_fee_rate", f.guarantee_fee_rate, Range::closed(0.0, 0.5));
+    f.upfront_fee_rate = fr->number("upfront_fee_rate", f.upfront_fee_rate, Range::closed(0.0, 0.5));
+  }
+  // Cross-checks, reported where the user would fix them.
+  auto financing_problem = [&](const std::string& key, const std::string& value, const std::string& expected) {
+    if (fr) fr->problem_at(key, value, expected);
+    else r.problem_at("financing", "", key + " " + expected);
+  };
+  if (f.debt_share > 0.0 && f.grace_years >= f.tenor_years) {
+    financing_problem("grace_years", std::to_string(f.grace_years),
+                      "fewer grace years than tenor_years (" + std::to_string(f.tenor_years) + ")");
+  }
+  if (f.debt_share > 0.0 && f.tenor_years > e.horizon_years) {
+    financing_problem("tenor_years", std::to_string(f.tenor_years),
+                      "at most horizon_years (" + std::to_string(e.horizon_years) + "): the loan must be repaid inside the horizon");
+  }
+  if (fr) fr->finish();
+  r.finish();
+}
+
+nlohmann::json economics_to_json(const EconomicsSpec& e) {
+  nlohmann::json prices = nlohmann::json::object();
+  for (const SystemPrice& p : e.systems) prices[p.system] = p.price_usd;
+  const FinancingSpec& f = e.financing;
+  return {
+      {"_construction_convention", "construction_usd_per_w is per watt of design IT capacity (design_it_mw)"},
+      {"horizon_years", e.horizon_years},
+      {"discount_rate", e.discount_rate},
+      {"equity_discount_rate", e.equity_discount_rate},
+      {"construction_usd_per_w", e.construction_usd_per_w},
+      {"design_it_mw", e.design_it_w / 1e6},
+      {"system_price_usd", prices},
+      {"network_share_of_systems", e.network_share_of_systems},
+      {"installation_share", e.installation_share},
+      {"spares_share", e.spares_share},
+      {"revenue", {{"usd_per_gpu_hour", e.usd_per_gpu_hour}, {"sold_fraction", e.sold_fraction}}},
+      {"staff_usd_per_year", e.staff_usd_per_year},
+      {"maintenance_rate", {{"building", e.maintenance_rate_building}, {"it", e.maintenance_rate_it}}},
+      {"insurance_rate", e.insurance_rate},
+      {"asset_life_years", {{"building", e.building_life_years}, {"it", e.it_life_years}}},
+      {"tax_rate", e.tax_rate},
+      {"terminal_value", e.terminal_book_value ? "book_value" : "none"},
+      {"financing",
+       {{"debt_share", f.debt_share},
+        {"interest_rate", f.interest_rate},
+        {"tenor_years", f.tenor_years},
+        {"grace_years", f.grace_years},
+        {"repayment", f.repayment},
+        {"guarantee_fee_rate", f.guarantee_fee_rate},
+        {"upfront_fee_rate", f.upfront_fee_rate}}}};
+}
+
+}  // namespace aidc
