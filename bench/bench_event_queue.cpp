@@ -145,9 +145,11 @@ int main() {
     print_row("QuaternaryHeapQueue (hold)", n, bench_queue<aidc::QuaternaryHeapQueue>(n, inc, sink));
   }
   for (std::size_t n : sizes) print_row("CalendarQueue (hold)", n, bench_queue<aidc::CalendarQueue>(n, inc, sink));
+  for (std::size_t n : sizes) print_row("RadixHeapQueue (hold)", n, bench_queue<aidc::RadixHeapQueue>(n, inc, sink));
   print_row("Simulator<QuaternaryHeapQueue>", 10'000, bench_simulator<aidc::QuaternaryHeapQueue>(10'000, inc, sink));
   print_row("Simulator<BinaryHeapQueue>", 10'000, bench_simulator<aidc::BinaryHeapQueue>(10'000, inc, sink));
   print_row("Simulator<CalendarQueue>", 10'000, bench_simulator<aidc::CalendarQueue>(10'000, inc, sink));
+  print_row("Simulator<RadixHeapQueue>", 10'000, bench_simulator<aidc::RadixHeapQueue>(10'000, inc, sink));
   std::printf("(checksum %llu)\n", static_cast<unsigned long long>(sink));
   return 0;
 }

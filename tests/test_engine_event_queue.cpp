@@ -4,6 +4,7 @@
 #include <limits>
 #include <queue>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "core/engine/event_queue.hpp"
@@ -60,7 +61,7 @@ void check_against_reference(std::uint64_t seed, int operations, SimTime spread,
 }  // namespace
 
 TEMPLATE_TEST_CASE("every queue pops events in (time, seq) order", "[engine][queue]", aidc::BinaryHeapQueue,
-                   aidc::QuaternaryHeapQueue, aidc::DaryHeapQueue<8>, aidc::CalendarQueue) {
+                   aidc::QuaternaryHeapQueue, aidc::DaryHeapQueue<8>, aidc::CalendarQueue, aidc::RadixHeapQueue) {
   TestType q;
   q.reserve(16);
   const SimTime times[] = {50, 10, 30, 10, 70, 0, 30, 10};
@@ -76,7 +77,7 @@ TEMPLATE_TEST_CASE("every queue pops events in (time, seq) order", "[engine][que
 }
 
 TEMPLATE_TEST_CASE("events at the same time pop in insertion order", "[engine][queue]", aidc::BinaryHeapQueue,
-                   aidc::QuaternaryHeapQueue, aidc::CalendarQueue) {
+                   aidc::QuaternaryHeapQueue, aidc::CalendarQueue, aidc::RadixHeapQueue) {
   TestType q;
   // Seqs pushed out of order on purpose: the queue orders by seq, whoever assigned it.
   for (std::uint64_t s : {5u, 1u, 4u, 0u, 3u, 2u, 6u}) q.push(Event{42, s, 0, 0, s});
@@ -96,7 +97,7 @@ TEMPLATE_TEST_CASE("every queue matches std::priority_queue on random workloads"
 }
 
 TEMPLATE_TEST_CASE("a queue holds negative and extreme times in order", "[engine][queue]", aidc::BinaryHeapQueue,
-                   aidc::QuaternaryHeapQueue, aidc::CalendarQueue) {
+                   aidc::QuaternaryHeapQueue, aidc::CalendarQueue, aidc::RadixHeapQueue) {
   TestType q;
   constexpr SimTime kMax = std::numeric_limits<SimTime>::max();
   const SimTime times[] = {kMax, -5, 0, kMax - 1, -1'000'000'000'000, 7, kMax};
@@ -108,7 +109,7 @@ TEMPLATE_TEST_CASE("a queue holds negative and extreme times in order", "[engine
 }
 
 TEMPLATE_TEST_CASE("popping an empty queue throws and clear empties it", "[engine][queue]", aidc::BinaryHeapQueue,
-                   aidc::QuaternaryHeapQueue, aidc::CalendarQueue) {
+                   aidc::QuaternaryHeapQueue, aidc::CalendarQueue, aidc::RadixHeapQueue) {
   TestType q;
   CHECK_THROWS_AS(q.pop(), std::out_of_range);
   for (std::uint64_t i = 0; i < 100; ++i) q.push(Event{static_cast<SimTime>(i * 3), i, 0, 0, 0});
@@ -117,4 +118,72 @@ TEMPLATE_TEST_CASE("popping an empty queue throws and clear empties it", "[engin
   CHECK(q.size() == 0);
   q.push(Event{9, 0, 0, 0, 0});
   CHECK(q.pop().time == 9);
+}
+
+// The radix heap is monotone only, so it joins the reference comparison on monotone workloads: every push at or
+// after the last popped time, as the Simulator guarantees. Ties are frequent (small spreads), and many pushes land
+// exactly at the last popped time, which is where seq order could break.
+TEMPLATE_TEST_CASE("every queue matches std::priority_queue on monotone workloads with ties", "[engine][queue]",
+                   aidc::BinaryHeapQueue, aidc::QuaternaryHeapQueue, aidc::CalendarQueue, aidc::RadixHeapQueue) {
+  SECTION("all ties: spread 1") { check_against_reference<TestType>(11, 20'000, 1, true); }
+  SECTION("dense ties: spread 4") { check_against_reference<TestType>(12, 50'000, 4, true); }
+  SECTION("some ties: spread 64") { check_against_reference<TestType>(13, 50'000, 64, true); }
+  SECTION("discrete-event pattern, never before the last pop") {
+    check_against_reference<TestType>(3, 50'000, 1'000'000, true);
+  }
+  SECTION("growing to many thousand and draining") {
+    check_against_reference<TestType>(4, 200'000, 10'000'000, true);
+  }
+  SECTION("many seeds, small and large spreads") {
+    for (std::uint64_t seed = 100; seed < 140; ++seed) {
+      const SimTime spread = SimTime{1} << (seed % 40);
+      check_against_reference<TestType>(seed, 5'000, spread, true);
+    }
+  }
+}
+
+TEST_CASE("the radix heap refuses a push before the last popped time and accepts one at it") {
+  aidc::RadixHeapQueue q;
+  q.push(Event{10, 0, 0, 0, 0});
+  q.push(Event{20, 1, 0, 0, 0});
+  CHECK(q.pop().time == 10);
+  CHECK_THROWS_AS(q.push(Event{9, 2, 0, 0, 0}), std::logic_error);
+  CHECK(q.size() == 1);
+  q.push(Event{10, 3, 0, 0, 0});
+  CHECK(q.pop().seq == 3);
+  CHECK(q.pop().seq == 1);
+  CHECK(q.empty());
+  q.clear();  // forgets the last popped time
+  CHECK_NOTHROW(q.push(Event{-5, 4, 0, 0, 0}));
+  CHECK(q.pop().time == -5);
+}
+
+TEST_CASE("the radix heap allows pushes before its top as long as they are not before the last pop") {
+  // What Simulator::run_until does when it stops short of the next event: top() must not move the reference point.
+  aidc::RadixHeapQueue q;
+  q.push(Event{100, 0, 0, 0, 0});
+  q.push(Event{1'000, 1, 0, 0, 0});
+  CHECK(q.pop().time == 100);
+  CHECK(q.top().time == 1'000);
+  q.push(Event{150, 2, 0, 0, 0});
+  CHECK(q.top().time == 150);
+  q.push(Event{100, 3, 0, 0, 0});
+  CHECK(q.top().seq == 3);
+  const SimTime expected[] = {100, 150, 1'000};
+  for (SimTime t : expected) CHECK(q.pop().time == t);
+}
+
+TEST_CASE("the radix heap keeps seq order at the current time when seqs arrive out of order") {
+  // Outside the Simulator seqs need not rise; pushes at the last popped time are then inserted in seq order.
+  aidc::RadixHeapQueue q;
+  q.push(Event{7, 10, 0, 0, 0});
+  q.push(Event{7, 20, 0, 0, 0});
+  q.push(Event{9, 1, 0, 0, 0});
+  CHECK(q.pop().seq == 10);
+  q.push(Event{7, 15, 0, 0, 0});
+  q.push(Event{7, 30, 0, 0, 0});
+  q.push(Event{7, 12, 0, 0, 0});
+  const std::uint64_t expected[] = {12, 15, 20, 30, 1};
+  for (std::uint64_t s : expected) CHECK(q.pop().seq == s);
+  CHECK(q.empty());
 }

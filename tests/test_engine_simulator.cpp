@@ -30,6 +30,32 @@ std::uint64_t run_branching_model(std::uint64_t seed, SimTime end, std::uint64_t
   return sim.fingerprint();
 }
 
+// The same kind of model, run in many short run_until slices with events injected between slices at or after now()
+// (often before the next pending event, and often at now() itself), and with many equal times (delays of 0..3 ns).
+template <class Queue>
+std::uint64_t run_sliced_model(std::uint64_t seed, std::uint64_t* processed = nullptr) {
+  aidc::Simulator<Queue> sim;
+  aidc::RngStream rng(seed, 0, 0);
+  for (std::uint32_t i = 0; i < 20; ++i) sim.schedule_at(static_cast<SimTime>(rng.uniform_int(50)), 0, i);
+  auto handler = [&](const Event& ev, aidc::Simulator<Queue>& s) {
+    const std::uint64_t children = s.pending() > 500 ? 0 : rng.uniform_int(3);
+    for (std::uint64_t c = 0; c < children; ++c) {
+      const SimTime delay = rng.uniform_int(4) == 0 ? static_cast<SimTime>(rng.uniform_int(4))
+                                                    : static_cast<SimTime>(rng.exponential(1.0 / 40.0));
+      s.schedule_in(delay, ev.kind + 1, ev.target, ev.payload * 31 + c);
+    }
+  };
+  for (SimTime end = 7; end < 60'000; end += 1 + static_cast<SimTime>(rng.uniform_int(30))) {
+    sim.run_until(end, handler);
+    const std::uint64_t injected = rng.uniform_int(3);
+    for (std::uint64_t j = 0; j < injected; ++j) {
+      sim.schedule_in(static_cast<SimTime>(rng.uniform_int(5)), 100, static_cast<std::uint32_t>(j), 0);
+    }
+  }
+  if (processed != nullptr) *processed = sim.events_processed();
+  return sim.fingerprint();
+}
+
 }  // namespace
 
 TEST_CASE("the simulator dispatches events in time order and equal times in scheduling order") {
@@ -145,12 +171,33 @@ TEST_CASE("the simulator gives the same event trace on every queue") {
   std::uint64_t n4 = 0;
   std::uint64_t n2 = 0;
   std::uint64_t nc = 0;
+  std::uint64_t nr = 0;
   const std::uint64_t f4 = run_branching_model<aidc::QuaternaryHeapQueue>(11, 200'000, &n4);
   const std::uint64_t f2 = run_branching_model<aidc::BinaryHeapQueue>(11, 200'000, &n2);
   const std::uint64_t fc = run_branching_model<aidc::CalendarQueue>(11, 200'000, &nc);
+  const std::uint64_t fr = run_branching_model<aidc::RadixHeapQueue>(11, 200'000, &nr);
   CHECK(n4 > 10'000);
   CHECK(f4 == f2);
   CHECK(f4 == fc);
+  CHECK(f4 == fr);
   CHECK(n4 == n2);
   CHECK(n4 == nc);
+  CHECK(n4 == nr);
+}
+
+TEST_CASE("the simulator gives the same event trace on every queue when run in slices with ties") {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    std::uint64_t n4 = 0;
+    std::uint64_t n2 = 0;
+    std::uint64_t nc = 0;
+    std::uint64_t nr = 0;
+    const std::uint64_t f4 = run_sliced_model<aidc::QuaternaryHeapQueue>(seed, &n4);
+    CHECK(n4 > 10'000);
+    CHECK(run_sliced_model<aidc::BinaryHeapQueue>(seed, &n2) == f4);
+    CHECK(run_sliced_model<aidc::CalendarQueue>(seed, &nc) == f4);
+    CHECK(run_sliced_model<aidc::RadixHeapQueue>(seed, &nr) == f4);
+    CHECK(n2 == n4);
+    CHECK(nc == n4);
+    CHECK(nr == n4);
+  }
 }

@@ -4,17 +4,23 @@
 // events at the same time come out in the order they were scheduled: the deterministic tie-break of simcpp20 (rising
 // id) and of OMNeT++ (insertion order). The queues do not invent seq themselves; whoever pushes sets it.
 //
-// Three implementations share one interface (push, pop, top, empty, size, clear, reserve) so bench/ can compare them
-// with data (see bench/bench_event_queue.cpp):
+// Four implementations share one interface (push, pop, top, empty, size, clear, reserve) so bench/ can compare them
+// with data (see bench/bench_event_queue.cpp and bench/RESULTS_engine.md):
 //   - DaryHeapQueue<2>  binary heap, the textbook baseline;
 //   - DaryHeapQueue<4>  4-ary heap: half the depth, and the four children of a node sit in two 64-byte cache lines;
 //                       LaMarca & Ladner (1996), "The influence of caches on the performance of heaps", found 4-ary
 //                       heaps faster than binary ones on cached machines;
 //   - CalendarQueue     Brown (1988), "Calendar queues: a fast O(1) priority queue implementation for the simulation
 //                       event set problem", CACM 31(10):1220-1227, with Brown's resize rule.
+//   - RadixHeapQueue    radix heap, Ahuja, Mehlhorn, Orlin & Tarjan (1990), "Faster algorithms for the shortest path
+//                       problem", JACM 37(2):213-223. Monotone only: it requires that no event is pushed before the
+//                       last one popped, which the Simulator guarantees (schedule_at throws if t < now()).
+// The first three are general priority queues; all four pop identically on monotone workloads (tests/).
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -387,6 +393,173 @@ class CalendarQueue {
   SimTime width_ = 1;
   mutable std::size_t cur_bucket_ = 0;
   mutable SimTime cur_top_ = 1;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Radix heap (Ahuja, Mehlhorn, Orlin & Tarjan 1990), the monotone integer priority queue of Dijkstra codes.
+//
+// PRECONDITION (monotone use): an event may not be pushed before the last event popped, i.e. its time must be
+// >= the time of the last pop (and, at that very time, its seq larger than the popped one's). push() throws
+// std::logic_error when the time is earlier; the seq part is not checked. The Simulator guarantees both: it refuses
+// schedule_at(t) with t < now(), now() is the time of the last pop, and seqs rise. top() does not count as a pop:
+// after top() shows an event at t, events before t may still be pushed (run_until ends that way when the next
+// event lies past its end), so top() never moves the heap's reference point.
+//
+// Times are mapped to unsigned keys (flip the sign bit: order-preserving, so negative times work). `last_` is the
+// key of the last pop (initially the smallest key). A pending key k sits in bucket bit_width(k ^ last_): bucket 0
+// holds keys equal to last_, bucket b (1..64) keys whose highest bit differing from last_ is bit b-1. Every key in
+// bucket b is smaller than every key in bucket b+1, so the minimum lies in bucket 0, else in the lowest non-empty
+// bucket. push is O(1): one xor, one bit_width, one append. When bucket 0 runs empty, pop takes the lowest
+// non-empty bucket b, makes its minimum the new last_ and redistributes its events: each lands in a bucket below b
+// (it agrees with the new last_ on bit b-1 and above), so an event moves at most 64 times over its whole stay and
+// typically a few times (about log2 of its distance from now).
+//
+// (time, seq) order: equal times share a key, hence a bucket. Bucket 0 is kept sorted by seq, read from a cursor
+// `head_`. When seqs are pushed rising (the Simulator), every bucket is already in seq order: a push appends a seq
+// larger than any pending one, and a redistribution of bucket b only feeds buckets below b, which are all empty at
+// that moment (b is the lowest non-empty one), with a subsequence of b's seq-ordered events. So bucket 0 comes out
+// of a refill sorted and pushes at the current time append. For seqs pushed in any order (allowed outside the
+// Simulator), a refill that puts more than one event in bucket 0 sorts it by seq (rare: it takes a tie), and a
+// push at the current time with a smaller seq than the last pending one is inserted in place. Either way the pop
+// order is exactly (time, seq); tests/test_engine_event_queue.cpp checks it against std::priority_queue.
+//
+// Storage: 65 std::vectors of Events, cleared but never shrunk, so after the first few pops the steady state
+// allocates nothing; a 64-bit mask of the non-empty buckets 1..64 finds the lowest by one count-trailing-zeros.
+// Each bucket also keeps its least key and where that event is, so top() is O(1) and a refill is a single pass.
+// Capacity: each bucket keeps its largest size so far;
+// in practice a small multiple of the peak pending count.
+class RadixHeapQueue {
+ public:
+  void push(const Event& ev) {
+    const std::uint64_t k = key(ev.time);
+    if (k < last_) throw std::logic_error("RadixHeapQueue::push: event time is before the last popped event's time");
+    const unsigned b = static_cast<unsigned>(std::bit_width(k ^ last_));
+    if (b == 0) {
+      push_current(ev);
+    } else {
+      append(b, k, ev);
+      mask_ |= std::uint64_t{1} << (b - 1);
+    }
+    ++size_;
+  }
+
+  // Removes and returns the earliest event. Throws std::out_of_range if the queue is empty.
+  Event pop() {
+    if (size_ == 0) throw std::out_of_range("RadixHeapQueue::pop on an empty queue");
+    if (head_ == buckets_[0].size()) refill_current();
+    std::vector<Event>& cur = buckets_[0];
+    const Event min = cur[head_++];
+    if (head_ == cur.size()) {
+      cur.clear();
+      head_ = 0;
+    }
+    --size_;
+    return min;
+  }
+
+  // The earliest event. Precondition: !empty(). Changes nothing, so it does not change which pushes are allowed.
+  const Event& top() const {
+    if (head_ < buckets_[0].size()) return buckets_[0][head_];
+    const unsigned b = lowest_bucket();
+    return buckets_[b][min_index_[b]];
+  }
+
+  bool empty() const noexcept { return size_ == 0; }
+  std::size_t size() const noexcept { return size_; }
+  // Empties the queue and forgets the last popped time: any time may be pushed again.
+  void clear() noexcept {
+    for (std::vector<Event>& b : buckets_) b.clear();
+    min_key_.fill(kNoKey);
+    mask_ = 0;
+    head_ = 0;
+    size_ = 0;
+    last_ = 0;
+  }
+  // Pre-sizes the top bucket, where a fill before the first pop goes (for non-negative times); the other buckets
+  // reach their working capacity during the first pops and keep it.
+  void reserve(std::size_t n) { buckets_[kBuckets - 1].reserve(n); }
+
+ private:
+  static constexpr std::size_t kBuckets = 65;
+  static constexpr std::uint64_t kNoKey = std::numeric_limits<std::uint64_t>::max();
+
+  // Order-preserving map of int64 time to uint64: flip the sign bit. INT64_MIN -> 0, so last_ = 0 admits every time.
+  static constexpr std::uint64_t key(SimTime t) noexcept {
+    return static_cast<std::uint64_t>(t) ^ (std::uint64_t{1} << 63);
+  }
+
+  // Lowest non-empty bucket among 1..64. Precondition: mask_ != 0.
+  unsigned lowest_bucket() const noexcept { return static_cast<unsigned>(std::countr_zero(mask_)) + 1; }
+
+  // Appends ev (key k) to bucket b >= 1 and keeps that bucket's minimum (key, then seq) up to date.
+  void append(unsigned b, std::uint64_t k, const Event& ev) {
+    std::vector<Event>& bucket = buckets_[b];
+    const std::size_t pos = bucket.size();
+    bucket.push_back(ev);
+    if (k <= min_key_[b]) {
+      if (k < min_key_[b] || ev.seq < bucket[min_index_[b]].seq) {
+        min_key_[b] = k;
+        min_index_[b] = pos;
+      }
+    }
+  }
+
+  // ev.time equals the last popped time: append if its seq is the largest (always, under the Simulator), else insert
+  // it in seq order among the unread part of bucket 0.
+  void push_current(const Event& ev) {
+    std::vector<Event>& cur = buckets_[0];
+    if (head_ == cur.size() || cur.back().seq < ev.seq) {
+      cur.push_back(ev);
+      return;
+    }
+    const auto pos = std::upper_bound(cur.begin() + static_cast<std::ptrdiff_t>(head_), cur.end(), ev,
+                                      [](const Event& x, const Event& y) { return x.seq < y.seq; });
+    cur.insert(pos, ev);
+  }
+
+  // Bucket 0 is empty (and size_ > 0): make the minimum key of the lowest non-empty bucket the new last_ and spread
+  // that bucket over the buckets below it, in one pass. The events equal to the new last_ form bucket 0, sorted by
+  // seq.
+  void refill_current() {
+    const unsigned b = lowest_bucket();
+    std::vector<Event>& src = buckets_[b];
+    const std::uint64_t last = min_key_[b];
+    last_ = last;
+    std::uint64_t mask = mask_ & ~(std::uint64_t{1} << (b - 1));
+    std::vector<Event>& cur = buckets_[0];
+    for (const Event& ev : src) {
+      const std::uint64_t k = key(ev.time);
+      const unsigned to = static_cast<unsigned>(std::bit_width(k ^ last));  // to < b
+      if (to == 0) {
+        cur.push_back(ev);
+      } else {
+        append(to, k, ev);
+        mask |= std::uint64_t{1} << (to - 1);
+      }
+    }
+    src.clear();
+    min_key_[b] = kNoKey;
+    mask_ = mask;
+    if (cur.size() > 1) {
+      std::sort(cur.begin(), cur.end(), [](const Event& x, const Event& y) { return x.seq < y.seq; });
+    }
+  }
+
+  std::array<std::vector<Event>, kBuckets> buckets_;
+  // For buckets 1..64: the least key in the bucket (kNoKey when empty) and the index of its event with the least
+  // seq, so top() is O(1) without a scan and a refill needs one pass.
+  std::array<std::uint64_t, kBuckets> min_key_ = make_no_keys();
+  std::array<std::size_t, kBuckets> min_index_{};
+  std::uint64_t mask_ = 0;  // bit b-1 set <=> bucket b (1..64) is non-empty
+  std::uint64_t last_ = 0;  // key of the last popped event
+  std::size_t head_ = 0;    // read cursor in bucket 0
+  std::size_t size_ = 0;
+
+  static constexpr std::array<std::uint64_t, kBuckets> make_no_keys() noexcept {
+    std::array<std::uint64_t, kBuckets> a{};
+    a.fill(kNoKey);
+    return a;
+  }
 };
 
 }  // namespace aidc
