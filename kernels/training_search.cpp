@@ -174,6 +174,7 @@ std::vector<TrainingSearchResult> search_training_batch(std::span<const Training
   view.n_problems = n_problems;
   view.configs = configs.data();
   view.problem_of = problem_of.data();
+  view.first = first.data();
   view.n_configs = static_cast<std::int64_t>(configs.size());
   std::vector<std::int64_t> best(problems.size(), -1);
   std::vector<TrainingEstimate> all(keep_all ? configs.size() : 0);

@@ -38,8 +38,8 @@ TrainingEstimate evaluate_training(const TrainingProblem& problem, const Trainin
 TrainingSearchResult search_training(const TrainingProblem& problem, Backend backend = Backend::Auto,
                                      bool keep_all = false);
 
-// Several problems in one launch (one transform over all their configurations, one reduce_by_key for the best of
-// each); results in the order of `problems`.
+// Several problems in one launch (one transform over all their configurations, then one reduction per problem for
+// its best); results in the order of `problems`.
 std::vector<TrainingSearchResult> search_training_batch(std::span<const TrainingProblem> problems,
                                                         Backend backend = Backend::Auto, bool keep_all = false);
 

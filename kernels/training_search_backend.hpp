@@ -12,7 +12,8 @@ struct TrainingBatchView {
   const TrainingCalibration* calibrations = nullptr;  // one per problem
   int n_problems = 0;
   const TrainingConfig* configs = nullptr;
-  const int* problem_of = nullptr;  // problem index of each config, non-decreasing
+  const int* problem_of = nullptr;     // problem index of each config, non-decreasing
+  const std::int64_t* first = nullptr;  // first[i]..first[i+1]: the configs of problem i (n_problems + 1 entries)
   std::int64_t n_configs = 0;
 };
 

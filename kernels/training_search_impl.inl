@@ -8,11 +8,12 @@
 
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
-#include <thrust/functional.h>
+#include <thrust/execution_policy.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/reduce.h>
 #include <thrust/transform.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -49,15 +50,39 @@ struct EvaluateConfig {
   }
 };
 
-template <class Est>
+// Ranks two configurations by index. Reads the ranking fields at byte offsets so that one instantiation serves both
+// the compact and the full estimate arrays (each reduction instantiation costs nvcc many seconds per architecture).
 struct PickBetter {
-  const Est* estimates;
+  const unsigned char* base;
+  std::size_t stride;
+  std::size_t off_step, off_memory, off_feasible, off_limit;
+  AIDC_HD TrainingRank load(std::int64_t i) const {
+    const unsigned char* p = base + static_cast<std::size_t>(i) * stride;
+    return TrainingRank{*reinterpret_cast<const double*>(p + off_step), *reinterpret_cast<const double*>(p + off_memory),
+                        *reinterpret_cast<const int*>(p + off_feasible),
+                        *reinterpret_cast<const TrainingLimit*>(p + off_limit)};
+  }
   AIDC_HD std::int64_t operator()(std::int64_t x, std::int64_t y) const {
-    const Est& ex = estimates[x];
-    const Est& ey = estimates[y];
-    return training_better(ex, x, ey, y) ? x : y;
+    return training_better(load(x), x, load(y), y) ? x : y;
   }
 };
+
+template <class Est>
+PickBetter pick_better(const Est* estimates) {
+  return PickBetter{reinterpret_cast<const unsigned char*>(estimates), sizeof(Est), offsetof(Est, step_time_s),
+                    offsetof(Est, memory_bytes), offsetof(Est, feasible), offsetof(Est, limit)};
+}
+
+// The best configuration of each problem: one Thrust reduction over each problem's contiguous index range.
+void reduce_best(const PickBetter& better, const std::int64_t* first, int n_problems, std::int64_t* best_index) {
+  namespace th = THRUST_NS_QUALIFIER;
+  for (int i = 0; i < n_problems; ++i) {
+    const std::int64_t begin = first[i], end = first[i + 1];
+    if (begin == end) continue;
+    const th::counting_iterator<std::int64_t> it(begin + 1);
+    best_index[i] = th::reduce(th::device, it, it + (end - begin - 1), begin, better);
+  }
+}
 
 template <class Est>
 void run(const TrainingBatchView& batch, std::int64_t* best_index, TrainingEstimate* all) {
@@ -75,18 +100,7 @@ void run(const TrainingBatchView& batch, std::int64_t* best_index, TrainingEstim
   th::transform(first, first + n, estimates.begin(),
                 EvaluateConfig<Est>{th::raw_pointer_cast(problems.data()), th::raw_pointer_cast(calibrations.data()),
                                     th::raw_pointer_cast(configs.data()), th::raw_pointer_cast(problem_of.data())});
-
-  // Configs of one problem are contiguous: one reduce_by_key gives each problem's best index.
-  th::device_vector<int> keys(static_cast<std::size_t>(batch.n_problems));
-  th::device_vector<std::int64_t> winners(static_cast<std::size_t>(batch.n_problems));
-  const auto ends = th::reduce_by_key(problem_of.begin(), problem_of.end(), first, keys.begin(), winners.begin(),
-                                      th::equal_to<int>(), PickBetter<Est>{th::raw_pointer_cast(estimates.data())});
-  const auto n_keys = static_cast<std::size_t>(ends.first - keys.begin());
-  std::vector<int> host_keys(n_keys);
-  std::vector<std::int64_t> host_winners(n_keys);
-  th::copy(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n_keys), host_keys.begin());
-  th::copy(winners.begin(), winners.begin() + static_cast<std::ptrdiff_t>(n_keys), host_winners.begin());
-  for (std::size_t k = 0; k < n_keys; ++k) best_index[host_keys[k]] = host_winners[k];
+  reduce_best(pick_better(th::raw_pointer_cast(estimates.data())), batch.first, batch.n_problems, best_index);
   if constexpr (std::is_same_v<Est, TrainingEstimate>) {
     if (all != nullptr) th::copy(estimates.begin(), estimates.end(), all);
   }
@@ -95,11 +109,18 @@ void run(const TrainingBatchView& batch, std::int64_t* best_index, TrainingEstim
 }  // namespace
 
 void evaluate_training_batch(const TrainingBatchView& batch, std::int64_t* best_index, TrainingEstimate* all) {
+#if defined(__CUDACC__)
+  // One instantiation of the transform under nvcc (each costs ~15-20 s of compile time per architecture); device
+  // memory bandwidth makes the full estimates cheap to write there.
+  run<TrainingEstimate>(batch, best_index, all);
+#else
+  // On the CPU the compact ranking array keeps the transform within cache and memory bandwidth.
   if (all != nullptr) {
     run<TrainingEstimate>(batch, best_index, all);
   } else {
     run<TrainingRank>(batch, best_index, nullptr);
   }
+#endif
 }
 
 }  // namespace aidc::detail::AIDC_TRAINING_BACKEND_NS
