@@ -1,0 +1,362 @@
+#pragma once
+// Training performance model: one (architecture, accelerator, GPU count, sequence, global batch) problem and one
+// parallel configuration → step time, throughput, memory per GPU and whether it fits. Pure AIDC_HD functions on plain
+// structs, so the search evaluates them in a Thrust transform on TBB or CUDA unchanged.
+//
+// Notation (Korthikanti et al. 2022, arXiv 2205.05198; Narayanan et al. 2021, arXiv 2104.04473): s sequence, b
+// micro-batch, h hidden, a heads, L layers, t tensor-, p pipeline-, d data-, c context-parallel degree, v virtual
+// stages per GPU (interleaved 1F1B), m micro-batches per pipeline per step.
+//
+// Conventions:
+// - Model FLOPs per step = 6 · N · tokens, N = active parameters except the input embedding table (the output
+//   projection is a matmul and counts). Attention score FLOPs and recomputation are NOT model FLOPs, so model TFLOPS
+//   and MFU are comparable across recompute choices (they are in the step time). MFU = model TFLOPS / dense peak at
+//   the training precision.
+// - Mixed-precision Adam: 2 bytes weights + 2 bytes gradients + 12 bytes optimizer (fp32 master, m, v) per parameter,
+//   split across the data-parallel (× context-parallel) group by ZeRO stage 1 (optimizer), 2 (+gradients), 3 (+weights).
+// - Embeddings untied (input table and output projection both counted), no flash attention (the 5as/h softmax term
+//   is stored and moved, as in Megatron-LM 2022); attention FLOPs count the full s×s score matrix (Megatron's count).
+// - Experts of MoE layers are sharded over t × ep; the expert data-parallel group is d·c/ep.
+
+#include "kernels/accelerator_spec.hpp"
+#include "kernels/hd.hpp"
+#include "kernels/llm_arch.hpp"
+#include "kernels/training_calibration.hpp"
+
+namespace aidc {
+
+enum class Recompute : int { None = 0, Selective = 1, Full = 2 };
+
+struct TrainingProblem {
+  LlmArch arch;
+  AcceleratorSpec accel;
+  int gpus = 0;
+  int seq_len = 0;
+  double global_batch_tokens = 0.0;
+  Precision precision = Precision::Bf16;
+  // Parallelism the caller fixes; 0 lets the search choose.
+  int fixed_tp = 0;
+  int fixed_pp = 0;
+  int fixed_cp = 0;
+  // Memory not available to the model: CUDA context, NCCL buffers, workspaces; and allocator fragmentation.
+  double hbm_reserve_bytes = 2e9;
+  double hbm_usable_fraction = 0.95;
+};
+
+struct TrainingConfig {
+  int tp = 1;
+  int pp = 1;
+  int dp = 1;
+  int cp = 1;
+  int ep = 1;                 // expert parallel (MoE only), a divisor of dp
+  int micro_batch = 1;        // sequences per micro-batch
+  int interleave = 1;         // virtual pipeline stages per GPU
+  int zero = 0;               // ZeRO stage 0..3
+  Recompute recompute = Recompute::None;
+  int sequence_parallel = 0;  // 1: Megatron sequence parallelism (only with tp > 1)
+};
+
+enum class TrainingLimit : int {
+  Fits = 0,           // feasible
+  Memory = 1,         // needs more than the usable HBM per GPU
+  InvalidConfig = 2,  // degrees do not multiply to the GPU count, or do not divide layers/heads/batch
+};
+
+struct TrainingEstimate {
+  // Time per optimizer step and its parts (the parts are critical-path contributions; they sum to step_time_s).
+  double step_time_s = 0.0;
+  double compute_s = 0.0;      // matmuls + elementwise of all micro-batches on the slowest stage
+  double bubble_s = 0.0;       // pipeline fill/drain
+  double tp_comm_s = 0.0;      // tensor-parallel collectives (not overlapped)
+  double pp_comm_s = 0.0;      // pipeline point-to-point
+  double dp_comm_s = 0.0;      // gradient reduction left exposed after overlap with backward (+ ZeRO-3 gathers)
+  double cp_comm_s = 0.0;      // context-parallel KV exchange left exposed after overlap with attention
+  double ep_comm_s = 0.0;      // expert-parallel all-to-all
+  double optimizer_s = 0.0;    // Adam update (HBM-bound)
+  double tokens_per_s = 0.0;
+  double model_flops_per_step = 0.0;
+  double model_tflops_per_gpu = 0.0;
+  double mfu = 0.0;
+  // Memory per GPU on the most loaded pipeline stage, bytes.
+  double weights_bytes = 0.0;
+  double gradients_bytes = 0.0;
+  double optimizer_bytes = 0.0;
+  double activation_bytes = 0.0;
+  double memory_bytes = 0.0;
+  double usable_bytes = 0.0;
+  int feasible = 0;
+  TrainingLimit limit = TrainingLimit::InvalidConfig;
+};
+
+// Parameter counts of an architecture.
+struct ArchCounts {
+  double attn_params = 0.0;       // per layer
+  double mlp_active_params = 0.0; // per layer, averaged over dense and MoE layers (experts a token uses + router)
+  double mlp_total_params = 0.0;  // per layer, averaged (all experts)
+  double expert_share = 0.0;      // fraction of mlp_total_params in routed experts (sharded over ep)
+  double embed_params = 0.0;      // one V × h table
+  double total_params = 0.0;
+  double active_params = 0.0;
+  double model_params = 0.0;      // active minus the input embedding: the N of 6·N·tokens
+  double q_width = 0.0;           // heads × head_dim
+  double kv_width = 0.0;          // kv_heads × head_dim
+  double moe_layer_fraction = 0.0;
+};
+
+AIDC_HD inline ArchCounts arch_counts(const LlmArch& a) {
+  ArchCounts r;
+  const double h = a.hidden;
+  const double hd = a.head_dim > 0 ? a.head_dim : (a.heads > 0 ? h / a.heads : h);
+  const double kvh = a.kv_heads > 0 ? a.kv_heads : a.heads;
+  r.q_width = a.heads * hd;
+  r.kv_width = kvh * hd;
+  r.attn_params = h * r.q_width + 2.0 * h * r.kv_width + r.q_width * h;
+  const double mats = a.gated_mlp ? 3.0 : 2.0;
+  const double dense_mlp = mats * h * a.ffn_hidden;
+  const double moe_layers = a.routed_experts > 0 ? static_cast<double>(a.layers - a.dense_layers) : 0.0;
+  const double dense_layers = a.layers - moe_layers;
+  const double expert = mats * h * a.moe_ffn_hidden;
+  const double router = h * a.routed_experts;
+  const double moe_total = (a.routed_experts + a.shared_experts) * expert + router;
+  const double moe_active = (a.active_experts + a.shared_experts) * expert + router;
+  const double L = a.layers > 0 ? a.layers : 1;
+  r.moe_layer_fraction = moe_layers / L;
+  r.mlp_total_params = (dense_layers * dense_mlp + moe_layers * moe_total) / L;
+  r.mlp_active_params = (dense_layers * dense_mlp + moe_layers * moe_active) / L;
+  r.expert_share = r.mlp_total_params > 0.0 ? moe_layers * a.routed_experts * expert / L / r.mlp_total_params : 0.0;
+  r.embed_params = static_cast<double>(a.vocab) * h;
+  r.total_params = L * (r.attn_params + r.mlp_total_params) + 2.0 * r.embed_params;
+  r.active_params = L * (r.attn_params + r.mlp_active_params) + 2.0 * r.embed_params;
+  r.model_params = r.active_params - r.embed_params;
+  return r;
+}
+
+namespace detail {
+AIDC_HD inline double dmax(double x, double y) { return x > y ? x : y; }
+AIDC_HD inline double dmin(double x, double y) { return x < y ? x : y; }
+// Ring algorithm time of a collective whose per-GPU traffic factor is `factor` × bytes (all-reduce 2(n−1)/n,
+// reduce-scatter or all-gather (n−1)/n, all-to-all (n−1)/n) at bus bandwidth `bus_bytes_per_s`.
+AIDC_HD inline double ring_time(double bytes, double factor, double bus_bytes_per_s) {
+  return bus_bytes_per_s > 0.0 ? bytes * factor / bus_bytes_per_s : 1e30;
+}
+}  // namespace detail
+
+// Bytes per GPU stored for the weights, gradients and optimizer states of the most loaded stage, before ZeRO splits.
+struct StageParams {
+  double dense = 0.0;   // parameters sharded over t (attention, dense MLP, shared experts, router, embeddings)
+  double expert = 0.0;  // routed-expert parameters sharded over t × ep
+};
+
+AIDC_HD inline StageParams stage_params(const ArchCounts& ac, const LlmArch& a, const TrainingConfig& c) {
+  StageParams sp;
+  const double layers_stage = static_cast<double>(a.layers) / c.pp;
+  const double mlp_expert = ac.mlp_total_params * ac.expert_share;
+  const double mlp_dense = ac.mlp_total_params - mlp_expert;
+  // The first stage holds the input embedding, the last the output projection; with one stage, both.
+  const double embed = ac.embed_params * (c.pp == 1 ? 2.0 : 1.0);
+  sp.dense = (layers_stage * (ac.attn_params + mlp_dense) + embed) / c.tp;
+  sp.expert = layers_stage * mlp_expert / (static_cast<double>(c.tp) * c.ep);
+  return sp;
+}
+
+// Whether the degrees are consistent with the problem (the search only generates consistent ones).
+AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const TrainingConfig& c) {
+  if (c.tp < 1 || c.pp < 1 || c.dp < 1 || c.cp < 1 || c.ep < 1 || c.micro_batch < 1 || c.interleave < 1) return false;
+  if (c.zero < 0 || c.zero > 3) return false;
+  if (static_cast<long long>(c.tp) * c.pp * c.dp * c.cp != p.gpus) return false;
+  if (p.arch.layers % (c.pp * c.interleave) != 0) return false;
+  if (c.interleave > 1 && c.pp == 1) return false;
+  if (p.arch.heads % c.tp != 0) return false;
+  if (c.sequence_parallel != 0 && c.tp == 1) return false;
+  if (p.seq_len < 1 || p.seq_len % c.cp != 0) return false;
+  if (c.ep > 1 && (p.arch.routed_experts % c.ep != 0 || c.dp % c.ep != 0)) return false;
+  const double seqs = p.global_batch_tokens / p.seq_len;
+  const long long per_replica = static_cast<long long>(seqs) / c.dp;
+  if (static_cast<long long>(seqs) % c.dp != 0 || per_replica % c.micro_batch != 0 || per_replica < c.micro_batch) {
+    return false;
+  }
+  return true;
+}
+
+AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, const TrainingConfig& c,
+                                                  const TrainingCalibration& k) {
+  using detail::dmax;
+  using detail::ring_time;
+  TrainingEstimate e;
+  e.usable_bytes = p.accel.hbm_bytes * p.hbm_usable_fraction - p.hbm_reserve_bytes;
+  if (!training_config_valid(p, c)) {
+    e.limit = TrainingLimit::InvalidConfig;
+    return e;
+  }
+  const LlmArch& a = p.arch;
+  const ArchCounts ac = arch_counts(a);
+  const double t = c.tp, pp = c.pp, d = c.dp, cp = c.cp, ep = c.ep, v = c.interleave;
+  const double b = c.micro_batch;
+  const double S = p.seq_len;           // full sequence (keys per query)
+  const double s = S / cp;              // this GPU's sequence shard
+  const double h = a.hidden;
+  const double heads = a.heads;
+  const double V = a.vocab;
+  const double L = a.layers;
+  const double layers_stage = L / pp;
+  const double seqs = static_cast<double>(static_cast<long long>(p.global_batch_tokens / p.seq_len));
+  const double m = seqs / (d * b);      // micro-batches per pipeline per step
+  const bool sp = c.sequence_parallel != 0;
+  const double tok = s * b;             // tokens of one micro-batch on this GPU's sequence shard
+
+  const double peak = peak_flops_per_s(p.accel, p.precision);
+  const double mm_rate = peak * k.matmul_fraction;
+  const double hbm_rate = p.accel.hbm_bytes_per_s * k.hbm_fraction;
+  const int domain = p.accel.scaleup_domain_gpus;
+  // A group whose ranks are `stride` apart and `n` wide stays inside the scale-up domain when stride·n ≤ domain
+  // (rank order tp fastest, then cp, then dp/ep, then pp, as in Megatron-LM).
+  auto bus = [&](double stride_times_n) {
+    return stride_times_n <= domain ? p.accel.scaleup_bytes_per_s * k.scaleup_bus_fraction
+                                    : p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction;
+  };
+
+  // --- Compute of one micro-batch on the slowest (last) stage: its layers plus the output projection. -------------
+  const double layer_matmul_fwd = tok * (2.0 * (ac.attn_params + ac.mlp_active_params)) / t;
+  const double layer_attn_fwd = tok * 4.0 * S * ac.q_width / t;  // QK^T and attention·V over the full key length
+  const double logits_fwd = tok * 2.0 * V * h / t;
+  const double fwd_flops = layers_stage * (layer_matmul_fwd + layer_attn_fwd) + logits_fwd;
+  double recompute_flops = 0.0;
+  if (c.recompute == Recompute::Full) recompute_flops = layers_stage * (layer_matmul_fwd + layer_attn_fwd);
+  if (c.recompute == Recompute::Selective) recompute_flops = layers_stage * layer_attn_fwd;
+  const double mb_flops = 3.0 * fwd_flops + recompute_flops;
+
+  // Activation bytes of one layer for one micro-batch (Korthikanti eq. 2-5): sbh(10 + 24/t) + 5as²b/t without
+  // sequence parallelism, sbh·34/t + 5as²b/t with it; with CP the local sequence is s and keys span S.
+  const double sbh = tok * h;
+  const double act_linear = sbh * (sp ? 34.0 / t : 10.0 + 24.0 / t);
+  const double act_softmax = 5.0 * heads * s * S * b / t;
+  // Elementwise kernels are HBM-bound: forward moves the activations once (× passes), backward twice.
+  double elem_bytes = layers_stage * (act_linear + act_softmax) * 3.0;
+  if (c.recompute == Recompute::Full) elem_bytes += layers_stage * (act_linear + act_softmax);
+  if (c.recompute == Recompute::Selective) elem_bytes += layers_stage * act_softmax;
+  elem_bytes *= k.elementwise_passes;
+  const double mb_compute = mb_flops / mm_rate + elem_bytes / hbm_rate;
+
+  // --- Tensor parallel: 2 all-reduces forward, 2 backward per layer (RS+AG pairs with sequence parallelism: same
+  // ring volume), 2 more when the forward is recomputed in full. Each moves s·b·h activations (2 bytes).
+  double mb_tp = 0.0;
+  if (c.tp > 1) {
+    const double n_coll = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
+    mb_tp = layers_stage * n_coll * ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
+  }
+  // --- Context parallel: ring exchange of K and V blocks (forward), K, V, dK, dV (backward), overlapped with the
+  // attention score computation of the same layer.
+  double mb_cp = 0.0;
+  if (c.cp > 1) {
+    const double kv_bytes = 2.0 * tok * ac.kv_width * 2.0 / t;  // K and V of the local shard
+    const double comm = 3.0 * (cp - 1.0) * kv_bytes / bus(t * cp);
+    const double attn_time = 3.0 * layer_attn_fwd / mm_rate;
+    mb_cp = layers_stage * dmax(0.0, comm - attn_time);
+  }
+  // --- Expert parallel: dispatch and combine all-to-all forward and backward per MoE layer (again when recomputed).
+  double mb_ep = 0.0;
+  if (c.ep > 1 && a.routed_experts > 0) {
+    const double n_a2a = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
+    const double bytes = tok * a.active_experts * h * 2.0 / t;
+    mb_ep = layers_stage * ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, bus(t * cp * ep));
+  }
+  const double t_mb = mb_compute + mb_tp + mb_cp + mb_ep;
+
+  // --- Pipeline: (p−1)/v micro-batch times of fill and drain; activations sent point to point at each of the v
+  // stage boundaries forward and backward, split over the t GPUs of the stage (Megatron scatter/gather).
+  double bubble = 0.0;
+  double pp_comm = 0.0;
+  if (c.pp > 1) {
+    bubble = (pp - 1.0) / v * t_mb;
+    pp_comm = m * 2.0 * v * ring_time(sbh * 2.0 / t, 1.0, bus(t * cp * d * pp));
+  }
+
+  // --- Data parallel: gradient reduce-scatter + parameter all-gather (= one all-reduce's volume) over d·c ranks,
+  // overlapped with the backward pass of the last micro-batch. ZeRO-3 gathers weights again for each micro-batch's
+  // forward and backward, overlapped with that micro-batch's compute.
+  const StageParams sp_params = stage_params(ac, a, c);
+  const double g_dense = d * cp;
+  const double g_expert = dmax(1.0, d * cp / ep);
+  double dp_comm = 0.0;
+  {
+    const double bus_dp = bus(t * cp * d);
+    double grad_time = 0.0;
+    if (g_dense > 1.0) grad_time += ring_time(sp_params.dense * 2.0, 2.0 * (g_dense - 1.0) / g_dense, bus_dp);
+    if (g_expert > 1.0) grad_time += ring_time(sp_params.expert * 2.0, 2.0 * (g_expert - 1.0) / g_expert, bus_dp);
+    const double backward_window = (2.0 * fwd_flops) / mm_rate;
+    dp_comm = dmax(0.0, grad_time - backward_window);
+    if (c.zero == 3 && g_dense > 1.0) {
+      const double gather = ring_time(sp_params.dense * 2.0, (g_dense - 1.0) / g_dense, bus_dp) +
+                            (g_expert > 1.0 ? ring_time(sp_params.expert * 2.0, (g_expert - 1.0) / g_expert, bus_dp)
+                                            : 0.0);
+      dp_comm += m * dmax(0.0, 2.0 * gather - t_mb);
+    }
+  }
+
+  // --- Memory per GPU (most loaded stage: the first, which holds the most in-flight micro-batches). -------------
+  const double w_dense = sp_params.dense, w_expert = sp_params.expert;
+  const double z1 = c.zero >= 1 ? 1.0 : 0.0, z2 = c.zero >= 2 ? 1.0 : 0.0, z3 = c.zero >= 3 ? 1.0 : 0.0;
+  auto shard = [](double n, double g, double on) { return on > 0.0 ? n / g : n; };
+  e.weights_bytes = 2.0 * (shard(w_dense, g_dense, z3) + shard(w_expert, g_expert, z3));
+  e.gradients_bytes = 2.0 * (shard(w_dense, g_dense, z2) + shard(w_expert, g_expert, z2));
+  e.optimizer_bytes = 12.0 * (shard(w_dense, g_dense, z1) + shard(w_expert, g_expert, z1));
+  double act_layer = 0.0;
+  switch (c.recompute) {
+    case Recompute::None: act_layer = act_linear + act_softmax; break;
+    case Recompute::Selective: act_layer = act_linear; break;
+    case Recompute::Full: act_layer = 2.0 * sbh / (sp ? t : 1.0); break;
+  }
+  // 1F1B: the first stage holds min(p, m) micro-batches of its L/p layers; interleaving adds (p−1)/(p·v) of that
+  // (Korthikanti §4.2.3).
+  const double in_flight = detail::dmin(pp, m) * (c.interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0);
+  double act = layers_stage * act_layer * in_flight;
+  if (c.recompute == Recompute::Full) act += act_linear + act_softmax;  // one layer's recomputed working set
+  act += 4.0 * tok * V / t;                                             // fp32 logits (the last stage; small)
+  e.activation_bytes = act;
+  e.memory_bytes = e.weights_bytes + e.gradients_bytes + e.optimizer_bytes + e.activation_bytes;
+
+  // --- Optimizer step: Adam reads and writes weights, master weights, m, v and reads gradients: ~32 bytes/param.
+  const double opt_params = shard(w_dense, g_dense, z1) + shard(w_expert, g_expert, z1);
+  const double optimizer = opt_params * 32.0 / hbm_rate;
+
+  e.compute_s = m * mb_compute;
+  e.tp_comm_s = m * mb_tp;
+  e.cp_comm_s = m * mb_cp;
+  e.ep_comm_s = m * mb_ep;
+  e.bubble_s = bubble;
+  e.pp_comm_s = pp_comm;
+  e.dp_comm_s = dp_comm;
+  e.optimizer_s = optimizer;
+  e.step_time_s = m * t_mb + bubble + pp_comm + dp_comm + optimizer;
+  const double tokens = seqs * S;
+  e.tokens_per_s = tokens / e.step_time_s;
+  e.model_flops_per_step = 6.0 * ac.model_params * tokens;
+  e.model_tflops_per_gpu = e.model_flops_per_step / e.step_time_s / p.gpus / 1e12;
+  e.mfu = peak > 0.0 ? e.model_tflops_per_gpu * 1e12 / peak : 0.0;
+  e.feasible = e.memory_bytes <= e.usable_bytes ? 1 : 0;
+  e.limit = e.feasible ? TrainingLimit::Fits : TrainingLimit::Memory;
+  return e;
+}
+
+AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, const TrainingConfig& c) {
+  return estimate_training(p, c, training_calibration(p.accel.generation, p.precision));
+}
+
+// Strict order used to pick the best configuration: feasible first, then the shorter step, then (both infeasible)
+// the smaller memory, then the lower index. Associative and commutative, so any reduction order gives one answer.
+// Est: TrainingEstimate or any struct with feasible, step_time_s, memory_bytes and limit.
+template <class Est>
+AIDC_HD bool training_better(const Est& x, long long ix, const Est& y, long long iy) {
+  if (x.feasible != y.feasible) return x.feasible > y.feasible;
+  if (x.feasible) {
+    if (x.step_time_s != y.step_time_s) return x.step_time_s < y.step_time_s;
+  } else if (x.memory_bytes != y.memory_bytes) {
+    // Invalid configs (memory 0) must never win over a valid infeasible one.
+    const bool xv = x.limit != TrainingLimit::InvalidConfig, yv = y.limit != TrainingLimit::InvalidConfig;
+    if (xv != yv) return xv;
+    return x.memory_bytes < y.memory_bytes;
+  }
+  return ix < iy;
+}
+
+}  // namespace aidc

@@ -1,0 +1,224 @@
+#include "kernels/training_search.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "kernels/training_search_backend.hpp"
+
+namespace aidc {
+namespace {
+
+std::vector<int> divisors(int n, int cap) {
+  std::vector<int> out;
+  for (int d = 1; d <= n && d <= cap; ++d) {
+    if (n % d == 0) out.push_back(d);
+  }
+  return out;
+}
+
+std::string fmt(const char* format, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, value);
+  return buf;
+}
+
+// Bytes as "640 GB" / "2.80 TB".
+std::string bytes_text(double bytes) {
+  if (bytes >= 1e12) return fmt("%.2f TB", bytes / 1e12);
+  return fmt("%.0f GB", bytes / 1e9);
+}
+
+long long sequences_per_step(const TrainingProblem& p) {
+  return p.seq_len > 0 ? static_cast<long long>(p.global_batch_tokens / p.seq_len) : 0;
+}
+
+}  // namespace
+
+std::string training_problem_error(const TrainingProblem& p) {
+  const auto num = [](long long v) { return std::to_string(v); };
+  if (p.gpus < 1) return "the GPU count must be at least 1 (got " + num(p.gpus) + ")";
+  if (p.arch.layers < 1 || p.arch.hidden < 1 || p.arch.heads < 1) return "the architecture has no layers, width or heads";
+  if (p.seq_len < 1) return "the sequence length must be at least 1 (got " + num(p.seq_len) + ")";
+  if (sequences_per_step(p) < 1) {
+    return "the global batch of " + fmt("%.0f", p.global_batch_tokens) + " tokens is less than one sequence of " +
+           num(p.seq_len) + " tokens";
+  }
+  if (p.fixed_tp > 0 && p.gpus % p.fixed_tp != 0) {
+    return num(p.gpus) + " GPUs are not divisible by the fixed tensor-parallel degree " + num(p.fixed_tp);
+  }
+  if (p.fixed_tp > 0 && p.arch.heads % p.fixed_tp != 0) {
+    return num(p.arch.heads) + " attention heads are not divisible by the fixed tensor-parallel degree " +
+           num(p.fixed_tp);
+  }
+  if (p.fixed_pp > 0 && p.arch.layers % p.fixed_pp != 0) {
+    return num(p.arch.layers) + " layers are not divisible by the fixed pipeline-parallel degree " + num(p.fixed_pp);
+  }
+  const long long fixed = static_cast<long long>(p.fixed_tp > 0 ? p.fixed_tp : 1) * (p.fixed_pp > 0 ? p.fixed_pp : 1) *
+                          (p.fixed_cp > 0 ? p.fixed_cp : 1);
+  if (p.gpus % fixed != 0) {
+    return num(p.gpus) + " GPUs are not divisible by the fixed tp × pp × cp = " + num(fixed);
+  }
+  if (p.fixed_cp > 0 && p.seq_len % p.fixed_cp != 0) {
+    return "the sequence length " + num(p.seq_len) + " is not divisible by the fixed context-parallel degree " +
+           num(p.fixed_cp);
+  }
+  return {};
+}
+
+std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p) {
+  std::vector<TrainingConfig> out;
+  if (!training_problem_error(p).empty()) return out;
+  const LlmArch& a = p.arch;
+  const long long seqs = sequences_per_step(p);
+  const int domain = p.accel.scaleup_domain_gpus > 0 ? p.accel.scaleup_domain_gpus : 1;
+  std::vector<int> tps = p.fixed_tp > 0 ? std::vector<int>{p.fixed_tp} : divisors(p.gpus, domain);
+  std::vector<int> pps = p.fixed_pp > 0 ? std::vector<int>{p.fixed_pp} : divisors(a.layers, a.layers);
+  std::vector<int> cps = p.fixed_cp > 0 ? std::vector<int>{p.fixed_cp} : std::vector<int>{1, 2, 4, 8, 16};
+  const int micro_batches[] = {1, 2, 4, 8, 16};
+  for (int tp : tps) {
+    if (a.heads % tp != 0 || p.gpus % tp != 0) continue;
+    for (int pp : pps) {
+      if ((p.gpus / tp) % pp != 0) continue;
+      for (int cp : cps) {
+        if ((p.gpus / tp / pp) % cp != 0 || p.seq_len % cp != 0) continue;
+        if (p.fixed_cp == 0 && cp > 1 && p.seq_len % (2 * cp) != 0) continue;  // load-balanced causal chunks
+        const int dp = p.gpus / tp / pp / cp;
+        if (seqs % dp != 0) continue;
+        const long long per_replica = seqs / dp;
+        std::vector<int> eps{1};
+        if (a.routed_experts > 0) eps = divisors(dp, a.routed_experts);
+        for (int ep : eps) {
+          if (a.routed_experts > 0 && a.routed_experts % ep != 0) continue;
+          for (int mb : micro_batches) {
+            if (per_replica % mb != 0) continue;
+            const long long m = per_replica / mb;
+            std::vector<int> vs{1};
+            if (pp > 1) {
+              for (int v : divisors(a.layers / pp, 8)) {
+                if (v > 1 && m % pp == 0) vs.push_back(v);
+              }
+            }
+            for (int v : vs) {
+              for (int zero = 0; zero <= 3; ++zero) {
+                for (int rc = 0; rc <= 2; ++rc) {
+                  for (int seqpar = 0; seqpar <= (tp > 1 ? 1 : 0); ++seqpar) {
+                    TrainingConfig c;
+                    c.tp = tp;
+                    c.pp = pp;
+                    c.dp = dp;
+                    c.cp = cp;
+                    c.ep = ep;
+                    c.micro_batch = mb;
+                    c.interleave = v;
+                    c.zero = zero;
+                    c.recompute = static_cast<Recompute>(rc);
+                    c.sequence_parallel = seqpar;
+                    out.push_back(c);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+TrainingEstimate evaluate_training(const TrainingProblem& problem, const TrainingConfig& config) {
+  return estimate_training(problem, config, training_calibration(problem.accel.generation, problem.precision));
+}
+
+namespace {
+
+std::string no_fit_reason(const TrainingProblem& p, const TrainingSearchResult& r) {
+  const ArchCounts ac = arch_counts(p.arch);
+  const double state = 16.0 * ac.total_params;
+  const double usable = r.estimate.usable_bytes;
+  std::string s = "no configuration fits in memory: the model needs " + bytes_text(state) +
+                  " for weights, gradients and optimizer states (16 bytes × " + fmt("%.1f", ac.total_params / 1e9) +
+                  " B parameters); " + std::to_string(p.gpus) + " GPUs × " + fmt("%.0f", p.accel.hbm_bytes / 1e9) +
+                  " GB hold " + bytes_text(p.gpus * p.accel.hbm_bytes) + " (" + bytes_text(p.gpus * usable) +
+                  " usable)";
+  s += "; the smallest footprint of the " + std::to_string(r.evaluated) + " configurations evaluated is " +
+       fmt("%.1f", r.estimate.memory_bytes / 1e9) + " GB per GPU against " + fmt("%.1f", usable / 1e9) + " GB usable";
+  return s;
+}
+
+}  // namespace
+
+std::vector<TrainingSearchResult> search_training_batch(std::span<const TrainingProblem> problems, Backend backend,
+                                                        bool keep_all) {
+  const Backend resolved = resolve_backend(backend);
+  const int n_problems = static_cast<int>(problems.size());
+  std::vector<TrainingSearchResult> results(problems.size());
+  std::vector<TrainingConfig> configs;
+  std::vector<int> problem_of;
+  std::vector<std::int64_t> first(problems.size() + 1, 0);
+  std::vector<TrainingCalibration> calibrations;
+  calibrations.reserve(problems.size());
+  for (int i = 0; i < n_problems; ++i) {
+    const TrainingProblem& p = problems[static_cast<std::size_t>(i)];
+    calibrations.push_back(training_calibration(p.accel.generation, p.precision));
+    std::vector<TrainingConfig> c = enumerate_training_configs(p);
+    first[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(configs.size());
+    configs.insert(configs.end(), c.begin(), c.end());
+    problem_of.insert(problem_of.end(), c.size(), i);
+  }
+  first[problems.size()] = static_cast<std::int64_t>(configs.size());
+
+  detail::TrainingBatchView view;
+  view.problems = problems.data();
+  view.calibrations = calibrations.data();
+  view.n_problems = n_problems;
+  view.configs = configs.data();
+  view.problem_of = problem_of.data();
+  view.first = first.data();
+  view.n_configs = static_cast<std::int64_t>(configs.size());
+  std::vector<std::int64_t> best(problems.size(), -1);
+  std::vector<TrainingEstimate> all(keep_all ? configs.size() : 0);
+  TrainingEstimate* all_out = keep_all ? all.data() : nullptr;
+  if (resolved == Backend::Cuda) {
+#if defined(AIDCSIM_HAVE_CUDA)
+    detail::cuda_backend::evaluate_training_batch(view, best.data(), all_out);
+#else
+    throw std::logic_error("resolve_backend returned cuda in a build without CUDA");
+#endif
+  } else {
+    detail::tbb_backend::evaluate_training_batch(view, best.data(), all_out);
+  }
+
+  for (int i = 0; i < n_problems; ++i) {
+    const auto ui = static_cast<std::size_t>(i);
+    const TrainingProblem& p = problems[ui];
+    TrainingSearchResult& r = results[ui];
+    r.backend = resolved;
+    r.evaluated = first[ui + 1] - first[ui];
+    if (keep_all) {
+      r.configs.assign(configs.begin() + first[ui], configs.begin() + first[ui + 1]);
+      r.estimates.assign(all.begin() + first[ui], all.begin() + first[ui + 1]);
+    }
+    if (best[ui] < 0) {
+      const std::string err = training_problem_error(p);
+      r.reason = !err.empty() ? err
+                              : "no parallel layout of " + std::to_string(p.gpus) + " GPUs divides " +
+                                    std::to_string(p.arch.layers) + " layers, " + std::to_string(p.arch.heads) +
+                                    " heads and a global batch of " + std::to_string(sequences_per_step(p)) +
+                                    " sequences";
+      continue;
+    }
+    r.best = configs[static_cast<std::size_t>(best[ui])];
+    // The winner's full estimate, serially on the host (the reduction kept only what ranking needs).
+    r.estimate = estimate_training(p, r.best, calibrations[ui]);
+    r.found = r.estimate.feasible != 0;
+    if (!r.found) r.reason = no_fit_reason(p, r);
+  }
+  return results;
+}
+
+TrainingSearchResult search_training(const TrainingProblem& problem, Backend backend, bool keep_all) {
+  return std::move(search_training_batch(std::span<const TrainingProblem>(&problem, 1), backend, keep_all).front());
+}
+
+}  // namespace aidc

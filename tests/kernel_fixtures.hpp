@@ -1,0 +1,67 @@
+#pragma once
+// Architectures and accelerators for the kernel tests, straight from the reference data: GPT models of
+// Korthikanti et al. 2022 (vocab 51200, multi-head attention, GeLU MLP) and accelerators.csv (dense bf16 peak,
+// HBM, NVLink bidirectional / 2 per direction). Scale-out per GPU: 200 Gb/s HDR on Selene A100, 400 Gb/s NDR on H100.
+
+#include "kernels/accelerator_spec.hpp"
+#include "kernels/llm_arch.hpp"
+#include "kernels/training_calibration.hpp"
+#include "kernels/training_model.hpp"
+
+namespace aidc::test {
+
+inline LlmArch gpt_arch(int layers, int hidden, int heads) {
+  LlmArch a;
+  a.layers = layers;
+  a.hidden = hidden;
+  a.ffn_hidden = 4 * hidden;
+  a.heads = heads;
+  a.kv_heads = heads;
+  a.head_dim = hidden / heads;
+  a.vocab = 51200;
+  a.gated_mlp = false;
+  return a;
+}
+inline LlmArch megatron_22b() { return gpt_arch(48, 6144, 64); }
+inline LlmArch gpt3_175b() { return gpt_arch(96, 12288, 96); }
+inline LlmArch turing_530b() { return gpt_arch(105, 20480, 128); }
+inline LlmArch megatron_1t() { return gpt_arch(128, 25600, 160); }
+
+inline AcceleratorSpec a100_sxm_80gb() {
+  AcceleratorSpec s;
+  s.bf16_flops_per_s = 312e12;
+  s.hbm_bytes = 80e9;
+  s.hbm_bytes_per_s = 2.039e12;
+  s.scaleup_bytes_per_s = 300e9;
+  s.scaleup_domain_gpus = 8;
+  s.scaleout_bytes_per_s = 25e9;
+  s.tdp_w = 400;
+  s.generation = accel_generation::ampere;
+  return s;
+}
+
+inline AcceleratorSpec h100_sxm() {
+  AcceleratorSpec s;
+  s.bf16_flops_per_s = 989e12;
+  s.fp8_flops_per_s = 1979e12;
+  s.hbm_bytes = 80e9;
+  s.hbm_bytes_per_s = 3.35e12;
+  s.scaleup_bytes_per_s = 450e9;
+  s.scaleup_domain_gpus = 8;
+  s.scaleout_bytes_per_s = 50e9;
+  s.tdp_w = 700;
+  s.generation = accel_generation::hopper;
+  return s;
+}
+
+inline TrainingProblem problem(const LlmArch& arch, const AcceleratorSpec& accel, int gpus, int seq, long long seqs) {
+  TrainingProblem p;
+  p.arch = arch;
+  p.accel = accel;
+  p.gpus = gpus;
+  p.seq_len = seq;
+  p.global_batch_tokens = static_cast<double>(seqs) * seq;
+  return p;
+}
+
+}  // namespace aidc::test
