@@ -34,7 +34,7 @@ TrainingProblem gpt3_problem(int gpus, int seq, double batch_tokens) {
   p.accel.scaleup_bytes_per_s = 450e9;
   p.accel.scaleup_domain_gpus = 8;
   p.accel.scaleout_bytes_per_s = 50e9;
-  p.accel.generation = accel_generation::hopper;
+  p.accel.generation = static_cast<int>(AcceleratorGeneration::Hopper);
   p.gpus = gpus;
   p.seq_len = seq;
   p.global_batch_tokens = batch_tokens;

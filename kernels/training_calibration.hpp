@@ -23,15 +23,8 @@
 
 namespace aidc {
 
-// Calibration classes carried in AcceleratorSpec::generation. NVIDIA classes use the SM major version × 10,
-// AMD the gfx number, so the value says what it is.
-namespace accel_generation {
-inline constexpr int ampere = 80;     // A100
-inline constexpr int hopper = 90;     // H100, H200
-inline constexpr int blackwell = 100; // B200, GB200, GB300
-inline constexpr int cdna3 = 942;     // MI300X, MI325X (gfx942)
-inline constexpr int cdna4 = 950;     // MI355X (gfx950)
-}  // namespace accel_generation
+// Calibration classes are the AcceleratorGeneration values carried in AcceleratorSpec::generation
+// (kernels/accelerator_spec.hpp; set from the catalog's "generation" field).
 
 struct TrainingCalibration {
   double matmul_fraction = 0.5;          // of dense peak at the training precision
@@ -55,10 +48,18 @@ AIDC_HD constexpr TrainingCalibration blackwell_bf16_calibration() { return hopp
 AIDC_HD constexpr TrainingCalibration cdna_bf16_calibration() { return {0.80, 3.5, 0.85, 0.80, 0.80}; }
 
 AIDC_HD inline TrainingCalibration training_calibration(int generation, Precision /*precision: inherits bf16*/) {
-  if (generation >= accel_generation::cdna3) return cdna_bf16_calibration();
-  if (generation >= accel_generation::blackwell) return blackwell_bf16_calibration();
-  if (generation >= accel_generation::hopper) return hopper_bf16_calibration();
-  return ampere_bf16_calibration();  // Ampere and anything older or unknown (generation 0)
+  switch (static_cast<AcceleratorGeneration>(generation)) {
+    case AcceleratorGeneration::Hopper: return hopper_bf16_calibration();
+    case AcceleratorGeneration::Blackwell: return blackwell_bf16_calibration();
+    // Gaudi 3 has no data either; its scale-up is RoCE, closer to AMD's measured bus fraction than to NVLink's.
+    case AcceleratorGeneration::Cdna3:
+    case AcceleratorGeneration::Cdna4:
+    case AcceleratorGeneration::Gaudi3: return cdna_bf16_calibration();
+    case AcceleratorGeneration::Ampere:
+    case AcceleratorGeneration::Ada:
+    case AcceleratorGeneration::Unknown: break;
+  }
+  return ampere_bf16_calibration();  // Ampere, Ada (no NVLink) and unknown
 }
 
 }  // namespace aidc

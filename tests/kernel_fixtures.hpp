@@ -36,7 +36,7 @@ inline AcceleratorSpec a100_sxm_80gb() {
   s.scaleup_domain_gpus = 8;
   s.scaleout_bytes_per_s = 25e9;
   s.tdp_w = 400;
-  s.generation = accel_generation::ampere;
+  s.generation = static_cast<int>(AcceleratorGeneration::Ampere);
   return s;
 }
 
@@ -50,7 +50,7 @@ inline AcceleratorSpec h100_sxm() {
   s.scaleup_domain_gpus = 8;
   s.scaleout_bytes_per_s = 50e9;
   s.tdp_w = 700;
-  s.generation = accel_generation::hopper;
+  s.generation = static_cast<int>(AcceleratorGeneration::Hopper);
   return s;
 }
 
