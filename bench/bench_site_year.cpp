@@ -70,8 +70,8 @@ double thread_cpu_s() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-// Where one replication's time goes (CPU time of this thread), averaged over a few replications (after the climatology that
-// a run prepares once).
+// Where one replication's time goes (CPU time of this thread), averaged over a few replications, after the
+// climatology that a run prepares once.
 void report_stages(const aidc::ResolvedScenario& rs, int replications) {
   const aidc::Scenario& s = rs.scenario;
   const double t0 = thread_cpu_s();

@@ -28,7 +28,8 @@ with h5py.File(path, "r") as f:
                  "backend", "device"):
         expect(name in f.attrs, f"root attribute {name} is missing")
     expect(f.attrs.get("schema") == "aidcsim", f"root attribute schema is {f.attrs.get('schema')!r}")
-    expect(f.attrs.get("replications") == replications, f"root attribute replications is {f.attrs.get('replications')!r}")
+    expect(f.attrs.get("replications") == replications,
+           f"root attribute replications is {f.attrs.get('replications')!r}")
 
     time_s = f["timeseries/time_s"]
     expect(time_s.shape == (steps,), f"time_s has shape {time_s.shape}, expected ({steps},)")

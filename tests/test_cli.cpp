@@ -102,7 +102,8 @@ TEST_CASE("aidcsim run refuses an unknown catalog system and suggests the neares
 TEST_CASE("aidcsim run refuses a scenario whose EPW file is missing") {
   auto doc = small_scenario_json();
   doc["site"]["weather"] = {{"source", "epw"}, {"file", "no_such_weather.epw"}};
-  check_bad_scenario(doc, {"/site/weather/file: got \"no_such_weather.epw\"; expected an EPW weather file that exists"});
+  check_bad_scenario(doc,
+                     {"/site/weather/file: got \"no_such_weather.epw\"; expected an EPW weather file that exists"});
 }
 
 TEST_CASE("aidcsim run refuses a malformed EPW file and names the EPW file and the line") {
@@ -140,7 +141,8 @@ TEST_CASE("aidcsim run prints every problem of a scenario, not just the first") 
   doc["facility"]["cooling"]["type"] = "magic";
   doc["bogus"] = true;
   check_bad_scenario(doc, {"bad input (5 problems)", "/site/grid/capacity_mw: got 0", "/replications: got 0",
-                           "/it/systems/0/count: got 2.5", "/facility/cooling/type: got \"magic\"", "/bogus: got true"});
+                           "/it/systems/0/count: got 2.5", "/facility/cooling/type: got \"magic\"",
+                           "/bogus: got true"});
 }
 
 TEST_CASE("aidcsim run refuses a bad command-line value and names the option, the value and the range") {
