@@ -2,33 +2,18 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include "core/io/epw_reader.hpp"
 #include "core/model/psychrometrics.hpp"
+#include "temp_dir.hpp"
 
 using namespace aidc;
 namespace fs = std::filesystem;
+using aidc::test::TempDir;
 
 namespace {
-
-// A scratch folder per test process, removed at the end of each test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("aidcsim_epw_test_" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
 
 constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -69,9 +54,7 @@ std::string year_rows(int rows_wanted = 8760) {
 }
 
 fs::path write(const TempDir& dir, const std::string& name, const std::string& text) {
-  const fs::path p = dir.path / name;
-  std::ofstream(p, std::ios::binary) << text;
-  return p;
+  return aidc::test::write_text(dir / name, text);
 }
 
 // Replaces the n-th data row (0-based) of a full fixture.
@@ -143,7 +126,7 @@ TEST_CASE("an EPW file with 29 February keeps a 8760-hour year") {
 TEST_CASE("bad EPW files give messages that name the file, the line and the problem") {
   TempDir dir;
   SECTION("a missing file") {
-    const auto msg = error_of(dir.path / "nowhere.epw");
+    const auto msg = error_of(dir / "nowhere.epw");
     CHECK_THAT(msg, Catch::Contains("nowhere.epw") && Catch::Contains("no such file"));
   }
   SECTION("a short file") {

@@ -2,53 +2,22 @@
 
 #include <hdf5.h>
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "core/io/h5_handle.hpp"
 #include "core/io/results_reader.hpp"
 #include "core/io/results_writer.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
+using aidc::test::TempDir;
 
 namespace {
-
-// A fresh directory per test under the system temp directory, removed with everything in it at the end.
-// AIDCSIM_KEEP_RESULTS=1 keeps it, so a written file can be opened by hand with h5dump or h5py.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("aidcsim-results-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    const char* keep = std::getenv("AIDCSIM_KEEP_RESULTS");
-    if (keep == nullptr || std::string(keep) != "1") {
-      std::error_code ignored;
-      fs::remove_all(path_, ignored);
-    }
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(path_), fs::directory_iterator()));
-  }
-
- private:
-  fs::path path_;
-};
 
 aidc::RunMetadata example_meta(int replications) {
   aidc::RunMetadata meta;

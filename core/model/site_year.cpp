@@ -68,26 +68,35 @@ const std::vector<KpiInfo>& site_kpi_info() {
   return info;
 }
 
-HourlyWeather site_weather(const Scenario& s, const HourlyWeather* epw_year, int replication) {
-  if (s.site.weather.kind == WeatherKind::Epw && epw_year) {
+SiteWeather::SiteWeather(const Scenario& s, const HourlyWeather* epw_year)
+    : s_(s), epw_year_(s.site.weather.kind == WeatherKind::Epw ? epw_year : nullptr) {
+  if (!epw_year_) climate_ = synthetic_climate(s.site.weather.normals, s.site.elevation_m);
+}
+
+HourlyWeather SiteWeather::replication(int replication) const {
+  if (epw_year_) {
     // The EPW holds one year; longer horizons repeat it.
     HourlyWeather w;
-    const std::size_t n = epw_year->dry_bulb_c.size();
-    w.dry_bulb_c.resize(s.horizon_h);
-    w.rh_pct.resize(s.horizon_h);
-    w.wet_bulb_c.resize(s.horizon_h);
-    for (int h = 0; h < s.horizon_h; ++h) {
-      w.dry_bulb_c[h] = epw_year->dry_bulb_c[h % n];
-      w.rh_pct[h] = epw_year->rh_pct[h % n];
-      w.wet_bulb_c[h] = epw_year->wet_bulb_c[h % n];
+    const std::size_t n = epw_year_->dry_bulb_c.size();
+    w.dry_bulb_c.resize(s_.horizon_h);
+    w.rh_pct.resize(s_.horizon_h);
+    w.wet_bulb_c.resize(s_.horizon_h);
+    for (int h = 0; h < s_.horizon_h; ++h) {
+      w.dry_bulb_c[h] = epw_year_->dry_bulb_c[h % n];
+      w.rh_pct[h] = epw_year_->rh_pct[h % n];
+      w.wet_bulb_c[h] = epw_year_->wet_bulb_c[h % n];
     }
     return w;
   }
-  RngStream rng(s.seed, static_cast<std::uint64_t>(replication), kStreamWeather);
-  std::vector<double> normals(static_cast<std::size_t>(s.horizon_h));
+  RngStream rng(s_.seed, static_cast<std::uint64_t>(replication), kStreamWeather);
+  std::vector<double> normals(static_cast<std::size_t>(s_.horizon_h));
   for (double& z : normals) z = rng.normal();
-  return synthetic_weather(s.site.weather.normals, s.site.elevation_m, s.horizon_h, normals, s.site.weather.noise_sd_c,
-                           s.site.weather.noise_autocorrelation_per_h);
+  return synthetic_weather(*climate_, s_.horizon_h, normals, s_.site.weather.noise_sd_c,
+                           s_.site.weather.noise_autocorrelation_per_h);
+}
+
+HourlyWeather site_weather(const Scenario& s, const HourlyWeather* epw_year, int replication) {
+  return SiteWeather(s, epw_year).replication(replication);
 }
 
 namespace {

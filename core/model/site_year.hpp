@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,8 +90,21 @@ struct SiteYearResult {
   double at(SiteSeries s, std::size_t hour, std::size_t horizon_h) const { return series[s * horizon_h + hour]; }
 };
 
-// Weather for one replication: the EPW year (the same for every replication) or a synthetic year drawn from the
-// replication's own weather stream.
+// Weather for the replications of a site: the EPW year (the same for every replication) or a synthetic year drawn
+// from each replication's own weather stream. What all replications share (the synthetic climatology) is computed
+// once, in the constructor. The scenario and the EPW year must outlive it.
+class SiteWeather {
+ public:
+  SiteWeather(const Scenario& s, const HourlyWeather* epw_year);
+  HourlyWeather replication(int replication) const;
+
+ private:
+  const Scenario& s_;
+  const HourlyWeather* epw_year_;  // null: synthetic
+  std::optional<SyntheticClimate> climate_;
+};
+
+// One replication's weather, for a single call (a run uses SiteWeather, which prepares the climatology once).
 HourlyWeather site_weather(const Scenario& s, const HourlyWeather* epw_year, int replication);
 
 SiteYearResult simulate_site_year(const Scenario& s, const HourlyWeather& weather, int replication);

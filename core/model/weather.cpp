@@ -164,38 +164,43 @@ MonthlyStats monthly_stats(const Calendar& cal, const std::vector<double>& year)
   return s;
 }
 
-void validate(const MonthlyClimate& n, int hours, std::span<const double> noise, double sd, double phi) {
-  const std::string who = "synthetic_weather(" + n.city + "): ";
+std::string who(const std::string& city) { return "synthetic_weather(" + city + "): "; }
+
+void validate_normals(const MonthlyClimate& n) {
   for (int m = 0; m < 12; ++m) {
     const std::string month = "month " + std::to_string(m + 1);
     if (!std::isfinite(n.mean_db_c[m]) || !std::isfinite(n.mean_daily_max_c[m]) ||
         !std::isfinite(n.mean_daily_min_c[m]) || !std::isfinite(n.mean_rh_pct[m]))
-      throw std::invalid_argument(who + month + ": normals must be finite numbers");
+      throw std::invalid_argument(who(n.city) + month + ": normals must be finite numbers");
     if (!(n.mean_daily_min_c[m] <= n.mean_db_c[m] && n.mean_db_c[m] <= n.mean_daily_max_c[m]))
-      throw std::invalid_argument(who + month + ": expected mean daily min <= mean <= mean daily max, got " +
+      throw std::invalid_argument(who(n.city) + month + ": expected mean daily min <= mean <= mean daily max, got " +
                                   std::to_string(n.mean_daily_min_c[m]) + ", " + std::to_string(n.mean_db_c[m]) +
                                   ", " + std::to_string(n.mean_daily_max_c[m]));
     if (!(n.mean_rh_pct[m] > 0.0 && n.mean_rh_pct[m] <= 100.0))
-      throw std::invalid_argument(who + month + ": mean RH must be in (0, 100] %, got " +
+      throw std::invalid_argument(who(n.city) + month + ": mean RH must be in (0, 100] %, got " +
                                   std::to_string(n.mean_rh_pct[m]));
   }
-  if (hours < 0) throw std::invalid_argument(who + "hours must be >= 0");
-  if (!(sd >= 0.0) || !std::isfinite(sd)) throw std::invalid_argument(who + "noise sd must be >= 0");
-  if (!(phi >= 0.0 && phi < 1.0)) throw std::invalid_argument(who + "noise autocorrelation must be in [0, 1)");
+}
+
+void validate_noise(const std::string& city, int hours, std::span<const double> noise, double sd, double phi) {
+  if (hours < 0) throw std::invalid_argument(who(city) + "hours must be >= 0");
+  if (!(sd >= 0.0) || !std::isfinite(sd)) throw std::invalid_argument(who(city) + "noise sd must be >= 0");
+  if (!(phi >= 0.0 && phi < 1.0)) throw std::invalid_argument(who(city) + "noise autocorrelation must be in [0, 1)");
   if (sd > 0.0 && noise.size() < static_cast<std::size_t>(hours))
-    throw std::invalid_argument(who + "needs " + std::to_string(hours) + " noise draws, got " +
+    throw std::invalid_argument(who(city) + "needs " + std::to_string(hours) + " noise draws, got " +
                                 std::to_string(noise.size()));
 }
 
 }  // namespace
 
-HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_m, int hours,
-                                std::span<const double> noise_normals, double noise_sd_c,
-                                double noise_autocorrelation_per_h) {
-  validate(normals, hours, noise_normals, noise_sd_c, noise_autocorrelation_per_h);
+SyntheticClimate synthetic_climate(const MonthlyClimate& normals, double elevation_m) {
+  validate_normals(normals);
   const Calendar cal = make_calendar();
   const ShapeTable table = make_shape_table();
-  const double pressure_pa = pressure_at_elevation_pa(elevation_m);
+  SyntheticClimate climate;
+  climate.city = normals.city;
+  climate.pressure_pa = pressure_at_elevation_pa(elevation_m);
+  const double pressure_pa = climate.pressure_pa;
 
   // Calibrate the mid-month nodes so that the generated year reproduces the three monthly normals.
   Nodes nodes{normals.mean_db_c, normals.mean_daily_max_c, normals.mean_daily_min_c};
@@ -209,12 +214,14 @@ HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_
     }
     year = dry_bulb_year(cal, table, nodes);
   }
+  climate.dry_bulb_c = std::move(year);
 
   // Monthly mean humidity ratio, from the mean dry bulb and mean RH; its nodes calibrated the same way.
   Monthly w_target{};
   for (int m = 0; m < 12; ++m) w_target[m] = humidity_ratio(normals.mean_db_c[m], normals.mean_rh_pct[m], pressure_pa);
   Monthly w_nodes = w_target;
-  std::vector<double> w_year(kHoursPerYear);
+  std::vector<double>& w_year = climate.humidity_ratio;
+  w_year.resize(kHoursPerYear);
   for (int pass = 0; pass <= kCalibrationPasses; ++pass) {
     Monthly got{};
     for (int h = 0; h < kHoursPerYear; ++h) {
@@ -224,7 +231,15 @@ HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_
     if (pass == kCalibrationPasses) break;
     for (int m = 0; m < 12; ++m) w_nodes[m] += w_target[m] - got[m] / cal.hours_in_month[m];
   }
+  return climate;
+}
 
+HourlyWeather synthetic_weather(const SyntheticClimate& climate, int hours, std::span<const double> noise_normals,
+                                double noise_sd_c, double noise_autocorrelation_per_h) {
+  validate_noise(climate.city, hours, noise_normals, noise_sd_c, noise_autocorrelation_per_h);
+  const std::vector<double>& year = climate.dry_bulb_c;
+  const std::vector<double>& w_year = climate.humidity_ratio;
+  const double pressure_pa = climate.pressure_pa;
   HourlyWeather out;
   out.dry_bulb_c.resize(hours);
   out.rh_pct.resize(hours);
@@ -243,6 +258,13 @@ HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_
     out.wet_bulb_c[h] = wet_bulb_from_humidity_ratio_c(t, w, pressure_pa);
   }
   return out;
+}
+
+HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_m, int hours,
+                                std::span<const double> noise_normals, double noise_sd_c,
+                                double noise_autocorrelation_per_h) {
+  return synthetic_weather(synthetic_climate(normals, elevation_m), hours, noise_normals, noise_sd_c,
+                           noise_autocorrelation_per_h);
 }
 
 }  // namespace aidc

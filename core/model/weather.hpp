@@ -3,6 +3,7 @@
 // the edge (core/io/epw_reader.hpp). Both give the same HourlyWeather.
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/scenario/scenario.hpp"
@@ -38,5 +39,18 @@ inline constexpr int kHoursPerYear = 8760;
 HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_m, int hours,
                                 std::span<const double> noise_normals, double noise_sd_c,
                                 double noise_autocorrelation_per_h);
+
+// synthetic_weather in two steps. The calibrated climatological year (no noise) depends only on the normals and the
+// elevation, and costs about three times as much as one replication's noise and psychrometrics, so a run computes
+// it once and every replication draws its own year from it; the result is identical to the one-step call.
+struct SyntheticClimate {
+  std::string city;
+  double pressure_pa = 0.0;            // at the site's elevation
+  std::vector<double> dry_bulb_c;      // kHoursPerYear: the calibrated annual and diurnal cycle
+  std::vector<double> humidity_ratio;  // kHoursPerYear, kg water per kg dry air
+};
+SyntheticClimate synthetic_climate(const MonthlyClimate& normals, double elevation_m);
+HourlyWeather synthetic_weather(const SyntheticClimate& climate, int hours, std::span<const double> noise_normals,
+                                double noise_sd_c, double noise_autocorrelation_per_h);
 
 }  // namespace aidc

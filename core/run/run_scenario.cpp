@@ -10,6 +10,7 @@
 
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include "aidcsim_version.hpp"
 #include "core/model/site_year.hpp"
@@ -58,7 +59,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  const HourlyWeather* epw_year = rs.epw_weather.get();
+  // The synthetic climatology (or the EPW year) is shared by every replication: prepared once.
+  const SiteWeather weather(s, rs.epw_weather.get());
 
   const int R = s.replications;
   const std::size_t T = static_cast<std::size_t>(s.horizon_h);
@@ -83,16 +85,18 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   std::vector<EventRecord> events;
   RunSummary summary;
   summary.threads = threads;
-  std::vector<SiteYearResult> results;
-  std::vector<double> block;
-  for (int first = 0; first < R; first += batch) {
+
+  auto simulate_batch = [&](int first, std::vector<SiteYearResult>& results) {
     const int count = std::min(batch, R - first);
     results.assign(static_cast<std::size_t>(count), SiteYearResult{});
     tbb::parallel_for(0, count, [&](int i) {
       const int rep = first + i;
-      const HourlyWeather weather = site_weather(s, epw_year, rep);
-      results[static_cast<std::size_t>(i)] = simulate_site_year(s, weather, rep);
+      results[static_cast<std::size_t>(i)] = simulate_site_year(s, weather.replication(rep), rep);
     });
+  };
+  std::vector<double> block;
+  auto collect_batch = [&](int first, std::vector<SiteYearResult>& results) {
+    const int count = static_cast<int>(results.size());
     for (int i = 0; i < count; ++i) {
       SiteYearResult& r = results[static_cast<std::size_t>(i)];
       const auto rep = static_cast<std::size_t>(first + i);
@@ -119,6 +123,20 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       }
     }
     if (progress) progress(first + count, R);
+  };
+
+  // A pipeline of two batches: while the workers simulate the next batch, this thread stores the last one. HDF5 is
+  // written from one thread, and the gzip compression of the series costs more CPU than simulating them
+  // (bench/RESULTS_site_year.md); before, the workers sat idle while it ran. This thread counts as one of the
+  // `threads`: it joins the simulation once its writing is done.
+  std::vector<SiteYearResult> current, next;
+  simulate_batch(0, current);
+  for (int first = 0; first < R; first += batch) {
+    tbb::task_group simulating;
+    if (first + batch < R) simulating.run([&, first] { simulate_batch(first + batch, next); });
+    collect_batch(first, current);
+    simulating.wait();
+    std::swap(current, next);
   }
   summary.kpis = summarize_kpis(kpis, kpi_info);
   summary.event_records = events.size();

@@ -1,7 +1,7 @@
 #pragma once
 // Runs a resolved scenario's replications in parallel (TBB) and writes one results file. Replications run in
-// batches: each batch in parallel, then written in replication order, so memory stays bounded and the file's
-// contents do not depend on the number of threads.
+// batches: each batch in parallel, then written in replication order while the next batch runs, so memory stays
+// bounded (two batches) and the file's contents do not depend on the number of threads.
 
 #include <cstdint>
 #include <filesystem>

@@ -1,0 +1,176 @@
+// A results file is a pure function of (scenario, seed): not of the thread count nor of how replications are
+// batched. And a file read back holds everything the layout promises.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/io/results_reader.hpp"
+#include "core/model/site_year.hpp"
+#include "core/run/run_scenario.hpp"
+#include "scenario_fixtures.hpp"
+#include "temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using namespace aidc;
+using aidc::test::TempDir;
+
+namespace {
+
+// Four replications of a month on a grid that fails often, so that every replication has events.
+ResolvedScenario month_with_outages(std::uint64_t seed = 5) {
+  auto doc = aidc::test::small_scenario_json();
+  doc["seed"] = seed;
+  doc["replications"] = 4;
+  doc["horizon"]["duration_h"] = 720;
+  doc["site"]["grid"]["saidi_h_per_yr"] = 200.0;
+  doc["site"]["grid"]["saifi_per_yr"] = 60.0;
+  return aidc::test::resolve(doc);
+}
+
+struct Contents {
+  std::vector<double> time_s;
+  std::map<std::string, SeriesData> series;
+  std::vector<EventRecord> events;
+  std::vector<KpiRow> kpis;
+};
+
+Contents read_contents(const fs::path& file) {
+  const ResultsReader reader(file);
+  Contents c;
+  c.time_s = reader.time_s();
+  for (const auto& name : reader.series_names()) c.series.emplace(name, reader.series(name));
+  c.events = reader.events().events;
+  c.kpis = reader.kpis();
+  return c;
+}
+
+fs::path run_to(const TempDir& dir, const std::string& name, const ResolvedScenario& rs, int threads, int batch) {
+  RunOptions options;
+  options.output = dir / name;
+  options.threads = threads;
+  options.batch_replications = batch;
+  run_scenario(rs, options);
+  return options.output;
+}
+
+bool same_event(const EventRecord& a, const EventRecord& b) {
+  return a.replication == b.replication && a.time_s == b.time_s && a.kind == b.kind && a.component == b.component &&
+         a.id == b.id && a.duration_s == b.duration_s && a.value == b.value;
+}
+
+bool same_kpi(const KpiRow& a, const KpiRow& b) {
+  return a.name == b.name && a.units == b.units && a.long_name == b.long_name && a.mean == b.mean &&
+         a.p10 == b.p10 && a.p50 == b.p50 && a.p90 == b.p90;
+}
+
+// Bitwise equality of every series value, event and KPI (== on doubles: no tolerance).
+void check_identical(const Contents& a, const Contents& b) {
+  CHECK(a.time_s == b.time_s);
+  REQUIRE(a.series.size() == b.series.size());
+  for (const auto& [name, data] : a.series) {
+    INFO("series " << name);
+    REQUIRE(b.series.count(name) == 1);
+    const SeriesData& other = b.series.at(name);
+    CHECK(data.replications == other.replications);
+    CHECK(data.steps == other.steps);
+    CHECK(data.values == other.values);
+  }
+  REQUIRE(a.events.size() == b.events.size());
+  for (std::size_t i = 0; i < a.events.size(); ++i) {
+    INFO("event " << i);
+    CHECK(same_event(a.events[i], b.events[i]));
+  }
+  REQUIRE(a.kpis.size() == b.kpis.size());
+  for (std::size_t i = 0; i < a.kpis.size(); ++i) {
+    INFO("kpi " << a.kpis[i].name);
+    CHECK(same_kpi(a.kpis[i], b.kpis[i]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("results do not depend on the thread count or on how replications are batched") {
+  TempDir dir;
+  const ResolvedScenario rs = month_with_outages();
+  const Contents one = read_contents(run_to(dir, "one_thread.h5", rs, 1, 1));
+  const Contents two = read_contents(run_to(dir, "two_threads.h5", rs, 2, 3));
+  REQUIRE(one.events.size() >= 4);  // the comparison means something only with events in it
+  check_identical(one, two);
+}
+
+TEST_CASE("the same seed gives identical results and another seed different ones") {
+  TempDir dir;
+  const ResolvedScenario rs = month_with_outages(5);
+  const Contents first = read_contents(run_to(dir, "first.h5", rs, 2, 0));
+  const Contents again = read_contents(run_to(dir, "again.h5", rs, 2, 0));
+  check_identical(first, again);
+
+  const Contents other = read_contents(run_to(dir, "other.h5", month_with_outages(6), 2, 0));
+  CHECK(other.series.at("dry_bulb_c").values != first.series.at("dry_bulb_c").values);
+  CHECK(other.series.at("grid_import_w").values != first.series.at("grid_import_w").values);
+  const bool same_events = other.events.size() == first.events.size() &&
+                           std::equal(other.events.begin(), other.events.end(), first.events.begin(), same_event);
+  CHECK_FALSE(same_events);
+}
+
+TEST_CASE("a results file read back holds every series, the run's metadata, its inputs and the required KPIs") {
+  TempDir dir;
+  const ResolvedScenario rs = month_with_outages();
+  const fs::path file = run_to(dir, "results.h5", rs, 2, 0);
+  const ResultsReader reader(file);
+  const std::size_t R = 4, T = 720;
+
+  CHECK(reader.time_s().size() == T);
+  CHECK(reader.units("/timeseries/time_s") == "s");
+  for (const auto& info : site_series_info()) {
+    INFO("series " << info.name);
+    const std::string path = "/timeseries/" + info.name;
+    REQUIRE(reader.has_object(path));
+    CHECK(reader.units(path) == info.units);
+    CHECK(reader.string_attribute(path, "long_name") == info.long_name);
+    const SeriesData data = reader.series(info.name);
+    CHECK(data.replications == R);
+    CHECK(data.steps == T);
+  }
+  CHECK(reader.series_names().size() == site_series_info().size());
+
+  CHECK(reader.root_string_attribute("schema") == "aidcsim");
+  CHECK(reader.uint_attribute("/", "seed") == 5);
+  CHECK(reader.root_int_attribute("replications") == 4);
+  CHECK_FALSE(reader.root_string_attribute("software_version").empty());
+  CHECK_FALSE(reader.root_string_attribute("git_sha").empty());
+  CHECK_THAT(reader.root_string_attribute("created_utc"), Catch::Matches(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"));
+  CHECK(reader.root_string_attribute("backend") == "cpu");
+
+  const auto scenario = nlohmann::json::parse(reader.scenario_json());
+  CHECK(scenario == rs.resolved);
+  const auto catalog = nlohmann::json::parse(reader.catalog_json());
+  CHECK(catalog == rs.catalog_entries);
+  REQUIRE(catalog.contains("systems"));
+  CHECK(catalog["systems"]["dgx-h100"].contains("source"));
+  CHECK(catalog["countries"]["Malaysia"].contains("sources"));
+  REQUIRE(catalog.contains("facility_defaults"));
+  for (const auto& [key, entry] : catalog["facility_defaults"].items()) {
+    INFO(key);
+    CHECK(entry.contains("source"));
+  }
+
+  const auto kpis = reader.kpis();
+  for (const std::string name : {"it_energy_mwh", "facility_energy_mwh", "pue_annual", "wue_l_per_kwh", "water_m3",
+                                 "carbon_t", "energy_cost_usd", "backup_hours", "unserved_energy_mwh"}) {
+    INFO("kpi " << name);
+    const auto row = std::find_if(kpis.begin(), kpis.end(), [&](const KpiRow& k) { return k.name == name; });
+    REQUIRE(row != kpis.end());
+    CHECK_FALSE(row->units.empty());
+    CHECK(row->p10 <= row->p50);
+    CHECK(row->p50 <= row->p90);
+  }
+  const auto events = reader.events();
+  CHECK(events.kind_names == site_event_kind_names());
+  CHECK_FALSE(events.events.empty());
+}
