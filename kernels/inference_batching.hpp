@@ -121,6 +121,66 @@ AIDC_HD inline double sorted_percentile(const double* a, int n, double q) {
   return a[lo] + (a[hi] - a[lo]) * f;
 }
 
+// k-th smallest (0-based) by quickselect with a median-of-three pivot: partially orders a so that a[k] is in
+// place, everything before it <= a[k] and everything after >= a[k]. Deterministic, O(n) on average.
+AIDC_HD inline double select_kth(double* a, int n, int k) {
+  int lo = 0, hi = n - 1;
+  while (hi > lo) {
+    const int mid = lo + (hi - lo) / 2;
+    // median of three to a[mid]
+    if (a[mid] < a[lo]) { const double t = a[mid]; a[mid] = a[lo]; a[lo] = t; }
+    if (a[hi] < a[lo]) { const double t = a[hi]; a[hi] = a[lo]; a[lo] = t; }
+    if (a[hi] < a[mid]) { const double t = a[hi]; a[hi] = a[mid]; a[mid] = t; }
+    const double pivot = a[mid];
+    int i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) ++i;
+      while (pivot < a[j]) --j;
+      if (i <= j) {
+        const double t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        ++i;
+        --j;
+      }
+    }
+    if (k <= j) {
+      hi = j;
+    } else if (k >= i) {
+      lo = i;
+    } else {
+      return a[k];
+    }
+  }
+  return a[k];
+}
+
+// p50 and p99 (numpy's linear interpolation) of a[0..n) by selection, reordering a.
+AIDC_HD inline void percentiles_50_99(double* a, int n, double& p50, double& p99) {
+  p50 = p99 = 0.0;
+  if (n <= 0) return;
+  const double pos99 = 0.99 * (n - 1), pos50 = 0.50 * (n - 1);
+  const int k99 = int(pos99), k50 = int(pos50);
+  const double v99 = select_kth(a, n, k99);
+  double n99 = v99;  // the next order statistic: the minimum of the part after k99
+  if (k99 + 1 < n) {
+    n99 = a[k99 + 1];
+    for (int i = k99 + 2; i < n; ++i) n99 = a[i] < n99 ? a[i] : n99;
+  }
+  p99 = v99 + (n99 - v99) * (pos99 - k99);
+  const double v50 = k50 < k99 ? select_kth(a, k99, k50) : v99;
+  double n50 = v50;
+  if (k50 + 1 < n) {
+    if (k50 + 1 >= k99) {
+      n50 = k50 + 1 == k99 ? v99 : n99;
+    } else {
+      n50 = a[k50 + 1];
+      for (int i = k50 + 2; i < k99; ++i) n50 = a[i] < n50 ? a[i] : n50;
+    }
+  }
+  p50 = v50 + (n50 - v50) * (pos50 - k50);
+}
+
 // ----- min-heap of request indices keyed by finish_step (ties by index: deterministic) -----
 
 AIDC_HD inline bool finish_before(const RequestState* s, int x, int y) {
@@ -230,6 +290,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     if (closed && released < n) st[released++].arrival_s = now;
   };
 
+  const double ctx_slope = decode_context_slope(model);
   long long guard = 0;
   const long long guard_max = 64LL * n + 1000000LL;
   while (done < n && guard++ < guard_max) {
@@ -249,7 +310,9 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       if (kv_used + need > kv_cap) break;
       kv_used += need;
       st[next].status = 1;
-      pq[(pq_head + pq_n) % cap_q] = next;
+      int slot = pq_head + pq_n;
+      if (slot >= cap_q) slot -= cap_q;
+      pq[slot] = next;
       ++pq_n;
       ++next;
       if (next == n && hi_t < 0.0) {
@@ -279,10 +342,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       l0.decode_tokens = n_dec;
       l0.decode_context = ctx_dec;
       l0.logit_rows = n_dec;
-      IterationLoad l1 = l0;
-      l1.decode_context = ctx_dec + n_dec;
       const double c0 = iteration_cost(model, l0).time_s;
-      const double slope = iteration_cost(model, l1).time_s - c0;
+      const double slope = ctx_slope * n_dec;  // each iteration adds n_dec context tokens
       // an arrival that could be admitted before the next finish ends the stretch early
       if (!closed && next < n && pq_n == 0 && heap_n + pq_n < p.max_batch) {
         const double need = double(reqs[next].input_tokens) + reqs[next].output_tokens;
@@ -315,7 +376,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     int left = budget;
     int completing = 0;  // prefills that complete: the first `completing` queue entries
     for (int q = 0; q < pq_n && left > 0; ++q) {
-      const int i = pq[(pq_head + q) % cap_q];
+      const int qi = pq_head + q;
+      const int i = pq[qi >= cap_q ? qi - cap_q : qi];
       const double o = st[i].prefilled;
       const int rem = reqs[i].input_tokens - st[i].prefilled;
       const int take = rem < left ? rem : left;
@@ -347,7 +409,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     left = budget;
     int q = 0;
     while (q < pq_n && left > 0) {
-      const int i = pq[(pq_head + q) % cap_q];
+      const int qi = pq_head + q;
+      const int i = pq[qi >= cap_q ? qi - cap_q : qi];
       const int rem = reqs[i].input_tokens - st[i].prefilled;
       const int take = rem < left ? rem : left;
       st[i].prefilled += take;
@@ -356,7 +419,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     }
     for (int c = 0; c < completing; ++c) {
       const int i = pq[pq_head];
-      pq_head = (pq_head + 1) % cap_q;
+      pq_head = pq_head + 1 == cap_q ? 0 : pq_head + 1;
       --pq_n;
       RequestState& s = st[i];
       s.first_token_s = now;
@@ -384,17 +447,13 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     if (st[i].finish_s > last) last = st[i].finish_s;
     scratch.values[m++] = st[i].first_token_s - st[i].arrival_s;
   }
-  heap_sort(scratch.values, m);
-  res.ttft_p50_s = sorted_percentile(scratch.values, m, 0.50);
-  res.ttft_p99_s = sorted_percentile(scratch.values, m, 0.99);
+  percentiles_50_99(scratch.values, m, res.ttft_p50_s, res.ttft_p99_s);
   m = 0;
   for (int i = 0; i < n; ++i) {
     if (st[i].status != 3 || reqs[i].output_tokens < 2) continue;
     scratch.values[m++] = (st[i].finish_s - st[i].first_token_s) / (reqs[i].output_tokens - 1);
   }
-  heap_sort(scratch.values, m);
-  res.tpot_p50_s = sorted_percentile(scratch.values, m, 0.50);
-  res.tpot_p99_s = sorted_percentile(scratch.values, m, 0.99);
+  percentiles_50_99(scratch.values, m, res.tpot_p50_s, res.tpot_p99_s);
   res.makespan_s = last - first_arrival;
   res.output_tokens_per_s_makespan = res.makespan_s > 0.0 ? res.output_tokens / res.makespan_s : 0.0;
   res.output_tokens_per_s = (lo_t >= 0.0 && hi_t > lo_t && hi_tok > lo_tok) ? (hi_tok - lo_tok) / (hi_t - lo_t)

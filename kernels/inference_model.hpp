@@ -15,6 +15,8 @@
 //   decode attention, then for prefill attention, plus communication and launch overhead. A sum of per-kernel
 //   rooflines, not one max over the whole step, because the GEMMs and attention saturate different roofs.
 
+#include <math.h>
+
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/hd.hpp"
 #include "kernels/llm_arch.hpp"
@@ -166,6 +168,9 @@ struct ReplicaModel {
   double hidden = 0.0;
   double scaleup_bytes_per_s = 0.0;
   InferenceEfficiency eff;
+  // reciprocals of the achieved rates (seconds per FLOP / per byte), precomputed for the simulator's inner loop
+  double s_per_gemm_flop = 0.0, s_per_attn_flop = 0.0, s_per_hbm_byte = 0.0, s_per_link_byte = 0.0;
+  double log_expert_miss = 0.0;  // ln(1 - k/E)
   int infeasible = 0;  // InferenceInfeasible
 };
 
@@ -277,6 +282,12 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   const double kv_room = r.usable_hbm_per_gpu - r.weights_bytes_per_gpu - r.activation_reserve_per_gpu;
   r.kv_capacity_tokens = kv_room > 0.0 && r.kv_bytes_per_token_per_gpu > 0.0
                              ? kv_room / r.kv_bytes_per_token_per_gpu : 0.0;
+  r.s_per_gemm_flop = r.peak_flops > 0.0 ? 1.0 / (eff.matmul * r.peak_flops) : 0.0;
+  r.s_per_attn_flop = r.attn_peak_flops > 0.0 ? 1.0 / (eff.attention * r.attn_peak_flops) : 0.0;
+  r.s_per_hbm_byte = acc.hbm_bytes_per_s > 0.0 ? 1.0 / (eff.hbm * acc.hbm_bytes_per_s) : 0.0;
+  r.s_per_link_byte = acc.scaleup_bytes_per_s > 0.0 ? 1.0 / (eff.collective * acc.scaleup_bytes_per_s) : 0.0;
+  r.log_expert_miss = a.routed_experts > 0 && a.active_experts < a.routed_experts
+                          ? ::log1p(-double(a.active_experts) / a.routed_experts) : -1e300;
   if (r.infeasible == 0 && r.weights_bytes_per_gpu + r.activation_reserve_per_gpu > r.usable_hbm_per_gpu) {
     r.infeasible = int(InferenceInfeasible::WeightsExceedMemory);
   }
@@ -315,16 +326,8 @@ AIDC_HD inline double hd_min(double x, double y) { return x < y ? x : y; }
 // E (1 - (1 - k/E)^n).
 AIDC_HD inline double expected_distinct_experts(double experts, double k, double n) {
   if (experts <= 0.0 || n <= 0.0) return 0.0;
-  const double q = 1.0 - k / experts;
-  // (1 - k/E)^n by repeated squaring on the integer part; n is a token count
-  double pw = 1.0, base = q;
-  long long m = (long long)(n + 0.5);
-  while (m > 0) {
-    if (m & 1) pw *= base;
-    base *= base;
-    m >>= 1;
-  }
-  return experts * (1.0 - pw);
+  if (k >= experts) return experts;
+  return experts * (1.0 - ::exp(n * ::log1p(-k / experts)));
 }
 
 AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoad& load) {
@@ -332,9 +335,6 @@ AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoa
   const double pp = r.pp;
   const double tokens = load.decode_tokens + load.prefill_tokens;
   if (tokens <= 0.0) return s;
-  const double bw = r.eff.hbm * r.hbm_bytes_per_s;
-  const double mm = r.eff.matmul * r.peak_flops;
-  const double at = r.eff.attention * r.attn_peak_flops;
   // One stage pass handles 1/pp of the batch (pp micro-batches in flight); an iteration is pp stage passes.
   const double t_mb = tokens / pp;
   const double rows_mb = load.logit_rows / pp;
@@ -342,52 +342,58 @@ AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoa
   // Linear layers: FLOPs on all tokens; weights read once per pass (experts: only those the pass's tokens touch).
   double expert_bytes = 0.0;
   if (r.routed_experts > 0.0) {
-    // Distinct experts touched on this GPU: the GPU holds experts_per_gpu of E; each of the pass's tokens picks k.
-    const double touched = expected_distinct_experts(r.routed_experts, r.active_experts, t_mb) *
-                           (r.experts_per_gpu / r.routed_experts);
+    // Distinct experts touched on this GPU: E (1 - (1 - k/E)^t) of the E, of which the GPU holds experts_per_gpu.
+    const double touched = (1.0 - ::exp(t_mb * r.log_expert_miss)) * r.experts_per_gpu;
     expert_bytes = touched * r.expert_bytes_per_gpu_layer * r.moe_stage_layers;
   }
   const double gemm_flops = r.gemm_flops_per_token * t_mb + r.lm_head_flops_per_row * rows_mb * pp;
-  const double gemm_bytes = r.dense_weight_bytes + expert_bytes + r.lm_head_bytes * pp + r.act_bytes_per_token * t_mb +
-                            r.kv_write_bytes_per_token * t_mb;
-  const double gemm_c = gemm_flops / mm;
-  const double gemm_m = gemm_bytes / bw;
+  const double gemm_bytes = r.dense_weight_bytes + expert_bytes + r.lm_head_bytes * pp +
+                            (r.act_bytes_per_token + r.kv_write_bytes_per_token) * t_mb;
+  const double gemm_c = gemm_flops * r.s_per_gemm_flop;
+  const double gemm_m = gemm_bytes * r.s_per_hbm_byte;
 
   // Decode attention: each decoding sequence reads its whole KV (memory-bound unless contexts are tiny).
-  const double dec_flops = r.attn_flops_per_ctx * load.decode_context / pp;
-  const double dec_bytes = r.kv_read_bytes_per_ctx * load.decode_context / pp;
   // Prefill attention: causal pairs, and the chunk reads its prefix KV.
-  const double pre_flops = r.attn_flops_per_ctx * load.prefill_pairs / pp;
-  const double pre_bytes = r.kv_read_bytes_per_ctx * load.prefill_kv_read / pp;
-  const double attn_c = dec_flops / at + pre_flops / at;
-  const double attn_m = dec_bytes / bw + pre_bytes / bw;
-  const double attn_t = hd_max(dec_flops / at, dec_bytes / bw) + hd_max(pre_flops / at, pre_bytes / bw);
+  const double dec_c = r.attn_flops_per_ctx * load.decode_context / pp * r.s_per_attn_flop;
+  const double dec_m = r.kv_read_bytes_per_ctx * load.decode_context / pp * r.s_per_hbm_byte;
+  const double pre_c = r.attn_flops_per_ctx * load.prefill_pairs / pp * r.s_per_attn_flop;
+  const double pre_m = r.kv_read_bytes_per_ctx * load.prefill_kv_read / pp * r.s_per_hbm_byte;
+  const double attn_t = hd_max(dec_c, dec_m) + hd_max(pre_c, pre_m);
 
   // Communication: ring all-reduce of the pass's activations over the scale-up link; EP all-to-all; PP send.
   double comm = 0.0;
-  const double link = r.eff.collective * r.scaleup_bytes_per_s;
   const double msg = t_mb * r.hidden * r.act_bytes_per_elem;
-  if (r.allreduce_per_stage > 0.0 && link > 0.0) {
-    comm += r.allreduce_per_stage * (r.eff.collective_latency_s + r.ring_factor * msg / link);
+  if (r.allreduce_per_stage > 0.0) {
+    comm += r.allreduce_per_stage * (r.eff.collective_latency_s + r.ring_factor * msg * r.s_per_link_byte);
   }
-  if (r.alltoall_per_stage > 0.0 && link > 0.0) {
-    comm += r.alltoall_per_stage * (r.eff.collective_latency_s + r.a2a_factor * msg * r.active_experts / link);
+  if (r.alltoall_per_stage > 0.0) {
+    comm += r.alltoall_per_stage *
+            (r.eff.collective_latency_s + r.a2a_factor * msg * r.active_experts * r.s_per_link_byte);
   }
-  if (r.pp > 1) comm += r.eff.p2p_latency_s + (link > 0.0 ? msg / link : 0.0);
+  if (r.pp > 1) comm += r.eff.p2p_latency_s + msg * r.s_per_link_byte;
 
   const double pass = hd_max(gemm_c, gemm_m) + attn_t + comm;
   s.gemm_compute_s = gemm_c * pp;
   s.gemm_memory_s = gemm_m * pp;
-  s.attn_compute_s = attn_c * pp;
-  s.attn_memory_s = attn_m * pp;
+  s.attn_compute_s = (dec_c + pre_c) * pp;
+  s.attn_memory_s = (dec_m + pre_m) * pp;
   s.comm_s = comm * pp;
   s.overhead_s = r.eff.iteration_overhead_s + r.eff.layer_overhead_s * r.layers +
                  r.eff.sequence_overhead_s * load.logit_rows;
   s.time_s = pass * pp + s.overhead_s;
   const double gpus = double(r.tp) * r.pp;
+  const double dec_flops = r.attn_flops_per_ctx * load.decode_context / pp;
+  const double pre_flops = r.attn_flops_per_ctx * load.prefill_pairs / pp;
+  const double attn_bytes = r.kv_read_bytes_per_ctx * (load.decode_context + load.prefill_kv_read) / pp;
   s.flops = (gemm_flops + dec_flops + pre_flops) * pp * gpus;
-  s.bytes = (gemm_bytes + dec_bytes + pre_bytes) * pp * gpus;
+  s.bytes = (gemm_bytes + attn_bytes) * pp * gpus;
   return s;
+}
+
+// d(iteration time)/d(decode context) for a pure-decode iteration: the decode-attention roofline per context token
+// (the pp micro-batches each see 1/pp of the context and there are pp of them).
+AIDC_HD inline double decode_context_slope(const ReplicaModel& r) {
+  return hd_max(r.attn_flops_per_ctx * r.s_per_attn_flop, r.kv_read_bytes_per_ctx * r.s_per_hbm_byte);
 }
 
 // Roofline bound of a pure-decode iteration's output rate for the replica (tokens/s), ignoring overheads and
