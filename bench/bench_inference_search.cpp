@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
     std::vector<InferenceEstimate> est(n);
     std::vector<RequestState> states(n_req);
     std::vector<double> values(n_req);
-    std::vector<int> heap(kMaxBatchLimit), queue(kMaxBatchLimit);
+    std::vector<long long> heap(kMaxBatchLimit);
+    std::vector<int> queue(kMaxBatchLimit);
     BatchingScratch sc{states.data(), values.data(), heap.data(), queue.data(), n_req, kMaxBatchLimit};
     double best_s = 1e300;
     InferenceSearchResult res;

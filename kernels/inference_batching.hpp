@@ -60,7 +60,7 @@ struct RequestState {
 struct BatchingScratch {
   RequestState* states = nullptr;   // [n_capacity]
   double* values = nullptr;         // [n_capacity] for percentiles
-  int* heap = nullptr;              // [batch_capacity] decoding requests by finish step
+  long long* heap = nullptr;        // [batch_capacity] decoding requests by finish step
   int* prefill_queue = nullptr;     // [batch_capacity] ring buffer of admitted requests still in prefill
   int n_capacity = 0;
   int batch_capacity = 0;
@@ -181,42 +181,44 @@ AIDC_HD inline void percentiles_50_99(double* a, int n, double& p50, double& p99
   p50 = v50 + (n50 - v50) * (pos50 - k50);
 }
 
-// ----- min-heap of request indices keyed by finish_step (ties by index: deterministic) -----
+// ----- min-heap of decoding requests: key = finish_step << 24 | request index (ties by index: deterministic).
+// Keys live in the heap itself so that sifting touches one small array. Limits: 16 M requests, 2^39 steps.
 
-AIDC_HD inline bool finish_before(const RequestState* s, int x, int y) {
-  return s[x].finish_step < s[y].finish_step || (s[x].finish_step == s[y].finish_step && x < y);
+inline constexpr int kHeapIndexBits = 24;
+
+AIDC_HD inline long long heap_key(long long finish_step, int index) {
+  return (finish_step << kHeapIndexBits) | (long long)index;
 }
 
-AIDC_HD inline void fheap_push(int* h, int& n, const RequestState* s, int v) {
+AIDC_HD inline void fheap_push(long long* h, int& n, long long v) {
   int i = n++;
-  h[i] = v;
   while (i > 0) {
     const int p = (i - 1) / 2;
-    if (!finish_before(s, h[i], h[p])) break;
-    const int t = h[i];
+    if (h[p] <= v) break;
     h[i] = h[p];
-    h[p] = t;
     i = p;
   }
+  h[i] = v;
 }
 
-AIDC_HD inline int fheap_pop(int* h, int& n, const RequestState* s) {
-  const int top = h[0];
-  h[0] = h[--n];
+AIDC_HD inline long long fheap_pop(long long* h, int& n) {
+  const long long top = h[0];
+  const long long v = h[--n];
   int i = 0;
   for (;;) {
-    const int l = 2 * i + 1, r = l + 1;
-    int m = i;
-    if (l < n && finish_before(s, h[l], h[m])) m = l;
-    if (r < n && finish_before(s, h[r], h[m])) m = r;
-    if (m == i) break;
-    const int t = h[i];
-    h[i] = h[m];
-    h[m] = t;
-    i = m;
+    int c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && h[c + 1] < h[c]) ++c;
+    if (v <= h[c]) break;
+    h[i] = h[c];
+    i = c;
   }
+  if (n > 0) h[i] = v;
   return top;
 }
+
+AIDC_HD inline long long heap_step(long long key) { return key >> kHeapIndexBits; }
+AIDC_HD inline int heap_index(long long key) { return int(key & ((1LL << kHeapIndexBits) - 1)); }
 
 // Smallest j >= 1 with j*c0 + slope*j*(j-1)/2 >= gap (iterations until the clock passes an arrival), capped.
 AIDC_HD inline long long steps_to_cover(double gap, double c0, double slope, long long cap) {
@@ -242,7 +244,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   BatchingResult res;
   if (n <= 0 || scratch.n_capacity < n || scratch.batch_capacity < p.max_batch || p.max_batch < 1 ||
       p.chunk_tokens < 1 || scratch.states == nullptr || scratch.values == nullptr || scratch.heap == nullptr ||
-      scratch.prefill_queue == nullptr) {
+      scratch.prefill_queue == nullptr || n >= (1 << kHeapIndexBits)) {
     res.error = 1;
     return res;
   }
@@ -255,7 +257,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   int released = closed ? (p.concurrency < n ? p.concurrency : n) : n;  // closed loop: requests with an arrival
 
   const int cap_q = p.max_batch;
-  int* heap = scratch.heap;
+  long long* heap = scratch.heap;
   int heap_n = 0;
   int* pq = scratch.prefill_queue;
   int pq_head = 0, pq_n = 0;
@@ -335,7 +337,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
 
     if (pq_n == 0 || budget == 0) {
       // ---- decode-only stretch: skip to the next event ----
-      long long k = st[heap[0]].finish_step - dstep;
+      long long k = heap_step(heap[0]) - dstep;
       if (k < 1) k = 1;
       if (p.max_skip_iterations > 0 && k > p.max_skip_iterations) k = p.max_skip_iterations;
       IterationLoad l0;
@@ -359,8 +361,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       res.iterations += k;
       ctx_dec += double(n_dec) * double(k);
       tokens_out += double(n_dec) * double(k);
-      while (heap_n > 0 && st[heap[0]].finish_step <= dstep) {
-        const int i = fheap_pop(heap, heap_n, st);
+      while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
+        const int i = heap_index(fheap_pop(heap, heap_n));
         ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
         finish(i);
       }
@@ -400,8 +402,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       ctx_dec += n_dec;
       tokens_out += n_dec;
     }
-    while (heap_n > 0 && st[heap[0]].finish_step <= dstep) {
-      const int i = fheap_pop(heap, heap_n, st);
+      while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
+        const int i = heap_index(fheap_pop(heap, heap_n));
       ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
       finish(i);
     }
@@ -429,7 +431,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       } else {
         s.status = 2;
         s.finish_step = dstep + reqs[i].output_tokens - 1;
-        fheap_push(heap, heap_n, st, i);
+        fheap_push(heap, heap_n, heap_key(s.finish_step, i));
         ctx_dec += double(reqs[i].input_tokens) + 1.0;
       }
     }

@@ -74,7 +74,8 @@ inline AcceleratorSpec accel_named(const std::string& a) { return a == "mi300x" 
 struct ScratchOwner {
   std::vector<RequestState> states;
   std::vector<double> values;
-  std::vector<int> heap, queue;
+  std::vector<long long> heap;
+  std::vector<int> queue;
   BatchingScratch s;
   explicit ScratchOwner(int n, int batch = kMaxBatchLimit)
       : states(n), values(n), heap(batch), queue(batch) {

@@ -43,6 +43,24 @@ TEST_CASE("heap sort orders values and percentiles interpolate between ranks") {
   CHECK(sorted_percentile(v, 10, 0.5) == Approx(4.5));
 }
 
+TEST_CASE("percentiles by selection equal those of the fully sorted array") {
+  for (int n : {1, 2, 3, 10, 101, 1999, 2000}) {
+    std::vector<double> a(n);
+    std::uint64_t x = 11 + n;
+    for (double& v : a) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      v = double((x >> 40) % 500);  // many ties
+    }
+    std::vector<double> sorted = a;
+    heap_sort(sorted.data(), n);
+    double p50 = 0.0, p99 = 0.0;
+    percentiles_50_99(a.data(), n, p50, p99);
+    INFO("n " << n);
+    CHECK(p50 == Approx(sorted_percentile(sorted.data(), n, 0.50)));
+    CHECK(p99 == Approx(sorted_percentile(sorted.data(), n, 0.99)));
+  }
+}
+
 TEST_CASE("the simulator conserves requests and tokens in closed and open loop") {
   const int n = 1500;
   std::vector<InferenceRequest> reqs = mixed_requests(n);
@@ -218,4 +236,52 @@ TEST_CASE("throughput never exceeds the roofline") {
       CHECK(b.output_tokens_per_s <= compute_ceiling);
     }
   }
+}
+
+TEST_CASE("one request alone costs one prefill iteration and then one decode iteration per further token") {
+  const ReplicaModel r = model_8b(4096);
+  std::vector<InferenceRequest> reqs = fixed_requests(1, 3000, 50);
+  ScratchOwner sc(1);
+  BatchingParams p;
+  p.max_batch = 8;
+  p.concurrency = 1;
+  p.chunk_tokens = 4096;
+  p.kv_capacity_tokens = r.kv_capacity_tokens;
+  const BatchingResult b = simulate_batching(r, reqs.data(), 1, p, sc.s);
+  IterationLoad pre;
+  pre.prefill_tokens = 3000;
+  pre.prefill_pairs = 3000.0 * (0.0 + 0.5 * 3001.0);
+  pre.prefill_kv_read = 3000;
+  pre.logit_rows = 1;
+  const double ttft = iteration_cost(r, pre).time_s;
+  double decode = 0.0;
+  for (int g = 1; g < 50; ++g) {
+    IterationLoad d;
+    d.decode_tokens = 1;
+    d.decode_context = 3000 + g;
+    d.logit_rows = 1;
+    decode += iteration_cost(r, d).time_s;
+  }
+  CHECK(b.ttft_p50_s == Approx(ttft).epsilon(1e-12));
+  CHECK(b.tpot_p50_s == Approx(decode / 49).epsilon(1e-12));
+  CHECK(b.makespan_s == Approx(ttft + decode).epsilon(1e-12));
+  CHECK(b.iterations == 50);
+}
+
+TEST_CASE("a long prompt is prefilled in chunks of the token budget") {
+  const ReplicaModel r = model_8b(1024);
+  std::vector<InferenceRequest> reqs = fixed_requests(1, 10000, 2);
+  ScratchOwner sc(1);
+  BatchingParams p;
+  p.max_batch = 8;
+  p.concurrency = 1;
+  p.chunk_tokens = 1024;
+  p.kv_capacity_tokens = r.kv_capacity_tokens;
+  const BatchingResult b = simulate_batching(r, reqs.data(), 1, p, sc.s);
+  CHECK(b.iterations == 10 + 1);  // ceil(10000 / 1024) prefill iterations, then one decode
+  p.chunk_tokens = 8192;
+  const BatchingResult c = simulate_batching(r, reqs.data(), 1, p, sc.s);
+  CHECK(c.iterations == 2 + 1);
+  // smaller chunks pay the per-iteration overhead more often
+  CHECK(b.ttft_p50_s > c.ttft_p50_s);
 }
