@@ -386,6 +386,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       load.prefill_tokens += take;
       load.prefill_pairs += double(take) * (o + 0.5 * (double(take) + 1.0));
       load.prefill_kv_read += o + take;
+      load.prefill_sequences += 1.0;
       left -= take;
       if (take == rem) {
         load.logit_rows += 1.0;

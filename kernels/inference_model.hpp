@@ -10,7 +10,8 @@
 //   (TensorRT-LLM / vLLM style), so every weight is still spread over tp*pp GPUs; ep changes the traffic
 //   (all-to-all instead of all-reduce) and which experts a GPU holds, not the bytes per GPU.
 // - Pipeline parallelism runs pp micro-batches in flight (continuous batching keeps the pipe full): one iteration
-//   is pp stage passes of 1/pp of the batch through layers/pp layers, plus one activation send per stage.
+//   is pp stage passes through layers/pp layers, plus one activation send per stage, paced by the heaviest
+//   micro-batch: decode sequences spread evenly, but a prompt chunk stays in one micro-batch (the bubble).
 // - Cost per stage pass is a sum of rooflines per kernel class: max(compute, memory) for the linear layers, then for
 //   decode attention, then for prefill attention, plus communication and launch overhead. A sum of per-kernel
 //   rooflines, not one max over the whole step, because the GEMMs and attention saturate different roofs.
@@ -305,6 +306,7 @@ struct IterationLoad {
   double prefill_pairs = 0.0;     // causal (query, key) pairs of those chunks: sum p * (offset + (p + 1) / 2)
   double prefill_kv_read = 0.0;   // KV tokens read by the chunks: sum (offset + p)
   double logit_rows = 0.0;        // sequences that sample a token (decode + prefills that finish)
+  double prefill_sequences = 0.0; // sequences whose prompt chunks make up prefill_tokens (0: one when any)
 };
 
 struct StepCost {
@@ -335,8 +337,13 @@ AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoa
   const double pp = r.pp;
   const double tokens = load.decode_tokens + load.prefill_tokens;
   if (tokens <= 0.0) return s;
-  // One stage pass handles 1/pp of the batch (pp micro-batches in flight); an iteration is pp stage passes.
-  const double t_mb = tokens / pp;
+  // One stage pass handles one of pp micro-batches; an iteration is pp stage passes, paced by the heaviest
+  // micro-batch. Decode sequences spread evenly; a sequence's prompt chunk cannot be split, so the prompt tokens
+  // spread over at most min(pp, prefill_sequences) micro-batches (the pipeline bubble of chunked prefill).
+  const double pre_split = load.prefill_tokens > 0.0
+                               ? hd_min(pp, load.prefill_sequences > 1.0 ? load.prefill_sequences : 1.0) : 1.0;
+  const double pre_mb = load.prefill_tokens / pre_split;
+  const double t_mb = load.decode_tokens / pp + pre_mb;
   const double rows_mb = load.logit_rows / pp;
 
   // Linear layers: FLOPs on all tokens; weights read once per pass (experts: only those the pass's tokens touch).
@@ -356,8 +363,8 @@ AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoa
   // Prefill attention: causal pairs, and the chunk reads its prefix KV.
   const double dec_c = r.attn_flops_per_ctx * load.decode_context / pp * r.s_per_attn_flop;
   const double dec_m = r.kv_read_bytes_per_ctx * load.decode_context / pp * r.s_per_hbm_byte;
-  const double pre_c = r.attn_flops_per_ctx * load.prefill_pairs / pp * r.s_per_attn_flop;
-  const double pre_m = r.kv_read_bytes_per_ctx * load.prefill_kv_read / pp * r.s_per_hbm_byte;
+  const double pre_c = r.attn_flops_per_ctx * load.prefill_pairs / pre_split * r.s_per_attn_flop;
+  const double pre_m = r.kv_read_bytes_per_ctx * load.prefill_kv_read / pre_split * r.s_per_hbm_byte;
   const double attn_t = hd_max(dec_c, dec_m) + hd_max(pre_c, pre_m);
 
   // Communication: ring all-reduce of the pass's activations over the scale-up link; EP all-to-all; PP send.
@@ -385,7 +392,9 @@ AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoa
   const double dec_flops = r.attn_flops_per_ctx * load.decode_context / pp;
   const double pre_flops = r.attn_flops_per_ctx * load.prefill_pairs / pp;
   const double attn_bytes = r.kv_read_bytes_per_ctx * (load.decode_context + load.prefill_kv_read) / pp;
-  s.flops = (gemm_flops + dec_flops + pre_flops) * pp * gpus;
+  // work actually done (the heavy micro-batch sets the time, the FLOPs are those of the real tokens)
+  const double gemm_flops_all = r.gemm_flops_per_token * tokens / pp + r.lm_head_flops_per_row * rows_mb * pp;
+  s.flops = (gemm_flops_all + dec_flops + pre_flops) * pp * gpus;
   s.bytes = (gemm_bytes + attn_bytes) * pp * gpus;
   return s;
 }
