@@ -293,8 +293,10 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   };
 
   const double ctx_slope = decode_context_slope(model);
+  // Safety net only: every loop turn admits, finishes, prefills at least one prompt token or reaches an arrival.
   long long guard = 0;
-  const long long guard_max = 64LL * n + 1000000LL;
+  long long guard_max = 16LL * n + 1000LL;
+  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens;
   while (done < n && guard++ < guard_max) {
     ++res.events;
     // ---- admission ----

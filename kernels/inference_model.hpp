@@ -97,12 +97,13 @@ AIDC_HD inline LlmParamCounts count_params(const LlmArch& a) {
 // ---------------------------------------------------------------------------------------------------------------
 // Calibrated efficiencies (values in kernels/inference_calibration.hpp)
 
+// Defaults are the Hopper FP8 fit; use inference_efficiency(generation, precision) for the calibrated values.
 struct InferenceEfficiency {
-  double matmul = 0.6;           // achieved fraction of dense peak FLOP/s in the linear layers
+  double matmul = 0.55;          // achieved fraction of dense peak FLOP/s in the linear layers
   double attention = 0.45;       // achieved fraction of peak in attention kernels (flash/paged attention)
-  double hbm = 0.8;              // achieved fraction of HBM bandwidth (weights, KV cache, activations)
+  double hbm = 0.85;             // achieved fraction of HBM bandwidth (weights, KV cache, activations)
   double collective = 0.8;       // achieved fraction of the scale-up link in ring collectives
-  double collective_latency_s = 8e-6;  // per collective (launch + sync), TensorRT-LLM custom all-reduce class
+  double collective_latency_s = 35e-6;  // per collective: launch, synchronization and skew between the ranks
   double p2p_latency_s = 10e-6;        // pipeline-stage activation send/recv
   double iteration_overhead_s = 2e-3;  // scheduler, sampling, host<->device bookkeeping per engine iteration
   double layer_overhead_s = 0.0;       // kernel launches per layer that CUDA graphs do not hide
@@ -122,6 +123,7 @@ enum class InferenceInfeasible : int {
   TpExceedsScaleUp = 4,      // tensor parallel group larger than the scale-up domain
   BadParallelism = 5,        // tp*pp does not divide the GPUs, ep does not divide experts/tp, pp > layers, ...
   NoConfiguration = 6,       // the search had nothing to evaluate
+  SimulationFailed = 7,      // the batching simulation could not run (scratch too small, bad parameters)
 };
 
 // Share of HBM that the serving engine may use: TensorRT-LLM reserves free memory for the KV cache with
@@ -293,6 +295,13 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
     r.infeasible = int(InferenceInfeasible::WeightsExceedMemory);
   }
   return r;
+}
+
+// Largest batch the KV cache holds when every request reserves input + output tokens (the batching simulator's
+// admission rule), for given mean lengths.
+AIDC_HD inline double max_batch_for_lengths(const ReplicaModel& r, double input_tokens, double output_tokens) {
+  const double ctx = input_tokens + output_tokens;
+  return ctx > 0.0 ? double((long long)(r.kv_capacity_tokens / ctx)) : 0.0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

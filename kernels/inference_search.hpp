@@ -25,7 +25,8 @@ struct InferenceProblem {
   AcceleratorSpec accel;
   Precision precision = Precision::Fp8;
   int gpus = 1;
-  const InferenceRequest* requests = nullptr;  // the request stream (lengths; arrival_s when open_loop)
+  const InferenceRequest* requests = nullptr;  // the request stream (lengths; arrival_s when open_loop, ascending);
+                                               // device memory when evaluated on the GPU
   int n_requests = 0;
   int concurrency = 0;       // clients over the whole deployment; 0: saturated
   bool open_loop = false;    // arrivals from requests[i].arrival_s instead of closed-loop clients
@@ -57,6 +58,7 @@ struct InferenceEstimate {
   double hbm_bytes_per_gpu = 0.0;
   double usable_hbm_bytes_per_gpu = 0.0;
   double kv_capacity_tokens = 0.0;   // per replica
+  double max_batch_by_kv = 0.0;      // per replica, at the stream's mean input + output
   double largest_request_tokens = 0.0;
   // serving (whole deployment)
   double output_tokens_per_s = 0.0;
@@ -92,12 +94,15 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     e.reason = r.infeasible;
     return e;
   }
-  double largest = 0.0;
+  double largest = 0.0, sum_in = 0.0, sum_out = 0.0;
   for (int i = 0; i < pr.n_requests; ++i) {
     const double t = double(pr.requests[i].input_tokens) + pr.requests[i].output_tokens;
     if (t > largest) largest = t;
+    sum_in += pr.requests[i].input_tokens;
+    sum_out += pr.requests[i].output_tokens;
   }
   e.largest_request_tokens = largest;
+  if (pr.n_requests > 0) e.max_batch_by_kv = max_batch_for_lengths(r, sum_in / pr.n_requests, sum_out / pr.n_requests);
   if (pr.n_requests <= 0) {
     e.reason = int(InferenceInfeasible::NoConfiguration);
     return e;
@@ -118,7 +123,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   }
   const BatchingResult b = simulate_batching(r, pr.requests, pr.n_requests, bp, scratch);
   if (b.error != 0) {
-    e.reason = int(InferenceInfeasible::BadParallelism);
+    e.reason = int(InferenceInfeasible::SimulationFailed);
     return e;
   }
   e.feasible = 1;

@@ -170,6 +170,7 @@ TEST_CASE("KV capacity bounds the batch") {
   p.chunk_tokens = 8192;
   p.kv_capacity_tokens = r.kv_capacity_tokens;
   const double kv_bound = r.kv_capacity_tokens / 22000.0;
+  CHECK(max_batch_for_lengths(r, 20000, 2000) == std::floor(kv_bound));
   const BatchingResult b = simulate_batching(r, reqs.data(), n, p, sc.s);
   CHECK(kv_bound < 60.0);
   CHECK(b.mean_batch <= kv_bound);
