@@ -161,7 +161,8 @@ struct ReplicaModel {
   double lm_head_flops_per_row = 0.0;      // per GPU, averaged over stages
   double lm_head_bytes = 0.0;              // per GPU per stage pass, averaged over stages
   double act_bytes_per_token = 0.0;        // activation traffic per token per GPU per stage pass
-  double attn_flops_per_ctx = 0.0;         // per query token per context token, per GPU per stage pass
+  double attn_flops_per_ctx = 0.0;         // decode: per query token per context token, per GPU per stage pass
+  double attn_prefill_flops_per_pair = 0.0;  // prefill: per causal (query, key) pair, per GPU per stage pass
   double kv_read_bytes_per_ctx = 0.0;      // per context token per GPU per stage pass
   double kv_write_bytes_per_token = 0.0;
   double allreduce_per_stage = 0.0;        // number of TP all-reduces per stage pass
@@ -257,12 +258,17 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
 
   // Attention: QK^T and PV are 2 FLOPs per multiply-add over (dk + dv) per head per context token.
   double dk = a.head_dim, dv = a.head_dim;
-  if (a.kv_latent_dim > 0) {  // absorbed MLA decode: scores over the latent (kv_lora + rope), values in kv_lora
+  double pk = a.head_dim, pv = a.head_dim;
+  if (a.kv_latent_dim > 0) {
+    // MLA decode runs absorbed: scores over the latent (kv_lora + rope), values in kv_lora. Prefill runs the
+    // latent up-projected: ordinary heads of width head_dim (nope + rope) for keys and v_head_dim for values.
     dk = a.kv_latent_dim;
     dv = double(a.kv_latent_dim) - a.qk_rope_head_dim;
+    pv = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
   }
   const double heads_per_gpu = double(a.heads) / tp;
   r.attn_flops_per_ctx = 2.0 * heads_per_gpu * (dk + dv) * r.stage_layers;
+  r.attn_prefill_flops_per_pair = 2.0 * heads_per_gpu * (pk + pv) * r.stage_layers;
   const double kv_layer = kv_bytes_per_token_layer(a, r.kv_bytes_per_elem, tp);
   r.kv_read_bytes_per_ctx = kv_layer * r.stage_layers;
   r.kv_write_bytes_per_token = kv_layer * r.stage_layers;
@@ -372,7 +378,7 @@ AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoa
   // Prefill attention: causal pairs, and the chunk reads its prefix KV.
   const double dec_c = r.attn_flops_per_ctx * load.decode_context / pp * r.s_per_attn_flop;
   const double dec_m = r.kv_read_bytes_per_ctx * load.decode_context / pp * r.s_per_hbm_byte;
-  const double pre_c = r.attn_flops_per_ctx * load.prefill_pairs / pre_split * r.s_per_attn_flop;
+  const double pre_c = r.attn_prefill_flops_per_pair * load.prefill_pairs / pre_split * r.s_per_attn_flop;
   const double pre_m = r.kv_read_bytes_per_ctx * load.prefill_kv_read / pre_split * r.s_per_hbm_byte;
   const double attn_t = hd_max(dec_c, dec_m) + hd_max(pre_c, pre_m);
 
@@ -399,7 +405,7 @@ AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoa
   s.time_s = pass * pp + s.overhead_s;
   const double gpus = double(r.tp) * r.pp;
   const double dec_flops = r.attn_flops_per_ctx * load.decode_context / pp;
-  const double pre_flops = r.attn_flops_per_ctx * load.prefill_pairs / pp;
+  const double pre_flops = r.attn_prefill_flops_per_pair * load.prefill_pairs / pp;
   const double attn_bytes = r.kv_read_bytes_per_ctx * (load.decode_context + load.prefill_kv_read) / pp;
   // work actually done (the heavy micro-batch sets the time, the FLOPs are those of the real tokens)
   const double gemm_flops_all = r.gemm_flops_per_token * tokens / pp + r.lm_head_flops_per_row * rows_mb * pp;

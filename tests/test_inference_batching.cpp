@@ -159,7 +159,7 @@ TEST_CASE("the simulator is deterministic") {
 }
 
 TEST_CASE("KV capacity bounds the batch") {
-  // 2,000 requests of 20,000 + 2,000 tokens: the KV cache of one H100 holds only a few dozen of them.
+  // 400 requests of 20,000 + 2,000 tokens: the KV cache of one H100 holds only a few dozen of them.
   const int n = 400;
   std::vector<InferenceRequest> reqs = fixed_requests(n, 20000, 2000);
   const ReplicaModel r = model_8b();

@@ -136,3 +136,30 @@ TEST_CASE("the search runs a mixture-of-experts model with expert parallelism") 
   REQUIRE(s.res.best >= 0);
   CHECK(s.est[s.res.best].output_tokens_per_s > 0.0);
 }
+
+TEST_CASE("a B200 serves more tokens per GPU than an H100, and fp4 more than fp8 on a B200") {
+  std::vector<InferenceRequest> reqs = fixed_requests(600, 1000, 1000);
+  const Search h = run_search(problem(llama_3_3_70b(), h100_sxm(), 8, Precision::Fp8, reqs));
+  const Search b = run_search(problem(llama_3_3_70b(), b200(), 8, Precision::Fp8, reqs));
+  const Search b4 = run_search(problem(llama_3_3_70b(), b200(), 8, Precision::Fp4, reqs));
+  REQUIRE(h.res.best >= 0);
+  REQUIRE(b.res.best >= 0);
+  REQUIRE(b4.res.best >= 0);
+  const double th = h.est[h.res.best].output_tokens_per_s;
+  const double tb = b.est[b.res.best].output_tokens_per_s;
+  const double tb4 = b4.est[b4.res.best].output_tokens_per_s;
+  INFO("H100 fp8 " << th << ", B200 fp8 " << tb << ", B200 fp4 " << tb4 << " tok/s on 8 GPUs");
+  CHECK(tb > 1.5 * th);
+  CHECK(tb < 4.0 * th);  // bounded by the ratios of the roofs (2.3x compute, 2.4x bandwidth, 2.25x memory)
+  CHECK(tb4 > tb);
+}
+
+TEST_CASE("DeepSeek-V3 fits in fp8 on eight B200 but not on eight H100") {
+  std::vector<InferenceRequest> reqs = fixed_requests(200, 1000, 300);
+  const Search h = run_search(problem(deepseek_v3(), h100_sxm(), 8, Precision::Fp8, reqs));
+  CHECK(h.res.best < 0);
+  CHECK(h.res.reason == int(InferenceInfeasible::WeightsExceedMemory));
+  const Search b = run_search(problem(deepseek_v3(), b200(), 8, Precision::Fp8, reqs));
+  REQUIRE(b.res.best >= 0);
+  CHECK(b.est[b.res.best].output_tokens_per_s > 0.0);
+}
