@@ -26,6 +26,12 @@ struct LlmArch {
   int dense_layers = 0;         // leading layers that stay dense in an MoE model (DeepSeek-V3: 3)
   // Multi-head latent attention: KV cache holds a compressed latent per token and layer instead of K and V.
   int kv_latent_dim = 0;        // 0: ordinary attention; DeepSeek-V3: 512 latent + 64 rope = 576
+  // MLA projection shapes (only read when kv_latent_dim > 0). DeepSeek-V3: q_lora_rank 1536, rope 64, v 128; the
+  // query/key head width is head_dim (= nope 128 + rope 64 = 192).
+  int q_lora_rank = 0;          // 0: queries projected directly from the hidden state
+  int qk_rope_head_dim = 0;     // decoupled rotary part of the query/key head, also held in the latent cache
+  int v_head_dim = 0;           // value head width (0: head_dim)
+  bool tied_embeddings = false; // output projection shares the input embedding matrix
   // Parameter counts as published (used to check the formulas; 0 when unknown).
   double published_params = 0.0;
   double published_active_params = 0.0;

@@ -1,0 +1,470 @@
+#pragma once
+// Iteration-level continuous batching of one replica (vLLM / TensorRT-LLM style) over a request stream.
+//
+// Each engine iteration: admit waiting requests in arrival order while the batch has a free slot (max_batch) and
+// the KV cache can hold the request's whole context (input + output: TensorRT-LLM's GUARANTEED_NO_EVICT capacity
+// policy, so nothing is ever preempted); then run one step in which every decoding request produces one token and
+// prompt chunks of admitted requests fill the rest of the token budget (chunk_tokens = max tokens per iteration,
+// decode tokens included, prompts served first-come first-served). A request whose prompt completes in an iteration
+// emits its first token at the end of that iteration.
+//
+// Event skipping: when no prompt token can be processed (no prefill pending, or the budget is all decode) and no
+// request can be admitted before the next finish, every iteration is the same decode batch with each context one
+// token longer. The iteration time is affine in the total context (iteration_cost is a sum of maxima of terms
+// proportional to it), so k iterations cost k*c0 + slope*k(k-1)/2 exactly; the loop jumps to the next finish (or
+// the next admissible arrival) in one step. Results equal the step-by-step loop's.
+//
+// Arrivals: closed loop (concurrency > 0: requests 0..C-1 arrive at t = 0, and each finish releases the next
+// request at that instant), or open loop (concurrency = 0: request i arrives at arrival_s[i] * arrival_scale,
+// ascending).
+//
+// Device-safe: no heap allocation (the caller passes scratch), no exceptions, hand-written heap sort; deterministic.
+
+#include <math.h>
+
+#include "kernels/hd.hpp"
+#include "kernels/inference_model.hpp"
+
+namespace aidc {
+
+struct InferenceRequest {
+  int input_tokens = 0;
+  int output_tokens = 1;
+  double arrival_s = 0.0;  // open loop only
+};
+
+struct BatchingParams {
+  int max_batch = 256;       // sequences in flight (prefilling + decoding)
+  int chunk_tokens = 8192;   // token budget per iteration (decode tokens + prompt chunk tokens)
+  int concurrency = 0;       // > 0: closed loop with this many clients; 0: open loop on arrival_s
+  double arrival_scale = 1.0;  // open loop: multiplies arrival times (a replica of R sees 1/R of the rate: R)
+  double kv_capacity_tokens = 0.0;
+  long long max_skip_iterations = 0;  // 0: unlimited event skipping; 1: step by step (the reference the tests use)
+  // Throughput is measured in steady state: output tokens produced between the first finish and the admission
+  // of the last request, over that time (the batch is full of a natural mix of prefill and decode there). The
+  // cold start (everyone prefilling at once) and the drain of a finite stream are excluded. When that window is
+  // empty (the whole stream fits in one batch) the makespan figure is used instead.
+};
+
+// Per-request scratch (caller-provided, one per request).
+struct RequestState {
+  double arrival_s = 0.0;
+  double first_token_s = 0.0;
+  double finish_s = 0.0;
+  long long finish_step = 0;  // decode-step counter value at which the request has all its tokens
+  int prefilled = 0;
+  int status = 0;             // 0 waiting, 1 prefill, 2 decode, 3 finished, 4 rejected (never fits the KV cache)
+};
+
+// Caller-provided working memory: n_capacity >= number of requests; batch_capacity >= max_batch.
+struct BatchingScratch {
+  RequestState* states = nullptr;   // [n_capacity]
+  double* values = nullptr;         // [n_capacity] for percentiles
+  long long* heap = nullptr;        // [batch_capacity] decoding requests by finish step
+  int* prefill_queue = nullptr;     // [batch_capacity] ring buffer of admitted requests still in prefill
+  int n_capacity = 0;
+  int batch_capacity = 0;
+};
+
+struct BatchingResult {
+  double output_tokens_per_s = 0.0;           // steady-state window (see BatchingParams)
+  double output_tokens_per_s_makespan = 0.0;  // all output tokens / (last finish - first arrival)
+  double makespan_s = 0.0;
+  double ttft_p50_s = 0.0, ttft_p99_s = 0.0;  // arrival to first token (queueing included)
+  double tpot_p50_s = 0.0, tpot_p99_s = 0.0;  // per-request mean inter-token time (requests with >= 2 tokens)
+  double mean_batch = 0.0;                    // time-weighted sequences in flight while busy
+  double output_tokens = 0.0;
+  double input_tokens = 0.0;
+  long long iterations = 0;                   // engine iterations (skipped ones included)
+  long long events = 0;                       // loop turns actually executed
+  int requests_finished = 0;
+  int requests_rejected = 0;                  // context larger than the whole KV cache
+  int error = 0;                              // 1: scratch too small or bad parameters
+};
+
+// ----- hand-written sorting and percentiles (device-safe) -----
+
+AIDC_HD inline void sift_down(double* a, int start, int end) {
+  int root = start;
+  while (2 * root + 1 <= end) {
+    int child = 2 * root + 1;
+    if (child + 1 <= end && a[child] < a[child + 1]) ++child;
+    if (a[root] < a[child]) {
+      const double t = a[root];
+      a[root] = a[child];
+      a[child] = t;
+      root = child;
+    } else {
+      return;
+    }
+  }
+}
+
+AIDC_HD inline void heap_sort(double* a, int n) {
+  if (n < 2) return;
+  for (int start = (n - 2) / 2; start >= 0; --start) sift_down(a, start, n - 1);
+  for (int end = n - 1; end > 0; --end) {
+    const double t = a[0];
+    a[0] = a[end];
+    a[end] = t;
+    sift_down(a, 0, end - 1);
+  }
+}
+
+// Linear interpolation between closest ranks of a sorted array (numpy's default).
+AIDC_HD inline double sorted_percentile(const double* a, int n, double q) {
+  if (n <= 0) return 0.0;
+  const double pos = q * (n - 1);
+  const int lo = int(pos);
+  const int hi = lo + 1 < n ? lo + 1 : n - 1;
+  const double f = pos - lo;
+  return a[lo] + (a[hi] - a[lo]) * f;
+}
+
+// k-th smallest (0-based) by quickselect with a median-of-three pivot: partially orders a so that a[k] is in
+// place, everything before it <= a[k] and everything after >= a[k]. Deterministic, O(n) on average.
+AIDC_HD inline double select_kth(double* a, int n, int k) {
+  int lo = 0, hi = n - 1;
+  while (hi > lo) {
+    const int mid = lo + (hi - lo) / 2;
+    // median of three to a[mid]
+    if (a[mid] < a[lo]) { const double t = a[mid]; a[mid] = a[lo]; a[lo] = t; }
+    if (a[hi] < a[lo]) { const double t = a[hi]; a[hi] = a[lo]; a[lo] = t; }
+    if (a[hi] < a[mid]) { const double t = a[hi]; a[hi] = a[mid]; a[mid] = t; }
+    const double pivot = a[mid];
+    int i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) ++i;
+      while (pivot < a[j]) --j;
+      if (i <= j) {
+        const double t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        ++i;
+        --j;
+      }
+    }
+    if (k <= j) {
+      hi = j;
+    } else if (k >= i) {
+      lo = i;
+    } else {
+      return a[k];
+    }
+  }
+  return a[k];
+}
+
+// p50 and p99 (numpy's linear interpolation) of a[0..n) by selection, reordering a.
+AIDC_HD inline void percentiles_50_99(double* a, int n, double& p50, double& p99) {
+  p50 = p99 = 0.0;
+  if (n <= 0) return;
+  const double pos99 = 0.99 * (n - 1), pos50 = 0.50 * (n - 1);
+  const int k99 = int(pos99), k50 = int(pos50);
+  const double v99 = select_kth(a, n, k99);
+  double n99 = v99;  // the next order statistic: the minimum of the part after k99
+  if (k99 + 1 < n) {
+    n99 = a[k99 + 1];
+    for (int i = k99 + 2; i < n; ++i) n99 = a[i] < n99 ? a[i] : n99;
+  }
+  p99 = v99 + (n99 - v99) * (pos99 - k99);
+  const double v50 = k50 < k99 ? select_kth(a, k99, k50) : v99;
+  double n50 = v50;
+  if (k50 + 1 < n) {
+    if (k50 + 1 >= k99) {
+      n50 = k50 + 1 == k99 ? v99 : n99;
+    } else {
+      n50 = a[k50 + 1];
+      for (int i = k50 + 2; i < k99; ++i) n50 = a[i] < n50 ? a[i] : n50;
+    }
+  }
+  p50 = v50 + (n50 - v50) * (pos50 - k50);
+}
+
+// ----- min-heap of decoding requests: key = finish_step << 24 | request index (ties by index: deterministic).
+// Keys live in the heap itself so that sifting touches one small array. Limits: 16 M requests, 2^39 steps.
+
+inline constexpr int kHeapIndexBits = 24;
+
+AIDC_HD inline long long heap_key(long long finish_step, int index) {
+  return (finish_step << kHeapIndexBits) | (long long)index;
+}
+
+AIDC_HD inline void fheap_push(long long* h, int& n, long long v) {
+  int i = n++;
+  while (i > 0) {
+    const int p = (i - 1) / 2;
+    if (h[p] <= v) break;
+    h[i] = h[p];
+    i = p;
+  }
+  h[i] = v;
+}
+
+AIDC_HD inline long long fheap_pop(long long* h, int& n) {
+  const long long top = h[0];
+  const long long v = h[--n];
+  int i = 0;
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && h[c + 1] < h[c]) ++c;
+    if (v <= h[c]) break;
+    h[i] = h[c];
+    i = c;
+  }
+  if (n > 0) h[i] = v;
+  return top;
+}
+
+AIDC_HD inline long long heap_step(long long key) { return key >> kHeapIndexBits; }
+AIDC_HD inline int heap_index(long long key) { return int(key & ((1LL << kHeapIndexBits) - 1)); }
+
+// Smallest j >= 1 with j*c0 + slope*j*(j-1)/2 >= gap (iterations until the clock passes an arrival), capped.
+AIDC_HD inline long long steps_to_cover(double gap, double c0, double slope, long long cap) {
+  if (gap <= 0.0) return 1;
+  double j;
+  if (slope <= 1e-18 * c0) {
+    j = gap / c0;
+  } else {
+    const double a = 0.5 * slope, b = c0 - 0.5 * slope;
+    j = (-b + ::sqrt(b * b + 4.0 * a * gap)) / (2.0 * a);
+  }
+  long long k = (long long)j;
+  if (k < 1) k = 1;
+  if (k > cap) return cap;
+  // fix rounding: step forward until covered, back while the previous one covers
+  while (k < cap && k * c0 + slope * 0.5 * double(k) * double(k - 1) < gap) ++k;
+  while (k > 1 && (k - 1) * c0 + slope * 0.5 * double(k - 1) * double(k - 2) >= gap) --k;
+  return k;
+}
+
+AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const InferenceRequest* reqs, int n,
+                                                const BatchingParams& p, const BatchingScratch& scratch) {
+  BatchingResult res;
+  if (n <= 0 || scratch.n_capacity < n || scratch.batch_capacity < p.max_batch || p.max_batch < 1 ||
+      p.chunk_tokens < 1 || scratch.states == nullptr || scratch.values == nullptr || scratch.heap == nullptr ||
+      scratch.prefill_queue == nullptr || n >= (1 << kHeapIndexBits)) {
+    res.error = 1;
+    return res;
+  }
+  RequestState* st = scratch.states;
+  const bool closed = p.concurrency > 0;
+  for (int i = 0; i < n; ++i) {
+    st[i] = RequestState{};
+    st[i].arrival_s = closed ? 0.0 : reqs[i].arrival_s * p.arrival_scale;
+  }
+  int released = closed ? (p.concurrency < n ? p.concurrency : n) : n;  // closed loop: requests with an arrival
+
+  const int cap_q = p.max_batch;
+  long long* heap = scratch.heap;
+  int heap_n = 0;
+  int* pq = scratch.prefill_queue;
+  int pq_head = 0, pq_n = 0;
+
+  double now = 0.0;
+  long long dstep = 0;           // decode-step counter
+  double ctx_dec = 0.0;          // sum of contexts of decoding requests
+  double kv_used = 0.0;          // reserved tokens (input + output of admitted requests)
+  double tokens_out = 0.0;
+  double busy_s = 0.0, batch_time = 0.0;
+  int next = 0;                  // next request to admit (FIFO)
+  int done = 0;                  // finished + rejected
+  const double kv_cap = p.kv_capacity_tokens;
+  double lo_t = -1.0, lo_tok = 0.0, hi_t = -1.0, hi_tok = 0.0;  // first finish; last admission
+  double first_arrival = closed ? 0.0 : st[0].arrival_s;
+
+  auto record_done = [&](void) {
+    if (lo_t < 0.0 && res.requests_finished > 0) {
+      lo_t = now;
+      lo_tok = tokens_out;
+    }
+  };
+
+  auto finish = [&](int i) {
+    RequestState& s = st[i];
+    s.status = 3;
+    s.finish_s = now;
+    const double ctx = double(reqs[i].input_tokens) + reqs[i].output_tokens;
+    kv_used -= ctx;
+    ++res.requests_finished;
+    ++done;
+    if (closed && released < n) st[released++].arrival_s = now;
+  };
+
+  const double ctx_slope = decode_context_slope(model);
+  // Safety net only: every loop turn admits, finishes, prefills at least one prompt token or reaches an arrival.
+  long long guard = 0;
+  long long guard_max = 16LL * n + 1000LL;
+  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens;
+  while (done < n && guard++ < guard_max) {
+    ++res.events;
+    // ---- admission ----
+    while (next < n && next < released && st[next].arrival_s <= now && heap_n + pq_n < p.max_batch) {
+      const double need = double(reqs[next].input_tokens) + reqs[next].output_tokens;
+      if (need > kv_cap) {  // can never run here
+        st[next].status = 4;
+        st[next].finish_s = now;
+        ++res.requests_rejected;
+        ++done;
+        if (closed && released < n) st[released++].arrival_s = now;
+        ++next;
+        continue;
+      }
+      if (kv_used + need > kv_cap) break;
+      kv_used += need;
+      st[next].status = 1;
+      int slot = pq_head + pq_n;
+      if (slot >= cap_q) slot -= cap_q;
+      pq[slot] = next;
+      ++pq_n;
+      ++next;
+      if (next == n && hi_t < 0.0) {
+        hi_t = now;
+        hi_tok = tokens_out;
+      }
+    }
+    record_done();
+    if (done >= n) break;
+    const int n_dec = heap_n;
+    const int budget = p.chunk_tokens - n_dec > 0 ? p.chunk_tokens - n_dec : 0;
+
+    if (n_dec == 0 && pq_n == 0) {  // idle: jump to the next arrival
+      if (next < n && next < released) {
+        if (st[next].arrival_s > now) now = st[next].arrival_s;
+        continue;
+      }
+      break;  // nothing can ever arrive (should not happen)
+    }
+
+    if (pq_n == 0 || budget == 0) {
+      // ---- decode-only stretch: skip to the next event ----
+      long long k = heap_step(heap[0]) - dstep;
+      if (k < 1) k = 1;
+      if (p.max_skip_iterations > 0 && k > p.max_skip_iterations) k = p.max_skip_iterations;
+      IterationLoad l0;
+      l0.decode_tokens = n_dec;
+      l0.decode_context = ctx_dec;
+      l0.logit_rows = n_dec;
+      const double c0 = iteration_cost(model, l0).time_s;
+      const double slope = ctx_slope * n_dec;  // each iteration adds n_dec context tokens
+      // an arrival that could be admitted before the next finish ends the stretch early
+      if (!closed && next < n && pq_n == 0 && heap_n + pq_n < p.max_batch) {
+        const double need = double(reqs[next].input_tokens) + reqs[next].output_tokens;
+        if (need > kv_cap || kv_used + need <= kv_cap) {
+          k = steps_to_cover(st[next].arrival_s - now, c0, slope, k);
+        }
+      }
+      const double dt = double(k) * c0 + slope * 0.5 * double(k) * double(k - 1);
+      now += dt;
+      busy_s += dt;
+      batch_time += dt * n_dec;
+      dstep += k;
+      res.iterations += k;
+      ctx_dec += double(n_dec) * double(k);
+      tokens_out += double(n_dec) * double(k);
+      while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
+        const int i = heap_index(fheap_pop(heap, heap_n));
+        ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
+        finish(i);
+      }
+      record_done();
+      continue;
+    }
+
+    // ---- mixed iteration: decode batch + prompt chunks ----
+    IterationLoad load;
+    load.decode_tokens = n_dec;
+    load.decode_context = ctx_dec;
+    load.logit_rows = n_dec;
+    int left = budget;
+    int completing = 0;  // prefills that complete: the first `completing` queue entries
+    for (int q = 0; q < pq_n && left > 0; ++q) {
+      const int qi = pq_head + q;
+      const int i = pq[qi >= cap_q ? qi - cap_q : qi];
+      const double o = st[i].prefilled;
+      const int rem = reqs[i].input_tokens - st[i].prefilled;
+      const int take = rem < left ? rem : left;
+      load.prefill_tokens += take;
+      load.prefill_pairs += double(take) * (o + 0.5 * (double(take) + 1.0));
+      load.prefill_kv_read += o + take;
+      load.prefill_sequences += 1.0;
+      left -= take;
+      if (take == rem) {
+        load.logit_rows += 1.0;
+        if (q == completing) ++completing;
+      }
+    }
+    const double dt = iteration_cost(model, load).time_s;
+    now += dt;
+    busy_s += dt;
+    batch_time += dt * (n_dec + pq_n);
+    ++res.iterations;
+    if (n_dec > 0) {
+      ++dstep;
+      ctx_dec += n_dec;
+      tokens_out += n_dec;
+    }
+      while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
+        const int i = heap_index(fheap_pop(heap, heap_n));
+      ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
+      finish(i);
+    }
+    // advance prompts: the queue is served in order, so partial progress only on the first not-completing entry
+    left = budget;
+    int q = 0;
+    while (q < pq_n && left > 0) {
+      const int qi = pq_head + q;
+      const int i = pq[qi >= cap_q ? qi - cap_q : qi];
+      const int rem = reqs[i].input_tokens - st[i].prefilled;
+      const int take = rem < left ? rem : left;
+      st[i].prefilled += take;
+      left -= take;
+      ++q;
+    }
+    for (int c = 0; c < completing; ++c) {
+      const int i = pq[pq_head];
+      pq_head = pq_head + 1 == cap_q ? 0 : pq_head + 1;
+      --pq_n;
+      RequestState& s = st[i];
+      s.first_token_s = now;
+      tokens_out += 1.0;
+      if (reqs[i].output_tokens <= 1) {
+        finish(i);
+      } else {
+        s.status = 2;
+        s.finish_step = dstep + reqs[i].output_tokens - 1;
+        fheap_push(heap, heap_n, heap_key(s.finish_step, i));
+        ctx_dec += double(reqs[i].input_tokens) + 1.0;
+      }
+    }
+    record_done();
+  }
+  if (done < n) res.error = 1;
+
+  // ---- results ----
+  double last = 0.0;
+  int m = 0;
+  for (int i = 0; i < n; ++i) {
+    if (st[i].status != 3) continue;
+    res.output_tokens += reqs[i].output_tokens;
+    res.input_tokens += reqs[i].input_tokens;
+    if (st[i].finish_s > last) last = st[i].finish_s;
+    scratch.values[m++] = st[i].first_token_s - st[i].arrival_s;
+  }
+  percentiles_50_99(scratch.values, m, res.ttft_p50_s, res.ttft_p99_s);
+  m = 0;
+  for (int i = 0; i < n; ++i) {
+    if (st[i].status != 3 || reqs[i].output_tokens < 2) continue;
+    scratch.values[m++] = (st[i].finish_s - st[i].first_token_s) / (reqs[i].output_tokens - 1);
+  }
+  percentiles_50_99(scratch.values, m, res.tpot_p50_s, res.tpot_p99_s);
+  res.makespan_s = last - first_arrival;
+  res.output_tokens_per_s_makespan = res.makespan_s > 0.0 ? res.output_tokens / res.makespan_s : 0.0;
+  res.output_tokens_per_s = (lo_t >= 0.0 && hi_t > lo_t && hi_tok > lo_tok) ? (hi_tok - lo_tok) / (hi_t - lo_t)
+                                                                           : res.output_tokens_per_s_makespan;
+  res.mean_batch = busy_s > 0.0 ? batch_time / busy_s : 0.0;
+  return res;
+}
+
+}  // namespace aidc

@@ -1,0 +1,434 @@
+#pragma once
+// Per-replica cost of LLM serving: parameter counts, weight and KV-cache bytes, the memory fit, and the time of one
+// engine iteration (prefill chunk + decode batch) from FLOPs and bytes against the accelerator's compute and memory
+// roofs, plus tensor/pipeline/expert-parallel communication and a fixed per-iteration overhead.
+//
+// Device-safe: plain arithmetic on POD structs, every kernel-callable function AIDC_HD, no heap, no exceptions.
+//
+// Conventions
+// - A replica is tp x pp GPUs. Expert parallelism (ep) splits the experts of an MoE layer over ep of the tp ranks
+//   (TensorRT-LLM / vLLM style), so every weight is still spread over tp*pp GPUs; ep changes the traffic
+//   (all-to-all instead of all-reduce) and which experts a GPU holds, not the bytes per GPU.
+// - Pipeline parallelism runs pp micro-batches in flight (continuous batching keeps the pipe full): one iteration
+//   is pp stage passes through layers/pp layers, plus one activation send per stage, paced by the heaviest
+//   micro-batch: decode sequences spread evenly, but a prompt chunk stays in one micro-batch (the bubble).
+// - Cost per stage pass is a sum of rooflines per kernel class: max(compute, memory) for the linear layers, then for
+//   decode attention, then for prefill attention, plus communication and launch overhead. A sum of per-kernel
+//   rooflines, not one max over the whole step, because the GEMMs and attention saturate different roofs.
+
+#include <math.h>
+
+#include "kernels/accelerator_spec.hpp"
+#include "kernels/hd.hpp"
+#include "kernels/llm_arch.hpp"
+
+namespace aidc {
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parameter counts
+
+struct LlmParamCounts {
+  double embedding = 0.0;        // input embedding table
+  double lm_head = 0.0;          // output projection (0 when tied)
+  double attention_per_layer = 0.0;
+  double dense_mlp_per_layer = 0.0;  // MLP of a dense layer
+  double expert = 0.0;               // one routed or shared expert
+  double router_per_layer = 0.0;
+  double norms_per_layer = 0.0;
+  int moe_layers = 0;
+  int dense_layers = 0;
+  double total = 0.0;
+  double active = 0.0;               // per token: attention + dense MLPs + k routed + shared experts + embeddings
+  double matmul_active_per_token = 0.0;  // weights a token multiplies through, excluding the embedding lookup and
+                                         // the lm_head (charged per sequence that emits a token)
+};
+
+AIDC_HD inline double mlp_params(const LlmArch& a, int inner) {
+  return (a.gated_mlp ? 3.0 : 2.0) * double(a.hidden) * double(inner);
+}
+
+AIDC_HD inline double attention_params(const LlmArch& a) {
+  const double d = a.hidden;
+  if (a.kv_latent_dim > 0) {
+    // MLA (DeepSeek-V2/V3): q_a (d x q_lora), q_b (q_lora x heads*head_dim) or a direct q projection; kv_a
+    // (d x latent incl. rope); kv_b (kv_lora x heads*(nope + v)); o (heads*v x d).
+    const double rope = a.qk_rope_head_dim;
+    const double kv_lora = double(a.kv_latent_dim) - rope;
+    const double nope = double(a.head_dim) - rope;
+    const double v = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
+    const double q = a.q_lora_rank > 0
+                         ? d * a.q_lora_rank + double(a.q_lora_rank) * a.heads * a.head_dim + a.q_lora_rank
+                         : d * a.heads * a.head_dim;
+    const double kv = d * a.kv_latent_dim + kv_lora * a.heads * (nope + v) + kv_lora;
+    const double o = double(a.heads) * v * d;
+    return q + kv + o;
+  }
+  const double q = d * double(a.heads) * a.head_dim;
+  const double kv = 2.0 * d * double(a.kv_heads) * a.head_dim;
+  const double o = double(a.heads) * a.head_dim * d;
+  return q + kv + o;
+}
+
+AIDC_HD inline LlmParamCounts count_params(const LlmArch& a) {
+  LlmParamCounts c;
+  c.embedding = double(a.vocab) * a.hidden;
+  c.lm_head = a.tied_embeddings ? 0.0 : double(a.vocab) * a.hidden;
+  c.attention_per_layer = attention_params(a);
+  c.dense_mlp_per_layer = mlp_params(a, a.ffn_hidden);
+  c.norms_per_layer = 2.0 * a.hidden;
+  const bool moe = a.routed_experts > 0;
+  c.moe_layers = moe ? a.layers - a.dense_layers : 0;
+  c.dense_layers = a.layers - c.moe_layers;
+  c.expert = moe ? mlp_params(a, a.moe_ffn_hidden) : 0.0;
+  c.router_per_layer = moe ? double(a.routed_experts) * a.hidden : 0.0;
+  const double per_moe_layer_total =
+      c.attention_per_layer + c.norms_per_layer + c.router_per_layer +
+      (double(a.routed_experts) + a.shared_experts) * c.expert;
+  const double per_moe_layer_active =
+      c.attention_per_layer + c.norms_per_layer + c.router_per_layer +
+      (double(a.active_experts) + a.shared_experts) * c.expert;
+  const double per_dense_layer = c.attention_per_layer + c.norms_per_layer + c.dense_mlp_per_layer;
+  c.total = c.embedding + c.lm_head + a.hidden + c.dense_layers * per_dense_layer + c.moe_layers * per_moe_layer_total;
+  c.active = c.embedding + c.lm_head + a.hidden + c.dense_layers * per_dense_layer + c.moe_layers * per_moe_layer_active;
+  c.matmul_active_per_token = c.dense_layers * per_dense_layer + c.moe_layers * per_moe_layer_active;
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Calibrated efficiencies (values in kernels/inference_calibration.hpp)
+
+// Defaults are the Hopper FP8 fit; use inference_efficiency(generation, precision) for the calibrated values.
+struct InferenceEfficiency {
+  double matmul = 0.55;          // achieved fraction of dense peak FLOP/s in the linear layers
+  double attention = 0.45;       // achieved fraction of peak in attention kernels (flash/paged attention)
+  double hbm = 0.85;             // achieved fraction of HBM bandwidth (weights, KV cache, activations)
+  double collective = 0.8;       // achieved fraction of the scale-up link in ring collectives
+  double collective_latency_s = 35e-6;  // per collective: launch, synchronization and skew between the ranks
+  double p2p_latency_s = 10e-6;        // pipeline-stage activation send/recv
+  double iteration_overhead_s = 2e-3;  // scheduler, sampling, host<->device bookkeeping per engine iteration
+  double layer_overhead_s = 0.0;       // kernel launches per layer that CUDA graphs do not hide
+  double sequence_overhead_s = 0.0;    // per sequence that samples a token in an iteration: sampling, stop checks,
+                                       // request bookkeeping in the runtime (grows with the batch)
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// One replica's fixed quantities for a (model, accelerator, precision, tp, pp, ep)
+
+// Why a configuration cannot run (numeric so that a kernel can return it; the CLI turns it into words).
+enum class InferenceInfeasible : int {
+  None = 0,
+  PrecisionUnsupported = 1,  // the accelerator has no peak for the precision
+  WeightsExceedMemory = 2,   // weights per GPU exceed usable HBM
+  NoKvRoom = 3,              // weights fit but the KV cache cannot hold one request's context
+  TpExceedsScaleUp = 4,      // tensor parallel group larger than the scale-up domain
+  BadParallelism = 5,        // tp*pp does not divide the GPUs, ep does not divide experts/tp, pp > layers, ...
+  NoConfiguration = 6,       // the search had nothing to evaluate
+  SimulationFailed = 7,      // the batching simulation could not run (scratch too small, bad parameters)
+};
+
+// Share of HBM that the serving engine may use: TensorRT-LLM reserves free memory for the KV cache with
+// kv_cache_free_gpu_mem_fraction = 0.9 after weights and activations; vLLM's gpu_memory_utilization defaults to 0.9.
+// We model usable = 0.92 x HBM for weights + activations + KV (the rest: CUDA context, allocator slack).
+inline constexpr double kUsableHbmFraction = 0.92;
+
+struct ReplicaModel {
+  // inputs echoed
+  int tp = 1, pp = 1, ep = 1;
+  int layers = 0;
+  // precision
+  double weight_bytes_per_elem = 2.0;
+  double kv_bytes_per_elem = 2.0;
+  double act_bytes_per_elem = 2.0;  // activations and collectives stay 16-bit
+  double peak_flops = 0.0;          // per GPU at the weight precision
+  double attn_peak_flops = 0.0;     // per GPU at the KV precision
+  // memory (bytes)
+  double weights_bytes_total = 0.0;     // whole model
+  double weights_bytes_per_gpu = 0.0;
+  double activation_reserve_per_gpu = 0.0;
+  double kv_bytes_per_token_per_gpu = 0.0;   // all layers of this GPU's stage
+  double kv_capacity_tokens = 0.0;           // per replica (every GPU of a stage holds its share of every token)
+  double usable_hbm_per_gpu = 0.0;
+  double hbm_bytes_per_gpu = 0.0;
+  double hbm_bytes_per_s = 0.0;
+  // per-stage, per-GPU cost coefficients
+  double stage_layers = 0.0;
+  double moe_stage_layers = 0.0;
+  double gemm_flops_per_token = 0.0;       // per GPU per stage pass
+  double dense_weight_bytes = 0.0;         // per GPU per stage pass, read once (non-expert weights)
+  double expert_bytes_per_gpu_layer = 0.0; // one expert's bytes on one GPU (expert split over tp/ep ranks)
+  double experts_per_gpu = 0.0;            // routed experts whose shard a GPU holds
+  double routed_experts = 0.0, active_experts = 0.0;
+  double lm_head_flops_per_row = 0.0;      // per GPU, averaged over stages
+  double lm_head_bytes = 0.0;              // per GPU per stage pass, averaged over stages
+  double act_bytes_per_token = 0.0;        // activation traffic per token per GPU per stage pass
+  double attn_flops_per_ctx = 0.0;         // decode: per query token per context token, per GPU per stage pass
+  double attn_prefill_flops_per_pair = 0.0;  // prefill: per causal (query, key) pair, per GPU per stage pass
+  double kv_read_bytes_per_ctx = 0.0;      // per context token per GPU per stage pass
+  double kv_write_bytes_per_token = 0.0;
+  double allreduce_per_stage = 0.0;        // number of TP all-reduces per stage pass
+  double alltoall_per_stage = 0.0;         // number of EP all-to-alls per stage pass
+  double ring_factor = 0.0;                // 2 (tp-1)/tp
+  double a2a_factor = 0.0;                 // (ep-1)/ep
+  double hidden = 0.0;
+  double scaleup_bytes_per_s = 0.0;
+  InferenceEfficiency eff;
+  // reciprocals of the achieved rates (seconds per FLOP / per byte), precomputed for the simulator's inner loop
+  double s_per_gemm_flop = 0.0, s_per_attn_flop = 0.0, s_per_hbm_byte = 0.0, s_per_link_byte = 0.0;
+  double log_expert_miss = 0.0;  // ln(1 - k/E)
+  int infeasible = 0;  // InferenceInfeasible
+};
+
+AIDC_HD inline double kv_bytes_per_token_layer(const LlmArch& a, double kv_bytes_per_elem, int tp) {
+  if (a.kv_latent_dim > 0) return double(a.kv_latent_dim) * kv_bytes_per_elem;  // latent replicated over tp
+  const int kv_heads_per_gpu = a.kv_heads >= tp ? (a.kv_heads + tp - 1) / tp : 1;  // heads replicate when tp > kv
+  return 2.0 * kv_heads_per_gpu * double(a.head_dim) * kv_bytes_per_elem;
+}
+
+// KV bytes per token of the whole model (all layers, unsharded).
+AIDC_HD inline double kv_bytes_per_token(const LlmArch& a, double kv_bytes_per_elem) {
+  return kv_bytes_per_token_layer(a, kv_bytes_per_elem, 1) * a.layers;
+}
+
+// Weight bytes of the whole model at a precision: embeddings and lm_head stay 16-bit (FP8/FP4 recipes quantize the
+// linear layers only).
+AIDC_HD inline double weight_bytes(const LlmArch& a, Precision p) {
+  const LlmParamCounts c = count_params(a);
+  const double emb = c.embedding + c.lm_head;
+  return (c.total - emb) * bytes_per_element(p) + emb * 2.0;
+}
+
+AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const AcceleratorSpec& acc, Precision prec, int tp,
+                                               int pp, int ep, int max_chunk_tokens, const InferenceEfficiency& eff) {
+  ReplicaModel r;
+  r.tp = tp;
+  r.pp = pp;
+  r.ep = ep < 1 ? 1 : ep;
+  r.layers = a.layers;
+  r.eff = eff;
+  r.weight_bytes_per_elem = bytes_per_element(prec);
+  // KV cache in FP8 whenever the weights are FP8 or FP4 (TensorRT-LLM and vLLM FP8 serving recipes), else 16-bit.
+  r.kv_bytes_per_elem = prec == Precision::Bf16 ? 2.0 : 1.0;
+  r.peak_flops = peak_flops_per_s(acc, prec);
+  r.attn_peak_flops = prec == Precision::Bf16 ? acc.bf16_flops_per_s
+                                              : (acc.fp8_flops_per_s > 0.0 ? acc.fp8_flops_per_s : acc.bf16_flops_per_s);
+  r.hbm_bytes_per_gpu = acc.hbm_bytes;
+  r.hbm_bytes_per_s = acc.hbm_bytes_per_s;
+  r.usable_hbm_per_gpu = acc.hbm_bytes * kUsableHbmFraction;
+  r.hidden = a.hidden;
+  r.scaleup_bytes_per_s = acc.scaleup_bytes_per_s;
+
+  const LlmParamCounts c = count_params(a);
+  r.weights_bytes_total = weight_bytes(a, prec);
+  const double gpus = double(tp) * pp;
+  r.weights_bytes_per_gpu = r.weights_bytes_total / gpus;
+
+  if (tp < 1 || pp < 1 || pp > a.layers || a.layers <= 0 || (a.routed_experts > 0 && (tp % r.ep != 0 ||
+      a.routed_experts % r.ep != 0)) || (a.routed_experts == 0 && r.ep != 1)) {
+    r.infeasible = int(InferenceInfeasible::BadParallelism);
+  }
+  if (r.peak_flops <= 0.0) r.infeasible = int(InferenceInfeasible::PrecisionUnsupported);
+  if (tp > acc.scaleup_domain_gpus && tp > 1) r.infeasible = int(InferenceInfeasible::TpExceedsScaleUp);
+
+  r.stage_layers = double(a.layers) / pp;
+  r.moe_stage_layers = double(c.moe_layers) / pp;
+  const double dense_stage_layers = double(c.dense_layers) / pp;
+  const double wb = r.weight_bytes_per_elem;
+
+  // Linear layers: FLOPs per token per GPU; bytes of non-expert weights per GPU.
+  r.gemm_flops_per_token = 2.0 * c.matmul_active_per_token / pp / tp;
+  const double attn_w = (c.attention_per_layer + c.norms_per_layer) * r.stage_layers;
+  const double dense_mlp_w = c.dense_mlp_per_layer * dense_stage_layers;
+  const double shared_w = (c.router_per_layer + a.shared_experts * c.expert) * r.moe_stage_layers;
+  r.dense_weight_bytes = (attn_w + dense_mlp_w + shared_w) * wb / tp;
+  r.expert_bytes_per_gpu_layer = c.expert * wb / (double(tp) / r.ep);
+  r.experts_per_gpu = a.routed_experts > 0 ? double(a.routed_experts) / r.ep : 0.0;
+  r.routed_experts = a.routed_experts;
+  r.active_experts = a.active_experts;
+  // lm_head on the last stage only; averaged over the pp stage passes of an iteration.
+  const double lm = (c.lm_head > 0.0 ? c.lm_head : c.embedding);
+  r.lm_head_flops_per_row = 2.0 * lm / tp / pp;
+  r.lm_head_bytes = lm * 2.0 / tp / pp;
+
+  // Activation traffic per token per GPU per layer: residual read/write, qkv, attention out, MLP in/out
+  // (intermediate at ffn width, SwiGLU gate+up then down), in 16-bit.
+  const double ffn_eff = a.routed_experts > 0 ? double(a.moe_ffn_hidden) * (a.active_experts + a.shared_experts)
+                                              : double(a.ffn_hidden);
+  const double qkv = double(a.heads) * a.head_dim + 2.0 * double(a.kv_heads > 0 ? a.kv_heads : a.heads) * a.head_dim;
+  r.act_bytes_per_token = r.act_bytes_per_elem * r.stage_layers * (4.0 * a.hidden + (qkv + a.hidden + 3.0 * ffn_eff) / tp);
+
+  // Attention: QK^T and PV are 2 FLOPs per multiply-add over (dk + dv) per head per context token.
+  double dk = a.head_dim, dv = a.head_dim;
+  double pk = a.head_dim, pv = a.head_dim;
+  if (a.kv_latent_dim > 0) {
+    // MLA decode runs absorbed: scores over the latent (kv_lora + rope), values in kv_lora. Prefill runs the
+    // latent up-projected: ordinary heads of width head_dim (nope + rope) for keys and v_head_dim for values.
+    dk = a.kv_latent_dim;
+    dv = double(a.kv_latent_dim) - a.qk_rope_head_dim;
+    pv = a.v_head_dim > 0 ? a.v_head_dim : a.head_dim;
+  }
+  const double heads_per_gpu = double(a.heads) / tp;
+  r.attn_flops_per_ctx = 2.0 * heads_per_gpu * (dk + dv) * r.stage_layers;
+  r.attn_prefill_flops_per_pair = 2.0 * heads_per_gpu * (pk + pv) * r.stage_layers;
+  const double kv_layer = kv_bytes_per_token_layer(a, r.kv_bytes_per_elem, tp);
+  r.kv_read_bytes_per_ctx = kv_layer * r.stage_layers;
+  r.kv_write_bytes_per_token = kv_layer * r.stage_layers;
+  r.kv_bytes_per_token_per_gpu = kv_layer * r.stage_layers;
+
+  // Communication per stage pass: TP all-reduce after attention and after the MLP of each layer; an MoE layer under
+  // ep > 1 replaces its MLP all-reduce by dispatch + combine all-to-alls.
+  r.ring_factor = tp > 1 ? 2.0 * (tp - 1) / tp : 0.0;
+  r.a2a_factor = r.ep > 1 ? double(r.ep - 1) / r.ep : 0.0;
+  if (tp > 1) {
+    r.allreduce_per_stage = r.stage_layers + (r.ep > 1 ? dense_stage_layers : r.stage_layers);
+  }
+  r.alltoall_per_stage = r.ep > 1 ? 2.0 * r.moe_stage_layers : 0.0;
+
+  // Memory fit: weights + activation workspace (one chunk's activations: residual, qkv, MLP intermediate, logits
+  // for the rows that sample) + KV <= usable HBM.
+  const double chunk = max_chunk_tokens > 0 ? max_chunk_tokens : 1;
+  r.activation_reserve_per_gpu =
+      chunk * r.act_bytes_per_elem * (2.0 * a.hidden + (qkv + 2.0 * ffn_eff) / tp) + 256.0 * 1024 * 1024;
+  const double kv_room = r.usable_hbm_per_gpu - r.weights_bytes_per_gpu - r.activation_reserve_per_gpu;
+  r.kv_capacity_tokens = kv_room > 0.0 && r.kv_bytes_per_token_per_gpu > 0.0
+                             ? kv_room / r.kv_bytes_per_token_per_gpu : 0.0;
+  r.s_per_gemm_flop = r.peak_flops > 0.0 ? 1.0 / (eff.matmul * r.peak_flops) : 0.0;
+  r.s_per_attn_flop = r.attn_peak_flops > 0.0 ? 1.0 / (eff.attention * r.attn_peak_flops) : 0.0;
+  r.s_per_hbm_byte = acc.hbm_bytes_per_s > 0.0 ? 1.0 / (eff.hbm * acc.hbm_bytes_per_s) : 0.0;
+  r.s_per_link_byte = acc.scaleup_bytes_per_s > 0.0 ? 1.0 / (eff.collective * acc.scaleup_bytes_per_s) : 0.0;
+  r.log_expert_miss = a.routed_experts > 0 && a.active_experts < a.routed_experts
+                          ? ::log1p(-double(a.active_experts) / a.routed_experts) : -1e300;
+  if (r.infeasible == 0 && r.weights_bytes_per_gpu + r.activation_reserve_per_gpu > r.usable_hbm_per_gpu) {
+    r.infeasible = int(InferenceInfeasible::WeightsExceedMemory);
+  }
+  return r;
+}
+
+// Largest batch the KV cache holds when every request reserves input + output tokens (the batching simulator's
+// admission rule), for given mean lengths.
+AIDC_HD inline double max_batch_for_lengths(const ReplicaModel& r, double input_tokens, double output_tokens) {
+  const double ctx = input_tokens + output_tokens;
+  return ctx > 0.0 ? double((long long)(r.kv_capacity_tokens / ctx)) : 0.0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One engine iteration
+
+// What an iteration processes, summed over the replica's batch.
+struct IterationLoad {
+  double decode_tokens = 0.0;     // sequences generating one token
+  double decode_context = 0.0;    // sum of their context lengths (tokens attended)
+  double prefill_tokens = 0.0;    // prompt tokens processed this iteration (chunked prefill)
+  double prefill_pairs = 0.0;     // causal (query, key) pairs of those chunks: sum p * (offset + (p + 1) / 2)
+  double prefill_kv_read = 0.0;   // KV tokens read by the chunks: sum (offset + p)
+  double logit_rows = 0.0;        // sequences that sample a token (decode + prefills that finish)
+  double prefill_sequences = 0.0; // sequences whose prompt chunks make up prefill_tokens (0: one when any)
+};
+
+struct StepCost {
+  double time_s = 0.0;
+  double gemm_compute_s = 0.0;
+  double gemm_memory_s = 0.0;
+  double attn_compute_s = 0.0;
+  double attn_memory_s = 0.0;
+  double comm_s = 0.0;
+  double overhead_s = 0.0;
+  double flops = 0.0;  // whole replica, this iteration
+  double bytes = 0.0;  // whole replica, this iteration
+};
+
+AIDC_HD inline double hd_max(double x, double y) { return x > y ? x : y; }
+AIDC_HD inline double hd_min(double x, double y) { return x < y ? x : y; }
+
+// Expected number of distinct experts chosen by n tokens each routing to k of E experts (independent, uniform):
+// E (1 - (1 - k/E)^n).
+AIDC_HD inline double expected_distinct_experts(double experts, double k, double n) {
+  if (experts <= 0.0 || n <= 0.0) return 0.0;
+  if (k >= experts) return experts;
+  return experts * (1.0 - ::exp(n * ::log1p(-k / experts)));
+}
+
+AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoad& load) {
+  StepCost s;
+  const double pp = r.pp;
+  const double tokens = load.decode_tokens + load.prefill_tokens;
+  if (tokens <= 0.0) return s;
+  // One stage pass handles one of pp micro-batches; an iteration is pp stage passes, paced by the heaviest
+  // micro-batch. Decode sequences spread evenly; a sequence's prompt chunk cannot be split, so the prompt tokens
+  // spread over at most min(pp, prefill_sequences) micro-batches (the pipeline bubble of chunked prefill).
+  const double pre_split = load.prefill_tokens > 0.0
+                               ? hd_min(pp, load.prefill_sequences > 1.0 ? load.prefill_sequences : 1.0) : 1.0;
+  const double pre_mb = load.prefill_tokens / pre_split;
+  const double t_mb = load.decode_tokens / pp + pre_mb;
+  const double rows_mb = load.logit_rows / pp;
+
+  // Linear layers: FLOPs on all tokens; weights read once per pass (experts: only those the pass's tokens touch).
+  double expert_bytes = 0.0;
+  if (r.routed_experts > 0.0) {
+    // Distinct experts touched on this GPU: E (1 - (1 - k/E)^t) of the E, of which the GPU holds experts_per_gpu.
+    const double touched = (1.0 - ::exp(t_mb * r.log_expert_miss)) * r.experts_per_gpu;
+    expert_bytes = touched * r.expert_bytes_per_gpu_layer * r.moe_stage_layers;
+  }
+  const double gemm_flops = r.gemm_flops_per_token * t_mb + r.lm_head_flops_per_row * rows_mb * pp;
+  const double gemm_bytes = r.dense_weight_bytes + expert_bytes + r.lm_head_bytes * pp +
+                            (r.act_bytes_per_token + r.kv_write_bytes_per_token) * t_mb;
+  const double gemm_c = gemm_flops * r.s_per_gemm_flop;
+  const double gemm_m = gemm_bytes * r.s_per_hbm_byte;
+
+  // Decode attention: each decoding sequence reads its whole KV (memory-bound unless contexts are tiny).
+  // Prefill attention: causal pairs, and the chunk reads its prefix KV.
+  const double dec_c = r.attn_flops_per_ctx * load.decode_context / pp * r.s_per_attn_flop;
+  const double dec_m = r.kv_read_bytes_per_ctx * load.decode_context / pp * r.s_per_hbm_byte;
+  const double pre_c = r.attn_prefill_flops_per_pair * load.prefill_pairs / pre_split * r.s_per_attn_flop;
+  const double pre_m = r.kv_read_bytes_per_ctx * load.prefill_kv_read / pre_split * r.s_per_hbm_byte;
+  const double attn_t = hd_max(dec_c, dec_m) + hd_max(pre_c, pre_m);
+
+  // Communication: ring all-reduce of the pass's activations over the scale-up link; EP all-to-all; PP send.
+  double comm = 0.0;
+  const double msg = t_mb * r.hidden * r.act_bytes_per_elem;
+  if (r.allreduce_per_stage > 0.0) {
+    comm += r.allreduce_per_stage * (r.eff.collective_latency_s + r.ring_factor * msg * r.s_per_link_byte);
+  }
+  if (r.alltoall_per_stage > 0.0) {
+    comm += r.alltoall_per_stage *
+            (r.eff.collective_latency_s + r.a2a_factor * msg * r.active_experts * r.s_per_link_byte);
+  }
+  if (r.pp > 1) comm += r.eff.p2p_latency_s + msg * r.s_per_link_byte;
+
+  const double pass = hd_max(gemm_c, gemm_m) + attn_t + comm;
+  s.gemm_compute_s = gemm_c * pp;
+  s.gemm_memory_s = gemm_m * pp;
+  s.attn_compute_s = (dec_c + pre_c) * pp;
+  s.attn_memory_s = (dec_m + pre_m) * pp;
+  s.comm_s = comm * pp;
+  s.overhead_s = r.eff.iteration_overhead_s + r.eff.layer_overhead_s * r.layers +
+                 r.eff.sequence_overhead_s * load.logit_rows;
+  s.time_s = pass * pp + s.overhead_s;
+  const double gpus = double(r.tp) * r.pp;
+  const double dec_flops = r.attn_flops_per_ctx * load.decode_context / pp;
+  const double pre_flops = r.attn_prefill_flops_per_pair * load.prefill_pairs / pp;
+  const double attn_bytes = r.kv_read_bytes_per_ctx * (load.decode_context + load.prefill_kv_read) / pp;
+  // work actually done (the heavy micro-batch sets the time, the FLOPs are those of the real tokens)
+  const double gemm_flops_all = r.gemm_flops_per_token * tokens / pp + r.lm_head_flops_per_row * rows_mb * pp;
+  s.flops = (gemm_flops_all + dec_flops + pre_flops) * pp * gpus;
+  s.bytes = (gemm_bytes + attn_bytes) * pp * gpus;
+  return s;
+}
+
+// d(iteration time)/d(decode context) for a pure-decode iteration: the decode-attention roofline per context token
+// (the pp micro-batches each see 1/pp of the context and there are pp of them).
+AIDC_HD inline double decode_context_slope(const ReplicaModel& r) {
+  return hd_max(r.attn_flops_per_ctx * r.s_per_attn_flop, r.kv_read_bytes_per_ctx * r.s_per_hbm_byte);
+}
+
+// Roofline bound of a pure-decode iteration's output rate for the replica (tokens/s), ignoring overheads and
+// communication: the ceiling that no simulated throughput may exceed.
+AIDC_HD inline double decode_roofline_tokens_per_s(const ReplicaModel& r, double batch, double mean_context) {
+  const double gpus = double(r.tp) * r.pp;
+  const double flops = batch * (r.gemm_flops_per_token + r.attn_flops_per_ctx * mean_context) * gpus;
+  const double peak = gpus * r.peak_flops;
+  const double bytes_min = r.dense_weight_bytes * gpus + batch * mean_context * r.kv_read_bytes_per_ctx * gpus;
+  const double t = hd_max(flops / peak, bytes_min / (gpus * r.hbm_bytes_per_s));
+  return t > 0.0 ? batch / t : 0.0;
+}
+
+}  // namespace aidc
