@@ -1,8 +1,8 @@
 #pragma once
 // Calibrated efficiencies of the inference cost model, per accelerator generation and precision class.
 //
-// AcceleratorSpec::generation codes used here: NVIDIA = SM version x 10 (Ampere 80, Hopper 90, Blackwell 100),
-// AMD = gfx id (CDNA3 MI300X/MI325X 942, CDNA4 MI355X 950). Unknown generations get the Hopper values.
+// AcceleratorSpec::generation holds an AcceleratorGeneration (kernels/accelerator_spec.hpp). Generations other than
+// CDNA get the Hopper values.
 //
 // How these were fitted (tests/test_inference_calibration.cpp prints every row): the 19 rows of
 // shared/data/calibration/inference.csv (TensorRT-LLM trtllm-bench max-throughput on H100 FP8 for Llama 3.1 8B,
@@ -33,11 +33,11 @@
 
 namespace aidc {
 
-inline constexpr int kGenerationAmpere = 80;
-inline constexpr int kGenerationHopper = 90;
-inline constexpr int kGenerationBlackwell = 100;
-inline constexpr int kGenerationCdna3 = 942;
-inline constexpr int kGenerationCdna4 = 950;
+inline constexpr int kGenerationAmpere = static_cast<int>(AcceleratorGeneration::Ampere);
+inline constexpr int kGenerationHopper = static_cast<int>(AcceleratorGeneration::Hopper);
+inline constexpr int kGenerationBlackwell = static_cast<int>(AcceleratorGeneration::Blackwell);
+inline constexpr int kGenerationCdna3 = static_cast<int>(AcceleratorGeneration::Cdna3);
+inline constexpr int kGenerationCdna4 = static_cast<int>(AcceleratorGeneration::Cdna4);
 
 AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precision precision) {
   InferenceEfficiency e;  // Hopper FP8 (fitted)
