@@ -1,15 +1,19 @@
-// The `aidcsim` command: run a scenario, check one. Exit codes: 0 success, 2 bad input (every problem printed
-// with file, JSON path, value and expectation), 1 internal error.
+// The `aidcsim` command: run a scenario, check one, estimate the throughput of a model on some accelerators
+// (inference or training), validate the estimates against the reference measurements. Exit codes: 0 success,
+// 2 bad input (every problem printed with file, JSON path, value and expectation; estimate problems in numbers),
+// 1 internal error.
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 
 #include <CLI/CLI.hpp>
 
 #include "aidcsim_version.hpp"
 #include "core/cli/kpi_table.hpp"
+#include "core/cli/perf_commands.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/scenario/input_error.hpp"
 
@@ -49,11 +53,66 @@ int main(int argc, char** argv) {
   check->add_option("scenario", scenario_path, "scenario JSON file")->required();
   check->add_option("--catalog", catalog_dir, "catalog folder replacing the built-in catalogs");
 
+  aidc::EstimateOptions est;
+  CLI::App* estimate = app.add_subcommand("estimate", "throughput of a model on some accelerators");
+  estimate->require_subcommand(1);
+  CLI::App* est_inf = estimate->add_subcommand(
+      "inference", "serving throughput and latency (best tp/pp/ep/batch/chunk; saturated unless --concurrency)");
+  CLI::App* est_tr =
+      estimate->add_subcommand("training", "training step time and MFU (best parallel layout; given degrees kept)");
+  for (CLI::App* sub : {est_inf, est_tr}) {
+    sub->add_option("--model", est.model, "model name (scenarios/catalog/llm_models.json)")->required();
+    sub->add_option("--accelerator", est.accelerator, "accelerator name (scenarios/catalog/accelerators.json)")
+        ->required();
+    sub->add_option("--gpus", est.gpus, "GPUs")->required()->check(CLI::Range(1, 1'000'000));
+    sub->add_option("--tp", est.tp, "tensor-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
+    sub->add_option("--backend", est.backend, "auto, cpu or cuda")->capture_default_str();
+    sub->add_flag("--json", est.json, "JSON on stdout");
+  }
+  est_inf->add_option("--precision", est.precision, "weight precision")
+      ->required()
+      ->check(CLI::IsMember(std::vector<std::string>{"bf16", "fp8", "fp4"}));
+  est_inf->add_option("--isl", est.isl, "input tokens per request")->required()->check(CLI::Range(1, 100'000'000));
+  est_inf->add_option("--osl", est.osl, "output tokens per request")->required()->check(CLI::Range(1, 100'000'000));
+  est_inf->add_option("--concurrency", est.concurrency, "concurrent clients (default: saturated)")
+      ->check(CLI::Range(1, 100'000'000));
+  est_inf->add_option("--ttft-slo-s", est.ttft_slo_s, "p99 time-to-first-token bound, s")
+      ->check(CLI::PositiveNumber);
+  est_inf->add_option("--tpot-slo-s", est.tpot_slo_s, "p99 time-per-output-token bound, s")
+      ->check(CLI::PositiveNumber);
+  est_inf->add_option("--requests", est.requests, "requests simulated per replica")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+  est_tr->add_option("--seq", est.seq, "sequence length, tokens")->required()->check(CLI::Range(1, 100'000'000));
+  est_tr->add_option("--global-batch-tokens", est.global_batch_tokens, "tokens per optimizer step")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  est_tr->add_option("--pp", est.pp, "pipeline-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
+  est_tr->add_option("--cp", est.cp, "context-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
+  est_tr->add_option("--precision", est.precision, "training precision")
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>{"bf16", "fp8"}));
+
+  aidc::ValidateCliOptions val;
+  CLI::App* validate =
+      app.add_subcommand("validate", "estimates against every reference measurement of the catalog, with errors");
+  validate->add_flag("--json", val.json, "JSON on stdout");
+  validate->add_option("--backend", val.backend, "auto, cpu or cuda")->capture_default_str();
+  validate->add_option("--requests", val.requests, "requests simulated per inference row")
+      ->capture_default_str()
+      ->check(CLI::Range(50, 1'000'000));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
+  }
+
+  if (estimate->parsed() || validate->parsed()) {
+    if (est_inf->parsed()) return aidc::run_estimate_inference(est);
+    if (est_tr->parsed()) return aidc::run_estimate_training(est);
+    return aidc::run_validate(val);
   }
 
   try {

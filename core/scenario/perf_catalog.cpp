@@ -51,6 +51,14 @@ LlmArch llm_arch_from_catalog(const Catalog& catalog, const std::string& name, c
   a.moe_ffn_hidden = e.value("moe_ffn_hidden", 0);
   a.dense_layers = e.value("dense_layers", 0);
   a.kv_latent_dim = e.value("kv_latent_dim", 0);
+  // MLA: the catalog's head_dim is the value head; the query/key head is qk_nope + qk_rope (DeepSeek-V3: 192).
+  a.q_lora_rank = e.value("q_lora_rank", 0);
+  a.qk_rope_head_dim = e.value("qk_rope_head_dim", 0);
+  a.v_head_dim = e.value("v_head_dim", 0);
+  if (a.kv_latent_dim > 0 && e.contains("qk_nope_head_dim")) {
+    a.head_dim = e.value("qk_nope_head_dim", 0) + a.qk_rope_head_dim;
+  }
+  a.tied_embeddings = e.value("tied_embeddings", false);
   a.published_params = number_or(e, "published_params", 0.0);
   a.published_active_params = number_or(e, "published_active_params", 0.0);
   return a;
@@ -86,15 +94,6 @@ Precision parse_precision(const std::string& text, const std::string& where) {
   if (text == "fp8") return Precision::Fp8;
   if (text == "fp4") return Precision::Fp4;
   throw BadInput(where, "", nlohmann::json(text).dump(), "one of: bf16, fp8, fp4");
-}
-
-std::string precision_name(Precision p) {
-  switch (p) {
-    case Precision::Fp8: return "fp8";
-    case Precision::Fp4: return "fp4";
-    case Precision::Bf16: break;
-  }
-  return "bf16";
 }
 
 }  // namespace aidc

@@ -15,6 +15,6 @@ LlmArch llm_arch_from_catalog(const Catalog& catalog, const std::string& name, c
 AcceleratorSpec accelerator_from_catalog(const Catalog& catalog, const std::string& name,
                                          const std::string& where = "--accelerator");
 Precision parse_precision(const std::string& text, const std::string& where = "--precision");
-std::string precision_name(Precision p);
+// Its inverse is precision_name() in kernels/inference_search.hpp.
 
 }  // namespace aidc

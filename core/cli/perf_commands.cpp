@@ -1,0 +1,240 @@
+#include "core/cli/perf_commands.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/run/reference_validation.hpp"
+#include "core/scenario/catalog.hpp"
+#include "core/scenario/input_error.hpp"
+#include "core/scenario/perf_catalog.hpp"
+
+namespace aidc {
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitInternal = 1;
+
+// Bad input with its reason in numbers.
+struct Refused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Backend backend_from(const std::string& text) {
+  Backend b;
+  try {
+    b = parse_backend(text);
+  } catch (const std::invalid_argument& e) {
+    throw Refused(std::string("--backend: ") + e.what());
+  }
+  try {
+    return resolve_backend(b);
+  } catch (const std::runtime_error& e) {
+    throw Refused(std::string("--backend: ") + e.what());
+  }
+}
+
+template <class F>
+int guarded(F&& body) {
+  try {
+    return body();
+  } catch (const Refused& e) {
+    std::cerr << "aidcsim: bad input: " << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const BadInput& e) {
+    std::cerr << "aidcsim: bad input:\n";
+    for (const auto& p : e.problems()) {
+      // Command-line options: "--model: got "x"; expected ..." (no file or JSON path to name).
+      if (p.file.rfind("--", 0) == 0 && p.json_path.empty()) {
+        std::cerr << "  " << p.file << ": got " << p.value << "; expected " << p.expected << '\n';
+      } else {
+        std::cerr << "  " << format_problem(p) << '\n';
+      }
+    }
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "aidcsim: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  }
+}
+
+std::string fmt(const char* f, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+}  // namespace
+
+int run_estimate_inference(const EstimateOptions& o) {
+  return guarded([&] {
+    const Backend backend = backend_from(o.backend);
+    const Catalog catalog = Catalog::embedded();
+    InferenceRequestSpec spec;
+    spec.model = o.model;
+    spec.accelerator = o.accelerator;
+    spec.arch = llm_arch_from_catalog(catalog, o.model, "--model");
+    spec.accel = accelerator_from_catalog(catalog, o.accelerator, "--accelerator");
+    spec.precision = parse_precision(o.precision, "--precision");
+    spec.gpus = o.gpus;
+    spec.fixed_tp = o.tp;
+    spec.isl = o.isl;
+    spec.osl = o.osl;
+    spec.concurrency = o.concurrency;
+    spec.ttft_slo_s = o.ttft_slo_s;
+    spec.tpot_slo_s = o.tpot_slo_s;
+    spec.n_requests = o.requests;
+    if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
+    const InferenceOutcome r = estimate_inference(spec, backend);
+    if (!r.found) throw Refused(r.reason);
+    const InferenceEstimate& e = r.estimate;
+    const InferenceConfig& c = r.config;
+    if (o.json) {
+      const nlohmann::json j = {
+          {"model", o.model},
+          {"accelerator", o.accelerator},
+          {"gpus", o.gpus},
+          {"precision", o.precision},
+          {"isl", o.isl},
+          {"osl", o.osl},
+          {"concurrency", o.concurrency > 0 ? nlohmann::json(o.concurrency) : nlohmann::json("saturated")},
+          {"ttft_slo_s", o.ttft_slo_s > 0 ? nlohmann::json(o.ttft_slo_s) : nlohmann::json(nullptr)},
+          {"tpot_slo_s", o.tpot_slo_s > 0 ? nlohmann::json(o.tpot_slo_s) : nlohmann::json(nullptr)},
+          {"output_tokens_per_s", e.output_tokens_per_s},
+          {"output_tokens_per_s_per_gpu", e.output_tokens_per_s_per_gpu},
+          {"ttft_p50_s", e.ttft_p50_s},
+          {"ttft_p99_s", e.ttft_p99_s},
+          {"tpot_p50_s", e.tpot_p50_s},
+          {"tpot_p99_s", e.tpot_p99_s},
+          {"mean_batch_per_replica", e.mean_batch},
+          {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
+          {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
+          {"config",
+           {{"tp", c.tp},
+            {"pp", c.pp},
+            {"ep", c.ep},
+            {"replicas", c.replicas},
+            {"max_batch", c.max_batch},
+            {"chunk_tokens", c.chunk_tokens}}},
+          {"requests_per_replica", o.requests},
+          {"backend", backend_name(r.backend)},
+          {"configs_evaluated", r.configs_evaluated}};
+      std::cout << j.dump(2) << '\n';
+    } else {
+      std::cout << fmt("%s on %d x %s, %s, %d in / %d out tokens, %s\n", o.model.c_str(), o.gpus,
+                       o.accelerator.c_str(), o.precision.c_str(), o.isl, o.osl,
+                       o.concurrency > 0 ? fmt("%d concurrent clients", o.concurrency).c_str()
+                                         : "saturated (maximum throughput)");
+      std::cout << fmt("  output tokens/s   %.0f (%.0f per GPU)\n", e.output_tokens_per_s,
+                       e.output_tokens_per_s_per_gpu);
+      std::cout << fmt("  TTFT p50 / p99    %.3f / %.3f s\n", e.ttft_p50_s, e.ttft_p99_s);
+      std::cout << fmt("  TPOT p50 / p99    %.1f / %.1f ms\n", 1e3 * e.tpot_p50_s, 1e3 * e.tpot_p99_s);
+      std::cout << fmt("  configuration     tp %d, pp %d, ep %d, %d replica(s), max batch %d, chunk %d tokens\n", c.tp,
+                       c.pp, c.ep, c.replicas, c.max_batch, c.chunk_tokens);
+      std::cout << fmt("  memory            %.1f GB weights per GPU, KV cache %.0f tokens per replica\n",
+                       e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
+      std::cout << fmt("  searched          %d configurations on %s\n", r.configs_evaluated,
+                       backend_name(r.backend).c_str());
+    }
+    return 0;
+  });
+}
+
+int run_estimate_training(const EstimateOptions& o) {
+  return guarded([&] {
+    const Backend backend = backend_from(o.backend);
+    const Catalog catalog = Catalog::embedded();
+    TrainingRequestSpec spec;
+    spec.model = o.model;
+    spec.accelerator = o.accelerator;
+    spec.arch = llm_arch_from_catalog(catalog, o.model, "--model");
+    spec.accel = accelerator_from_catalog(catalog, o.accelerator, "--accelerator");
+    spec.precision = parse_precision(o.precision, "--precision");
+    spec.gpus = o.gpus;
+    spec.seq = o.seq;
+    spec.global_batch_tokens = o.global_batch_tokens;
+    spec.fixed_tp = o.tp;
+    spec.fixed_pp = o.pp;
+    spec.fixed_cp = o.cp;
+    if (o.tp > 0 && o.gpus % o.tp != 0) {
+      throw Refused(fmt("--gpus %d is not divisible by --tp %d (%d = %d x %d + %d)", o.gpus, o.tp, o.gpus, o.tp,
+                        o.gpus / o.tp, o.gpus % o.tp));
+    }
+    const TrainingOutcome r = estimate_training(spec, backend);
+    if (!r.found) throw Refused(fmt("%s on %d x %s: ", o.model.c_str(), o.gpus, o.accelerator.c_str()) + r.reason);
+    const TrainingEstimate& e = r.estimate;
+    const TrainingConfig& c = r.config;
+    if (o.json) {
+      const nlohmann::json j = {{"model", o.model},
+                                {"accelerator", o.accelerator},
+                                {"gpus", o.gpus},
+                                {"precision", o.precision},
+                                {"seq", o.seq},
+                                {"global_batch_tokens", o.global_batch_tokens},
+                                {"step_time_s", e.step_time_s},
+                                {"tokens_per_s", e.tokens_per_s},
+                                {"tokens_per_s_per_gpu", e.tokens_per_s / o.gpus},
+                                {"model_tflops_per_gpu", e.model_tflops_per_gpu},
+                                {"mfu", e.mfu},
+                                {"memory_per_gpu_gb", e.memory_bytes / 1e9},
+                                {"usable_memory_per_gpu_gb", e.usable_bytes / 1e9},
+                                {"step_parts_s",
+                                 {{"compute", e.compute_s},
+                                  {"bubble", e.bubble_s},
+                                  {"tp_comm", e.tp_comm_s},
+                                  {"pp_comm", e.pp_comm_s},
+                                  {"dp_comm", e.dp_comm_s},
+                                  {"cp_comm", e.cp_comm_s},
+                                  {"ep_comm", e.ep_comm_s},
+                                  {"optimizer", e.optimizer_s}}},
+                                {"config",
+                                 {{"tp", c.tp},
+                                  {"pp", c.pp},
+                                  {"dp", c.dp},
+                                  {"cp", c.cp},
+                                  {"ep", c.ep},
+                                  {"micro_batch", c.micro_batch},
+                                  {"interleave", c.interleave},
+                                  {"zero", c.zero},
+                                  {"recompute", recompute_name(c.recompute)},
+                                  {"sequence_parallel", c.sequence_parallel != 0}}},
+                                {"backend", backend_name(r.backend)},
+                                {"configs_evaluated", r.configs_evaluated}};
+      std::cout << j.dump(2) << '\n';
+    } else {
+      std::cout << fmt("%s training on %d x %s, %s, sequence %d, %.0f tokens per step\n", o.model.c_str(), o.gpus,
+                       o.accelerator.c_str(), o.precision.c_str(), o.seq, o.global_batch_tokens);
+      std::cout << fmt("  step time         %.3f s (%.0f tokens/s, %.0f per GPU)\n", e.step_time_s, e.tokens_per_s,
+                       e.tokens_per_s / o.gpus);
+      std::cout << fmt("  model TFLOPS/GPU  %.0f (MFU %.1f %%)\n", e.model_tflops_per_gpu, 100.0 * e.mfu);
+      std::cout << fmt("  memory per GPU    %.1f of %.1f GB usable\n", e.memory_bytes / 1e9, e.usable_bytes / 1e9);
+      std::cout << fmt("  configuration     tp %d, pp %d, dp %d, cp %d, ep %d, micro-batch %d, interleave %d, "
+                       "ZeRO %d, recompute %s%s\n",
+                       c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch, c.interleave, c.zero,
+                       recompute_name(c.recompute).c_str(), c.sequence_parallel ? ", sequence parallel" : "");
+      std::cout << fmt("  searched          %lld configurations on %s\n", static_cast<long long>(r.configs_evaluated),
+                       backend_name(r.backend).c_str());
+    }
+    return 0;
+  });
+}
+
+int run_validate(const ValidateCliOptions& o) {
+  return guarded([&] {
+    ValidationOptions vo;
+    vo.backend = backend_from(o.backend);
+    vo.n_requests = o.requests;
+    const ValidationReport rep = validate_references(Catalog::embedded(), vo);
+    if (o.json) {
+      std::cout << validation_json(rep).dump(2) << '\n';
+    } else {
+      print_validation(std::cout, rep);
+    }
+    return 0;
+  });
+}
+
+}  // namespace aidc

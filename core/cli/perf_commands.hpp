@@ -1,0 +1,33 @@
+#pragma once
+// `aidcsim estimate inference|training` and `aidcsim validate`: options as parsed, and the commands, each returning
+// the process exit code (0, 2 bad input with the reason in numbers, 1 internal error).
+
+#include <string>
+
+#include "core/run/perf_estimates.hpp"
+
+namespace aidc {
+
+struct EstimateOptions {
+  std::string model, accelerator, precision = "bf16", backend = "auto";
+  int gpus = 0, tp = 0, pp = 0, cp = 0;
+  // inference
+  int isl = 0, osl = 0, concurrency = 0, requests = kDefaultInferenceRequests;
+  double ttft_slo_s = 0.0, tpot_slo_s = 0.0;
+  // training
+  int seq = 0;
+  double global_batch_tokens = 0.0;
+  bool json = false;
+};
+
+struct ValidateCliOptions {
+  bool json = false;
+  std::string backend = "auto";
+  int requests = kDefaultInferenceRequests;
+};
+
+int run_estimate_inference(const EstimateOptions& o);
+int run_estimate_training(const EstimateOptions& o);
+int run_validate(const ValidateCliOptions& o);
+
+}  // namespace aidc

@@ -1,0 +1,189 @@
+#include "core/run/perf_estimates.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "kernels/inference_calibration.hpp"
+
+namespace aidc {
+
+BatchingScratchOwner::BatchingScratchOwner(int n, int batch) : states(n), values(n), heap(batch), queue(batch) {
+  s.states = states.data();
+  s.values = values.data();
+  s.heap = heap.data();
+  s.prefill_queue = queue.data();
+  s.n_capacity = n;
+  s.batch_capacity = batch;
+}
+
+std::vector<InferenceRequest> fixed_length_requests(int n, int isl, int osl) {
+  std::vector<InferenceRequest> r(static_cast<std::size_t>(n > 0 ? n : 0));
+  for (auto& q : r) {
+    q.input_tokens = isl;
+    q.output_tokens = osl;
+  }
+  return r;
+}
+
+void set_poisson_arrivals(std::vector<InferenceRequest>& r, double rate, std::uint64_t seed) {
+  std::uint64_t x = seed;
+  double t = 0.0;
+  for (auto& q : r) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = (double((x >> 11) + 1)) / 9007199254740993.0;
+    t += -std::log(u) / rate;
+    q.arrival_s = t;
+  }
+}
+
+std::string recompute_name(Recompute r) {
+  switch (r) {
+    case Recompute::Selective: return "selective";
+    case Recompute::Full: return "full";
+    case Recompute::None: break;
+  }
+  return "none";
+}
+
+namespace {
+
+std::string format(const char* fmt, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
+InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::vector<InferenceRequest>& reqs) {
+  InferenceProblem pr;
+  pr.arch = spec.arch;
+  pr.accel = spec.accel;
+  pr.precision = spec.precision;
+  pr.gpus = spec.gpus;
+  pr.requests = reqs.data();
+  pr.n_requests = static_cast<int>(reqs.size());
+  pr.open_loop = spec.arrival_rate_per_s > 0.0;
+  pr.concurrency = pr.open_loop ? 0 : spec.concurrency;
+  pr.slo_ttft_s = spec.ttft_slo_s;
+  pr.slo_tpot_s = spec.tpot_slo_s;
+  pr.eff = spec.efficiency ? *spec.efficiency : inference_efficiency(spec.accel.generation, spec.precision);
+  pr.fixed_tp = spec.fixed_tp;
+  pr.fixed_pp = spec.fixed_pp;
+  return pr;
+}
+
+}  // namespace
+
+std::string inference_request_error(const InferenceRequestSpec& s) {
+  if (s.gpus < 1) return format("--gpus must be at least 1 (got %d)", s.gpus);
+  if (peak_flops_per_s(s.accel, s.precision) <= 0.0) {
+    return format("%s has no %s support (dense peak: bf16 %.0f, fp8 %.0f, fp4 %.0f TFLOPS)", s.accelerator.c_str(),
+                  precision_name(s.precision), s.accel.bf16_flops_per_s / 1e12, s.accel.fp8_flops_per_s / 1e12,
+                  s.accel.fp4_flops_per_s / 1e12);
+  }
+  if (s.isl < 1 || s.osl < 1) return format("--isl and --osl must be at least 1 (got %d and %d)", s.isl, s.osl);
+  if (s.fixed_tp > 0) {
+    if (s.gpus % s.fixed_tp != 0) {
+      return format("--gpus %d is not divisible by --tp %d (%d = %d x %d + %d)", s.gpus, s.fixed_tp, s.gpus,
+                    s.fixed_tp, s.gpus / s.fixed_tp, s.gpus % s.fixed_tp);
+    }
+    if (s.fixed_tp > 1 && s.fixed_tp > s.accel.scaleup_domain_gpus) {
+      return format("--tp %d exceeds the scale-up domain of %s (%d GPUs)", s.fixed_tp, s.accelerator.c_str(),
+                    s.accel.scaleup_domain_gpus);
+    }
+    if (s.arch.heads > 0 && s.fixed_tp > s.arch.heads) {
+      return format("--tp %d exceeds the %d attention heads of %s", s.fixed_tp, s.arch.heads, s.model.c_str());
+    }
+  }
+  return "";
+}
+
+InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend backend) {
+  InferenceOutcome out;
+  // The serial search runs on the host whatever was asked; resolving still refuses cuda without a device.
+  resolve_backend(backend);
+  out.backend = Backend::Cpu;
+  if (const std::string err = inference_request_error(spec); !err.empty()) {
+    out.reason = err;
+    return out;
+  }
+  std::vector<InferenceRequest> reqs = fixed_length_requests(spec.n_requests, spec.isl, spec.osl);
+  if (spec.arrival_rate_per_s > 0.0) set_poisson_arrivals(reqs, spec.arrival_rate_per_s);
+  const InferenceProblem pr = inference_problem(spec, reqs);
+
+  std::vector<InferenceConfig> configs(1024);
+  int n = enumerate_inference_configs(pr, configs.data(), static_cast<int>(configs.size()));
+  if (n > static_cast<int>(configs.size())) {
+    configs.resize(static_cast<std::size_t>(n));
+    n = enumerate_inference_configs(pr, configs.data(), n);
+  }
+  configs.resize(static_cast<std::size_t>(n));
+  std::vector<InferenceEstimate> est(static_cast<std::size_t>(n));
+  BatchingScratchOwner scratch(static_cast<int>(reqs.size()));
+
+  // The search (switch to the parallel search here).
+  out.search = search_inference(pr, configs.data(), n, est.data(), scratch.s);
+
+  out.configs_evaluated = out.search.n_evaluated;
+  const InferenceSearchResult& s = out.search;
+  if (s.best >= 0) {
+    out.found = true;
+    out.config = configs[static_cast<std::size_t>(s.best)];
+    out.estimate = est[static_cast<std::size_t>(s.best)];
+  } else if (s.n_feasible == 0) {
+    out.reason = describe_infeasible(s, spec.model.c_str(), spec.accelerator.c_str(), spec.gpus, spec.precision);
+  } else {
+    const InferenceEstimate& b = est[static_cast<std::size_t>(s.best_unconstrained)];
+    out.config = configs[static_cast<std::size_t>(s.best_unconstrained)];
+    out.estimate = b;
+    out.reason = format("none of %d feasible configurations meets the SLOs (p99 TTFT <= %g s, p99 TPOT <= %g s); "
+                        "the fastest has p99 TTFT %.3f s and p99 TPOT %.4f s at %.0f output tokens/s",
+                        s.n_feasible, spec.ttft_slo_s, spec.tpot_slo_s, b.ttft_p99_s, b.tpot_p99_s,
+                        b.output_tokens_per_s);
+  }
+  if (spec.keep_all) {
+    out.configs = std::move(configs);
+    out.estimates = std::move(est);
+  }
+  return out;
+}
+
+TrainingProblem training_problem(const TrainingRequestSpec& spec) {
+  TrainingProblem p;
+  p.arch = spec.arch;
+  p.accel = spec.accel;
+  p.gpus = spec.gpus;
+  p.seq_len = spec.seq;
+  p.global_batch_tokens = spec.global_batch_tokens;
+  p.precision = spec.precision;
+  p.fixed_tp = spec.fixed_tp;
+  p.fixed_pp = spec.fixed_pp;
+  p.fixed_cp = spec.fixed_cp;
+  return p;
+}
+
+TrainingOutcome estimate_training(const TrainingRequestSpec& spec, Backend backend) {
+  TrainingOutcome out;
+  const Backend resolved = resolve_backend(backend);
+  out.backend = resolved;
+  if (peak_flops_per_s(spec.accel, spec.precision) <= 0.0) {
+    out.reason = format("%s has no %s support (dense peak: bf16 %.0f, fp8 %.0f, fp4 %.0f TFLOPS)",
+                        spec.accelerator.c_str(), precision_name(spec.precision), spec.accel.bf16_flops_per_s / 1e12,
+                        spec.accel.fp8_flops_per_s / 1e12, spec.accel.fp4_flops_per_s / 1e12);
+    return out;
+  }
+  const TrainingProblem p = training_problem(spec);
+  if (const std::string err = training_problem_error(p); !err.empty()) {
+    out.reason = err;
+    return out;
+  }
+  const TrainingSearchResult r = search_training(p, resolved);
+  out.backend = r.backend;
+  out.configs_evaluated = r.evaluated;
+  out.config = r.best;
+  out.estimate = r.estimate;
+  out.found = r.found;
+  if (!r.found) out.reason = r.reason.empty() ? "no parallel configuration fits" : r.reason;
+  return out;
+}
+
+}  // namespace aidc

@@ -1,0 +1,106 @@
+#pragma once
+// Throughput estimates for the command line and the reference validation: an inference request (model,
+// accelerator, GPUs, precision, request lengths, optional concurrency and SLOs) or a training run → the best
+// configuration the kernels' searches find, with its estimate. Catalog names are resolved by the caller
+// (core/scenario/perf_catalog.hpp); this layer only builds the kernels' problems and runs the searches.
+//
+// estimate_inference() is the one place that calls the inference search: switching to the parallel search is a
+// change of one call in perf_estimates.cpp.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernels/backend.hpp"
+#include "kernels/inference_search.hpp"
+#include "kernels/training_search.hpp"
+
+namespace aidc {
+
+// Requests per simulated replica when the caller does not say: the count the calibration was checked with. Fewer
+// (600-700) are enough for saturated throughput, but the MLPerf-server rate search needs the longer stream: with
+// 600 requests the H100 server row comes out 27 % low instead of 15 % (the latency bounds are met only at lower
+// rates while the finite stream is still in its transient). 2000 requests cost ~1 ms per configuration.
+inline constexpr int kDefaultInferenceRequests = 2000;
+
+struct InferenceRequestSpec {
+  std::string model;        // names, for messages
+  std::string accelerator;
+  LlmArch arch;
+  AcceleratorSpec accel;
+  Precision precision = Precision::Fp8;
+  int gpus = 1;
+  int fixed_tp = 0;         // 0: searched
+  int fixed_pp = 0;
+  int isl = 1024, osl = 256;  // every request has these lengths
+  int n_requests = kDefaultInferenceRequests;
+  int concurrency = 0;      // clients over the deployment; 0: saturated (maximum throughput)
+  double arrival_rate_per_s = 0.0;  // > 0: open loop, Poisson arrivals at this rate (concurrency ignored)
+  double ttft_slo_s = 0.0;  // p99 bounds; 0: none
+  double tpot_slo_s = 0.0;
+  std::optional<InferenceEfficiency> efficiency;  // default: inference_efficiency(generation, precision)
+  bool keep_all = false;    // return every evaluated configuration and estimate
+};
+
+struct InferenceOutcome {
+  bool found = false;               // a feasible configuration meeting the SLOs exists
+  std::string reason;               // why not, in numbers; empty when found
+  InferenceConfig config;           // the best
+  InferenceEstimate estimate;       // of `config`
+  InferenceSearchResult search;
+  int configs_evaluated = 0;
+  Backend backend = Backend::Cpu;   // the backend that ran
+  std::vector<InferenceConfig> configs;      // keep_all only
+  std::vector<InferenceEstimate> estimates;  // keep_all only
+};
+
+// A problem that cannot have any configuration whatever the search does (precision the accelerator lacks, GPUs
+// not divisible by a fixed tp, tp beyond the scale-up domain or the heads): the reason, or "".
+std::string inference_request_error(const InferenceRequestSpec& spec);
+
+// The adapter: builds the request stream and the problem, runs the search on `backend`, explains a failure.
+InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend backend = Backend::Auto);
+
+struct TrainingRequestSpec {
+  std::string model;
+  std::string accelerator;
+  LlmArch arch;
+  AcceleratorSpec accel;
+  Precision precision = Precision::Bf16;
+  int gpus = 1;
+  int seq = 4096;
+  double global_batch_tokens = 0.0;
+  int fixed_tp = 0, fixed_pp = 0, fixed_cp = 0;  // 0: searched
+};
+
+struct TrainingOutcome {
+  bool found = false;
+  std::string reason;
+  TrainingConfig config;
+  TrainingEstimate estimate;
+  std::int64_t configs_evaluated = 0;
+  Backend backend = Backend::Cpu;
+};
+
+TrainingProblem training_problem(const TrainingRequestSpec& spec);
+TrainingOutcome estimate_training(const TrainingRequestSpec& spec, Backend backend = Backend::Auto);
+
+// Host-side owner of a batching simulation's scratch memory.
+struct BatchingScratchOwner {
+  std::vector<RequestState> states;
+  std::vector<double> values;
+  std::vector<long long> heap;
+  std::vector<int> queue;
+  BatchingScratch s;
+  explicit BatchingScratchOwner(int n, int batch = kMaxBatchLimit);
+};
+
+// n requests of fixed lengths.
+std::vector<InferenceRequest> fixed_length_requests(int n, int isl, int osl);
+// Poisson arrivals at `rate` per second (deterministic 64-bit LCG, exponential gaps).
+void set_poisson_arrivals(std::vector<InferenceRequest>& r, double rate, std::uint64_t seed = 12345);
+
+std::string recompute_name(Recompute r);
+
+}  // namespace aidc

@@ -1,0 +1,497 @@
+#include "core/run/reference_validation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "core/scenario/input_error.hpp"
+#include "core/scenario/perf_catalog.hpp"
+
+namespace aidc {
+
+namespace {
+
+std::string fmt(const char* f, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+std::string str_or(const nlohmann::json& e, const char* key) {
+  return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+}
+int int_or(const nlohmann::json& e, const char* key, int fallback) {
+  return e.contains(key) && e[key].is_number() ? e[key].get<int>() : fallback;
+}
+double num_or(const nlohmann::json& e, const char* key, double fallback) {
+  return e.contains(key) && e[key].is_number() ? e[key].get<double>() : fallback;
+}
+
+const nlohmann::json* reference_list(const Catalog& catalog, const char* kind) {
+  const nlohmann::json* list = catalog.entry("reference_measurements", kind);
+  return list && list->is_array() ? list : nullptr;
+}
+
+std::string bad_input_text(const BadInput& e) {
+  std::string out;
+  for (const auto& p : e.problems()) out += (out.empty() ? "" : "; ") + p.value + ": " + p.expected;
+  return out;
+}
+
+nlohmann::json inference_config_json(const InferenceConfig& c) {
+  return {{"tp", c.tp},           {"pp", c.pp},
+          {"ep", c.ep},           {"replicas", c.replicas},
+          {"max_batch", c.max_batch}, {"chunk_tokens", c.chunk_tokens}};
+}
+
+nlohmann::json training_config_json(const TrainingConfig& c) {
+  return {{"tp", c.tp},
+          {"pp", c.pp},
+          {"dp", c.dp},
+          {"cp", c.cp},
+          {"ep", c.ep},
+          {"micro_batch", c.micro_batch},
+          {"interleave", c.interleave},
+          {"zero", c.zero},
+          {"recompute", recompute_name(c.recompute)},
+          {"sequence_parallel", c.sequence_parallel != 0}};
+}
+
+std::string training_config_text(const TrainingConfig& c) {
+  return fmt("tp%d pp%d dp%d cp%d ep%d mb%d v%d zero%d %s%s", c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch,
+             c.interleave, c.zero, recompute_name(c.recompute).c_str(), c.sequence_parallel ? " sp" : "");
+}
+
+}  // namespace
+
+ErrorSummary summarize_errors(const std::vector<double>& signed_errors) {
+  ErrorSummary s;
+  std::vector<double> a;
+  for (double e : signed_errors) a.push_back(std::fabs(e));
+  std::sort(a.begin(), a.end());
+  s.rows = static_cast<int>(a.size());
+  if (a.empty()) return s;
+  const std::size_t n = a.size();
+  s.median_abs_error = n % 2 == 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+  s.max_abs_error = a.back();
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inference
+
+std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catalog) {
+  std::vector<InferenceReferenceRow> rows;
+  const nlohmann::json* list = reference_list(catalog, "inference");
+  if (!list) return rows;
+  int index = 0;
+  for (const nlohmann::json& e : *list) {
+    InferenceReferenceRow r;
+    r.index = index++;
+    r.role = str_or(e, "role");
+    r.model = str_or(e, "model");
+    r.accelerator = str_or(e, "accelerator");
+    r.scenario_name = str_or(e, "scenario");
+    r.dataset = str_or(e, "dataset");
+    r.precision_name = str_or(e, "precision");
+    r.gpus = int_or(e, "gpus", 0);
+    r.tp = int_or(e, "tp", 0);
+    r.measured_tokens_per_s = num_or(e, "output_tokens_per_s", 0.0);
+    r.openorca = r.dataset == "openorca";
+    r.isl = r.openorca ? kOpenOrcaMeanInput : int_or(e, "isl", 0);
+    r.osl = r.openorca ? kOpenOrcaMeanOutput : int_or(e, "osl", 0);
+    std::vector<std::string> missing;
+    for (const char* k : {"model", "accelerator", "precision", "scenario", "role"}) {
+      if (str_or(e, k).empty()) missing.push_back(k);
+    }
+    if (r.gpus < 1) missing.push_back("gpus");
+    if (r.measured_tokens_per_s <= 0.0) missing.push_back("output_tokens_per_s");
+    if (r.isl < 1 || r.osl < 1) missing.push_back("isl/osl (or dataset openorca)");
+    if (!missing.empty()) {
+      r.problem = "missing field";
+      for (std::size_t i = 0; i < missing.size(); ++i) r.problem += (i ? ", " : " ") + missing[i];
+    } else if (r.scenario_name == "max-throughput" || r.scenario_name == "mlperf-offline") {
+      r.scenario = InferenceScenario::Offline;
+    } else if (r.scenario_name == "mlperf-server") {
+      r.scenario = InferenceScenario::Server;
+    } else {
+      r.problem = "scenario \"" + r.scenario_name + "\" is not one of max-throughput, mlperf-offline, mlperf-server";
+    }
+    if (r.problem.empty()) {
+      try {
+        r.spec.model = r.model;
+        r.spec.accelerator = r.accelerator;
+        r.spec.arch = llm_arch_from_catalog(catalog, r.model, "model");
+        r.spec.accel = accelerator_from_catalog(catalog, r.accelerator, "accelerator");
+        r.spec.precision = parse_precision(r.precision_name, "precision");
+        r.spec.gpus = r.gpus;
+        r.spec.fixed_tp = r.tp;
+        r.spec.isl = r.isl;
+        r.spec.osl = r.osl;
+        r.problem = inference_request_error(r.spec);
+      } catch (const BadInput& ex) {
+        r.problem = bad_input_text(ex);
+      }
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+InferenceRowEstimate estimate_inference_reference(const InferenceReferenceRow& row, const InferenceRowOptions& opt) {
+  InferenceRowEstimate out;
+  if (!row.problem.empty()) {
+    out.reason = row.problem;
+    return out;
+  }
+  InferenceRequestSpec spec = row.spec;
+  spec.n_requests = opt.n_requests;
+  spec.efficiency = opt.efficiency;
+  if (row.openorca) spec.isl = opt.openorca_mean_input;
+  const InferenceOutcome offline = estimate_inference(spec, opt.backend);
+  out.configs_evaluated = offline.configs_evaluated;
+  if (!offline.found) {
+    out.reason = offline.reason;
+    return out;
+  }
+  out.ok = true;
+  out.config = offline.config;
+  out.est = offline.estimate;
+  out.tokens_per_s = offline.estimate.output_tokens_per_s;
+  if (row.scenario == InferenceScenario::Offline) return out;
+
+  // MLPerf server: bisection on the Poisson rate; at each rate every (max_batch, chunk) at the offline tp/pp is
+  // evaluated and the rate passes when one of them meets the latency bounds and keeps up with the offered load
+  // (a finite stream can meet the bounds for a while above capacity).
+  InferenceRequestSpec server = spec;
+  server.fixed_tp = offline.config.tp;
+  server.fixed_pp = offline.config.pp;
+  server.ttft_slo_s = kMlperfServerTtftS;
+  server.tpot_slo_s = kMlperfServerTpotS;
+  server.keep_all = true;
+  const double offline_rate = out.tokens_per_s / spec.osl;  // requests/s
+  double lo = 0.0, hi = offline_rate * 1.05;
+  InferenceEstimate at_lo;
+  InferenceConfig cfg_lo = offline.config;
+  for (int it = 0; it < 12; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    server.arrival_rate_per_s = mid;
+    const InferenceOutcome o = estimate_inference(server, opt.backend);
+    out.configs_evaluated += o.configs_evaluated;
+    int pick = -1;
+    for (std::size_t i = 0; i < o.estimates.size(); ++i) {
+      const InferenceEstimate& e = o.estimates[i];
+      if (e.feasible && e.meets_slo && e.output_tokens_per_s >= 0.95 * mid * spec.osl &&
+          (pick < 0 || e.output_tokens_per_s > o.estimates[static_cast<std::size_t>(pick)].output_tokens_per_s)) {
+        pick = static_cast<int>(i);
+      }
+    }
+    if (pick >= 0) {
+      lo = mid;
+      at_lo = o.estimates[static_cast<std::size_t>(pick)];
+      cfg_lo = o.configs[static_cast<std::size_t>(pick)];
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo <= 0.0) {
+    out.ok = false;
+    out.reason = fmt("no request rate meets p99 TTFT <= %g s and p99 TPOT <= %g s on tp%d pp%d", kMlperfServerTtftS,
+                     kMlperfServerTpotS, offline.config.tp, offline.config.pp);
+    return out;
+  }
+  out.tokens_per_s = std::min(lo * spec.osl, at_lo.output_tokens_per_s);
+  out.config = cfg_lo;
+  out.est = at_lo;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Training
+
+namespace {
+
+struct TrainingRowResult {
+  bool ok = false;
+  std::string reason, note;
+  TrainingConfig config;
+  TrainingEstimate est;
+};
+
+TrainingRowResult estimate_training_reference(const Catalog& catalog, const nlohmann::json& e, Backend backend) {
+  TrainingRowResult out;
+  TrainingRequestSpec spec;
+  try {
+    spec.model = str_or(e, "model");
+    spec.accelerator = str_or(e, "accelerator");
+    spec.arch = llm_arch_from_catalog(catalog, spec.model, "model");
+    spec.accel = accelerator_from_catalog(catalog, spec.accelerator, "accelerator");
+    spec.precision = parse_precision(str_or(e, "precision"), "precision");
+  } catch (const BadInput& ex) {
+    out.reason = bad_input_text(ex);
+    return out;
+  }
+  spec.gpus = int_or(e, "gpus", 0);
+  spec.seq = int_or(e, "seq", 0);
+  const int global_batch = int_or(e, "global_batch", 0);
+  spec.global_batch_tokens = static_cast<double>(global_batch) * spec.seq;
+  if (spec.gpus < 1 || spec.seq < 1 || global_batch < 1) {
+    out.reason = "missing field gpus, seq or global_batch";
+    return out;
+  }
+  if (peak_flops_per_s(spec.accel, spec.precision) <= 0.0) {
+    out.reason = spec.accelerator + " has no " + precision_name(spec.precision) + " support";
+    return out;
+  }
+  const int tp = int_or(e, "tp", 0), pp = int_or(e, "pp", 0), cp = int_or(e, "cp", 1);
+  const int mb = int_or(e, "micro_batch", 0), v = int_or(e, "interleave", 0), ep = int_or(e, "ep", 0);
+  const std::string recompute = str_or(e, "recompute");
+  const bool has_fsdp = e.contains("fsdp") && e["fsdp"].is_boolean();
+  const bool fsdp = has_fsdp && e["fsdp"].get<bool>();
+  spec.fixed_tp = tp;
+  spec.fixed_pp = pp;
+  spec.fixed_cp = cp;
+  TrainingProblem p = training_problem(spec);
+  std::vector<std::string> searched;
+  // Degrees the model does not admit are searched instead.
+  if (pp > 0 && spec.arch.layers % pp != 0) {
+    searched.push_back(fmt("pp %d (does not divide %d layers)", pp, spec.arch.layers));
+    p.fixed_pp = 0;
+  }
+  if (tp > 0 && spec.arch.heads % tp != 0) {
+    searched.push_back(fmt("tp %d (does not divide %d heads)", tp, spec.arch.heads));
+    p.fixed_tp = 0;
+  }
+  if (const std::string err = training_problem_error(p); !err.empty()) {
+    out.reason = err;
+    return out;
+  }
+  const std::vector<TrainingConfig> all = enumerate_training_configs(p);
+  // Constraint levels, strictest first: everything published; then micro-batch and interleave free; then ep and
+  // recompute free too; then ZeRO free.
+  auto matches = [&](const TrainingConfig& c, int level) {
+    if (level < 1 && mb > 0 && c.micro_batch != mb) return false;
+    if (level < 1 && v > 0 && c.interleave != v && p.fixed_pp > 0) return false;
+    if (level < 2 && ep > 0 && spec.arch.routed_experts > 0 && c.ep != ep) return false;
+    if (level < 2 && recompute == "full" && (c.recompute != Recompute::Full || c.sequence_parallel != 0)) return false;
+    if (level < 2 && recompute == "seq+sel" && (c.recompute != Recompute::Selective || c.sequence_parallel == 0)) {
+      return false;
+    }
+    if (level < 3) {
+      if (!has_fsdp && c.zero != 0) return false;  // calibration rows: Megatron-LM 2022, no ZeRO
+      if (has_fsdp && fsdp && c.zero != 3) return false;
+      if (has_fsdp && !fsdp && c.zero > 1) return false;
+    }
+    return true;
+  };
+  const char* level_notes[] = {"", "micro-batch and interleave searched", "micro-batch, interleave, ep and recompute searched",
+                               "micro-batch, interleave, ep, recompute and ZeRO searched"};
+  for (int level = 0; level <= 3 && !out.ok; ++level) {
+    bool any = false;
+    for (const TrainingConfig& c : all) {
+      if (!matches(c, level)) continue;
+      const TrainingEstimate est = evaluate_training(p, c);
+      if (!est.feasible) continue;
+      if (!any || est.step_time_s < out.est.step_time_s) {
+        out.config = c;
+        out.est = est;
+        any = true;
+      }
+    }
+    if (any) {
+      out.ok = true;
+      if (level > 0) searched.push_back(std::string(level_notes[level]) + " (the published ones do not fit)");
+    }
+  }
+  if (!out.ok) {
+    // Nothing fits even with everything but the fixed degrees searched: say why in numbers.
+    const TrainingSearchResult r = search_training(p, backend);
+    if (r.found) {
+      out.ok = true;
+      out.config = r.best;
+      out.est = r.estimate;
+      searched.push_back("configuration searched");
+    } else {
+      out.reason = r.reason.empty() ? "no configuration fits in memory" : r.reason;
+      return out;
+    }
+  }
+  for (std::size_t i = 0; i < searched.size(); ++i) out.note += (i ? "; " : "") + searched[i];
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// The report
+
+ValidationReport validate_references(const Catalog& catalog, const ValidationOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ValidationReport rep;
+  rep.requests_per_row = opt.n_requests;
+  const Backend backend = resolve_backend(opt.backend);
+  rep.backend = backend_name(backend);
+  std::vector<double> inf_cal, inf_val, tr_cal, tr_val;
+  int inf_cal_skip = 0, inf_val_skip = 0, tr_cal_skip = 0, tr_val_skip = 0;
+
+  InferenceRowOptions io;
+  io.n_requests = opt.n_requests;
+  io.backend = backend;
+  for (const InferenceReferenceRow& r : inference_reference_rows(catalog)) {
+    ValidationRow v;
+    v.kind = "inference";
+    v.role = r.role;
+    v.index = r.index;
+    v.model = r.model;
+    v.accelerator = r.accelerator;
+    v.precision = r.precision_name;
+    v.scenario = r.scenario_name;
+    v.gpus = r.gpus;
+    v.shape = r.openorca ? fmt("openorca %d/%d", r.isl, r.osl) : fmt("%d/%d", r.isl, r.osl);
+    v.quantity = "output_tokens_per_s";
+    v.measured = r.measured_tokens_per_s;
+    const InferenceRowEstimate e = estimate_inference_reference(r, io);
+    const bool cal = r.role == "calibration";
+    if (!e.ok) {
+      v.skipped = true;
+      v.reason = e.reason;
+      ++(cal ? inf_cal_skip : inf_val_skip);
+    } else {
+      v.estimate = e.tokens_per_s;
+      v.error = e.tokens_per_s / r.measured_tokens_per_s - 1.0;
+      v.config = inference_config_json(e.config);
+      v.config_text = fmt("tp%d pp%d ep%d x%d batch<=%d chunk %d", e.config.tp, e.config.pp, e.config.ep,
+                          e.config.replicas, e.config.max_batch, e.config.chunk_tokens);
+      if (r.tp == 0) v.note = "tp searched";
+      (cal ? inf_cal : inf_val).push_back(v.error);
+    }
+    rep.rows.push_back(std::move(v));
+  }
+
+  if (const nlohmann::json* list = reference_list(catalog, "training")) {
+    int index = 0;
+    for (const nlohmann::json& e : *list) {
+      ValidationRow v;
+      v.kind = "training";
+      v.role = str_or(e, "role");
+      v.index = index++;
+      v.model = str_or(e, "model");
+      v.accelerator = str_or(e, "accelerator");
+      v.precision = str_or(e, "precision");
+      v.scenario = str_or(e, "recompute").empty() ? "pretraining" : "recompute " + str_or(e, "recompute");
+      v.gpus = int_or(e, "gpus", 0);
+      v.shape = fmt("seq %d x %d", int_or(e, "seq", 0), int_or(e, "global_batch", 0));
+      const bool cal = v.role == "calibration";
+      const double step = num_or(e, "step_time_s", 0.0);
+      const double tps_gpu = num_or(e, "tokens_per_s_per_gpu", 0.0);
+      const double tflops = num_or(e, "model_tflops_per_gpu", 0.0);
+      v.quantity = step > 0.0 ? "step_time_s" : tps_gpu > 0.0 ? "tokens_per_s_per_gpu" : "model_tflops_per_gpu";
+      v.measured = step > 0.0 ? step : tps_gpu > 0.0 ? tps_gpu : tflops;
+      TrainingRowResult r;
+      if (v.measured <= 0.0) {
+        r.reason = "missing field: none of step_time_s, tokens_per_s_per_gpu, model_tflops_per_gpu";
+      } else {
+        r = estimate_training_reference(catalog, e, backend);
+      }
+      if (!r.ok) {
+        v.skipped = true;
+        v.reason = r.reason;
+        ++(cal ? tr_cal_skip : tr_val_skip);
+      } else {
+        const TrainingEstimate& est = r.est;
+        v.estimate = step > 0.0 ? est.step_time_s
+                     : tps_gpu > 0.0 ? est.tokens_per_s / std::max(1, v.gpus)
+                                     : est.model_tflops_per_gpu;
+        v.error = v.estimate / v.measured - 1.0;
+        v.config = training_config_json(r.config);
+        v.config_text = training_config_text(r.config);
+        v.note = r.note;
+        (cal ? tr_cal : tr_val).push_back(v.error);
+      }
+      rep.rows.push_back(std::move(v));
+    }
+  }
+  rep.inference_calibration = summarize_errors(inf_cal);
+  rep.inference_calibration.skipped = inf_cal_skip;
+  rep.inference_validation = summarize_errors(inf_val);
+  rep.inference_validation.skipped = inf_val_skip;
+  rep.training_calibration = summarize_errors(tr_cal);
+  rep.training_calibration.skipped = tr_cal_skip;
+  rep.training_validation = summarize_errors(tr_val);
+  rep.training_validation.skipped = tr_val_skip;
+  rep.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return rep;
+}
+
+namespace {
+
+nlohmann::json summary_json(const ErrorSummary& s) {
+  return {{"rows", s.rows},
+          {"skipped", s.skipped},
+          {"median_abs_error", s.median_abs_error},
+          {"max_abs_error", s.max_abs_error}};
+}
+
+}  // namespace
+
+nlohmann::json validation_json(const ValidationReport& rep) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ValidationRow& r : rep.rows) {
+    nlohmann::json j = {{"kind", r.kind},         {"role", r.role},         {"index", r.index},
+                        {"model", r.model},       {"accelerator", r.accelerator},
+                        {"precision", r.precision}, {"scenario", r.scenario}, {"gpus", r.gpus},
+                        {"shape", r.shape},       {"quantity", r.quantity}, {"measured", r.measured},
+                        {"status", r.skipped ? "skipped" : "estimated"}};
+    if (r.skipped) {
+      j["reason"] = r.reason;
+    } else {
+      j["estimate"] = r.estimate;
+      j["error"] = r.error;
+      j["config"] = r.config;
+    }
+    if (!r.note.empty()) j["note"] = r.note;
+    rows.push_back(std::move(j));
+  }
+  return {{"rows", rows},
+          {"summary",
+           {{"inference",
+             {{"calibration", summary_json(rep.inference_calibration)},
+              {"validation", summary_json(rep.inference_validation)}}},
+            {"training",
+             {{"calibration", summary_json(rep.training_calibration)},
+              {"validation", summary_json(rep.training_validation)}}}}},
+          {"requests_per_row", rep.requests_per_row},
+          {"openorca_mean_input", kOpenOrcaMeanInput},
+          {"openorca_mean_output", kOpenOrcaMeanOutput},
+          {"backend", rep.backend}};
+}
+
+void print_validation(std::ostream& os, const ValidationReport& rep) {
+  os << fmt("%-9s %-11s %-15s %-13s %-4s %4s %-16s %-20s %11s %11s %8s  %s\n", "workload", "role", "model",
+            "accelerator", "prec", "gpus", "scenario", "shape", "measured", "estimate", "error",
+            "configuration / reason");
+  for (const ValidationRow& r : rep.rows) {
+    os << fmt("%-9s %-11s %-15s %-13s %-4s %4d %-16s %-20s %11.4g ", r.kind.c_str(), r.role.c_str(),
+              r.model.c_str(), r.accelerator.c_str(), r.precision.c_str(), r.gpus, r.scenario.c_str(),
+              r.shape.c_str(), r.measured);
+    if (r.skipped) {
+      os << fmt("%11s %8s  skipped: %s\n", "-", "-", r.reason.c_str());
+    } else {
+      os << fmt("%11.4g %+7.1f%%  %s%s%s\n", r.estimate, 100.0 * r.error, r.config_text.c_str(),
+                r.note.empty() ? "" : "; ", r.note.c_str());
+    }
+  }
+  os << "(inference and tokens_per_s_per_gpu rows compare throughput, step_time_s rows compare step time; error = "
+        "estimate / measured - 1)\n";
+  const auto line = [&](const char* name, const ErrorSummary& s) {
+    os << fmt("%-22s %2d rows, %d skipped: median |error| %5.1f %%, max %5.1f %%\n", name, s.rows, s.skipped,
+              100.0 * s.median_abs_error, 100.0 * s.max_abs_error);
+  };
+  line("inference calibration:", rep.inference_calibration);
+  line("inference validation:", rep.inference_validation);
+  line("training calibration:", rep.training_calibration);
+  line("training validation:", rep.training_validation);
+}
+
+}  // namespace aidc
