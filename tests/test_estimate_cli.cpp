@@ -1,0 +1,256 @@
+// `aidcsim estimate inference|training` and `aidcsim validate` as a user meets them: the real binary, run through
+// the shell, its JSON parsed. Bad input gives exit code 2 and the reason in numbers.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/scenario/catalog.hpp"
+#include "kernels/backend.hpp"
+#include "run_command.hpp"
+#include "temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using aidc::test::CommandResult;
+using aidc::test::run_command;
+using aidc::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kBinary = AIDCSIM_BINARY;
+
+CommandResult aidcsim(const std::vector<std::string>& args) {
+  TempDir dir;
+  return run_command(kBinary, args, dir);
+}
+
+json run_json(const std::vector<std::string>& args) {
+  const CommandResult r = aidcsim(args);
+  INFO(r.command);
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.out);
+}
+
+std::vector<std::string> inference_args(std::initializer_list<std::string> extra) {
+  std::vector<std::string> a = {"estimate", "inference", "--model",  "llama-3.1-8b", "--accelerator", "h100-sxm",
+                                "--precision", "fp8",    "--isl",    "1000",         "--osl",         "200"};
+  a.insert(a.end(), extra);
+  return a;
+}
+
+std::vector<std::string> training_args(std::initializer_list<std::string> extra) {
+  std::vector<std::string> a = {"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
+                                "--seq",    "4096",     "--global-batch-tokens", "262144"};
+  a.insert(a.end(), extra);
+  return a;
+}
+
+void check_refused(const std::vector<std::string>& args, std::initializer_list<std::string> parts) {
+  const CommandResult r = aidcsim(args);
+  INFO(r.command);
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 2);
+  for (const auto& p : parts) CHECK_THAT(r.err, Catch::Contains(p));
+}
+
+}  // namespace
+
+TEST_CASE("estimate inference prints throughput, latencies and the configuration as JSON") {
+  const json j = run_json(inference_args({"--gpus", "2", "--tp", "1", "--json"}));
+  for (const char* k : {"output_tokens_per_s", "ttft_p50_s", "ttft_p99_s", "tpot_p50_s", "tpot_p99_s"}) {
+    INFO(k);
+    REQUIRE(j.contains(k));
+    CHECK(j[k].get<double>() > 0.0);
+  }
+  for (const char* k : {"tp", "pp", "ep", "replicas", "max_batch", "chunk_tokens"}) {
+    INFO(k);
+    REQUIRE(j["config"].contains(k));
+    CHECK(j["config"][k].get<int>() > 0);
+  }
+  CHECK(j["config"]["tp"] == 1);
+  CHECK(j["config"]["replicas"] == 2);
+  CHECK(j["model"] == "llama-3.1-8b");
+  CHECK(j["accelerator"] == "h100-sxm");
+  CHECK(j["gpus"] == 2);
+  CHECK(j["precision"] == "fp8");
+  CHECK(j["isl"] == 1000);
+  CHECK(j["osl"] == 200);
+  CHECK(j["configs_evaluated"].get<int>() > 0);
+  CHECK(j["backend"].is_string());
+}
+
+TEST_CASE("estimate inference keeps a given tensor-parallel degree") {
+  const json j = run_json(inference_args({"--gpus", "4", "--tp", "2", "--json"}));
+  CHECK(j["config"]["tp"] == 2);
+  CHECK(j["config"]["replicas"].get<int>() * j["config"]["pp"].get<int>() == 2);
+}
+
+TEST_CASE("saturated inference throughput is at least the throughput of one client") {
+  const json sat = run_json(inference_args({"--gpus", "1", "--json"}));
+  const json one = run_json(inference_args({"--gpus", "1", "--concurrency", "1", "--json"}));
+  CHECK(sat["concurrency"] == "saturated");
+  CHECK(one["concurrency"] == 1);
+  CHECK(sat["output_tokens_per_s"].get<double>() >= one["output_tokens_per_s"].get<double>());
+  // one client: no queueing, so time to first token is one prefill
+  CHECK(one["ttft_p99_s"].get<double>() < sat["ttft_p99_s"].get<double>());
+}
+
+TEST_CASE("estimate inference without --json prints a short readable block") {
+  const CommandResult r = aidcsim(inference_args({"--gpus", "1"}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("output tokens/s"));
+  CHECK_THAT(r.out, Catch::Contains("TTFT p50 / p99"));
+  CHECK_THAT(r.out, Catch::Contains("configuration     tp 1"));
+}
+
+TEST_CASE("estimate training prints step time, MFU and memory and keeps the given tp and pp") {
+  const json j = run_json(training_args({"--gpus", "16", "--tp", "2", "--pp", "2", "--json"}));
+  for (const char* k : {"step_time_s", "model_tflops_per_gpu", "mfu", "memory_per_gpu_gb", "tokens_per_s"}) {
+    INFO(k);
+    REQUIRE(j.contains(k));
+    CHECK(j[k].get<double>() > 0.0);
+  }
+  CHECK(j["mfu"].get<double>() < 1.0);
+  const json& c = j["config"];
+  for (const char* k : {"tp", "pp", "dp", "cp", "micro_batch", "interleave", "zero", "recompute"}) {
+    INFO(k);
+    CHECK(c.contains(k));
+  }
+  CHECK(c["tp"] == 2);
+  CHECK(c["pp"] == 2);
+  CHECK(c["tp"].get<int>() * c["pp"].get<int>() * c["dp"].get<int>() * c["cp"].get<int>() == 16);
+  CHECK(j["configs_evaluated"].get<long long>() > 0);
+}
+
+TEST_CASE("estimate training without --json prints a short readable block") {
+  const CommandResult r = aidcsim(training_args({"--gpus", "8"}));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("step time"));
+  CHECK_THAT(r.out, Catch::Contains("MFU"));
+}
+
+TEST_CASE("an unknown model or accelerator is refused with the names and the nearest one") {
+  std::vector<std::string> a = inference_args({"--gpus", "1"});
+  a[3] = "llama-3.1-70b";
+  check_refused(a, {"llama-3.1-70b", "llama-3.1-8b", "did you mean \"llama-3.3-70b\""});
+  a = inference_args({"--gpus", "1"});
+  a[5] = "h100-sxm5";
+  check_refused(a, {"h100-sxm5", "mi300x", "did you mean \"h100-sxm\""});
+  std::vector<std::string> t = training_args({"--gpus", "8"});
+  t[5] = "b300";
+  check_refused(t, {"b300", "gb300"});
+}
+
+TEST_CASE("GPUs not divisible by the tensor-parallel degree are refused") {
+  check_refused(inference_args({"--gpus", "3", "--tp", "2"}), {"--gpus 3 is not divisible by --tp 2"});
+  check_refused(training_args({"--gpus", "6", "--tp", "4"}), {"--gpus 6 is not divisible by --tp 4"});
+}
+
+TEST_CASE("a model that does not fit is refused with the memory in numbers") {
+  std::vector<std::string> a = {"estimate", "inference", "--model", "llama-3.1-405b", "--accelerator", "h100-sxm",
+                                "--gpus", "2", "--precision", "fp8", "--isl", "1000", "--osl", "100"};
+  check_refused(a, {"llama-3.1-405b in fp8 needs", "GB of weights", "2 x h100-sxm hold 160 GB"});
+  std::vector<std::string> t = training_args({"--gpus", "2"});
+  t[3] = "llama-3.1-405b";
+  check_refused(t, {"llama-3.1-405b on 2 x h100-sxm", "no configuration fits in memory", "GB"});
+}
+
+TEST_CASE("fp4 on an accelerator without fp4 is refused") {
+  std::vector<std::string> a = inference_args({"--gpus", "1"});
+  a[7] = "fp4";
+  check_refused(a, {"h100-sxm has no fp4 support"});
+  std::vector<std::string> t = training_args({"--gpus", "8", "--precision", "fp8"});
+  t[5] = "a100-sxm-80gb";
+  check_refused(t, {"a100-sxm-80gb has no fp8 support"});
+}
+
+TEST_CASE("backend cuda without a device is refused and with one it runs") {
+  const CommandResult r = aidcsim(inference_args({"--gpus", "1", "--backend", "cuda", "--json"}));
+  INFO(r.err);
+  if (aidc::cuda_device_count() == 0) {
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("backend cuda requested"));
+  } else {
+    CHECK(r.exit_code == 0);
+  }
+  check_refused(inference_args({"--gpus", "1", "--backend", "tpu"}), {"unknown backend"});
+}
+
+TEST_CASE("command-line parse errors of estimate give exit code 2") {
+  check_refused({"estimate"}, {"subcommand"});
+  check_refused({"estimate", "inference", "--model", "llama-3.1-8b"}, {"required"});
+  check_refused(inference_args({"--gpus", "0"}), {"--gpus"});
+  check_refused(inference_args({"--gpus", "1", "--precision-typo", "fp8"}), {"precision-typo"});
+  std::vector<std::string> a = inference_args({"--gpus", "1"});
+  a[7] = "int4";
+  check_refused(a, {"int4"});
+}
+
+TEST_CASE("validate prints every reference row and the summary lines") {
+  const aidc::Catalog catalog = aidc::Catalog::embedded();
+  const std::size_t n_inference = catalog.entry("reference_measurements", "inference")->size();
+  const std::size_t n_training = catalog.entry("reference_measurements", "training")->size();
+  const CommandResult r = aidcsim({"validate"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::istringstream lines(r.out);
+  std::string line;
+  std::size_t inference = 0, training = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("inference ", 0) == 0 && line.find("rows,") == std::string::npos) ++inference;
+    if (line.rfind("training ", 0) == 0 && line.find("rows,") == std::string::npos) ++training;
+  }
+  CHECK(inference == n_inference);
+  CHECK(training == n_training);
+  for (const char* s : {"inference calibration:", "inference validation:", "training calibration:",
+                        "training validation:", "median |error|"}) {
+    CHECK_THAT(r.out, Catch::Contains(s));
+  }
+}
+
+// The acceptance test of the throughput estimates: on the calibration rows, median absolute error <= 10 % and
+// maximum <= 25 %, for inference and for training; every row estimated or skipped with a reason.
+TEST_CASE("validate JSON meets the calibration targets for inference and training") {
+  const json j = run_json({"validate", "--json"});
+  const aidc::Catalog catalog = aidc::Catalog::embedded();
+  const std::size_t n_rows = catalog.entry("reference_measurements", "inference")->size() +
+                             catalog.entry("reference_measurements", "training")->size();
+  REQUIRE(j["rows"].size() == n_rows);
+  for (const json& row : j["rows"]) {
+    INFO(row.dump());
+    if (row["status"] == "skipped") {
+      CHECK(!row["reason"].get<std::string>().empty());
+    } else {
+      CHECK(row["status"] == "estimated");
+      CHECK(row["estimate"].get<double>() > 0.0);
+      CHECK(row["measured"].get<double>() > 0.0);
+      CHECK(row.contains("error"));
+      CHECK(row.contains("config"));
+    }
+  }
+  for (const char* kind : {"inference", "training"}) {
+    const json& cal = j["summary"][kind]["calibration"];
+    INFO(kind << " calibration: " << cal.dump());
+    CHECK(cal["rows"].get<int>() > 0);
+    CHECK(cal["skipped"] == 0);
+    CHECK(cal["median_abs_error"].get<double>() <= 0.10);
+    CHECK(cal["max_abs_error"].get<double>() <= 0.25);
+    CHECK(j["summary"][kind]["validation"].contains("median_abs_error"));
+  }
+  CHECK(j["summary"]["inference"]["calibration"]["rows"] == 19);
+  CHECK(j["summary"]["training"]["calibration"]["rows"] == 8);
+}
+
+TEST_CASE("validate with backend cuda and no device is refused") {
+  if (aidc::cuda_device_count() > 0) return;
+  check_refused({"validate", "--backend", "cuda"}, {"backend cuda requested"});
+}
