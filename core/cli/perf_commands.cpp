@@ -126,7 +126,7 @@ int run_estimate_inference(const EstimateOptions& o) {
     } else {
       std::cout << fmt("%s on %d x %s, %s, %d in / %d out tokens, %s\n", o.model.c_str(), o.gpus,
                        o.accelerator.c_str(), o.precision.c_str(), o.isl, o.osl,
-                       o.concurrency > 0 ? fmt("%d concurrent clients", o.concurrency).c_str()
+                       o.concurrency > 0 ? fmt("%d concurrent client%s", o.concurrency, o.concurrency == 1 ? "" : "s").c_str()
                                          : "saturated (maximum throughput)");
       std::cout << fmt("  output tokens/s   %.0f (%.0f per GPU)\n", e.output_tokens_per_s,
                        e.output_tokens_per_s_per_gpu);

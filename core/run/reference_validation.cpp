@@ -468,17 +468,17 @@ nlohmann::json validation_json(const ValidationReport& rep) {
 }
 
 void print_validation(std::ostream& os, const ValidationReport& rep) {
-  os << fmt("%-9s %-11s %-15s %-13s %-4s %4s %-16s %-20s %11s %11s %8s  %s\n", "workload", "role", "model",
+  os << fmt("%-9s %-11s %-15s %-13s %-4s %4s %-17s %-20s %11s %11s %8s  %s\n", "workload", "role", "model",
             "accelerator", "prec", "gpus", "scenario", "shape", "measured", "estimate", "error",
             "configuration / reason");
   for (const ValidationRow& r : rep.rows) {
-    os << fmt("%-9s %-11s %-15s %-13s %-4s %4d %-16s %-20s %11.4g ", r.kind.c_str(), r.role.c_str(),
+    os << fmt("%-9s %-11s %-15s %-13s %-4s %4d %-17s %-20s %11.5g ", r.kind.c_str(), r.role.c_str(),
               r.model.c_str(), r.accelerator.c_str(), r.precision.c_str(), r.gpus, r.scenario.c_str(),
               r.shape.c_str(), r.measured);
     if (r.skipped) {
       os << fmt("%11s %8s  skipped: %s\n", "-", "-", r.reason.c_str());
     } else {
-      os << fmt("%11.4g %+7.1f%%  %s%s%s\n", r.estimate, 100.0 * r.error, r.config_text.c_str(),
+      os << fmt("%11.5g %+7.1f%%  %s%s%s\n", r.estimate, 100.0 * r.error, r.config_text.c_str(),
                 r.note.empty() ? "" : "; ", r.note.c_str());
     }
   }
