@@ -1,9 +1,9 @@
-// Thrust implementation of the training search, compiled once per backend: training_search_tbb.cpp (host compiler,
-// THRUST_DEVICE_SYSTEM_TBB, CUB wrapped in aidc_tbb_cub) and training_search_cuda.cu (nvcc). The includer defines
-// AIDC_TRAINING_BACKEND_NS. Thrust is named through THRUST_NS_QUALIFIER so the wrapped namespace is honoured.
+// Thrust implementation of the training search, compiled once per backend: search_tbb.cpp (host compiler,
+// THRUST_DEVICE_SYSTEM_TBB, CUB wrapped in aidc_tbb_cub) and search_cuda.cu (nvcc). The includer defines
+// AIDC_KERNEL_BACKEND_NS. Thrust is named through THRUST_NS_QUALIFIER so the wrapped namespace is honoured.
 
-#ifndef AIDC_TRAINING_BACKEND_NS
-#error "define AIDC_TRAINING_BACKEND_NS before including training_search_impl.inl"
+#ifndef AIDC_KERNEL_BACKEND_NS
+#error "define AIDC_KERNEL_BACKEND_NS before including training_search_impl.inl"
 #endif
 
 #include <thrust/copy.h>
@@ -22,7 +22,7 @@
 #include "kernels/training_model.hpp"
 #include "kernels/training_search_backend.hpp"
 
-namespace aidc::detail::AIDC_TRAINING_BACKEND_NS {
+namespace aidc::detail::AIDC_KERNEL_BACKEND_NS {
 namespace {
 
 // What the reduction needs of an estimate when the caller does not keep them all (24 bytes instead of ~200).
@@ -123,4 +123,4 @@ void evaluate_training_batch(const TrainingBatchView& batch, std::int64_t* best_
 #endif
 }
 
-}  // namespace aidc::detail::AIDC_TRAINING_BACKEND_NS
+}  // namespace aidc::detail::AIDC_KERNEL_BACKEND_NS
