@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "kernels/inference_calibration.hpp"
+#include "kernels/inference_search_parallel.hpp"
 
 namespace aidc {
 
@@ -99,9 +100,7 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
 
 InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend backend) {
   InferenceOutcome out;
-  // The serial search runs on the host whatever was asked; resolving still refuses cuda without a device.
-  resolve_backend(backend);
-  out.backend = Backend::Cpu;
+  out.backend = resolve_backend(backend);  // refuses cuda without a device, before any work
   if (const std::string err = inference_request_error(spec); !err.empty()) {
     out.reason = err;
     return out;
@@ -110,30 +109,25 @@ InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend ba
   if (spec.arrival_rate_per_s > 0.0) set_poisson_arrivals(reqs, spec.arrival_rate_per_s);
   const InferenceProblem pr = inference_problem(spec, reqs);
 
-  std::vector<InferenceConfig> configs(1024);
-  int n = enumerate_inference_configs(pr, configs.data(), static_cast<int>(configs.size()));
-  if (n > static_cast<int>(configs.size())) {
-    configs.resize(static_cast<std::size_t>(n));
-    n = enumerate_inference_configs(pr, configs.data(), n);
-  }
-  configs.resize(static_cast<std::size_t>(n));
-  std::vector<InferenceEstimate> est(static_cast<std::size_t>(n));
-  BatchingScratchOwner scratch(static_cast<int>(reqs.size()));
-
-  // The search (switch to the parallel search here).
-  out.search = search_inference(pr, configs.data(), n, est.data(), scratch.s);
-
-  out.configs_evaluated = out.search.n_evaluated;
+  // Every configuration evaluated in parallel on the chosen backend (kernels/inference_search_parallel.hpp).
+  InferenceSearchOptions options;
+  options.keep_all = true;  // the best-unconstrained fallback below indexes into the estimates
+  options.model_name = spec.model;
+  options.accel_name = spec.accelerator;
+  InferenceSearchOutcome search = search_inference_configs(pr, out.backend, options);
+  out.backend = search.backend;
+  out.search = search.summary;
+  out.configs_evaluated = static_cast<int>(search.evaluated);
   const InferenceSearchResult& s = out.search;
-  if (s.best >= 0) {
+  if (search.found) {
     out.found = true;
-    out.config = configs[static_cast<std::size_t>(s.best)];
-    out.estimate = est[static_cast<std::size_t>(s.best)];
+    out.config = search.best;
+    out.estimate = search.estimate;
   } else if (s.n_feasible == 0) {
-    out.reason = describe_infeasible(s, spec.model.c_str(), spec.accelerator.c_str(), spec.gpus, spec.precision);
+    out.reason = search.infeasible;
   } else {
-    const InferenceEstimate& b = est[static_cast<std::size_t>(s.best_unconstrained)];
-    out.config = configs[static_cast<std::size_t>(s.best_unconstrained)];
+    const InferenceEstimate& b = search.estimates[static_cast<std::size_t>(s.best_unconstrained)];
+    out.config = search.configs[static_cast<std::size_t>(s.best_unconstrained)];
     out.estimate = b;
     out.reason = format("none of %d feasible configurations meets the SLOs (p99 TTFT <= %g s, p99 TPOT <= %g s); "
                         "the fastest has p99 TTFT %.3f s and p99 TPOT %.4f s at %.0f output tokens/s",
@@ -141,8 +135,8 @@ InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend ba
                         b.output_tokens_per_s);
   }
   if (spec.keep_all) {
-    out.configs = std::move(configs);
-    out.estimates = std::move(est);
+    out.configs = std::move(search.configs);
+    out.estimates = std::move(search.estimates);
   }
   return out;
 }
