@@ -14,8 +14,22 @@
 //   the training precision.
 // - Mixed-precision Adam: 2 bytes weights + 2 bytes gradients + 12 bytes optimizer (fp32 master, m, v) per parameter,
 //   split across the data-parallel (× context-parallel) group by ZeRO stage 1 (optimizer), 2 (+gradients), 3 (+weights).
-// - Embeddings untied (input table and output projection both counted), no flash attention (the 5as/h softmax term
-//   is stored and moved, as in Megatron-LM 2022); attention FLOPs count the full s×s score matrix (Megatron's count).
+// - Embeddings untied (input table and output projection both counted).
+// - Attention, TrainingProblem::flash_attention:
+//   false (standard, Megatron-LM 2022 as in Korthikanti et al.): the softmax output, its dropout mask and dropout
+//     output (5as²b/t bytes per layer) are stored for backward and moved through HBM by the elementwise kernels; the
+//     full s×s score matrix is computed (causal masking applied, not skipped): forward 4·s²·h, backward 2× forward,
+//     selective recompute repeats the forward.
+//   true (FlashAttention, Dao et al. 2022, arXiv 2205.14135; FlashAttention-2, arXiv 2307.08691; and the cuDNN /
+//     Transformer Engine fused kernels of 2023+ frameworks): scores are tiled in on-chip memory, never written;
+//     only Q, K, V, the output (all O(s·h), already in the sbh terms) and the fp32 log-sum-exp per query row and head
+//     (4·a·s·b/t bytes) are stored. HBM traffic of the kernel is O(s·h), so the s² elementwise traffic goes too.
+//     FLOPs: causal block skipping halves the score FLOPs (forward 2·s²·h); the backward recomputes QKᵀ and runs
+//     five matmuls to the forward's two (2.5× forward; FlashAttention-2 §3.2 / its FLOP count). Selective recompute
+//     therefore has nothing left to recompute and no s² memory to save.
+// - FP8 training (Transformer Engine recipe): only the GEMMs of the transformer layers (QKV, output projection, MLP,
+//   experts) run in FP8, at TrainingCalibration::fp8_matmul_fraction of the FP8 peak; attention scores, the output
+//   projection to the vocabulary (a plain BF16 linear in Megatron-core), elementwise work and collectives stay BF16.
 // - Experts of MoE layers are sharded over t × ep; the expert data-parallel group is d·c/ep.
 
 #include "kernels/accelerator_spec.hpp"
@@ -34,6 +48,9 @@ struct TrainingProblem {
   int seq_len = 0;
   double global_batch_tokens = 0.0;
   Precision precision = Precision::Bf16;
+  // FlashAttention-style fused attention (no s×s tensor stored or moved, causal FLOPs halved); false: Megatron-LM
+  // 2022's standard attention (the calibration rows).
+  bool flash_attention = true;
   // Parallelism the caller fixes; 0 lets the search choose.
   int fixed_tp = 0;
   int fixed_pp = 0;
@@ -205,7 +222,12 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double tok = s * b;             // tokens of one micro-batch on this GPU's sequence shard
 
   const double peak = peak_flops_per_s(p.accel, p.precision);
-  const double mm_rate = peak * k.matmul_fraction;
+  // BF16 matmuls (attention scores, vocabulary projection; every GEMM in bf16 training) and the layer GEMMs, which run
+  // at the training precision: FP8/FP4 GEMMs at their own achievable fraction of their own peak.
+  const double bf16_peak = peak_flops_per_s(p.accel, Precision::Bf16);
+  const double mm_rate = bf16_peak * k.matmul_fraction;
+  const double gemm_rate = p.precision == Precision::Bf16 ? mm_rate : peak * k.fp8_matmul_fraction;
+  const bool flash = p.flash_attention;
   const double hbm_rate = p.accel.hbm_bytes_per_s * k.hbm_fraction;
   const int domain = p.accel.scaleup_domain_gpus;
   // A group whose ranks are `stride` apart and `n` wide stays inside the scale-up domain when stride·n ≤ domain
@@ -217,25 +239,33 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
 
   // --- Compute of one micro-batch on the slowest (last) stage: its layers plus the output projection. -------------
   const double layer_matmul_fwd = tok * (2.0 * (ac.attn_params + ac.mlp_active_params)) / t;
-  const double layer_attn_fwd = tok * 4.0 * S * ac.q_width / t;  // QK^T and attention·V over the full key length
+  // QK^T and attention·V over the full key length; FlashAttention skips the masked half of a causal score matrix.
+  const double layer_attn_fwd = tok * 4.0 * S * ac.q_width / t * (flash ? 0.5 : 1.0);
+  const double attn_bwd_factor = flash ? 2.5 : 2.0;  // backward matmul FLOPs / forward
   const double logits_fwd = tok * 2.0 * V * h / t;
-  const double fwd_flops = layers_stage * (layer_matmul_fwd + layer_attn_fwd) + logits_fwd;
-  double recompute_flops = 0.0;
-  if (c.recompute == Recompute::Full) recompute_flops = layers_stage * (layer_matmul_fwd + layer_attn_fwd);
-  if (c.recompute == Recompute::Selective) recompute_flops = layers_stage * layer_attn_fwd;
-  const double mb_flops = 3.0 * fwd_flops + recompute_flops;
+  // Times at the rates above: fwd (GEMMs at the training precision; attention and logits in bf16), one micro-batch.
+  const double gemm_fwd_s = layers_stage * layer_matmul_fwd / gemm_rate;
+  const double attn_fwd_s = layers_stage * layer_attn_fwd / mm_rate;
+  const double logits_fwd_s = logits_fwd / mm_rate;
+  const double fwd_s = gemm_fwd_s + attn_fwd_s + logits_fwd_s;
+  double recompute_s = 0.0;
+  if (c.recompute == Recompute::Full) recompute_s = gemm_fwd_s + attn_fwd_s;
+  if (c.recompute == Recompute::Selective && !flash) recompute_s = attn_fwd_s;
+  const double mb_matmul_s = 3.0 * (gemm_fwd_s + logits_fwd_s) + (1.0 + attn_bwd_factor) * attn_fwd_s + recompute_s;
 
   // Activation bytes of one layer for one micro-batch (Korthikanti eq. 2-5): sbh(10 + 24/t) + 5as²b/t without
   // sequence parallelism, sbh·34/t + 5as²b/t with it; with CP the local sequence is s and keys span S.
   const double sbh = tok * h;
   const double act_linear = sbh * (sp ? 34.0 / t : 10.0 + 24.0 / t);
-  const double act_softmax = 5.0 * heads * s * S * b / t;
+  // Attention-core activations: standard keeps the s×s softmax output, dropout mask and output (5 bytes per score);
+  // FlashAttention keeps the fp32 log-sum-exp per query row and head.
+  const double act_softmax = flash ? 4.0 * heads * s * b / t : 5.0 * heads * s * S * b / t;
   // Elementwise kernels are HBM-bound: forward moves the activations once (× passes), backward twice.
   double elem_bytes = layers_stage * (act_linear + act_softmax) * 3.0;
   if (c.recompute == Recompute::Full) elem_bytes += layers_stage * (act_linear + act_softmax);
-  if (c.recompute == Recompute::Selective) elem_bytes += layers_stage * act_softmax;
+  if (c.recompute == Recompute::Selective && !flash) elem_bytes += layers_stage * act_softmax;
   elem_bytes *= k.elementwise_passes;
-  const double mb_compute = mb_flops / mm_rate + elem_bytes / hbm_rate;
+  const double mb_compute = mb_matmul_s + elem_bytes / hbm_rate;
 
   // --- Tensor parallel: 2 all-reduces forward, 2 backward per layer (RS+AG pairs with sequence parallelism: same
   // ring volume), 2 more when the forward is recomputed in full. Each moves s·b·h activations (2 bytes).
@@ -250,7 +280,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   if (c.cp > 1) {
     const double kv_bytes = 2.0 * tok * ac.kv_width * 2.0 / t;  // K and V of the local shard
     const double comm = 3.0 * (cp - 1.0) * kv_bytes / bus(t * cp);
-    const double attn_time = 3.0 * layer_attn_fwd / mm_rate;
+    const double attn_time = (1.0 + attn_bwd_factor) * layer_attn_fwd / mm_rate;
     mb_cp = layers_stage * dmax(0.0, comm - attn_time);
   }
   // --- Expert parallel: dispatch and combine all-to-all forward and backward per MoE layer (again when recomputed).
@@ -283,7 +313,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     double grad_time = 0.0;
     if (g_dense > 1.0) grad_time += ring_time(sp_params.dense * 2.0, 2.0 * (g_dense - 1.0) / g_dense, bus_dp);
     if (g_expert > 1.0) grad_time += ring_time(sp_params.expert * 2.0, 2.0 * (g_expert - 1.0) / g_expert, bus_dp);
-    const double backward_window = (2.0 * fwd_flops) / mm_rate;
+    const double backward_window = 2.0 * fwd_s;
     dp_comm = dmax(0.0, grad_time - backward_window);
     if (c.zero == 3 && g_dense > 1.0) {
       const double gather = ring_time(sp_params.dense * 2.0, (g_dense - 1.0) / g_dense, bus_dp) +

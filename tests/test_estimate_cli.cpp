@@ -130,6 +130,15 @@ TEST_CASE("estimate training prints step time, MFU and memory and keeps the give
   CHECK(j["configs_evaluated"].get<long long>() > 0);
 }
 
+TEST_CASE("estimate training defaults to flash attention and --attention standard is slower and larger") {
+  const json flash = run_json(training_args({"--gpus", "8", "--json"}));
+  const json standard = run_json(training_args({"--gpus", "8", "--attention", "standard", "--json"}));
+  CHECK(flash["attention"] == "flash");
+  CHECK(standard["attention"] == "standard");
+  CHECK(flash["step_time_s"].get<double>() < standard["step_time_s"].get<double>());
+  check_refused(training_args({"--gpus", "8", "--attention", "paged"}), {"--attention"});
+}
+
 TEST_CASE("estimate training without --json prints a short readable block") {
   const CommandResult r = aidcsim(training_args({"--gpus", "8"}));
   INFO(r.err);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -175,7 +176,10 @@ TEST_CASE("more tensor parallelism means less memory per GPU") {
 }
 
 TEST_CASE("recomputation trades activation memory for compute") {
-  const TrainingProblem p = problem(gpt3_175b(), a100_sxm_80gb(), 64, 2048, 64);
+  // Standard attention (Megatron-LM 2022): selective recompute saves the s×s softmax; with FlashAttention there is
+  // nothing of that size to save (see the flash attention tests below).
+  TrainingProblem p = problem(gpt3_175b(), a100_sxm_80gb(), 64, 2048, 64);
+  p.flash_attention = false;
   for (int sp : {0, 1}) {
     const TrainingEstimate none = evaluate_training(p, config(8, 8, 1, 1, Recompute::None, sp));
     const TrainingEstimate sel = evaluate_training(p, config(8, 8, 1, 1, Recompute::Selective, sp));
@@ -267,4 +271,104 @@ TEST_CASE("a mixture-of-experts model counts active parameters for FLOPs and all
   INFO("ep " << r.best.ep << " tp " << r.best.tp << " pp " << r.best.pp << " MFU " << r.estimate.mfu);
   REQUIRE(r.estimate.mfu > 0.1);
   REQUIRE(r.estimate.mfu < 0.8);
+}
+
+TEST_CASE("flash attention needs less activation memory than standard attention and the gap grows with the sequence") {
+  double previous_gap = 0.0, previous_flash = 0.0;
+  for (int seq : {1024, 2048, 4096, 8192}) {
+    TrainingProblem flash = problem(gpt3_175b(), h100_sxm(), 64, seq, 64);
+    TrainingProblem standard = flash;
+    standard.flash_attention = false;
+    for (int sp : {0, 1}) {
+      const TrainingConfig c = config(8, 8, 1, 1, Recompute::None, sp);
+      const TrainingEstimate f = evaluate_training(flash, c);
+      const TrainingEstimate st = evaluate_training(standard, c);
+      REQUIRE(f.limit != TrainingLimit::InvalidConfig);
+      REQUIRE(f.activation_bytes < st.activation_bytes);
+      REQUIRE(f.weights_bytes == st.weights_bytes);
+      if (sp == 0) continue;
+      const double gap = st.activation_bytes - f.activation_bytes;
+      INFO("seq " << seq << ": flash " << f.activation_bytes / 1e9 << " GB, standard " << st.activation_bytes / 1e9
+                  << " GB");
+      // The s×s term is quadratic: doubling the sequence at one sequence per micro-batch roughly quadruples the gap,
+      // while flash activations stay linear in the sequence.
+      if (previous_gap > 0.0) {
+        REQUIRE(gap > 3.0 * previous_gap);
+        REQUIRE(f.activation_bytes < 2.1 * previous_flash);
+      }
+      previous_gap = gap;
+      previous_flash = f.activation_bytes;
+    }
+  }
+}
+
+TEST_CASE("flash attention is never slower than standard attention") {
+  struct Case {
+    LlmArch arch;
+    int gpus, tp, pp;
+  };
+  const Case cases[] = {{megatron_22b(), 8, 8, 1}, {gpt3_175b(), 64, 8, 8}};
+  for (const Case& k : cases) {
+    for (int seq : {1024, 2048, 8192}) {
+      for (Precision prec : {Precision::Bf16, Precision::Fp8}) {
+        TrainingProblem flash = problem(k.arch, h100_sxm(), k.gpus, seq, 64);
+        flash.precision = prec;
+        TrainingProblem standard = flash;
+        standard.flash_attention = false;
+        for (Recompute rc : {Recompute::None, Recompute::Selective, Recompute::Full}) {
+          for (int sp : {0, 1}) {
+            const TrainingConfig c = config(k.tp, k.pp, k.gpus / (k.tp * k.pp), 1, rc, sp);
+            const TrainingEstimate f = evaluate_training(flash, c);
+            const TrainingEstimate st = evaluate_training(standard, c);
+            REQUIRE(f.limit != TrainingLimit::InvalidConfig);
+            REQUIRE(f.step_time_s <= st.step_time_s);
+            REQUIRE(f.memory_bytes <= st.memory_bytes);
+          }
+        }
+      }
+    }
+  }
+  // The searches: every configuration is at least as fast and as small with flash, so the best is too.
+  TrainingProblem flash = problem(megatron_22b(), h100_sxm(), 16, 8192, 32);
+  TrainingProblem standard = flash;
+  standard.flash_attention = false;
+  const TrainingSearchResult rf = search_training(flash, Backend::Cpu);
+  const TrainingSearchResult rs = search_training(standard, Backend::Cpu);
+  REQUIRE(rf.found);
+  REQUIRE(rs.found);
+  REQUIRE(rf.estimate.step_time_s <= rs.estimate.step_time_s);
+}
+
+TEST_CASE("FP8 training is faster than BF16 but by less than the 2x of the peaks") {
+  // Only the layer GEMMs run in FP8; attention, the vocabulary projection, elementwise work and communication stay
+  // bf16. Consistency check against NVIDIA/Megatron-LM issue 396: GPT 13B on an 8x H100 machine, Megatron-LM with
+  // Transformer Engine, 0.34 s per step in bf16 and 0.24 s in FP8 (1.42x); the config there is not stated, so both
+  // precisions are searched here and the ratio is required to be in 1.2-1.6.
+  const LlmArch gpt13b = gpt_arch(40, 5120, 40);
+  TrainingProblem bf16 = problem(gpt13b, h100_sxm(), 8, 2048, 64);
+  TrainingProblem fp8 = bf16;
+  fp8.precision = Precision::Fp8;
+  const TrainingSearchResult rb = search_training(bf16, Backend::Cpu);
+  const TrainingSearchResult r8 = search_training(fp8, Backend::Cpu);
+  REQUIRE(rb.found);
+  REQUIRE(r8.found);
+  const double speedup = rb.estimate.step_time_s / r8.estimate.step_time_s;
+  std::printf("GPT 13B on 8 H100, sequence 2048: bf16 %.3f s, fp8 %.3f s per 64-sequence step: %.2fx\n",
+              rb.estimate.step_time_s, r8.estimate.step_time_s, speedup);
+  REQUIRE(speedup > 1.2);
+  REQUIRE(speedup < 1.6);
+  // Per configuration as well, over recompute and sequence parallelism, and at long sequences (more bf16 attention).
+  for (int seq : {2048, 8192}) {
+    TrainingProblem b = problem(gpt13b, h100_sxm(), 8, seq, 64);
+    TrainingProblem f = b;
+    f.precision = Precision::Fp8;
+    for (Recompute rc : {Recompute::None, Recompute::Selective, Recompute::Full}) {
+      for (int sp : {0, 1}) {
+        const TrainingConfig c = config(8, 1, 1, 1, rc, sp);
+        const double ratio = evaluate_training(b, c).step_time_s / evaluate_training(f, c).step_time_s;
+        REQUIRE(ratio > 1.0);
+        REQUIRE(ratio < 2.0);
+      }
+    }
+  }
 }

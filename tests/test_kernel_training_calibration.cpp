@@ -23,18 +23,22 @@ struct MeasuredStep {
   int gpus, tp, pp, global_batch, micro_batch, interleave;
   bool seq_sel;  // sequence parallel + selective recompute; else full recompute
   double step_time_s;
+  // The model's estimate before flash attention and FP8 GEMMs were added (kept fixed: see the test). The same as
+  // `aidcsim validate`'s calibration estimates except gpt3-175b (+0.03 %: this file's A100 fixture is not the
+  // catalog's entry in every figure).
+  double estimate_s;
 };
 
 std::vector<MeasuredStep> korthikanti_table5() {
   return {
-      {"megatron-22b", megatron_22b(), 8, 8, 1, 4, 4, 1, false, 1.42},
-      {"megatron-22b", megatron_22b(), 8, 8, 1, 4, 4, 1, true, 1.10},
-      {"gpt3-175b", gpt3_175b(), 64, 8, 8, 64, 1, 3, false, 18.13},
-      {"gpt3-175b", gpt3_175b(), 64, 8, 8, 64, 1, 3, true, 13.75},
-      {"turing-530b", turing_530b(), 280, 8, 35, 280, 1, 3, false, 49.05},
-      {"turing-530b", turing_530b(), 280, 8, 35, 280, 1, 3, true, 37.83},
-      {"megatron-1t", megatron_1t(), 512, 8, 64, 512, 1, 1, false, 94.42},
-      {"megatron-1t", megatron_1t(), 512, 8, 64, 512, 1, 1, true, 71.49},
+      {"megatron-22b", megatron_22b(), 8, 8, 1, 4, 4, 1, false, 1.42, 1.5379433209351663},
+      {"megatron-22b", megatron_22b(), 8, 8, 1, 4, 4, 1, true, 1.10, 1.0975792217978673},
+      {"gpt3-175b", gpt3_175b(), 64, 8, 8, 64, 1, 3, false, 18.13, 18.066789288},
+      {"gpt3-175b", gpt3_175b(), 64, 8, 8, 64, 1, 3, true, 13.75, 12.9361511146},
+      {"turing-530b", turing_530b(), 280, 8, 35, 280, 1, 3, false, 49.05, 48.91984552723952},
+      {"turing-530b", turing_530b(), 280, 8, 35, 280, 1, 3, true, 37.83, 35.92143917114305},
+      {"megatron-1t", megatron_1t(), 512, 8, 64, 512, 1, 1, false, 94.42, 96.04805970600357},
+      {"megatron-1t", megatron_1t(), 512, 8, 64, 512, 1, 1, true, 71.49, 70.95875603732264},
   };
 }
 
@@ -44,7 +48,9 @@ TEST_CASE("step times of Megatron-LM on A100 are within 10 percent median and 25
   std::vector<double> errors;
   std::printf("%-12s %-8s %9s %9s %8s %6s %8s\n", "model", "recomp", "meas_s", "est_s", "error", "MFU", "mem_GB");
   for (const MeasuredStep& row : korthikanti_table5()) {
-    const TrainingProblem p = problem(row.arch, a100_sxm_80gb(), row.gpus, 2048, row.global_batch);
+    // Megatron-LM 2022 ran standard attention (the s×s softmax stored and moved), not FlashAttention.
+    TrainingProblem p = problem(row.arch, a100_sxm_80gb(), row.gpus, 2048, row.global_batch);
+    p.flash_attention = false;
     TrainingConfig c;
     c.tp = row.tp;
     c.pp = row.pp;
@@ -56,6 +62,9 @@ TEST_CASE("step times of Megatron-LM on A100 are within 10 percent median and 25
     const TrainingEstimate e = evaluate_training(p, c);
     REQUIRE(e.limit != TrainingLimit::InvalidConfig);
     CHECK(e.feasible == 1);  // the published configs ran, so they must fit
+    // Calibration unchanged by later model features (flash attention, FP8 GEMMs): the standard-attention bf16 path
+    // gives the estimates the efficiencies were fitted with.
+    CHECK(e.step_time_s == Approx(row.estimate_s).epsilon(1e-9));
     const double err = e.step_time_s / row.step_time_s - 1.0;
     errors.push_back(std::fabs(err));
     std::printf("%-12s %-8s %9.2f %9.2f %+7.1f%% %6.3f %8.1f\n", row.model, row.seq_sel ? "seq+sel" : "full",

@@ -92,6 +92,10 @@ int main(int argc, char** argv) {
   est_tr->add_option("--precision", est.precision, "training precision")
       ->capture_default_str()
       ->check(CLI::IsMember(std::vector<std::string>{"bf16", "fp8"}));
+  est_tr->add_option("--attention", est.attention,
+                     "attention kernel: flash (fused, no s x s tensor; 2023+ frameworks) or standard (Megatron-LM 2022)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>{"flash", "standard"}));
 
   aidc::ValidateCliOptions val;
   CLI::App* validate =

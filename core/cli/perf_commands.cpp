@@ -159,6 +159,7 @@ int run_estimate_training(const EstimateOptions& o) {
     spec.fixed_tp = o.tp;
     spec.fixed_pp = o.pp;
     spec.fixed_cp = o.cp;
+    spec.flash_attention = o.attention != "standard";
     if (o.tp > 0 && o.gpus % o.tp != 0) {
       throw Refused(fmt("--gpus %d is not divisible by --tp %d (%d = %d x %d + %d)", o.gpus, o.tp, o.gpus, o.tp,
                         o.gpus / o.tp, o.gpus % o.tp));
@@ -172,6 +173,7 @@ int run_estimate_training(const EstimateOptions& o) {
                                 {"accelerator", o.accelerator},
                                 {"gpus", o.gpus},
                                 {"precision", o.precision},
+                                {"attention", o.attention},
                                 {"seq", o.seq},
                                 {"global_batch_tokens", o.global_batch_tokens},
                                 {"step_time_s", e.step_time_s},
@@ -205,8 +207,9 @@ int run_estimate_training(const EstimateOptions& o) {
                                 {"configs_evaluated", r.configs_evaluated}};
       std::cout << j.dump(2) << '\n';
     } else {
-      std::cout << fmt("%s training on %d x %s, %s, sequence %d, %.0f tokens per step\n", o.model.c_str(), o.gpus,
-                       o.accelerator.c_str(), o.precision.c_str(), o.seq, o.global_batch_tokens);
+      std::cout << fmt("%s training on %d x %s, %s, %s attention, sequence %d, %.0f tokens per step\n",
+                       o.model.c_str(), o.gpus, o.accelerator.c_str(), o.precision.c_str(), o.attention.c_str(), o.seq,
+                       o.global_batch_tokens);
       std::cout << fmt("  step time         %.3f s (%.0f tokens/s, %.0f per GPU)\n", e.step_time_s, e.tokens_per_s,
                        e.tokens_per_s / o.gpus);
       std::cout << fmt("  model TFLOPS/GPU  %.0f (MFU %.1f %%)\n", e.model_tflops_per_gpu, 100.0 * e.mfu);

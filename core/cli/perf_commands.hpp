@@ -17,6 +17,7 @@ struct EstimateOptions {
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;
+  std::string attention = "flash";  // flash | standard
   bool json = false;
 };
 

@@ -152,6 +152,7 @@ TrainingProblem training_problem(const TrainingRequestSpec& spec) {
   p.fixed_tp = spec.fixed_tp;
   p.fixed_pp = spec.fixed_pp;
   p.fixed_cp = spec.fixed_cp;
+  p.flash_attention = spec.flash_attention;
   return p;
 }
 

@@ -72,6 +72,7 @@ struct TrainingRequestSpec {
   int seq = 4096;
   double global_batch_tokens = 0.0;
   int fixed_tp = 0, fixed_pp = 0, fixed_cp = 0;  // 0: searched
+  bool flash_attention = true;                   // FlashAttention-style fused attention; false: standard (2022)
 };
 
 struct TrainingOutcome {

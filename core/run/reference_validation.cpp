@@ -252,6 +252,14 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
   spec.fixed_tp = tp;
   spec.fixed_pp = pp;
   spec.fixed_cp = cp;
+  // "attention": "standard" (Megatron-LM 2022, the calibration rows) or "flash" (fused attention of 2023+
+  // frameworks); absent: flash, as the CLI.
+  const std::string attention = str_or(e, "attention");
+  if (!attention.empty() && attention != "flash" && attention != "standard") {
+    out.reason = "attention \"" + attention + "\" is not flash or standard";
+    return out;
+  }
+  spec.flash_attention = attention != "standard";
   TrainingProblem p = training_problem(spec);
   std::vector<std::string> searched;
   // Degrees the model does not admit are searched instead.

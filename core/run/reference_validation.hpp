@@ -19,7 +19,9 @@
 // Validation rows give tokens_per_s_per_gpu (compared) and model_tflops_per_gpu; the published tp, pp, cp,
 // micro-batch, interleave and ep are fixed as far as the model allows (a degree the model's layers or heads do not
 // admit, or a combination that does not fit in memory, is searched instead and named in the row's note); recompute
-// null is searched; fsdp true is ZeRO 3, false is ZeRO 0 or 1 (distributed optimizer).
+// null is searched; fsdp true is ZeRO 3, false is ZeRO 0 or 1 (distributed optimizer). "attention": "standard"
+// (Megatron-LM 2022: the s×s softmax stored and moved; the calibration rows) or "flash" (fused FlashAttention-style
+// kernels of 2023+ frameworks: the validation rows); absent means flash.
 
 #include <optional>
 #include <ostream>
