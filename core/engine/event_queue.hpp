@@ -5,7 +5,7 @@
 // id) and of OMNeT++ (insertion order). The queues do not invent seq themselves; whoever pushes sets it.
 //
 // Four implementations share one interface (push, pop, top, empty, size, clear, reserve) so bench/ can compare them
-// with data (see bench/bench_event_queue.cpp and bench/RESULTS_engine.md):
+// with data (see bench/bench_event_queue.cpp and bench/RESULTS.md):
 //   - DaryHeapQueue<2>  binary heap, the textbook baseline;
 //   - DaryHeapQueue<4>  4-ary heap: half the depth, and the four children of a node sit in two 64-byte cache lines;
 //                       LaMarca & Ladner (1996), "The influence of caches on the performance of heaps", found 4-ary
@@ -87,7 +87,7 @@ struct FamilyAlignedAllocator {
 // ---------------------------------------------------------------------------------------------------------------
 // d-ary min-heap in one contiguous std::vector. Root at index 0, children of i at Arity*i+1 .. Arity*i+Arity.
 //
-// Four details make it fast (measured in bench/RESULTS_engine.md):
+// Four details make it fast (measured in bench/RESULTS.md):
 //   - sifts move a "hole" instead of swapping: the element being placed is held aside and each level costs one
 //     copy, not three (Knuth, TAOCP vol. 3, sec. 5.2.3);
 //   - the storage is offset so each family of siblings fills whole cache lines (FamilyAlignedAllocator); LaMarca &

@@ -22,7 +22,7 @@
 namespace aidc {
 
 // The default queue is the radix heap: on the hold benchmark it beats the 4-ary heap at 10^3..10^6 pending events
-// (bench/RESULTS_engine.md). It is monotone only (no push before the last popped time), which this class guarantees:
+// (bench/RESULTS.md). It is monotone only (no push before the last popped time), which this class guarantees:
 // schedule_at refuses t < now(), now() is the time of the last popped event, and seqs rise, so every queue in
 // event_queue.hpp pops the same events in the same order and the fingerprint does not depend on the choice.
 template <class Queue = RadixHeapQueue>
