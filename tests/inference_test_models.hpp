@@ -2,6 +2,7 @@
 // Architectures and accelerators for the inference tests, with their sources. Copied here (tests only): the
 // simulator reads the same numbers from the scenario catalogs.
 
+#include "catalog_fixtures.hpp"
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/inference_calibration.hpp"
 #include "kernels/llm_arch.hpp"
@@ -76,45 +77,11 @@ inline LlmArch deepseek_v3() {
   return a;
 }
 
-// shared/data/accelerators.csv (dense figures; scale-up per direction = bidirectional / 2).
-inline AcceleratorSpec h100_sxm() {
-  AcceleratorSpec s;
-  s.bf16_flops_per_s = 989e12;
-  s.fp8_flops_per_s = 1979e12;
-  s.hbm_bytes = 80e9;
-  s.hbm_bytes_per_s = 3.35e12;
-  s.scaleup_bytes_per_s = 450e9;
-  s.scaleup_domain_gpus = 8;
-  s.tdp_w = 700;
-  s.generation = kGenerationHopper;
-  return s;
-}
+// Accelerators from the built-in catalog (scenarios/catalog/accelerators.json, from shared/data/accelerators.csv).
+inline AcceleratorSpec h100_sxm() { return catalog_accelerator("h100-sxm"); }
 
-inline AcceleratorSpec mi300x() {
-  AcceleratorSpec s;
-  s.bf16_flops_per_s = 1307e12;
-  s.fp8_flops_per_s = 2615e12;
-  s.hbm_bytes = 192e9;
-  s.hbm_bytes_per_s = 5.3e12;
-  s.scaleup_bytes_per_s = 448e9;
-  s.scaleup_domain_gpus = 8;
-  s.tdp_w = 750;
-  s.generation = kGenerationCdna3;
-  return s;
-}
+inline AcceleratorSpec mi300x() { return catalog_accelerator("mi300x"); }
 
-inline AcceleratorSpec b200() {
-  AcceleratorSpec s;
-  s.bf16_flops_per_s = 2250e12;
-  s.fp8_flops_per_s = 4500e12;
-  s.fp4_flops_per_s = 9000e12;
-  s.hbm_bytes = 180e9;
-  s.hbm_bytes_per_s = 8.0e12;
-  s.scaleup_bytes_per_s = 900e9;
-  s.scaleup_domain_gpus = 8;
-  s.tdp_w = 1000;
-  s.generation = kGenerationBlackwell;
-  return s;
-}
+inline AcceleratorSpec b200() { return catalog_accelerator("b200"); }
 
 }  // namespace aidc::test

@@ -3,6 +3,7 @@
 // Korthikanti et al. 2022 (vocab 51200, multi-head attention, GeLU MLP) and accelerators.csv (dense bf16 peak,
 // HBM, NVLink bidirectional / 2 per direction). Scale-out per GPU: 200 Gb/s HDR on Selene A100, 400 Gb/s NDR on H100.
 
+#include "catalog_fixtures.hpp"
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/llm_arch.hpp"
 #include "kernels/training_calibration.hpp"
@@ -27,32 +28,9 @@ inline LlmArch gpt3_175b() { return gpt_arch(96, 12288, 96); }
 inline LlmArch turing_530b() { return gpt_arch(105, 20480, 128); }
 inline LlmArch megatron_1t() { return gpt_arch(128, 25600, 160); }
 
-inline AcceleratorSpec a100_sxm_80gb() {
-  AcceleratorSpec s;
-  s.bf16_flops_per_s = 312e12;
-  s.hbm_bytes = 80e9;
-  s.hbm_bytes_per_s = 2.039e12;
-  s.scaleup_bytes_per_s = 300e9;
-  s.scaleup_domain_gpus = 8;
-  s.scaleout_bytes_per_s = 25e9;
-  s.tdp_w = 400;
-  s.generation = static_cast<int>(AcceleratorGeneration::Ampere);
-  return s;
-}
+inline AcceleratorSpec a100_sxm_80gb() { return aidc::test::catalog_accelerator("a100-sxm-80gb"); }
 
-inline AcceleratorSpec h100_sxm() {
-  AcceleratorSpec s;
-  s.bf16_flops_per_s = 989e12;
-  s.fp8_flops_per_s = 1979e12;
-  s.hbm_bytes = 80e9;
-  s.hbm_bytes_per_s = 3.35e12;
-  s.scaleup_bytes_per_s = 450e9;
-  s.scaleup_domain_gpus = 8;
-  s.scaleout_bytes_per_s = 50e9;
-  s.tdp_w = 700;
-  s.generation = static_cast<int>(AcceleratorGeneration::Hopper);
-  return s;
-}
+inline AcceleratorSpec h100_sxm() { return aidc::test::catalog_accelerator("h100-sxm"); }
 
 inline TrainingProblem problem(const LlmArch& arch, const AcceleratorSpec& accel, int gpus, int seq, long long seqs) {
   TrainingProblem p;
