@@ -67,19 +67,25 @@ std::string fmt(const char* f, auto... args) {
   return buf;
 }
 
+// The fields both estimate commands share: model and accelerator resolved in the catalog, precision, GPU count.
+template <class Spec>
+void fill_model_and_hardware(Spec& spec, const EstimateOptions& o) {
+  const Catalog catalog = Catalog::embedded();
+  spec.model = o.model;
+  spec.accelerator = o.accelerator;
+  spec.arch = llm_arch_from_catalog(catalog, o.model, "--model");
+  spec.accel = accelerator_from_catalog(catalog, o.accelerator, "--accelerator");
+  spec.precision = parse_precision(o.precision, "--precision");
+  spec.gpus = o.gpus;
+}
+
 }  // namespace
 
 int run_estimate_inference(const EstimateOptions& o) {
   return guarded([&] {
     const Backend backend = backend_from(o.backend);
-    const Catalog catalog = Catalog::embedded();
     InferenceRequestSpec spec;
-    spec.model = o.model;
-    spec.accelerator = o.accelerator;
-    spec.arch = llm_arch_from_catalog(catalog, o.model, "--model");
-    spec.accel = accelerator_from_catalog(catalog, o.accelerator, "--accelerator");
-    spec.precision = parse_precision(o.precision, "--precision");
-    spec.gpus = o.gpus;
+    fill_model_and_hardware(spec, o);
     spec.fixed_tp = o.tp;
     spec.isl = o.isl;
     spec.osl = o.osl;
@@ -146,14 +152,8 @@ int run_estimate_inference(const EstimateOptions& o) {
 int run_estimate_training(const EstimateOptions& o) {
   return guarded([&] {
     const Backend backend = backend_from(o.backend);
-    const Catalog catalog = Catalog::embedded();
     TrainingRequestSpec spec;
-    spec.model = o.model;
-    spec.accelerator = o.accelerator;
-    spec.arch = llm_arch_from_catalog(catalog, o.model, "--model");
-    spec.accel = accelerator_from_catalog(catalog, o.accelerator, "--accelerator");
-    spec.precision = parse_precision(o.precision, "--precision");
-    spec.gpus = o.gpus;
+    fill_model_and_hardware(spec, o);
     spec.seq = o.seq;
     spec.global_batch_tokens = o.global_batch_tokens;
     spec.fixed_tp = o.tp;
