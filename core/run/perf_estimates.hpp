@@ -72,6 +72,7 @@ struct TrainingRequestSpec {
   int seq = 4096;
   double global_batch_tokens = 0.0;
   int fixed_tp = 0, fixed_pp = 0, fixed_cp = 0;  // 0: searched
+  bool keep_all = false;  // return every evaluated configuration and estimate
 };
 
 struct TrainingOutcome {
@@ -81,6 +82,8 @@ struct TrainingOutcome {
   TrainingEstimate estimate;
   std::int64_t configs_evaluated = 0;
   Backend backend = Backend::Cpu;
+  std::vector<TrainingConfig> configs;      // keep_all only
+  std::vector<TrainingEstimate> estimates;  // keep_all only
 };
 
 TrainingProblem training_problem(const TrainingRequestSpec& spec);
