@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
                 << rs.scenario.replications << " replication(s) of " << rs.scenario.horizon_h << " h, seed "
                 << rs.scenario.seed << ", " << summary.threads << " thread(s), " << summary.wall_s << " s\n";
       aidc::print_kpi_table(std::cout, summary.kpis);
+      for (const std::string& line : summary.workloads) std::cout << line << '\n';
       std::cout << "results: " << output << '\n';
     }
     return 0;

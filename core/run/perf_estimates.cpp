@@ -171,13 +171,17 @@ TrainingOutcome estimate_training(const TrainingRequestSpec& spec, Backend backe
     out.reason = err;
     return out;
   }
-  const TrainingSearchResult r = search_training(p, resolved);
+  TrainingSearchResult r = search_training(p, resolved, spec.keep_all);
   out.backend = r.backend;
   out.configs_evaluated = r.evaluated;
   out.config = r.best;
   out.estimate = r.estimate;
   out.found = r.found;
   if (!r.found) out.reason = r.reason.empty() ? "no parallel configuration fits" : r.reason;
+  if (spec.keep_all) {
+    out.configs = std::move(r.configs);
+    out.estimates = std::move(r.estimates);
+  }
   return out;
 }
 

@@ -73,6 +73,7 @@ struct TrainingRequestSpec {
   double global_batch_tokens = 0.0;
   int fixed_tp = 0, fixed_pp = 0, fixed_cp = 0;  // 0: searched
   bool flash_attention = true;                   // FlashAttention-style fused attention; false: standard (2022)
+  bool keep_all = false;                         // return every evaluated configuration and estimate
 };
 
 struct TrainingOutcome {
@@ -82,6 +83,8 @@ struct TrainingOutcome {
   TrainingEstimate estimate;
   std::int64_t configs_evaluated = 0;
   Backend backend = Backend::Cpu;
+  std::vector<TrainingConfig> configs;      // keep_all only
+  std::vector<TrainingEstimate> estimates;  // keep_all only
 };
 
 TrainingProblem training_problem(const TrainingRequestSpec& spec);

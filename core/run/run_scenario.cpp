@@ -15,6 +15,7 @@
 #include "aidcsim_version.hpp"
 #include "core/model/site_year.hpp"
 #include "core/run/economics_outputs.hpp"
+#include "core/run/workload_estimates.hpp"
 #include "core/stats/quantile.hpp"
 
 namespace aidc {
@@ -58,6 +59,10 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   const int threads = options.threads > 0 ? options.threads
                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+
+  // The workloads' estimates are deterministic: once per run, and before anything else, so that a workload that
+  // cannot run anywhere on the site is bad input (exit 2) before any replication or results file.
+  const std::vector<WorkloadResult> workloads = estimate_workloads(s, options.perf_backend);
 
   // The synthetic climatology (or the EPW year) is shared by every replication: prepared once.
   const SiteWeather weather(s, rs.epw_weather.get());
@@ -163,8 +168,13 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
                           cash_flow_table(finance[static_cast<std::size_t>(median_rep)], median_rep,
                                           "the replication at the median of npv_usd (lower median for an even count)"));
     }
+    for (const WorkloadResult& w : workloads) {
+      writer->write_table("perf/" + w.name + "/configs", w.configs);
+      writer->write_table("perf/" + w.name + "/chosen", w.chosen);
+    }
     writer->commit();
   }
+  for (const WorkloadResult& w : workloads) summary.workloads.push_back(w.summary);
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }

@@ -14,6 +14,7 @@
 #include "core/model/export_control.hpp"
 #include "core/model/site_year.hpp"
 #include "core/scenario/parse_scenario.hpp"
+#include "kernels/backend.hpp"
 
 namespace aidc {
 
@@ -21,6 +22,7 @@ struct RunOptions {
   std::filesystem::path output;  // results file; empty: no file is written
   int threads = 0;               // 0: all cores
   int batch_replications = 0;    // 0: chosen from the thread count
+  Backend perf_backend = Backend::Auto;  // where the workload estimates run (scenario "workloads")
 };
 
 struct RunSummary {
@@ -33,6 +35,7 @@ struct RunSummary {
   ComplianceReport compliance;          // export-control screening of the fleet
   std::vector<CashFlowYear> cash_flows;  // the median replication's table; empty without an economics section
   int cash_flow_replication = -1;
+  std::vector<std::string> workloads;    // one summary line per workload, e.g. "workload chat-70b: 19075 output ..."
 };
 
 // Called after each batch with (replications done, replications in all).

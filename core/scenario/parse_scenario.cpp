@@ -10,6 +10,7 @@
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/json_reader.hpp"
 #include "core/scenario/parse_economics.hpp"
+#include "core/scenario/parse_workloads.hpp"
 
 namespace aidc {
 
@@ -548,6 +549,8 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   if (root.has("economics")) {
     if (auto er = root.object("economics")) read_economics(*er, catalog, s, used, s.economics);
   }
+  // Optional LLM workloads to estimate on the site's systems (core/scenario/parse_workloads.cpp).
+  if (root.has("workloads")) read_workloads(root, catalog, s, used, s.workloads);
   root.finish();
   problems.throw_if_any();
 
@@ -559,6 +562,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   if (!used_defaults.empty()) used["facility_defaults"] = used_defaults;
   out.resolved = to_json(s);
   if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
+  if (!s.workloads.empty()) out.resolved["workloads"] = workloads_to_json(s.workloads);
   return out;
 }
 

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "kernels/accelerator_spec.hpp"
+#include "kernels/llm_arch.hpp"
+
 namespace aidc {
 
 // Monthly climate normals of one city, from which a synthetic typical year is generated.
@@ -205,6 +208,33 @@ struct EconomicsSpec {
   FinancingSpec financing;
 };
 
+// A workload to estimate on the site's hardware (core/run/workload_estimates.hpp), from the optional "workloads"
+// section (core/scenario/parse_workloads.cpp). Catalog names are resolved: `arch` from llm_models.json, `accel` from
+// the accelerator of `system` (a system of it.systems). 0 in a parallelism field means "searched".
+enum class WorkloadKind { Inference, Training };
+
+struct WorkloadSpec {
+  std::string name;          // HDF5-safe: letters, digits, '-', '_'; results go to /perf/<name>
+  WorkloadKind kind = WorkloadKind::Inference;
+  std::string model;         // llm_models.json name
+  std::string system;        // a system of it.systems
+  std::string accelerator;   // that system's accelerator
+  int gpus = 1;              // per serving instance (inference) or for the training job
+  Precision precision = Precision::Fp8;
+  // inference
+  int isl = 0, osl = 0;      // input and output tokens per request
+  int concurrency = 0;       // clients; 0: saturated
+  double ttft_slo_s = 0.0;   // p99 bounds; 0: none
+  double tpot_slo_s = 0.0;
+  // training
+  int seq = 0;
+  double global_batch_tokens = 0.0;
+  // fixed parallelism (0: searched); cp is training only
+  int tp = 0, pp = 0, cp = 0;
+  LlmArch arch;
+  AcceleratorSpec accel;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -213,6 +243,7 @@ struct Scenario {
   FacilitySpec facility;
   ItSpec it;
   EconomicsSpec economics;
+  std::vector<WorkloadSpec> workloads;  // empty without a "workloads" section
   int horizon_h = 8760;
   std::uint64_t seed = 1;
   int replications = 1;

@@ -1,0 +1,168 @@
+#include "core/run/workload_estimates.hpp"
+
+#include <cstdio>
+
+#include "core/run/perf_estimates.hpp"
+#include "core/scenario/input_error.hpp"
+
+namespace aidc {
+
+namespace {
+
+// Columns filled row by row: numeric(name, units) and text(name).
+class TableBuilder {
+ public:
+  explicit TableBuilder(NamedTable& t) : t_(t) {}
+  void number(const std::string& name, const std::string& units, double v) { col(name, units, false).values.push_back(v); }
+  void text(const std::string& name, const std::string& v) { col(name, "", true).text.push_back(v); }
+
+ private:
+  TableColumn& col(const std::string& name, const std::string& units, bool is_text) {
+    for (TableColumn& c : t_.columns) {
+      if (c.name == name) return c;
+    }
+    TableColumn c;
+    c.name = name;
+    c.units = units;
+    c.is_text = is_text;
+    t_.columns.push_back(std::move(c));
+    return t_.columns.back();
+  }
+  NamedTable& t_;
+};
+
+void inference_row(TableBuilder& b, const InferenceConfig& c, const InferenceEstimate& e) {
+  b.number("tp", "1", c.tp);
+  b.number("pp", "1", c.pp);
+  b.number("ep", "1", c.ep);
+  b.number("replicas", "1", c.replicas);
+  b.number("max_batch", "1", c.max_batch);
+  b.number("chunk_tokens", "tokens", c.chunk_tokens);
+  b.number("feasible", "1", e.feasible);
+  b.number("meets_slo", "1", e.meets_slo);
+  b.number("output_tokens_per_s", "tokens/s", e.output_tokens_per_s);
+  b.number("output_tokens_per_s_per_gpu", "tokens/s/GPU", e.output_tokens_per_s_per_gpu);
+  b.number("ttft_p50_s", "s", e.ttft_p50_s);
+  b.number("ttft_p99_s", "s", e.ttft_p99_s);
+  b.number("tpot_p50_s", "s", e.tpot_p50_s);
+  b.number("tpot_p99_s", "s", e.tpot_p99_s);
+  b.number("mean_batch", "1", e.mean_batch);
+  b.number("weights_bytes_per_gpu", "B", e.weights_bytes_per_gpu);
+  b.number("memory_bytes_per_gpu", "B", e.hbm_bytes_per_gpu);
+  b.number("kv_capacity_tokens", "tokens", e.kv_capacity_tokens);
+}
+
+void training_row(TableBuilder& b, const TrainingConfig& c, const TrainingEstimate& e) {
+  b.number("tp", "1", c.tp);
+  b.number("pp", "1", c.pp);
+  b.number("dp", "1", c.dp);
+  b.number("cp", "1", c.cp);
+  b.number("ep", "1", c.ep);
+  b.number("micro_batch", "sequences", c.micro_batch);
+  b.number("interleave", "1", c.interleave);
+  b.number("zero", "1", c.zero);
+  b.text("recompute", recompute_name(c.recompute));
+  b.number("sequence_parallel", "1", c.sequence_parallel);
+  b.number("feasible", "1", e.feasible);
+  b.number("step_time_s", "s", e.step_time_s);
+  b.number("tokens_per_s", "tokens/s", e.tokens_per_s);
+  b.number("mfu", "1", e.mfu);
+  b.number("model_tflops_per_gpu", "TFLOP/s", e.model_tflops_per_gpu);
+  b.number("memory_bytes_per_gpu", "B", e.memory_bytes);
+  b.number("usable_bytes_per_gpu", "B", e.usable_bytes);
+}
+
+std::string format(const char* fmt, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
+void set_attributes(NamedTable& t, const WorkloadSpec& w, Backend backend, double evaluated) {
+  t.text_attributes = {{"workload", w.name},
+                       {"type", w.kind == WorkloadKind::Training ? "training" : "inference"},
+                       {"model", w.model},
+                       {"system", w.system},
+                       {"accelerator", w.accelerator},
+                       {"precision", precision_name(w.precision)},
+                       {"backend", backend_name(backend)}};
+  t.number_attributes = {{"gpus", static_cast<double>(w.gpus)}, {"configs_evaluated", evaluated}};
+}
+
+BadInput no_fit(const Scenario& s, std::size_t i, const WorkloadSpec& w, const std::string& reason) {
+  return BadInput(s.source_path, "/workloads/" + std::to_string(i), "\"" + w.name + "\"",
+                  "a workload with a feasible configuration on " + std::to_string(w.gpus) + " x " + w.accelerator +
+                      ": " + reason);
+}
+
+}  // namespace
+
+std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backend) {
+  std::vector<WorkloadResult> out;
+  for (std::size_t i = 0; i < s.workloads.size(); ++i) {
+    const WorkloadSpec& w = s.workloads[i];
+    WorkloadResult r;
+    r.name = w.name;
+    if (w.kind == WorkloadKind::Inference) {
+      InferenceRequestSpec spec;
+      spec.model = w.model;
+      spec.accelerator = w.accelerator;
+      spec.arch = w.arch;
+      spec.accel = w.accel;
+      spec.precision = w.precision;
+      spec.gpus = w.gpus;
+      spec.fixed_tp = w.tp;
+      spec.fixed_pp = w.pp;
+      spec.isl = w.isl;
+      spec.osl = w.osl;
+      spec.concurrency = w.concurrency;
+      spec.ttft_slo_s = w.ttft_slo_s;
+      spec.tpot_slo_s = w.tpot_slo_s;
+      spec.keep_all = true;
+      const InferenceOutcome o = estimate_inference(spec, backend);
+      if (!o.found) throw no_fit(s, i, w, o.reason);
+      TableBuilder cb(r.configs);
+      for (std::size_t k = 0; k < o.configs.size(); ++k) inference_row(cb, o.configs[k], o.estimates[k]);
+      TableBuilder hb(r.chosen);
+      inference_row(hb, o.config, o.estimate);
+      r.configs.long_name = "every configuration the inference search evaluated for workload " + w.name;
+      r.chosen.long_name = "the chosen operating point of workload " + w.name + " (highest output tokens/s meeting the SLOs)";
+      set_attributes(r.configs, w, o.backend, o.configs_evaluated);
+      set_attributes(r.chosen, w, o.backend, o.configs_evaluated);
+      r.summary = format("workload %s: %.0f output tokens/s on %d x %s (tp %d, pp %d, %d replica%s)", w.name.c_str(),
+                         o.estimate.output_tokens_per_s, w.gpus, w.accelerator.c_str(), o.config.tp, o.config.pp,
+                         o.config.replicas, o.config.replicas == 1 ? "" : "s");
+    } else {
+      TrainingRequestSpec spec;
+      spec.model = w.model;
+      spec.accelerator = w.accelerator;
+      spec.arch = w.arch;
+      spec.accel = w.accel;
+      spec.precision = w.precision;
+      spec.gpus = w.gpus;
+      spec.seq = w.seq;
+      spec.global_batch_tokens = w.global_batch_tokens;
+      spec.fixed_tp = w.tp;
+      spec.fixed_pp = w.pp;
+      spec.fixed_cp = w.cp;
+      spec.keep_all = true;
+      const TrainingOutcome o = estimate_training(spec, backend);
+      if (!o.found) throw no_fit(s, i, w, o.reason);
+      TableBuilder cb(r.configs);
+      for (std::size_t k = 0; k < o.configs.size(); ++k) training_row(cb, o.configs[k], o.estimates[k]);
+      TableBuilder hb(r.chosen);
+      training_row(hb, o.config, o.estimate);
+      r.configs.long_name = "every configuration the training search evaluated for workload " + w.name;
+      r.chosen.long_name = "the chosen operating point of workload " + w.name + " (shortest step time that fits)";
+      set_attributes(r.configs, w, o.backend, static_cast<double>(o.configs_evaluated));
+      set_attributes(r.chosen, w, o.backend, static_cast<double>(o.configs_evaluated));
+      r.summary = format("workload %s: step %.3f s, %.0f tokens/s, MFU %.1f %% on %d x %s (tp %d, pp %d, cp %d, dp %d)",
+                         w.name.c_str(), o.estimate.step_time_s, o.estimate.tokens_per_s, 100.0 * o.estimate.mfu,
+                         w.gpus, w.accelerator.c_str(), o.config.tp, o.config.pp, o.config.cp, o.config.dp);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace aidc

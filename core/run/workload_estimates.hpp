@@ -1,0 +1,27 @@
+#pragma once
+// The scenario's workloads (its optional "workloads" section) estimated on the site's hardware with the
+// throughput adapters (core/run/perf_estimates.hpp): every evaluated configuration and the chosen operating point,
+// as tables for /perf/<name>/configs and /perf/<name>/chosen in the results file, and one summary line each.
+// The estimate is deterministic, so it runs once per run, before any replication.
+
+#include <string>
+#include <vector>
+
+#include "core/io/results_writer.hpp"
+#include "core/scenario/scenario.hpp"
+#include "kernels/backend.hpp"
+
+namespace aidc {
+
+struct WorkloadResult {
+  std::string name;
+  std::string summary;  // e.g. "workload chat-70b: 19075 output tokens/s on 8 x h100-sxm (tp 2, pp 2, 2 replicas)"
+  NamedTable configs;   // one row per evaluated configuration
+  NamedTable chosen;    // one row: the chosen operating point
+};
+
+// Estimates each workload of `s` on `backend`. A workload with no feasible configuration (or none meeting its SLOs)
+// throws BadInput at /workloads/<i> with the adapter's reason, naming s.source_path.
+std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backend = Backend::Auto);
+
+}  // namespace aidc

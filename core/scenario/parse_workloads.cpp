@@ -1,0 +1,166 @@
+#include "core/scenario/parse_workloads.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "core/scenario/input_error.hpp"
+#include "core/scenario/perf_catalog.hpp"
+#include "kernels/inference_search.hpp"
+
+namespace aidc {
+
+namespace {
+
+constexpr long long kMaxTokens = 10'000'000;
+constexpr long long kMaxGpus = 10'000'000;
+
+Precision precision_from(const std::string& text) {
+  if (text == "bf16") return Precision::Bf16;
+  if (text == "fp4") return Precision::Fp4;
+  return Precision::Fp8;
+}
+
+void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
+              WorkloadSpec& w) {
+  w.name = r.required_string("name");
+  if (r.has("name") && !w.name.empty() && !hdf5_safe_name(w.name)) {
+    r.problem_at("name", nlohmann::json(w.name).dump(),
+                 "1 to 64 letters, digits, '-' or '_' (the name becomes the HDF5 group /perf/<name>)");
+  }
+  if (!r.has("type")) r.problem_at("type", "", "one of: inference, training");
+  const std::string type = r.choice("type", "inference", {"inference", "training"});
+  w.kind = type == "training" ? WorkloadKind::Training : WorkloadKind::Inference;
+  const bool inference = w.kind == WorkloadKind::Inference;
+
+  w.model = r.required_string("model");
+  const nlohmann::json* model = w.model.empty() ? nullptr : catalog.entry("llm_models", w.model);
+  if (!w.model.empty() && !model) {
+    r.problem_at("model", nlohmann::json(w.model).dump(),
+                 "a model in " + catalog.label("llm_models") + ", " +
+                     expected_one_of(w.model, catalog.names("llm_models")));
+  }
+  if (model) {
+    used["llm_models"][w.model] = *model;
+    w.arch = llm_arch_from_catalog(catalog, w.model, r.file());
+  }
+
+  // The system must be one the site holds; its GPUs bound the workload's.
+  w.system = r.required_string("system");
+  std::vector<std::string> fleet;
+  long long site_gpus = 0;
+  const SystemSpec* sys = nullptr;
+  for (const SystemSpec& x : s.it.systems) {
+    if (std::find(fleet.begin(), fleet.end(), x.name) == fleet.end()) fleet.push_back(x.name);
+    if (x.name == w.system) {
+      sys = &x;
+      site_gpus += static_cast<long long>(x.count) * x.gpus_per_system;
+    }
+  }
+  if (!w.system.empty() && !sys) {
+    r.problem_at("system", nlohmann::json(w.system).dump(),
+                 "a system of this scenario's it.systems, " + expected_one_of(w.system, fleet));
+  }
+  if (sys && !sys->accelerator.empty() && catalog.entry("accelerators", sys->accelerator)) {
+    w.accelerator = sys->accelerator;
+    w.accel = accelerator_from_catalog(catalog, w.accelerator, r.file());
+  }
+
+  w.gpus = static_cast<int>(r.required_integer("gpus", 1, kMaxGpus));
+  if (sys && r.has("gpus") && w.gpus > site_gpus) {
+    r.problem_at("gpus", std::to_string(w.gpus),
+                 "at most the " + std::to_string(site_gpus) + " GPUs the site holds in " + w.system + " systems (" +
+                     std::to_string(site_gpus / std::max(1, sys->gpus_per_system)) + " x " +
+                     std::to_string(sys->gpus_per_system) + " " + w.accelerator + ")");
+  }
+  w.precision = precision_from(r.choice("precision", inference ? "fp8" : "bf16", {"bf16", "fp8", "fp4"}));
+  if (!w.accelerator.empty() && peak_flops_per_s(w.accel, w.precision) <= 0.0) {
+    r.problem_at("precision", nlohmann::json(precision_name(w.precision)).dump(),
+                 "a precision " + w.accelerator + " supports (it has no dense " + precision_name(w.precision) +
+                     " peak in " + catalog.label("accelerators") + ")");
+  }
+  w.tp = static_cast<int>(r.integer("tp", 0, 0, kMaxGpus));
+  w.pp = static_cast<int>(r.integer("pp", 0, 0, kMaxGpus));
+  if (w.tp > 0 && w.gpus % w.tp != 0) {
+    r.problem_at("tp", std::to_string(w.tp), "a divisor of gpus (" + std::to_string(w.gpus) + "), or 0 to search");
+  }
+  if (w.pp > 0 && w.gpus % w.pp != 0) {
+    r.problem_at("pp", std::to_string(w.pp), "a divisor of gpus (" + std::to_string(w.gpus) + "), or 0 to search");
+  }
+  if (inference) {
+    w.isl = static_cast<int>(r.required_integer("isl", 1, kMaxTokens));
+    w.osl = static_cast<int>(r.required_integer("osl", 1, kMaxTokens));
+    w.concurrency = static_cast<int>(r.integer("concurrency", 0, 0, kMaxTokens));
+    w.ttft_slo_s = r.number("ttft_slo_s", 0.0, Range::non_negative());
+    w.tpot_slo_s = r.number("tpot_slo_s", 0.0, Range::non_negative());
+  } else {
+    w.seq = static_cast<int>(r.required_integer("seq", 1, kMaxTokens));
+    w.global_batch_tokens = r.required_number("global_batch_tokens", Range::positive());
+    w.cp = static_cast<int>(r.integer("cp", 0, 0, kMaxGpus));
+    if (r.has("seq") && r.has("global_batch_tokens") && w.seq > 0 && w.global_batch_tokens < w.seq) {
+      r.problem_at("global_batch_tokens", nlohmann::json(w.global_batch_tokens).dump(),
+                   "at least one sequence (seq = " + std::to_string(w.seq) + " tokens)");
+    }
+  }
+  r.finish();
+}
+
+}  // namespace
+
+bool hdf5_safe_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void read_workloads(JsonObjectReader& root, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
+                    std::vector<WorkloadSpec>& out) {
+  const nlohmann::json* list = root.raw("workloads");
+  if (!list) return;
+  if (!list->is_array()) {
+    root.problem_at("workloads", json_excerpt(*list), "an array of workloads, each {\"name\", \"type\", \"model\", ...}");
+    return;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    JsonObjectReader r((*list)[i], root.child_path("workloads") + "/" + std::to_string(i), root.file(),
+                       root.problems());
+    WorkloadSpec w;
+    read_one(r, catalog, s, used, w);
+    if (!w.name.empty() && !names.insert(w.name).second) {
+      r.problem_at("name", nlohmann::json(w.name).dump(), "a name no other workload has (each gets /perf/<name>)");
+    }
+    out.push_back(std::move(w));
+  }
+}
+
+nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const WorkloadSpec& w : workloads) {
+    nlohmann::json j = {{"name", w.name},
+                        {"type", w.kind == WorkloadKind::Training ? "training" : "inference"},
+                        {"model", w.model},
+                        {"system", w.system},
+                        {"gpus", w.gpus},
+                        {"precision", precision_name(w.precision)},
+                        {"tp", w.tp},
+                        {"pp", w.pp}};
+    if (w.kind == WorkloadKind::Inference) {
+      j["isl"] = w.isl;
+      j["osl"] = w.osl;
+      j["concurrency"] = w.concurrency;
+      j["ttft_slo_s"] = w.ttft_slo_s;
+      j["tpot_slo_s"] = w.tpot_slo_s;
+    } else {
+      j["seq"] = w.seq;
+      j["global_batch_tokens"] = w.global_batch_tokens;
+      j["cp"] = w.cp;
+    }
+    a.push_back(std::move(j));
+  }
+  return a;
+}
+
+}  // namespace aidc

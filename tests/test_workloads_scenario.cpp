@@ -1,0 +1,263 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <unistd.h>
+
+#include "core/io/results_reader.hpp"
+#include "core/run/run_scenario.hpp"
+#include "core/scenario/input_error.hpp"
+#include "core/scenario/parse_workloads.hpp"
+#include "scenario_fixtures.hpp"
+
+using namespace aidc;
+using aidc::test::resolve;
+using aidc::test::small_scenario_json;
+
+namespace {
+
+// The small scenario (1000 x dgx-h100, 8000 GPUs) with one inference and one training workload.
+nlohmann::json with_workloads() {
+  auto doc = small_scenario_json();
+  doc["replications"] = 1;
+  doc["horizon"]["duration_h"] = 24;
+  doc["workloads"] = nlohmann::json::parse(R"([
+    {"name": "chat-8b", "type": "inference", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 2,
+     "precision": "fp8", "isl": 1000, "osl": 200},
+    {"name": "pretrain_8b", "type": "training", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 8,
+     "seq": 4096, "global_batch_tokens": 1048576}
+  ])");
+  return doc;
+}
+
+std::vector<InputProblem> problems_of(const nlohmann::json& doc) {
+  try {
+    resolve(doc);
+  } catch (const BadInput& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+bool has_problem(const std::vector<InputProblem>& ps, const std::string& path, const std::string& value_part = "",
+                 const std::string& expected_part = "") {
+  for (const auto& p : ps) {
+    if (p.json_path == path && p.value.find(value_part) != std::string::npos &&
+        p.expected.find(expected_part) != std::string::npos && p.file == "test.json") {
+      return true;
+    }
+  }
+  return false;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("aidc-workloads-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+TEST_CASE("a workloads section resolves with the system's accelerator and echoes every value") {
+  const auto rs = resolve(with_workloads());
+  REQUIRE(rs.scenario.workloads.size() == 2);
+  const WorkloadSpec& inf = rs.scenario.workloads[0];
+  CHECK(inf.kind == WorkloadKind::Inference);
+  CHECK(inf.accelerator == "h100-sxm");
+  CHECK(inf.precision == Precision::Fp8);
+  CHECK(inf.arch.layers == 32);
+  const WorkloadSpec& tr = rs.scenario.workloads[1];
+  CHECK(tr.kind == WorkloadKind::Training);
+  CHECK(tr.precision == Precision::Bf16);  // the training default
+  CHECK(rs.catalog_entries["llm_models"].contains("llama-3.1-8b"));
+  REQUIRE(rs.resolved.contains("workloads"));
+  CHECK(rs.resolved["workloads"][0]["tp"] == 0);
+  CHECK(rs.resolved["workloads"][1]["precision"] == "bf16");
+  const auto again = resolve(rs.resolved);
+  CHECK(again.resolved["workloads"] == rs.resolved["workloads"]);
+}
+
+TEST_CASE("a scenario without workloads has no workloads section") {
+  const auto rs = resolve(small_scenario_json());
+  CHECK(rs.scenario.workloads.empty());
+  CHECK_FALSE(rs.resolved.contains("workloads"));
+}
+
+TEST_CASE("bad workloads are reported with their paths") {
+  auto doc = with_workloads();
+  doc["workloads"][0]["model"] = "llama-3.1-8c";
+  doc["workloads"][0]["system"] = "dgx-h10";
+  doc["workloads"][1]["gpus"] = 9000;
+  doc["workloads"][1]["name"] = "pre train/1";
+  doc["workloads"][1]["colour"] = "blue";
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/workloads/0/model", "llama-3.1-8c", "did you mean"));
+  CHECK(has_problem(ps, "/workloads/0/model", "", "llama-3.1-8b"));
+  CHECK(has_problem(ps, "/workloads/0/system", "dgx-h10", "dgx-h100"));
+  CHECK(has_problem(ps, "/workloads/1/gpus", "9000", "8000 GPUs"));
+  CHECK(has_problem(ps, "/workloads/1/name", "pre train/1", "letters, digits"));
+  CHECK(has_problem(ps, "/workloads/1/colour", "blue", "unknown key"));
+}
+
+TEST_CASE("workload names must be distinct and the type and lengths given") {
+  auto doc = with_workloads();
+  doc["workloads"][1]["name"] = "chat-8b";
+  doc["workloads"][0].erase("isl");
+  doc["workloads"][1].erase("type");
+  doc["workloads"][1]["seq"] = 4096;
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/workloads/1/name", "chat-8b", "no other workload"));
+  CHECK(has_problem(ps, "/workloads/0/isl"));
+  CHECK(has_problem(ps, "/workloads/1/type", "", "inference, training"));
+  auto doc2 = with_workloads();
+  doc2["workloads"] = {{"name", "x"}};
+  CHECK(has_problem(problems_of(doc2), "/workloads", "", "an array"));
+}
+
+TEST_CASE("a workload system must be one of the site's systems") {
+  auto doc = with_workloads();
+  doc["workloads"][0]["system"] = "dgx-b200";  // in the catalog but not on this site
+  CHECK(has_problem(problems_of(doc), "/workloads/0/system", "dgx-b200", "it.systems"));
+}
+
+TEST_CASE("hdf5-safe workload names") {
+  CHECK(hdf5_safe_name("chat-70b"));
+  CHECK(hdf5_safe_name("A_1"));
+  CHECK_FALSE(hdf5_safe_name(""));
+  CHECK_FALSE(hdf5_safe_name("a/b"));
+  CHECK_FALSE(hdf5_safe_name("a.b"));
+  CHECK_FALSE(hdf5_safe_name(std::string(65, 'a')));
+}
+
+TEST_CASE("a run with workloads writes every configuration and the chosen point under /perf") {
+  TempDir dir;
+  const auto rs = resolve(with_workloads());
+  RunOptions options;
+  options.output = dir.path() / "r.h5";
+  options.threads = 2;
+  options.perf_backend = Backend::Cpu;
+  const RunSummary summary = run_scenario(rs, options);
+  REQUIRE(summary.workloads.size() == 2);
+  CHECK(summary.workloads[0].find("workload chat-8b: ") == 0);
+  CHECK(summary.workloads[0].find("output tokens/s on 2 x h100-sxm (tp ") != std::string::npos);
+  CHECK(summary.workloads[1].find("workload pretrain_8b: step ") == 0);
+
+  ResultsReader reader(options.output);
+  // Inference: the chosen row is the feasible configuration with the most output tokens/s.
+  const NamedTable cfg = reader.table("/perf/chat-8b/configs");
+  const NamedTable chosen = reader.table("/perf/chat-8b/chosen");
+  REQUIRE(cfg.rows() > 1);
+  REQUIRE(chosen.rows() == 1);
+  for (const TableColumn& c : cfg.columns) {
+    INFO(c.name);
+    CHECK_FALSE(c.units.empty());
+  }
+  CHECK(cfg.column("output_tokens_per_s").units == "tokens/s");
+  CHECK(cfg.column("ttft_p99_s").units == "s");
+  CHECK(cfg.column("memory_bytes_per_gpu").units == "B");
+  double best = -1.0;
+  std::size_t best_row = 0;
+  const auto& tps = cfg.column("output_tokens_per_s").values;
+  for (std::size_t i = 0; i < cfg.rows(); ++i) {
+    if (cfg.column("feasible").values[i] == 1.0 && cfg.column("meets_slo").values[i] == 1.0 && tps[i] > best) {
+      best = tps[i];
+      best_row = i;
+    }
+  }
+  REQUIRE(best > 0.0);
+  CHECK(chosen.column("output_tokens_per_s").values[0] == best);
+  for (const char* col : {"tp", "pp", "replicas", "max_batch", "chunk_tokens", "ttft_p99_s", "tpot_p99_s"}) {
+    INFO(col);
+    CHECK(chosen.column(col).values[0] == cfg.column(col).values[best_row]);
+  }
+  CHECK(reader.string_attribute("/perf/chat-8b/chosen", "model") == "llama-3.1-8b");
+  CHECK(reader.string_attribute("/perf/chat-8b/chosen", "system") == "dgx-h100");
+  CHECK(reader.string_attribute("/perf/chat-8b/chosen", "accelerator") == "h100-sxm");
+  CHECK(reader.string_attribute("/perf/chat-8b/configs", "precision") == "fp8");
+  CHECK(reader.string_attribute("/perf/chat-8b/configs", "backend") == "cpu");
+  CHECK(reader.double_attribute("/perf/chat-8b/chosen", "gpus") == 2.0);
+  CHECK(reader.double_attribute("/perf/chat-8b/configs", "configs_evaluated") == static_cast<double>(cfg.rows()));
+
+  // Training: the chosen row is the feasible configuration with the shortest step.
+  const NamedTable tcfg = reader.table("/perf/pretrain_8b/configs");
+  const NamedTable tch = reader.table("/perf/pretrain_8b/chosen");
+  REQUIRE(tcfg.rows() > 1);
+  REQUIRE(tch.rows() == 1);
+  for (const TableColumn& c : tcfg.columns) {
+    INFO(c.name);
+    if (!c.is_text) CHECK_FALSE(c.units.empty());
+  }
+  double fastest = 1e300;
+  for (std::size_t i = 0; i < tcfg.rows(); ++i) {
+    if (tcfg.column("feasible").values[i] == 1.0) fastest = std::min(fastest, tcfg.column("step_time_s").values[i]);
+  }
+  CHECK(tch.column("step_time_s").values[0] == fastest);
+  CHECK(tch.column("mfu").values[0] > 0.0);
+  CHECK(tch.column("mfu").values[0] < 1.0);
+  CHECK(tch.column("tokens_per_s").values[0] == Approx(1048576.0 / fastest));
+  CHECK(reader.string_attribute("/perf/pretrain_8b/chosen", "precision") == "bf16");
+}
+
+TEST_CASE("a workload that cannot fit is bad input before any replication and writes no results file") {
+  TempDir dir;
+  auto doc = with_workloads();
+  // A 405B model in fp8 does not fit on one 80 GB GPU.
+  doc["workloads"][0]["model"] = "llama-3.1-405b";
+  doc["workloads"][0]["gpus"] = 1;
+  const auto rs = resolve(doc);
+  RunOptions options;
+  options.output = dir.path() / "r.h5";
+  options.threads = 1;
+  options.perf_backend = Backend::Cpu;
+  try {
+    run_scenario(rs, options);
+    FAIL("expected BadInput");
+  } catch (const BadInput& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].json_path == "/workloads/0");
+    CHECK(e.problems()[0].expected.find("1 x h100-sxm") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(options.output));
+
+  // The command line: exit code 2, the path in the message, no results file.
+  const auto file = dir.path() / "nofit.json";
+  std::ofstream(file) << doc.dump(2);
+  const auto out = dir.path() / "out.txt";
+  const auto h5 = dir.path() / "cli.h5";
+  const std::string cmd = std::string(AIDCSIM_BINARY) + " run " + file.string() + " -o " + h5.string() + " > " +
+                          out.string() + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("/workloads/0") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(h5));
+}
+
+TEST_CASE("the tokyo b200 scenario carries workloads that resolve") {
+  const Catalog catalog = Catalog::embedded();
+  const auto rs = load_scenario_file(
+      std::filesystem::path(AIDCSIM_SOURCE_DIR) / "scenarios/tokyo-40mw-b200-water.json", catalog);
+  REQUIRE(rs.scenario.workloads.size() == 2);
+  CHECK(rs.scenario.workloads[0].accelerator == "b200");
+  CHECK(rs.scenario.workloads[1].kind == WorkloadKind::Training);
+}
