@@ -12,9 +12,13 @@
 #include "core/run/run_scenario.hpp"
 #include "core/scenario/input_error.hpp"
 #include "scenario_fixtures.hpp"
+#include "temp_dir.hpp"
 
 using namespace aidc;
+using aidc::test::has_problem;
+using aidc::test::problems_of;
 using aidc::test::resolve;
+using aidc::test::TempDir;
 using aidc::test::small_scenario_json;
 
 namespace {
@@ -31,46 +35,6 @@ nlohmann::json with_economics() {
   })");
   return doc;
 }
-
-std::vector<InputProblem> problems_of(const nlohmann::json& doc) {
-  try {
-    resolve(doc);
-  } catch (const BadInput& e) {
-    return e.problems();
-  }
-  return {};
-}
-
-bool has_problem(const std::vector<InputProblem>& ps, const std::string& path, const std::string& value_part = "",
-                 const std::string& expected_part = "") {
-  for (const auto& p : ps) {
-    if (p.json_path == path && p.value.find(value_part) != std::string::npos &&
-        p.expected.find(expected_part) != std::string::npos && p.file == "test.json") {
-      return true;
-    }
-  }
-  return false;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() / ("aidc-econ-" + std::to_string(::getpid()) + "-" +
-                                                      std::to_string(counter_++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path path_;
-};
 
 }  // namespace
 

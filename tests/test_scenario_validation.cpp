@@ -8,31 +8,9 @@
 using aidc::BadInput;
 using aidc::InputProblem;
 using aidc::test::resolve;
+using aidc::test::has_problem;
+using aidc::test::problems_of;
 using aidc::test::small_scenario_json;
-
-namespace {
-
-std::vector<InputProblem> problems_of(const nlohmann::json& doc) {
-  try {
-    resolve(doc);
-  } catch (const BadInput& e) {
-    return e.problems();
-  }
-  return {};
-}
-
-bool has_problem(const std::vector<InputProblem>& ps, const std::string& path, const std::string& value_part = "",
-                 const std::string& expected_part = "") {
-  for (const auto& p : ps) {
-    if (p.json_path == path && p.value.find(value_part) != std::string::npos &&
-        p.expected.find(expected_part) != std::string::npos && p.file == "test.json") {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("a valid scenario resolves with catalog values filled in") {
   const auto rs = resolve(small_scenario_json());
