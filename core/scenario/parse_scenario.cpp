@@ -354,6 +354,8 @@ void read_it(JsonObjectReader& r, const Catalog& catalog, nlohmann::json& used, 
         s.accelerator = e->value("accelerator", "");
         s.gpus_per_system = e->value("gpus", 0);
         s.cooling = e->value("cooling", "");
+        s.scaleout_nics = e->value("scaleout_nics", 0);
+        s.nic_gbps = entry_number(*e, "nic_gbps").value_or(0.0);
         s.source = e->value("source", "");
         if (const nlohmann::json* a = catalog.entry("accelerators", s.accelerator)) {
           used["accelerators"][s.accelerator] = *a;

@@ -143,6 +143,8 @@ struct SystemSpec {
   double max_power_w = 0.0;
   double idle_power_fraction = 0.3;  // power at zero utilization as a share of max
   std::string cooling;               // "air", "liquid", "air-or-liquid"
+  int scaleout_nics = 0;             // scale-out (back-end fabric) NICs per system
+  double nic_gbps = 0.0;             // line rate of each of them
   std::string source;
   // From the accelerator catalog, for export-control screening (core/model/export_control.hpp); NaN = no figure.
   double fp4_dense_tflops = std::numeric_limits<double>::quiet_NaN();
@@ -161,7 +163,71 @@ struct UtilizationProfile {
 
 struct ItSpec {
   std::vector<SystemSpec> systems;
-  UtilizationProfile utilization;
+  UtilizationProfile utilization;  // drives IT power only when the scenario has no "fleet" section
+};
+
+// ---- The fleet in operation (issue 4), from the optional "fleet" section --------------------------------------
+// With a fleet section every workload is operated over the horizon (inference services against their demand,
+// training jobs to their token count) on nodes (one node = one system of it.systems) that fail and are repaired;
+// IT power then follows the nodes' work instead of it.utilization. Defaults come from the catalogs
+// (fleet_defaults.json, failures.json, network.json, countries.json), each with its source.
+
+// One failure process of a component kind. Failures of a kind arrive as a Poisson process per unit; `per` says
+// what one unit is.
+enum class FailureUnit {
+  Gpu,     // per accelerator installed (rate × GPUs of the node)
+  Node,    // per node
+  Nic,     // per scale-out NIC (rate × NICs of the node)
+  JobGpu   // per accelerator while it runs a training job (software faults, NCCL timeouts): interrupts the job,
+           // the node is back after a restart, no part is needed
+};
+
+struct ComponentReliability {
+  std::string kind;               // "accelerator", "hbm", "nic", "network", "host", "power_supply", "software", ...
+  FailureUnit per = FailureUnit::Node;
+  double failures_per_unit_h = 0.0;
+  bool needs_part = true;         // a hardware part is replaced (from the on-site stock, else ordered)
+  double repair_h = 0.0;          // hands-on time of one technician once the part is there (reboot time if no part)
+  std::string source;
+};
+
+// The scale-out fabric (rail-optimized fat tree) built from one switch model.
+struct NetworkSpec {
+  std::string switch_model;       // network.json name
+  int switch_radix = 64;          // ports per switch at the NIC line rate
+  double port_gbps = 400.0;
+  double switch_power_w = 0.0;    // per switch, typical at load with its optics excluded
+  double optic_power_w = 0.0;     // per transceiver (each switch-to-switch link has two, each NIC link one or two)
+  double switch_price_usd = 0.0;
+  double oversubscription = 1.0;  // leaf downlinks per uplink (1: non-blocking)
+  std::string source;
+};
+
+struct FleetSpec {
+  bool enabled = false;
+  int halls = 1;
+  double rack_power_limit_w = 0.0;   // per rack; racks hold as many systems as fit (at least one, else bad input)
+  int hot_spare_nodes = 0;           // healthy nodes kept out of the schedule to replace failed ones at once
+  int technicians = 0;               // repairs in progress at the same time (FIFO queue beyond)
+  double spare_parts_share = 0.0;    // initial on-site stock of each part kind, share of the units installed
+  double parts_lead_time_h = 0.0;    // order to on-site of a part not in stock (shipping + customs of the country)
+  std::string lead_time_source;
+  double node_swap_h = 0.0;          // time to move a job or replica onto a healthy node (drain, reschedule)
+  bool power_capping = true;         // when supply or cooling fall short, cap IT power instead of shedding it
+  double dvfs_power_exponent = 3.0;  // dynamic power ∝ clock^exponent under a cap (throughput ∝ clock)
+  double cooling_derate_per_k = 0.0; // share of cooling capacity lost per K of dry bulb above the design dry bulb
+  double training_utilization = 1.0; // share of the dynamic power range a node draws while training
+  NetworkSpec network;
+  std::vector<ComponentReliability> components;
+};
+
+// Demand on an inference service: requests per second with a diurnal and weekly shape and yearly growth.
+struct DemandSpec {
+  double mean_requests_per_s = 0.0;  // at the start of the horizon, over a week
+  double diurnal_amplitude = 0.0;    // peak-to-mean, as a share
+  double peak_hour = 14.0;           // local hour of the diurnal peak
+  double weekend_factor = 1.0;       // multiplier on Saturdays and Sundays
+  double annual_growth = 0.0;        // compounded, e.g. 0.3 = +30 % per year
 };
 
 // Project finance of the site (core/model/economics.hpp), from the optional "economics" section. Rates are
@@ -231,6 +297,15 @@ struct WorkloadSpec {
   double global_batch_tokens = 0.0;
   // fixed parallelism (0: searched); cp is training only
   int tp = 0, pp = 0, cp = 0;
+  // operation over the horizon (only with a "fleet" section)
+  int priority = 0;                  // higher first when nodes are short
+  int replicas = 0;                  // inference: instances deployed; 0: enough for the peak demand of the horizon
+  DemandSpec demand;                 // inference
+  double tokens = 0.0;               // training: tokens to train
+  double start_h = 0.0;              // training: submission time
+  double checkpoint_interval_s = 0.0;  // training: 0 = Young/Daly optimum sqrt(2 × checkpoint_s × job MTBF)
+  double checkpoint_s = 0.0;         // training: job paused while a checkpoint is written
+  double restart_s = 0.0;            // training: from interruption to running again (healthy nodes at hand)
   LlmArch arch;
   AcceleratorSpec accel;
 };
@@ -244,6 +319,7 @@ struct Scenario {
   ItSpec it;
   EconomicsSpec economics;
   std::vector<WorkloadSpec> workloads;  // empty without a "workloads" section
+  FleetSpec fleet;                      // enabled only with a "fleet" section
   int horizon_h = 8760;
   std::uint64_t seed = 1;
   int replications = 1;
