@@ -65,6 +65,11 @@ struct EventRecord {
   double value = 0.0;
 };
 
+// What a KPI is: its name, units and a sentence; models list theirs in this form.
+struct KpiInfo {
+  std::string name, units, long_name;
+};
+
 struct KpiRow {
   std::string name;
   std::string units;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <stdexcept>
 #include <span>
 
 #include "core/engine/rng.hpp"
@@ -73,6 +75,12 @@ SiteWeather::SiteWeather(const Scenario& s, const HourlyWeather* epw_year)
   if (!epw_year_) climate_ = synthetic_climate(s.site.weather.normals, s.site.elevation_m);
 }
 
+std::vector<std::string> event_kind_names(const Scenario& s) {
+  std::vector<std::string> names = site_event_kind_names();
+  if (s.fleet.enabled) names.insert(names.end(), fleet_record_kind_names().begin(), fleet_record_kind_names().end());
+  return names;
+}
+
 HourlyWeather SiteWeather::replication(int replication) const {
   if (epw_year_) {
     // The EPW holds one year; longer horizons repeat it.
@@ -115,7 +123,8 @@ enum EngineEventKind : std::uint32_t {
 // them into the current hour's energy buckets.
 class SiteYearModel {
  public:
-  SiteYearModel(const Scenario& s, const HourlyWeather& weather, int replication)
+  SiteYearModel(const Scenario& s, const HourlyWeather& weather, int replication,
+                const std::vector<FleetWorkloadRate>& rates)
       : s_(s),
         weather_(weather),
         replication_(replication),
@@ -128,6 +137,15 @@ class SiteYearModel {
     // The UPS is sized for its ride-through at the rated critical load (all systems at full power).
     ups_capacity_j_ = s_.facility.ups.ride_through_s * critical_load_w(it_max_power_w(s_.it));
     ups_energy_j_ = ups_capacity_j_;
+    it_idle_w_ = it_power_w(s_.it, 0.0);
+    it_full_w_ = it_power_w(s_.it, 1.0);
+    if (s_.fleet.enabled) {
+      if (rates.size() != s_.workloads.size()) {
+        throw std::logic_error("simulate_site_year: a fleet needs one operating point per workload");
+      }
+      fleet_ = std::make_unique<FleetOps>(s_, rates, replication_, static_cast<std::int32_t>(kEventKindCount),
+                                          result_.events, result_.fleet_series);
+    }
   }
 
   SiteYearResult run() {
@@ -138,6 +156,7 @@ class SiteYearModel {
       sim_.schedule_at(seconds_to_sim(outages_[i].start_s), kOutageStart, static_cast<std::uint32_t>(i));
     }
     sim_.schedule_at(0, kTickHour, 0);
+    if (fleet_) fleet_->start(sim_);
     sim_.run_until(seconds_to_sim(horizon_s), [this](const Event& e, Simulator<>& sim) { handle(e, sim); });
     finish_kpis();
     result_.fingerprint = sim_.fingerprint();
@@ -156,6 +175,11 @@ class SiteYearModel {
 
   void handle(const Event& e, Simulator<>& sim) {
     advance(sim_to_seconds(e.time));
+    if (e.kind >= kFleetEventBase) {
+      // Fleet events change no facility rate inside the hour (IT power is hourly).
+      fleet_->handle(e, sim);
+      return;
+    }
     switch (static_cast<EngineEventKind>(e.kind)) {
       case kTickHour: on_hour(e.target, sim); break;
       case kOutageStart: on_outage_start(e.target, sim); break;
@@ -198,14 +222,48 @@ class SiteYearModel {
   }
 
   void on_hour(std::uint32_t hour, Simulator<>& sim) {
-    if (hour > 0) close_hour(hour - 1);
+    if (hour > 0) {
+      close_hour(hour - 1);
+      if (fleet_) fleet_->close_hour(hour - 1, sim);
+    }
     if (hour >= horizon_h_) return;
-    const double util = utilization_at_hour(s_.it.utilization, hour);
     const double db = weather_.dry_bulb_c[hour];
     const double wb = weather_.wet_bulb_c[hour];
-    it_w_ = it_power_w(s_.it, util);
-    const CoolingResult cool = cooling_power(s_.facility.cooling, indoor_heat_w(s_.facility.power_chain, it_w_), db, wb);
-    const PowerFlows flows = power_flows(s_.facility.power_chain, it_w_, cool.cooling_power_w);
+    double util = 0.0;
+    CoolingResult cool;
+    PowerFlows flows;
+    auto facility_at = [&](double it_w) {
+      cool = cooling_power(s_.facility.cooling, indoor_heat_w(s_.facility.power_chain, it_w), db, wb);
+      flows = power_flows(s_.facility.power_chain, it_w, cool.cooling_power_w);
+    };
+    if (fleet_) {
+      // The fleet's demand, capped where the cooling (above its design dry bulb) or the grid connection cannot
+      // carry it; the fleet runs slower under the cap (FleetOps::set_supply, from update_rates).
+      const double demand_w = fleet_->it_demand_w(hour);
+      it_w_ = demand_w;
+      const FleetSpec& f = s_.fleet;
+      if (f.power_capping) {
+        const double over_k = db - s_.site.design_dry_bulb_c;
+        if (over_k > 0.0 && f.cooling_derate_per_k > 0.0) {
+          const double cooling_share = std::max(0.0, 1.0 - f.cooling_derate_per_k * over_k);
+          it_w_ = std::min(it_w_, cooling_share * it_full_w_);
+        }
+        facility_at(it_w_);
+        // Facility power is nearly proportional to IT power: a few fixed-point steps bring it under the grid.
+        for (int i = 0; i < 4 && flows.facility_power_w > s_.site.grid.capacity_w * (1.0 + 1e-9); ++i) {
+          it_w_ *= s_.site.grid.capacity_w / flows.facility_power_w;
+          facility_at(it_w_);
+        }
+      } else {
+        facility_at(it_w_);
+      }
+      hour_cap_fraction_ = demand_w > 0.0 ? it_w_ / demand_w : 1.0;
+      util = it_full_w_ > it_idle_w_ ? std::clamp((it_w_ - it_idle_w_) / (it_full_w_ - it_idle_w_), 0.0, 1.0) : 0.0;
+    } else {
+      util = utilization_at_hour(s_.it.utilization, hour);
+      it_w_ = it_power_w(s_.it, util);
+      facility_at(it_w_);
+    }
     load_w_ = flows.facility_power_w;
     critical_w_ = std::min(load_w_, critical_load_w(it_w_));
     auto put = [&](SiteSeries k, double v) { result_.series[k * horizon_h_ + hour] = v; };
@@ -296,6 +354,7 @@ class SiteYearModel {
     const double critical = critical_w_;
     const double mechanical = load - critical;
     double critical_unserved = 0.0;
+    double supply_scale = 1.0;  // below 1: the load is capped to the supply
     if (grid_up_) {
       grid_w_ = std::min(load, s_.site.grid.capacity_w);
       gen_w_ = ups_w_ = 0.0;
@@ -306,18 +365,34 @@ class SiteYearModel {
       grid_w_ = 0.0;
       const GeneratorSpec& g = s_.facility.generators;
       const double capacity = fuel_l_ > 0.0 ? generators_running_ * g.unit_capacity_w : 0.0;
-      const double gen_critical = std::min(critical, capacity);
-      const double gen_mechanical = std::min(mechanical, capacity - gen_critical);
+      if (fleet_ && s_.fleet.power_capping && capacity > 0.0 && capacity < load) {
+        // Power capping: the IT load (and the cooling with it) is throttled to what the running generators carry,
+        // instead of the UPS draining and racks dropping.
+        supply_scale = capacity / load;
+      }
+      const double gen_critical = std::min(critical * supply_scale, capacity);
+      const double gen_mechanical = std::min(mechanical * supply_scale, capacity - gen_critical);
       gen_w_ = gen_critical + gen_mechanical;
-      const double critical_deficit = critical - gen_critical;
+      const double critical_deficit = critical * supply_scale - gen_critical;
       ups_w_ = ups_energy_j_ > 0.0 ? critical_deficit : 0.0;
       critical_unserved = critical_deficit - ups_w_;
-      unserved_w_ = load - gen_w_ - ups_w_;
+      unserved_w_ = load * supply_scale - gen_w_ - ups_w_;
     }
     const bool lost = critical_unserved > 1e-9 * std::max(1.0, critical);
     if (lost && critical_unserved_w_ <= 0.0) record(kEventCriticalLoadLost, "facility", 0, 0.0, critical_unserved);
     if (!lost && critical_unserved_w_ > 0.0) record(kEventCriticalLoadRestored, "facility", 0, 0.0, 0.0);
     critical_unserved_w_ = lost ? critical_unserved : 0.0;
+    if (fleet_) {
+      // The share of the fleet's demanded IT power delivered: the hour's cap, the generator cap, and whatever of
+      // the critical load is unpowered.
+      const double powered = lost && critical > 0.0 ? std::max(0.0, 1.0 - critical_unserved / (critical * supply_scale)) : 1.0;
+      const double delivered = hour_cap_fraction_ * supply_scale * powered;
+      if (delivered != delivered_ || lost != fleet_power_lost_) {
+        delivered_ = delivered;
+        fleet_power_lost_ = lost;
+        fleet_->set_supply(sim, delivered, lost);
+      }
+    }
 
     ++epoch_;
     const double horizon_s = static_cast<double>(horizon_h_) * 3600.0;
@@ -370,6 +445,7 @@ class SiteYearModel {
     k[kKpiPeakFacilityPower] = peak_w / 1e6;
     k[kKpiPueMaxHourly] = pue_max;
     k[kKpiFreeCoolingHours] = free_cooling_h;
+    if (fleet_) result_.fleet_kpis = fleet_->kpis(k[kKpiFacilityEnergy], water_l);
   }
 
   const Scenario& s_;
@@ -380,6 +456,11 @@ class SiteYearModel {
   RngStream generator_rng_;
   SiteYearResult result_;
   std::vector<GridOutage> outages_;
+  std::unique_ptr<FleetOps> fleet_;  // with a fleet section
+  double it_idle_w_ = 0.0, it_full_w_ = 0.0;  // all systems idle and at full power
+  double hour_cap_fraction_ = 1.0;            // this hour's IT power / the fleet's demand (cooling, grid caps)
+  double delivered_ = -1.0;                   // last supply share told to the fleet
+  bool fleet_power_lost_ = false;
 
   // Load of the current hour.
   double it_w_ = 0.0, load_w_ = 0.0, critical_w_ = 0.0;
@@ -403,8 +484,9 @@ class SiteYearModel {
 
 }  // namespace
 
-SiteYearResult simulate_site_year(const Scenario& s, const HourlyWeather& weather, int replication) {
-  SiteYearModel model(s, weather, replication);
+SiteYearResult simulate_site_year(const Scenario& s, const HourlyWeather& weather, int replication,
+                                  const std::vector<FleetWorkloadRate>& rates) {
+  SiteYearModel model(s, weather, replication, rates);
   return model.run();
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/io/results_writer.hpp"
+#include "core/model/fleet_ops.hpp"
 #include "core/model/weather.hpp"
 #include "core/scenario/scenario.hpp"
 
@@ -75,15 +76,16 @@ enum SiteKpi : std::size_t {
   kKpiFreeCoolingHours,
   kKpiCount
 };
-struct KpiInfo {
-  std::string name, units, long_name;
-};
 const std::vector<KpiInfo>& site_kpi_info();
 
 struct SiteYearResult {
   std::vector<double> series;  // kSeriesCount × horizon_h, series-major
   std::vector<EventRecord> events;
   std::array<double, kKpiCount> kpis{};
+  // With a fleet section (core/model/fleet_ops.hpp): kFleetSeriesCount × horizon_h, series-major, and the KPIs
+  // of fleet_kpi_info(); empty otherwise. Fleet event records are in `events`, kinds after the site's.
+  std::vector<double> fleet_series;
+  std::vector<double> fleet_kpis;
   std::uint64_t fingerprint = 0;  // hash of the event sequence (engine fingerprint)
   std::uint64_t events_processed = 0;
 
@@ -107,7 +109,12 @@ class SiteWeather {
 // One replication's weather, for a single call (a run uses SiteWeather, which prepares the climatology once).
 HourlyWeather site_weather(const Scenario& s, const HourlyWeather* epw_year, int replication);
 
-SiteYearResult simulate_site_year(const Scenario& s, const HourlyWeather& weather, int replication);
+// `rates`: the workloads' operating points (one per s.workloads entry), needed when s.fleet.enabled.
+SiteYearResult simulate_site_year(const Scenario& s, const HourlyWeather& weather, int replication,
+                                  const std::vector<FleetWorkloadRate>& rates = {});
+
+// Event kind names of a run: the site's, then the fleet's when the scenario has one.
+std::vector<std::string> event_kind_names(const Scenario& s);
 
 // RNG stream ids, one per random process, so that changing one process does not shift another's draws.
 enum SiteRngStream : std::uint64_t { kStreamWeather = 1, kStreamOutages = 2, kStreamGenerators = 3 };

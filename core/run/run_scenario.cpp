@@ -63,6 +63,14 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   // The workloads' estimates are deterministic: once per run, and before anything else, so that a workload that
   // cannot run anywhere on the site is bad input (exit 2) before any replication or results file.
   const std::vector<WorkloadResult> workloads = estimate_workloads(s, options.perf_backend);
+  // With a fleet the workloads are operated at these operating points over the horizon.
+  std::vector<FleetWorkloadRate> rates;
+  for (const WorkloadResult& w : workloads) {
+    rates.push_back({w.instance_output_tokens_per_s, w.training_tokens_per_s});
+  }
+  const bool fleet = s.fleet.enabled;
+  std::vector<SeriesInfo> series_info = site_series_info();
+  if (fleet) series_info.insert(series_info.end(), fleet_series_info().begin(), fleet_series_info().end());
 
   // The synthetic climatology (or the EPW year) is shared by every replication: prepared once.
   const SiteWeather weather(s, rs.epw_weather.get());
@@ -76,18 +84,22 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   if (!options.output.empty()) {
     RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), s.seed, R, "cpu",
                      std::to_string(threads) + " threads (TBB)", s.name};
-    writer = std::make_unique<ResultsWriter>(options.output, meta, time_s, site_series_info(), R,
-                                             site_event_kind_names());
+    writer = std::make_unique<ResultsWriter>(options.output, meta, time_s, series_info, R, event_kind_names(s));
     writer->write_inputs(rs.resolved.dump(2), rs.catalog_entries.dump(2));
   }
 
   const int batch = options.batch_replications > 0 ? options.batch_replications : std::max(8, 4 * threads);
   const bool economics = s.economics.enabled;
   std::vector<KpiInfo> kpi_info = site_kpi_info();
+  const std::size_t fleet_kpi_first = kpi_info.size();
+  if (fleet) {
+    const std::vector<KpiInfo> fk = fleet_kpi_info(s);
+    kpi_info.insert(kpi_info.end(), fk.begin(), fk.end());
+  }
+  const std::size_t economics_kpi_first = kpi_info.size();
   if (economics) kpi_info.insert(kpi_info.end(), economics_kpi_info().begin(), economics_kpi_info().end());
   std::vector<std::vector<double>> kpis(kpi_info.size(), std::vector<double>(static_cast<std::size_t>(R)));
   std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
-  std::vector<EventRecord> events;
   RunSummary summary;
   summary.threads = threads;
 
@@ -96,7 +108,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     results.assign(static_cast<std::size_t>(count), SiteYearResult{});
     tbb::parallel_for(0, count, [&](int i) {
       const int rep = first + i;
-      results[static_cast<std::size_t>(i)] = simulate_site_year(s, weather.replication(rep), rep);
+      results[static_cast<std::size_t>(i)] = simulate_site_year(s, weather.replication(rep), rep, rates);
     });
   };
   std::vector<double> block;
@@ -106,22 +118,27 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       SiteYearResult& r = results[static_cast<std::size_t>(i)];
       const auto rep = static_cast<std::size_t>(first + i);
       for (std::size_t k = 0; k < kKpiCount; ++k) kpis[k][rep] = r.kpis[k];
+      for (std::size_t k = 0; k < r.fleet_kpis.size(); ++k) kpis[fleet_kpi_first + k][rep] = r.fleet_kpis[k];
       if (economics) {
         // Opex varies with each replication's energy cost and water, so the economics KPIs get P10/P50/P90 too.
         finance[rep] = replication_economics(s, r.kpis);
         const auto ek = economics_kpis(finance[rep]);
-        for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[kKpiCount + k][rep] = ek[k];
+        for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[economics_kpi_first + k][rep] = ek[k];
       }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
-      events.insert(events.end(), r.events.begin(), r.events.end());
+      summary.event_records += r.events.size();
+      // Events go to the file batch by batch (in replication order), so memory stays bounded for long runs.
+      if (writer) writer->write_events(r.events);
     }
     if (writer) {
       block.resize(static_cast<std::size_t>(count) * T);
-      for (std::size_t k = 0; k < kSeriesCount; ++k) {
+      for (std::size_t k = 0; k < series_info.size(); ++k) {
         for (int i = 0; i < count; ++i) {
-          const auto& series = results[static_cast<std::size_t>(i)].series;
-          std::copy_n(series.begin() + static_cast<std::ptrdiff_t>(k * T), T,
+          const SiteYearResult& r = results[static_cast<std::size_t>(i)];
+          const auto& series = k < kSeriesCount ? r.series : r.fleet_series;
+          const std::size_t row = k < kSeriesCount ? k : k - kSeriesCount;
+          std::copy_n(series.begin() + static_cast<std::ptrdiff_t>(row * T), T,
                       block.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i) * T));
         }
         writer->write_series_block(k, first, count, block);
@@ -144,7 +161,6 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     std::swap(current, next);
   }
   summary.kpis = summarize_kpis(kpis, kpi_info);
-  summary.event_records = events.size();
   summary.compliance = assess_export_control(s.it);
   int median_rep = -1;
   if (economics) {
@@ -160,7 +176,6 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     summary.cash_flow_replication = median_rep;
   }
   if (writer) {
-    writer->write_events(events);
     writer->write_kpis(summary.kpis);
     writer->write_table("compliance", compliance_table(summary.compliance));
     if (economics) {

@@ -129,6 +129,7 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       r.chosen.long_name = "the chosen operating point of workload " + w.name + " (highest output tokens/s meeting the SLOs)";
       set_attributes(r.configs, w, o.backend, o.configs_evaluated);
       set_attributes(r.chosen, w, o.backend, o.configs_evaluated);
+      r.instance_output_tokens_per_s = o.estimate.output_tokens_per_s;
       r.summary = format("workload %s: %.0f output tokens/s on %d x %s (tp %d, pp %d, %d replica%s)", w.name.c_str(),
                          o.estimate.output_tokens_per_s, w.gpus, w.accelerator.c_str(), o.config.tp, o.config.pp,
                          o.config.replicas, o.config.replicas == 1 ? "" : "s");
@@ -156,6 +157,8 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       r.chosen.long_name = "the chosen operating point of workload " + w.name + " (shortest step time that fits)";
       set_attributes(r.configs, w, o.backend, static_cast<double>(o.configs_evaluated));
       set_attributes(r.chosen, w, o.backend, static_cast<double>(o.configs_evaluated));
+      r.training_tokens_per_s = o.estimate.tokens_per_s;
+      r.training_step_time_s = o.estimate.step_time_s;
       r.summary = format("workload %s: step %.3f s, %.0f tokens/s, MFU %.1f %% on %d x %s (tp %d, pp %d, cp %d, dp %d)",
                          w.name.c_str(), o.estimate.step_time_s, o.estimate.tokens_per_s, 100.0 * o.estimate.mfu,
                          w.gpus, w.accelerator.c_str(), o.config.tp, o.config.pp, o.config.cp, o.config.dp);

@@ -18,6 +18,10 @@ struct WorkloadResult {
   std::string summary;  // e.g. "workload chat-70b: 19075 output tokens/s on 8 x h100-sxm (tp 2, pp 2, 2 replicas)"
   NamedTable configs;   // one row per evaluated configuration
   NamedTable chosen;    // one row: the chosen operating point
+  // The chosen operating point in numbers, for the fleet in operation (core/model/fleet_ops.hpp):
+  double instance_output_tokens_per_s = 0.0;  // inference: one instance of w.gpus GPUs, saturated within its SLOs
+  double training_tokens_per_s = 0.0;         // training: the job on w.gpus GPUs, all healthy
+  double training_step_time_s = 0.0;
 };
 
 // Estimates each workload of `s` on `backend`. A workload with no feasible configuration (or none meeting its SLOs)

@@ -564,7 +564,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   if (!used_defaults.empty()) used["facility_defaults"] = used_defaults;
   out.resolved = to_json(s);
   if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
-  if (!s.workloads.empty()) out.resolved["workloads"] = workloads_to_json(s.workloads);
+  if (!s.workloads.empty()) out.resolved["workloads"] = workloads_to_json(s.workloads, s.fleet.enabled);
   return out;
 }
 

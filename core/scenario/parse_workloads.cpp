@@ -20,6 +20,80 @@ Precision precision_from(const std::string& text) {
   return Precision::Fp8;
 }
 
+double catalog_default(const Catalog& catalog, nlohmann::json& used, const std::string& key, const std::string& file) {
+  const nlohmann::json* e = catalog.entry("facility_defaults", key);
+  if (!e || !e->contains("value") || !(*e)["value"].is_number()) {
+    throw BadInput(catalog.label("facility_defaults"), "/entries/" + key, e ? json_excerpt(*e) : "",
+                   "an entry with a numeric value (needed by " + file + ")");
+  }
+  used["facility_defaults"][key] = *e;
+  return (*e)["value"].get<double>();
+}
+
+// How the workload runs over the horizon (issue 4): only with a "fleet" section, where it is required.
+void read_operation(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
+                    const SystemSpec* sys, WorkloadSpec& w) {
+  const bool inference = w.kind == WorkloadKind::Inference;
+  static const std::vector<std::string> inference_keys = {"priority", "instances", "demand"};
+  static const std::vector<std::string> training_keys = {"priority", "tokens", "start_h", "checkpoint_interval_s",
+                                                         "checkpoint_s", "restart_s"};
+  const auto& keys = inference ? inference_keys : training_keys;
+  if (!s.fleet.enabled) {
+    // Without a fleet the workload is only estimated; operation keys would be silently ignored, so say so.
+    for (const std::string& k : keys) {
+      if (r.has(k)) {
+        r.accept(k);
+        r.problem_at(k, json_excerpt(*r.raw(k)),
+                     "no \"" + k + "\" here, or a top-level \"fleet\" section (operating workloads over the horizon "
+                     "needs the fleet they run on)");
+      }
+    }
+    return;
+  }
+  w.priority = static_cast<int>(r.integer("priority", inference ? 1 : 0, -1000, 1000));
+  const int gpn = sys ? std::max(1, sys->gpus_per_system) : 1;
+  const long long pool_nodes = [&] {
+    long long n = 0;
+    for (const SystemSpec& x : s.it.systems) {
+      if (sys && x.name == sys->name) n += x.count;
+    }
+    return n;
+  }();
+  if (inference) {
+    w.instances = static_cast<int>(r.integer("instances", 0, 0, kMaxGpus));
+    if (sys && w.instances > 0) {
+      const long long nodes_per_instance = (w.gpus + gpn - 1) / gpn;
+      const long long per_node = w.gpus < gpn ? gpn / w.gpus : 1;
+      const long long nodes = w.gpus < gpn ? (w.instances + per_node - 1) / per_node : w.instances * nodes_per_instance;
+      if (nodes > pool_nodes) {
+        r.problem_at("instances", std::to_string(w.instances),
+                     "at most what the site's " + std::to_string(pool_nodes) + " " + sys->name + " systems hold (" +
+                         std::to_string(w.instances) + " instances of " + std::to_string(w.gpus) + " GPUs need " +
+                         std::to_string(nodes) + " systems)");
+      }
+    }
+    if (auto d = r.object("demand")) {
+      w.demand.mean_requests_per_s = d->required_number("mean_requests_per_s", Range::positive());
+      w.demand.diurnal_amplitude = d->number("diurnal_amplitude", 0.0, Range::fraction());
+      w.demand.peak_hour = d->number("peak_hour", 14.0, {0.0, 24.0, false, true});
+      w.demand.weekend_factor = d->number("weekend_factor", 1.0, Range::non_negative());
+      w.demand.annual_growth = d->number("annual_growth", 0.0, {-1.0, 10.0, true, false});
+      d->finish();
+    } else if (!r.has("demand")) {
+      r.problem_at("demand", "", "an object {\"mean_requests_per_s\", ...}: with a \"fleet\" section every "
+                                 "inference workload is a service with a demand");
+    }
+  } else {
+    w.tokens = r.required_number("tokens", Range::positive());
+    w.start_h = r.number("start_h", 0.0, {0.0, static_cast<double>(s.horizon_h), false, true});
+    w.checkpoint_interval_s = r.number("checkpoint_interval_s", 0.0, Range::non_negative());
+    w.checkpoint_s = r.number("checkpoint_s", catalog_default(catalog, used, "training_checkpoint_s", r.file()),
+                              Range::non_negative());
+    w.restart_s = r.number("restart_s", catalog_default(catalog, used, "training_restart_s", r.file()),
+                           Range::non_negative());
+  }
+}
+
 void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
               WorkloadSpec& w) {
   w.name = r.required_string("name");
@@ -101,6 +175,7 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
                    "at least one sequence (seq = " + std::to_string(w.seq) + " tokens)");
     }
   }
+  read_operation(r, catalog, s, used, sys, w);
   r.finish();
 }
 
@@ -136,7 +211,7 @@ void read_workloads(JsonObjectReader& root, const Catalog& catalog, const Scenar
   }
 }
 
-nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads) {
+nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, bool operated) {
   nlohmann::json a = nlohmann::json::array();
   for (const WorkloadSpec& w : workloads) {
     nlohmann::json j = {{"name", w.name},
@@ -157,6 +232,23 @@ nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads) {
       j["seq"] = w.seq;
       j["global_batch_tokens"] = w.global_batch_tokens;
       j["cp"] = w.cp;
+    }
+    if (operated) {
+      j["priority"] = w.priority;
+      if (w.kind == WorkloadKind::Inference) {
+        j["instances"] = w.instances;
+        j["demand"] = {{"mean_requests_per_s", w.demand.mean_requests_per_s},
+                       {"diurnal_amplitude", w.demand.diurnal_amplitude},
+                       {"peak_hour", w.demand.peak_hour},
+                       {"weekend_factor", w.demand.weekend_factor},
+                       {"annual_growth", w.demand.annual_growth}};
+      } else {
+        j["tokens"] = w.tokens;
+        j["start_h"] = w.start_h;
+        j["checkpoint_interval_s"] = w.checkpoint_interval_s;
+        j["checkpoint_s"] = w.checkpoint_s;
+        j["restart_s"] = w.restart_s;
+      }
     }
     a.push_back(std::move(j));
   }

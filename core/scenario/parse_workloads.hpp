@@ -21,7 +21,8 @@ void read_workloads(JsonObjectReader& root, const Catalog& catalog, const Scenar
                     std::vector<WorkloadSpec>& out);
 
 // The resolved section, every value explicit; parsing it again gives the same workloads.
-nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads);
+// `operated`: with the operation fields (scenarios with a fleet section).
+nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, bool operated);
 
 // Whether a name is safe as an HDF5 group name: 1 to 64 of letters, digits, '-' and '_'.
 bool hdf5_safe_name(const std::string& name);

@@ -299,7 +299,7 @@ struct WorkloadSpec {
   int tp = 0, pp = 0, cp = 0;
   // operation over the horizon (only with a "fleet" section)
   int priority = 0;                  // higher first when nodes are short
-  int replicas = 0;                  // inference: instances deployed; 0: enough for the peak demand of the horizon
+  int instances = 0;                 // inference: instances of `gpus` GPUs deployed; 0: enough for the horizon's peak demand
   DemandSpec demand;                 // inference
   double tokens = 0.0;               // training: tokens to train
   double start_h = 0.0;              // training: submission time
