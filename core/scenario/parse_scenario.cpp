@@ -10,6 +10,7 @@
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/json_reader.hpp"
 #include "core/scenario/parse_economics.hpp"
+#include "core/scenario/parse_fleet.hpp"
 #include "core/scenario/parse_workloads.hpp"
 
 namespace aidc {
@@ -547,6 +548,8 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   } else if (root.is_object()) {
     root.problem_at("it", "", "an object with systems");
   }
+  // Optional fleet in operation (core/scenario/parse_fleet.cpp); it places and sizes the systems just read.
+  if (root.has("fleet")) { if (auto fr = root.object("fleet")) read_fleet(*fr, catalog, s, used, s.fleet); }
   // Optional project finance (core/scenario/parse_economics.cpp); it prices the systems just read.
   if (root.has("economics")) {
     if (auto er = root.object("economics")) read_economics(*er, catalog, s, used, s.economics);
@@ -564,6 +567,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   if (!used_defaults.empty()) used["facility_defaults"] = used_defaults;
   out.resolved = to_json(s);
   if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
+  if (s.fleet.enabled) out.resolved["fleet"] = fleet_to_json(s.fleet);
   if (!s.workloads.empty()) out.resolved["workloads"] = workloads_to_json(s.workloads, s.fleet.enabled);
   return out;
 }
