@@ -9,6 +9,7 @@
 
 #include "core/engine/rng.hpp"
 #include "core/engine/sim_time.hpp"
+#include "core/model/fleet_plan.hpp"
 
 namespace aidc {
 
@@ -212,6 +213,7 @@ struct FleetOps::Impl {
   double fraction = 1.0, clock = 1.0, factor = 1.0;
   bool power_lost = false, capped = false;
   double hour_demand_w = 0.0, hour_idle_w = 0.0;
+  double fabric_w = 0.0;  // scale-out switches and optics, always on (core/model/fleet_plan.hpp)
 
   // Failure process.
   double failure_rate_per_s = -1.0;
@@ -242,6 +244,7 @@ struct FleetOps::Impl {
         failure_rng(sc.seed, static_cast<std::uint64_t>(rep), kStreamFailures),
         pick_rng(sc.seed, static_cast<std::uint64_t>(rep), kStreamFailurePick) {
     series.assign(kFleetSeriesCount * horizon_h, 0.0);
+    fabric_w = size_fabric(sc.it, sc.fleet.network).power_w;
     build(rates);
   }
 
@@ -883,7 +886,7 @@ struct FleetOps::Impl {
 
   // ---- Supply --------------------------------------------------------------------------------------------------------
   double it_demand_w(std::size_t hour) {
-    double idle = 0.0, dynamic_w = 0.0;
+    double idle = fabric_w, dynamic_w = 0.0;
     for (const Pool& p : pools) idle += static_cast<double>(p.up.size()) * p.max_w * p.idle_fraction;
     for (Service& sv : services) {
       const WorkloadSpec& w = s.workloads[static_cast<std::size_t>(sv.workload)];

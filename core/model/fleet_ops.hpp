@@ -101,7 +101,8 @@ class FleetOps {
   void start(Simulator<>& sim);
   void handle(const Event& e, Simulator<>& sim);
 
-  // IT power of all nodes for hour `hour` at full clock, with that hour's inference demand.
+  // IT power of all nodes and the scale-out fabric for hour `hour` at full clock, with that hour's inference
+  // demand. Failed nodes draw nothing (powered off until repaired: assumption); the fabric draws its full power.
   double it_demand_w(std::size_t hour);
   // The share of the demanded IT power the site delivers from now on; `power_lost`: part of the critical load is
   // unpowered (not capped), which interrupts every training job.
