@@ -1,3 +1,4 @@
+#include <fstream>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -236,14 +237,17 @@ TEST_CASE("every country has a parts lead time built from its import hours and t
   }
 }
 
-TEST_CASE("the shipped example scenarios have no fleet section and resolve as before", "[fleet][scenario]") {
+TEST_CASE("the shipped scenarios have a fleet exactly when they have a fleet section", "[fleet][scenario]") {
   const Catalog c = Catalog::embedded();
-  for (const auto& f : std::filesystem::directory_iterator(std::filesystem::path(AIDCSIM_SOURCE_DIR) / "scenarios")) {
-    if (f.path().extension() != ".json") continue;
+  for (const auto& f :
+       std::filesystem::recursive_directory_iterator(std::filesystem::path(AIDCSIM_SOURCE_DIR) / "scenarios")) {
+    if (f.path().extension() != ".json" || f.path().parent_path().filename() == "catalog") continue;
     INFO(f.path().string());
+    std::ifstream in(f.path());
+    const nlohmann::json doc = nlohmann::json::parse(in);
     const ResolvedScenario rs = load_scenario_file(f.path(), c);
-    CHECK_FALSE(rs.scenario.fleet.enabled);
-    CHECK_FALSE(rs.resolved.contains("fleet"));
+    CHECK(rs.scenario.fleet.enabled == doc.contains("fleet"));
+    CHECK(rs.resolved.contains("fleet") == doc.contains("fleet"));
   }
 }
 

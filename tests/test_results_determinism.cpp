@@ -1,5 +1,6 @@
 // A results file is a pure function of (scenario, seed): not of the thread count nor of how replications are
 // batched. And a file read back holds everything the layout promises.
+#include <cmath>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -63,9 +64,16 @@ bool same_event(const EventRecord& a, const EventRecord& b) {
          a.id == b.id && a.duration_s == b.duration_s && a.value == b.value;
 }
 
+// Equal, or both NaN (a KPI undefined in every replication, a series hour with nothing to measure).
+bool same_number(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_number);
+}
+
 bool same_kpi(const KpiRow& a, const KpiRow& b) {
-  return a.name == b.name && a.units == b.units && a.long_name == b.long_name && a.mean == b.mean &&
-         a.p10 == b.p10 && a.p50 == b.p50 && a.p90 == b.p90;
+  return a.name == b.name && a.units == b.units && a.long_name == b.long_name && same_number(a.mean, b.mean) &&
+         same_number(a.p10, b.p10) && same_number(a.p50, b.p50) && same_number(a.p90, b.p90);
 }
 
 // Bitwise equality of every series value, event and KPI (== on doubles: no tolerance).
@@ -78,7 +86,7 @@ void check_identical(const Contents& a, const Contents& b) {
     const SeriesData& other = b.series.at(name);
     CHECK(data.replications == other.replications);
     CHECK(data.steps == other.steps);
-    CHECK(data.values == other.values);
+    CHECK(same_values(data.values, other.values));
   }
   REQUIRE(a.events.size() == b.events.size());
   for (std::size_t i = 0; i < a.events.size(); ++i) {
@@ -92,7 +100,48 @@ void check_identical(const Contents& a, const Contents& b) {
   }
 }
 
+// A month of a small site operating a service and a training job with failures 50 x the catalog rates.
+ResolvedScenario month_with_fleet() {
+  auto doc = aidc::test::small_scenario_json();
+  doc["replications"] = 4;
+  doc["horizon"]["duration_h"] = 720;
+  doc["it"]["systems"][0]["count"] = 64;
+  doc["fleet"] = {{"hot_spare_nodes", 2}, {"failures", {{"scale", 50.0}}}};
+  doc["workloads"] = nlohmann::json::parse(R"([
+    {"name": "chat", "type": "inference", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 1, "isl": 500,
+     "osl": 200, "tpot_slo_s": 0.05, "instances": 96, "demand": {"mean_requests_per_s": 40, "diurnal_amplitude": 0.3}},
+    {"name": "train", "type": "training", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 256, "seq": 4096,
+     "global_batch_tokens": 2097152, "tokens": 1e11}
+  ])");
+  return aidc::test::resolve(doc);
+}
+
 }  // namespace
+
+TEST_CASE("a fleet's results do not depend on the thread count or the batching", "[fleet]") {
+  const TempDir dir;
+  const ResolvedScenario rs = month_with_fleet();
+  const Contents one = read_contents(run_to(dir, "one.h5", rs, 1, 1));
+  const Contents two = read_contents(run_to(dir, "two.h5", rs, 2, 3));
+  check_identical(one, two);
+  // The fleet's series, events and KPIs are in the file.
+  CHECK(one.series.count("inference_served_tokens_per_s") == 1);
+  CHECK(one.series.count("training_progress") == 1);
+  CHECK(one.series.count("accelerators_down") == 1);
+  const ResultsReader reader(dir / "one.h5");
+  const auto names = reader.events().kind_names;
+  CHECK(std::find(names.begin(), names.end(), "component_failure") != names.end());
+  bool failure = false;
+  for (const EventRecord& e : one.events) {
+    if (names.at(static_cast<std::size_t>(e.kind)) == "component_failure") failure = true;
+  }
+  CHECK(failure);
+  bool served = false;
+  for (const KpiRow& k : one.kpis) {
+    if (k.name == "chat.served_tokens_per_s") served = k.p50 > 0.0;
+  }
+  CHECK(served);
+}
 
 TEST_CASE("results do not depend on the thread count or on how replications are batched") {
   TempDir dir;

@@ -1,0 +1,80 @@
+// The operation fields of workloads (issue 4): required with a fleet section, refused without one, bounded by the
+// systems the site holds.
+
+#include <catch2/catch.hpp>
+
+#include "scenario_fixtures.hpp"
+
+using namespace aidc;
+using namespace aidc::test;
+
+namespace {
+
+nlohmann::json with_fleet() {
+  auto doc = small_scenario_json();
+  doc["fleet"] = nlohmann::json::object();
+  doc["workloads"] = nlohmann::json::parse(R"([
+    {"name": "chat", "type": "inference", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 1, "isl": 500,
+     "osl": 200, "demand": {"mean_requests_per_s": 40}},
+    {"name": "train", "type": "training", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 256, "seq": 4096,
+     "global_batch_tokens": 2097152, "tokens": 1e11}
+  ])");
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("operated workloads resolve with defaults for priority, checkpoints and restarts", "[fleet][scenario]") {
+  const ResolvedScenario rs = resolve(with_fleet());
+  const auto& w = rs.scenario.workloads;
+  REQUIRE(w.size() == 2);
+  CHECK(w[0].priority == 1);
+  CHECK(w[0].instances == 0);
+  CHECK(w[0].demand.mean_requests_per_s == 40.0);
+  CHECK(w[1].priority == 0);
+  CHECK(w[1].tokens == 1e11);
+  CHECK(w[1].checkpoint_s == 30.0);
+  CHECK(w[1].restart_s == 300.0);
+  CHECK(rs.resolved["workloads"][1]["restart_s"] == 300.0);
+  // The resolved scenario parses again to the same workloads.
+  const ResolvedScenario again = resolve(rs.resolved);
+  CHECK(again.resolved["workloads"] == rs.resolved["workloads"]);
+}
+
+TEST_CASE("without a fleet section operation keys are bad input that says what is missing", "[fleet][scenario]") {
+  auto doc = with_fleet();
+  doc.erase("fleet");
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/workloads/0/demand", "", "\"fleet\" section"));
+  CHECK(has_problem(ps, "/workloads/1/tokens", "", "\"fleet\" section"));
+}
+
+TEST_CASE("with a fleet a service needs a demand and a job its tokens", "[fleet][scenario]") {
+  auto doc = with_fleet();
+  doc["workloads"][0].erase("demand");
+  doc["workloads"][1].erase("tokens");
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/workloads/0/demand", "", "mean_requests_per_s"));
+  CHECK(has_problem(ps, "/workloads/1/tokens"));
+}
+
+TEST_CASE("bad operation values are reported with their paths", "[fleet][scenario]") {
+  auto doc = with_fleet();
+  doc["workloads"][0]["demand"]["mean_requests_per_s"] = -1;
+  doc["workloads"][0]["demand"]["diurnal_amplitude"] = 2;
+  doc["workloads"][0]["instances"] = 100000;
+  doc["workloads"][1]["start_h"] = 99999;
+  doc["workloads"][1]["checkpoint_s"] = -5;
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/workloads/0/demand/mean_requests_per_s", "-1"));
+  CHECK(has_problem(ps, "/workloads/0/demand/diurnal_amplitude", "2"));
+  CHECK(has_problem(ps, "/workloads/0/instances", "100000", "1000 dgx-h100 systems"));
+  CHECK(has_problem(ps, "/workloads/1/start_h", "99999"));
+  CHECK(has_problem(ps, "/workloads/1/checkpoint_s", "-5"));
+}
+
+TEST_CASE("a job larger than the fleet is bad input naming the site's GPUs", "[fleet][scenario]") {
+  auto doc = with_fleet();
+  doc["workloads"][1]["gpus"] = 8008;
+  CHECK(has_problem(problems_of(doc), "/workloads/1/gpus", "8008", "8000 GPUs"));
+}
