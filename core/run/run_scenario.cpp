@@ -15,6 +15,7 @@
 #include "aidcsim_version.hpp"
 #include "core/model/site_year.hpp"
 #include "core/run/economics_outputs.hpp"
+#include "core/run/fleet_outputs.hpp"
 #include "core/run/workload_estimates.hpp"
 #include "core/stats/quantile.hpp"
 
@@ -178,6 +179,10 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   if (writer) {
     writer->write_kpis(summary.kpis);
     writer->write_table("compliance", compliance_table(summary.compliance));
+    if (fleet) {
+      writer->write_table("fleet/racks", fleet_racks_table(s));
+      writer->write_table("fleet/fabric", fleet_fabric_table(s));
+    }
     if (economics) {
       writer->write_table("economics/cash_flows",
                           cash_flow_table(finance[static_cast<std::size_t>(median_rep)], median_rep,
