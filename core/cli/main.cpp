@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
                 << rs.scenario.seed << ", " << summary.threads << " thread(s), " << summary.wall_s << " s\n";
       aidc::print_kpi_table(std::cout, summary.kpis);
       for (const std::string& line : summary.workloads) std::cout << line << '\n';
+      for (const std::string& line : summary.claims) std::cout << line << '\n';
       std::cout << "results: " << output << '\n';
     }
     return 0;

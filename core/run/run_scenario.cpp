@@ -14,8 +14,10 @@
 
 #include "aidcsim_version.hpp"
 #include "core/model/site_year.hpp"
+#include "core/run/claims_outputs.hpp"
 #include "core/run/economics_outputs.hpp"
 #include "core/run/fleet_outputs.hpp"
+#include "core/run/package_outputs.hpp"
 #include "core/run/workload_estimates.hpp"
 #include "core/stats/quantile.hpp"
 
@@ -103,6 +105,9 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
   RunSummary summary;
   summary.threads = threads;
+  // Claims (core/run/claims_outputs.hpp) resolve against this run's KPIs before any replication runs: an unknown
+  // metric is bad input at once, and the writer's temporary file is removed as this throws.
+  const std::vector<ResolvedClaim> claims = resolve_claims(s, kpi_info);
 
   auto simulate_batch = [&](int first, std::vector<SiteYearResult>& results) {
     const int count = std::min(batch, R - first);
@@ -175,6 +180,13 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     median_rep = order[static_cast<std::size_t>((R - 1) / 2)];
     summary.cash_flows = finance[static_cast<std::size_t>(median_rep)].years;
     summary.cash_flow_replication = median_rep;
+  }
+  // For reviewers (issue 5): each claim's distribution, probability and verdict, and the export package.
+  const std::vector<ClaimResult> claim_results = evaluate_claims(claims, s.claims_policy, kpi_info, kpis);
+  for (const ClaimResult& c : claim_results) summary.claims.push_back(claim_summary_line(c, s.claims_policy));
+  if (writer && !claim_results.empty()) writer->write_table("claims", claims_table(claim_results, s.claims_policy));
+  if (writer && s.package.enabled) {
+    for (const auto& [path, table] : package_tables(s.package)) writer->write_table(path, table);
   }
   if (writer) {
     writer->write_kpis(summary.kpis);

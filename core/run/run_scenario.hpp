@@ -36,6 +36,7 @@ struct RunSummary {
   std::vector<CashFlowYear> cash_flows;  // the median replication's table; empty without an economics section
   int cash_flow_replication = -1;
   std::vector<std::string> workloads;    // one summary line per workload, e.g. "workload chat-70b: 19075 output ..."
+  std::vector<std::string> claims;       // one verdict line per claim, e.g. "claim \"annual PUE <= 1.3\": ..."
 };
 
 // Called after each batch with (replications done, replications in all).

@@ -9,8 +9,10 @@
 #include "core/model/facility_design.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/json_reader.hpp"
+#include "core/scenario/parse_claims.hpp"
 #include "core/scenario/parse_economics.hpp"
 #include "core/scenario/parse_fleet.hpp"
+#include "core/scenario/parse_package.hpp"
 #include "core/scenario/parse_workloads.hpp"
 
 namespace aidc {
@@ -556,6 +558,11 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   }
   // Optional LLM workloads to estimate on the site's systems (core/scenario/parse_workloads.cpp).
   if (root.has("workloads")) read_workloads(root, catalog, s, used, s.workloads);
+  // Optional export package and claims for reviewers (issue 5): they describe and test the site, never change it.
+  if (root.has("package")) {
+    if (auto pr = root.object("package")) read_package(*pr, catalog, s, used, s.package);
+  }
+  read_claims(root, s, s.claims, s.claims_policy);
   root.finish();
   problems.throw_if_any();
 
@@ -569,6 +576,11 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
   if (s.fleet.enabled) out.resolved["fleet"] = fleet_to_json(s.fleet);
   if (!s.workloads.empty()) out.resolved["workloads"] = workloads_to_json(s.workloads, s.fleet.enabled);
+  if (s.package.enabled) out.resolved["package"] = package_to_json(s.package);
+  if (!s.claims.empty()) {
+    out.resolved["claims"] = claims_to_json(s.claims);
+    out.resolved["claims_policy"] = claims_policy_to_json(s.claims_policy);
+  }
   return out;
 }
 

@@ -310,6 +310,65 @@ struct WorkloadSpec {
   AcceleratorSpec accel;
 };
 
+// ---- For the people who finance and review (issue 5) ----------------------------------------------------------
+// The full-stack export package (optional "package" section, core/scenario/parse_package.cpp): what is offered,
+// by whom, to which country, under which business model and with which federal support. Carried into the results
+// (/package) for reviewers; it does not change the simulation.
+struct ConsortiumMember {
+  std::string name;
+  std::string role;     // chips, servers, network, data_center, models, applications, cybersecurity, energy,
+                        // integrator, financier, operator, other
+  std::string country;  // where the member is based (free text, e.g. "USA")
+};
+
+struct PackageApplication {
+  std::string name;
+  std::string sector;  // health, agriculture, finance, education, government, energy, manufacturing, other
+};
+
+struct FederalSupport {
+  std::string agency;      // EXIM, DFC, USTDA, other
+  std::string instrument;  // loan_guarantee, direct_loan, political_risk_insurance, equity, grant,
+                           // feasibility_study, other
+  double amount_usd = 0.0;
+  std::string note;
+};
+
+struct PackageSpec {
+  bool enabled = false;
+  std::string title;
+  std::string target_country;  // must be the site's country
+  std::vector<ConsortiumMember> consortium;
+  std::string hardware;        // default: the fleet of it.systems
+  std::string data_center;     // default: the site and its cooling
+  std::string data_pipelines;
+  std::vector<std::string> models;  // llm_models.json names
+  std::vector<std::string> cybersecurity_controls;
+  std::vector<PackageApplication> applications;
+  std::string business_model;  // colocation, gpu_cloud, sovereign_ai, enterprise, tokens_as_a_service, other
+  std::vector<FederalSupport> federal_support;
+};
+
+// A claim a sponsor makes about the site (optional "claims" section, core/scenario/parse_claims.cpp), checked
+// against the simulated distribution of one KPI of the run (core/run/claims_outputs.hpp). The metric is resolved
+// against the run's KPIs at run start: `metric` or, with a workload, "<workload>.<metric>" (aliases allowed).
+struct ClaimSpec {
+  std::string label;       // unique; default "<metric> <comparison> <target> <units>"
+  std::string metric;      // as written: a KPI name or an alias (pue, availability, water_m3_per_year, ...)
+  std::string workload;    // "" for a site-level claim
+  std::string comparison;  // ">=", "<=", ">", "<"
+  double target = 0.0;
+  std::string units;       // "" = the KPI's units; "%" for a KPI in "1"
+  std::string note;
+};
+
+// How a claim's probability of holding becomes a verdict (core/model/claims.hpp).
+struct ClaimsPolicy {
+  double supported_probability = 0.9;  // P(holds) at least this, and the interval's lower bound at least
+  double at_risk_probability = 0.5;    // this, for "supported"; below this, "not supported"
+  double confidence = 0.9;             // two-sided level of the Wilson interval on P(holds)
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -320,6 +379,9 @@ struct Scenario {
   EconomicsSpec economics;
   std::vector<WorkloadSpec> workloads;  // empty without a "workloads" section
   FleetSpec fleet;                      // enabled only with a "fleet" section
+  PackageSpec package;                  // enabled only with a "package" section
+  std::vector<ClaimSpec> claims;        // empty without a "claims" section
+  ClaimsPolicy claims_policy;
   int horizon_h = 8760;
   std::uint64_t seed = 1;
   int replications = 1;
