@@ -250,13 +250,14 @@ TEST_CASE("a claim in units other than its KPI's is bad input naming both") {
 TEST_CASE("a workload claim resolves to the workload's KPI, whatever KPIs the run lists") {
   std::vector<KpiInfo> info = site_kpi_info();
   info.push_back({"chat.served_tokens_per_s", "tokens/s", "output tokens served per second"});
+  info.push_back({"chat.capacity_tokens_per_s", "tokens/s", "output tokens per second the instances can serve"});
   info.push_back({"pretrain.time_to_train_d", "d", "days to train"});
   const Scenario s = scenario_with({claim("tokens_per_s", ">=", 1e4, "tokens/s", "chat"),
                                     claim("days_to_train", "<=", 30, "d", "pretrain"),
                                     claim("served_tokens_per_s", ">=", 1e4, "", "chat")});
   const auto r = resolve_claims(s, info);
   REQUIRE(r.size() == 3);
-  CHECK(r[0].kpi == "chat.served_tokens_per_s");
+  CHECK(r[0].kpi == "chat.capacity_tokens_per_s");
   CHECK(r[1].kpi == "pretrain.time_to_train_d");
   CHECK(r[2].kpi == "chat.served_tokens_per_s");
   const auto ps = resolution_problems(scenario_with({claim("served_tokens", ">=", 1, "", "chat")}), info);

@@ -38,9 +38,10 @@ constexpr Alias kAliases[] = {
     {"irr", "project_irr", Scope::Site, Scale::None},
     {"dscr", "min_dscr", Scope::Site, Scale::None},
     {"usd_per_gpu_hour", "levelized_usd_per_gpu_hour", Scope::Site, Scale::None},
+    {"usd_per_million_tokens", "levelized_usd_per_million_tokens", Scope::Site, Scale::None},
     {"days_to_train", "time_to_train_d", Scope::Workload, Scale::None},
-    {"output_tokens_per_s", "served_tokens_per_s", Scope::Workload, Scale::None},
-    {"tokens_per_s", "served_tokens_per_s", Scope::Workload, Scale::None},
+    {"output_tokens_per_s", "capacity_tokens_per_s", Scope::Workload, Scale::None},
+    {"tokens_per_s", "capacity_tokens_per_s", Scope::Workload, Scale::None},
 };
 
 

@@ -12,8 +12,11 @@
 //             water_m3_per_year, carbon_t_per_year, energy_cost_usd_per_year -> water_m3, carbon_t,
 //               energy_cost_usd scaled by 8760 / horizon_h (units "<units>/year");
 //             output_tokens_per_s -> output_tokens_served / (horizon_h x 3600) (units "<units>/s");
-//             npv -> npv_usd; irr -> project_irr; dscr -> min_dscr; usd_per_gpu_hour -> levelized_usd_per_gpu_hour
-//   workload: days_to_train -> time_to_train_d; output_tokens_per_s, tokens_per_s -> served_tokens_per_s
+//             npv -> npv_usd; irr -> project_irr; dscr -> min_dscr; usd_per_gpu_hour -> levelized_usd_per_gpu_hour;
+//             usd_per_million_tokens -> levelized_usd_per_million_tokens
+//   workload: days_to_train -> time_to_train_d; output_tokens_per_s, tokens_per_s -> capacity_tokens_per_s (what
+//             a proposal's "tokens/s at the SLO" states: the healthy, powered instances' capacity within the SLOs,
+//             not the served tokens, which the demand bounds)
 // Units: a claim's "units" must be the KPI's (after an alias's scaling; "yr" is read as "year"), or "%" for a KPI
 // in "1", which states the target and the distribution in percent.
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 #include <ctime>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -101,6 +102,20 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   }
   const std::size_t economics_kpi_first = kpi_info.size();
   if (economics) kpi_info.insert(kpi_info.end(), economics_kpi_info().begin(), economics_kpi_info().end());
+  // With a fleet serving tokens: the levelized cost per million output tokens, all costs borne by the services.
+  bool serves_tokens = false;
+  for (const WorkloadSpec& w : s.workloads) serves_tokens = serves_tokens || w.kind == WorkloadKind::Inference;
+  const bool token_cost = economics && fleet && serves_tokens;
+  const std::size_t token_cost_kpi = kpi_info.size();
+  std::size_t tokens_served_kpi = 0;
+  if (token_cost) {
+    kpi_info.push_back({"levelized_usd_per_million_tokens", "USD/Mtoken",
+                        "PV of capex and opex / PV of output tokens served (the simulated year's tokens every year; "
+                        "all costs borne by the inference services)"});
+    for (std::size_t k = 0; k < kpi_info.size(); ++k) {
+      if (kpi_info[k].name == "output_tokens_served") tokens_served_kpi = k;
+    }
+  }
   std::vector<std::vector<double>> kpis(kpi_info.size(), std::vector<double>(static_cast<std::size_t>(R)));
   std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
   RunSummary summary;
@@ -130,6 +145,13 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
         finance[rep] = replication_economics(s, r.kpis);
         const auto ek = economics_kpis(finance[rep]);
         for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[economics_kpi_first + k][rep] = ek[k];
+        if (token_cost) {
+          // PV(costs) / PV(tokens) with both constant per year = levelized USD/GPU-h × GPU-h sold / tokens per year.
+          const double mtokens_per_year = kpis[tokens_served_kpi][rep] / 1e6 * 8760.0 / static_cast<double>(s.horizon_h);
+          kpis[token_cost_kpi][rep] = mtokens_per_year > 0.0 ? finance[rep].levelized_usd_per_gpu_hour *
+                                                                   finance[rep].gpu_hours_sold_per_year / mtokens_per_year
+                                                             : std::numeric_limits<double>::quiet_NaN();
+        }
       }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
