@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/run/fleet_validation.hpp"
 #include "core/run/reference_validation.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
@@ -231,10 +232,14 @@ int run_validate(const ValidateCliOptions& o) {
     vo.backend = backend_from(o.backend);
     vo.n_requests = o.requests;
     const ValidationReport rep = validate_references(Catalog::embedded(), vo);
+    const FleetValidation fleet = validate_fleet_llama3(Catalog::embedded(), 32, vo.backend);
     if (o.json) {
-      std::cout << validation_json(rep).dump(2) << '\n';
+      nlohmann::json j = validation_json(rep);
+      j["fleet"] = fleet_validation_json(fleet);
+      std::cout << j.dump(2) << '\n';
     } else {
       print_validation(std::cout, rep);
+      std::cout << fleet_validation_text(fleet) << '\n';
     }
     return 0;
   });
