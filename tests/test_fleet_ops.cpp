@@ -149,6 +149,17 @@ TEST_CASE("A training job finishes, frees its nodes and reports its time to trai
   CHECK(r.at(kSeriesItPower, T - 1, T) < r.at(kSeriesItPower, 24, T) * 0.5);
 }
 
+TEST_CASE("Allocated GPU-hours count the nodes held by workloads and stay within the fleet", "[fleet]") {
+  Scenario s = fleet_scenario(32, 24 * 10);
+  s.fleet.components.clear();
+  // A job on half the fleet for the whole horizon, nothing else: half the GPU-hours.
+  s.workloads = {training_job("half", 128, 1e18)};
+  const SiteYearResult r = run_fleet(s, {{0.0, 1.0e5}});
+  CHECK(fleet_kpi(s, r, "allocated_gpu_hours") == Approx(128.0 * 240.0));
+  CHECK(kFleetKpiAllocatedGpuHours < fleet_kpi_info(s).size());
+  CHECK(fleet_kpi_info(s)[kFleetKpiAllocatedGpuHours].name == "allocated_gpu_hours");
+}
+
 TEST_CASE("The fleet is a pure function of scenario, seed and replication", "[fleet]") {
   Scenario s = fleet_scenario(64, 24 * 21);
   for (auto& c : s.fleet.components) c.failures_per_unit_h *= 100.0;

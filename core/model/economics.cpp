@@ -148,7 +148,9 @@ EconomicsResult evaluate_economics(const EconomicsSpec& e, const OperatingInputs
   o.insurance_usd = e.insurance_rate * cap.total_usd;
   o.total_usd = o.energy_usd + o.water_usd + o.staff_usd + o.maintenance_usd + o.insurance_usd;
 
-  out.gpu_hours_sold_per_year = static_cast<double>(total_gpus(e)) * kHoursPerYear * e.sold_fraction;
+  out.gpu_hours_sold_per_year = ops.gpu_hours_sold_per_year >= 0.0
+                                    ? ops.gpu_hours_sold_per_year
+                                    : static_cast<double>(total_gpus(e)) * kHoursPerYear * e.sold_fraction;
   out.revenue_usd_per_year = out.gpu_hours_sold_per_year * e.usd_per_gpu_hour;
 
   const FinancingSpec& f = e.financing;

@@ -42,6 +42,9 @@ struct OperatingInputs {
   double energy_cost_usd_per_year = 0.0;
   double water_m3_per_year = 0.0;
   double water_price_usd_per_m3 = 0.0;
+  // GPU-hours sold per year: < 0 means e.sold_fraction of all GPU-hours; with a fleet, the GPU-hours its workloads
+  // held (the simulated work is what is sold).
+  double gpu_hours_sold_per_year = -1.0;
 };
 
 struct OpexBreakdown {

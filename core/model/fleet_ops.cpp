@@ -56,6 +56,8 @@ std::vector<KpiInfo> fleet_kpi_info(const Scenario& s) {
       {"training_ettr", "1",
        "effective training time ratio: checkpointed training time / elapsed time since submission (NaN: no job)"},
       {"training_interruptions", "1", "interruptions of training jobs (failures in their nodes, power loss)"},
+      {"allocated_gpu_hours", "GPU h",
+       "accelerator-hours in nodes held by a job or an instance (what a GPU-hour business sells with a fleet)"},
   };
   for (const WorkloadSpec& w : s.workloads) {
     const std::string p = w.name + ".";
@@ -224,6 +226,8 @@ struct FleetOps::Impl {
   double up_gpu_s_hour = 0.0, fraction_s_hour = 0.0, clock_s_hour = 0.0;
   double job_running_gpu_s_hour = 0.0, job_active_gpu_s_hour = 0.0;
   int total_gpus = 0, up_gpus = 0;
+  long long allocated_gpus = 0;  // in nodes held by a job or an instance
+  double allocated_gpu_s = 0.0;
 
   // Totals.
   double up_gpu_s = 0.0, capped_s = 0.0;
@@ -410,17 +414,26 @@ struct FleetOps::Impl {
   }
 
   // ---- Node lists -----------------------------------------------------------------------------------------------
+  // Every change of a node's owner goes through here, which keeps the count of GPUs allocated to workloads.
+  void set_owner(int n, int owner) {
+    Node& node = nodes[static_cast<std::size_t>(n)];
+    const int gpus = pools[static_cast<std::size_t>(node.pool)].gpus;
+    if (node.owner >= 0) allocated_gpus -= gpus;
+    if (owner >= 0) allocated_gpus += gpus;
+    node.owner = owner;
+  }
+
   void push_spare(int n) {
     Node& node = nodes[static_cast<std::size_t>(n)];
     Pool& p = pools[static_cast<std::size_t>(node.pool)];
-    node.owner = kSpare;
+    set_owner(n, kSpare);
     p.spares.push_back({n, ++node.stamp});
     ++p.spare_count;
   }
   void push_free(int n) {
     Node& node = nodes[static_cast<std::size_t>(n)];
     Pool& p = pools[static_cast<std::size_t>(node.pool)];
-    node.owner = kFree;
+    set_owner(n, kFree);
     p.frees.push_back({n, ++node.stamp});
     ++p.free_count;
   }
@@ -467,7 +480,7 @@ struct FleetOps::Impl {
     Group& v = groups[static_cast<std::size_t>(victim)];
     const int n = v.nodes.back();
     v.nodes.pop_back();
-    nodes[static_cast<std::size_t>(n)].owner = kFree;
+    set_owner(n, kFree);
     pending_member_loss_.push_back(victim);
     return n;
   }
@@ -478,6 +491,7 @@ struct FleetOps::Impl {
     const double dt = t - last_s;
     if (dt <= 0.0) return;
     up_gpu_s_hour += up_gpus * dt;
+    allocated_gpu_s += static_cast<double>(allocated_gpus) * dt;
     fraction_s_hour += fraction * dt;
     clock_s_hour += clock * dt;
     if (fraction < 1.0 - 1e-12) capped_s += dt;
@@ -595,7 +609,7 @@ struct FleetOps::Impl {
     node.failed_kind = kind;
     node.down_since_s = t;
     const int owner = node.owner;
-    node.owner = kDown;
+    set_owner(n, kDown);
     ++node.stamp;  // invalidates its entry in a spare or idle list
     if (owner == kSpare) --p.spare_count;
     if (owner == kFree) --p.free_count;
@@ -683,7 +697,7 @@ struct FleetOps::Impl {
       }
     }
     if (best >= 0) {
-      node.owner = best;
+      set_owner(n, best);
       ++node.stamp;
       groups[static_cast<std::size_t>(best)].nodes.push_back(n);
       if (static_cast<int>(groups[static_cast<std::size_t>(best)].nodes.size()) ==
@@ -717,7 +731,7 @@ struct FleetOps::Impl {
     while (static_cast<int>(g.nodes.size()) < g.size) {
       const int n = take_node(g.pool, g.priority, gi, !initial);
       if (n < 0) break;
-      nodes[static_cast<std::size_t>(n)].owner = gi;
+      set_owner(n, gi);
       ++nodes[static_cast<std::size_t>(n)].stamp;
       g.nodes.push_back(n);
     }
@@ -881,7 +895,10 @@ struct FleetOps::Impl {
     Group& g = groups[static_cast<std::size_t>(j.group)];
     std::vector<int> freed;
     freed.swap(g.nodes);
-    for (int n : freed) release_node(n, sim);
+    for (int n : freed) {
+      set_owner(n, kFree);
+      release_node(n, sim);
+    }
   }
 
   // ---- Supply --------------------------------------------------------------------------------------------------------
@@ -1074,6 +1091,7 @@ struct FleetOps::Impl {
         services.empty() ? nan : hours_all_served / static_cast<double>(horizon_h),
         nan,  // training_ettr, below
         0.0,  // training_interruptions, below
+        allocated_gpu_s / 3600.0,
     };
     const double hours = static_cast<double>(horizon_h);
     std::size_t si = 0, ji = 0;

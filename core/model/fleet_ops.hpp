@@ -56,6 +56,8 @@ const std::vector<SeriesInfo>& fleet_series_info();
 // capacity_tokens_per_s, slo_attainment, instances_up; training: time_to_train_d, ettr, interruptions, progress,
 // goodput_tokens_per_s).
 std::vector<KpiInfo> fleet_kpi_info(const Scenario& s);
+// Index of allocated_gpu_hours in the fleet KPIs (what the economics sell with a fleet).
+inline constexpr std::size_t kFleetKpiAllocatedGpuHours = 13;
 
 // Event kinds of the fleet in the results file, appended after the site's (site_event_kind_names()).
 enum FleetRecordKind : std::int32_t {

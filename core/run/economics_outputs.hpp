@@ -28,8 +28,11 @@ enum EconomicsKpi : std::size_t {
 const std::vector<KpiInfo>& economics_kpi_info();
 
 // One replication's economics: its energy cost and water over the simulated horizon, scaled to a year
-// (x 8760 / horizon_h), drive the opex; everything else comes from the scenario.
-EconomicsResult replication_economics(const Scenario& s, const std::array<double, kKpiCount>& site_kpis);
+// (x 8760 / horizon_h), drive the opex; everything else comes from the scenario. `allocated_gpu_hours` >= 0 (a
+// fleet's allocated_gpu_hours KPI over the horizon): the GPU-hours sold, scaled to a year, instead of
+// economics.sold_fraction of all GPU-hours.
+EconomicsResult replication_economics(const Scenario& s, const std::array<double, kKpiCount>& site_kpis,
+                                      double allocated_gpu_hours = -1.0);
 std::array<double, kEconomicsKpiCount> economics_kpis(const EconomicsResult& r);
 
 // Tables for the results file. `replication` and `selection` say which replication's cash flows these are.
