@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/model/economics.hpp"
 #include "scenario_fixtures.hpp"
 
 using namespace aidc;
@@ -77,4 +78,23 @@ TEST_CASE("a job larger than the fleet is bad input naming the site's GPUs", "[f
   auto doc = with_fleet();
   doc["workloads"][1]["gpus"] = 8008;
   CHECK(has_problem(problems_of(doc), "/workloads/1/gpus", "8008", "8000 GPUs"));
+}
+
+TEST_CASE("revenue per million tokens needs a fleet serving tokens and adds the tokens' revenue", "[fleet][economics]") {
+  auto doc = with_fleet();
+  doc["economics"] = {{"revenue", {{"usd_per_gpu_hour", 0.0}, {"usd_per_million_tokens", 2.5}}}};
+  const ResolvedScenario rs = resolve(doc);
+  CHECK(rs.scenario.economics.usd_per_million_tokens == 2.5);
+  CHECK(rs.resolved["economics"]["revenue"]["usd_per_million_tokens"] == 2.5);
+  // Without a fleet the tokens are unknown: bad input at the key.
+  auto no_fleet = small_scenario_json();
+  no_fleet["economics"] = {{"revenue", {{"usd_per_million_tokens", 2.5}}}};
+  CHECK(has_problem(problems_of(no_fleet), "/economics/revenue/usd_per_million_tokens", "2.5", "\"fleet\" section"));
+  // Revenue = GPU-hours x price + million tokens x price.
+  EconomicsSpec e = rs.scenario.economics;
+  e.usd_per_gpu_hour = 2.0;
+  OperatingInputs ops;
+  ops.gpu_hours_sold_per_year = 1000.0;
+  ops.million_tokens_per_year = 400.0;
+  CHECK(evaluate_economics(e, ops).revenue_usd_per_year == Approx(2.0 * 1000.0 + 2.5 * 400.0));
 }

@@ -151,7 +151,8 @@ EconomicsResult evaluate_economics(const EconomicsSpec& e, const OperatingInputs
   out.gpu_hours_sold_per_year = ops.gpu_hours_sold_per_year >= 0.0
                                     ? ops.gpu_hours_sold_per_year
                                     : static_cast<double>(total_gpus(e)) * kHoursPerYear * e.sold_fraction;
-  out.revenue_usd_per_year = out.gpu_hours_sold_per_year * e.usd_per_gpu_hour;
+  out.revenue_usd_per_year =
+      out.gpu_hours_sold_per_year * e.usd_per_gpu_hour + ops.million_tokens_per_year * e.usd_per_million_tokens;
 
   const FinancingSpec& f = e.financing;
   const double debt = f.debt_share * cap.total_usd;

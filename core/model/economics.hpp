@@ -45,6 +45,7 @@ struct OperatingInputs {
   // GPU-hours sold per year: < 0 means e.sold_fraction of all GPU-hours; with a fleet, the GPU-hours its workloads
   // held (the simulated work is what is sold).
   double gpu_hours_sold_per_year = -1.0;
+  double million_tokens_per_year = 0.0;  // output tokens served, sold at e.usd_per_million_tokens
 };
 
 struct OpexBreakdown {

@@ -58,6 +58,7 @@ const std::vector<SeriesInfo>& fleet_series_info();
 std::vector<KpiInfo> fleet_kpi_info(const Scenario& s);
 // Index of allocated_gpu_hours in the fleet KPIs (what the economics sell with a fleet).
 inline constexpr std::size_t kFleetKpiAllocatedGpuHours = 13;
+inline constexpr std::size_t kFleetKpiOutputTokensServed = 6;
 
 // Event kinds of the fleet in the results file, appended after the site's (site_event_kind_names()).
 enum FleetRecordKind : std::int32_t {

@@ -18,13 +18,14 @@ const std::vector<KpiInfo>& economics_kpi_info() {
 }
 
 EconomicsResult replication_economics(const Scenario& s, const std::array<double, kKpiCount>& site_kpis,
-                                      double allocated_gpu_hours) {
+                                      double allocated_gpu_hours, double output_tokens) {
   const double per_year = 8760.0 / static_cast<double>(s.horizon_h);
   OperatingInputs ops;
   ops.energy_cost_usd_per_year = site_kpis[kKpiEnergyCost] * per_year;
   ops.water_m3_per_year = site_kpis[kKpiWater] * per_year;
   ops.water_price_usd_per_m3 = s.site.water_price_usd_per_m3;
   if (allocated_gpu_hours >= 0.0) ops.gpu_hours_sold_per_year = allocated_gpu_hours * per_year;
+  ops.million_tokens_per_year = output_tokens / 1e6 * per_year;
   return evaluate_economics(s.economics, ops);
 }
 

@@ -31,8 +31,9 @@ const std::vector<KpiInfo>& economics_kpi_info();
 // (x 8760 / horizon_h), drive the opex; everything else comes from the scenario. `allocated_gpu_hours` >= 0 (a
 // fleet's allocated_gpu_hours KPI over the horizon): the GPU-hours sold, scaled to a year, instead of
 // economics.sold_fraction of all GPU-hours.
+// `output_tokens`: a fleet's output tokens served over the horizon, sold at economics usd_per_million_tokens.
 EconomicsResult replication_economics(const Scenario& s, const std::array<double, kKpiCount>& site_kpis,
-                                      double allocated_gpu_hours = -1.0);
+                                      double allocated_gpu_hours = -1.0, double output_tokens = 0.0);
 std::array<double, kEconomicsKpiCount> economics_kpis(const EconomicsResult& r);
 
 // Tables for the results file. `replication` and `selection` say which replication's cash flows these are.

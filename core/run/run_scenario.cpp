@@ -143,7 +143,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       if (economics) {
         // Opex varies with each replication's energy cost and water, so the economics KPIs get P10/P50/P90 too.
         // With a fleet, the GPU-hours sold are those its workloads held (the last fleet KPI).
-        finance[rep] = replication_economics(s, r.kpis, fleet ? r.fleet_kpis.at(kFleetKpiAllocatedGpuHours) : -1.0);
+        finance[rep] = replication_economics(s, r.kpis, fleet ? r.fleet_kpis.at(kFleetKpiAllocatedGpuHours) : -1.0,
+                                             fleet ? r.fleet_kpis.at(kFleetKpiOutputTokensServed) : 0.0);
         const auto ek = economics_kpis(finance[rep]);
         for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[economics_kpi_first + k][rep] = ek[k];
         if (token_cost) {

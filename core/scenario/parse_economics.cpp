@@ -106,11 +106,23 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
   e.spares_share = r.number("spares_share", d("spares_share"), Range::closed(0, 1));
 
   if (auto rr = r.object("revenue")) {
-    e.usd_per_gpu_hour = rr->required_number("usd_per_gpu_hour", Range::non_negative());
+    // Per GPU-hour sold, per million output tokens served, or both (a GPU cloud with a token API).
+    e.usd_per_million_tokens = rr->number("usd_per_million_tokens", 0.0, Range::non_negative());
+    if (rr->has("usd_per_million_tokens")) {
+      e.usd_per_gpu_hour = rr->number("usd_per_gpu_hour", 0.0, Range::non_negative());
+    } else {
+      e.usd_per_gpu_hour = rr->required_number("usd_per_gpu_hour", Range::non_negative());
+    }
     e.sold_fraction = rr->number("sold_fraction", d("sold_fraction"), Range::fraction());
+    bool serves = false;
+    for (const WorkloadSpec& w : s.workloads) serves = serves || w.kind == WorkloadKind::Inference;
+    if (e.usd_per_million_tokens > 0.0 && !(s.fleet.enabled && serves)) {
+      rr->problem_at("usd_per_million_tokens", nlohmann::json(e.usd_per_million_tokens).dump(),
+                     "0, or a \"fleet\" section with an inference workload (the tokens it serves are what is sold)");
+    }
     rr->finish();
   } else {
-    r.problem_at("revenue", "", "an object with usd_per_gpu_hour (and optionally sold_fraction)");
+    r.problem_at("revenue", "", "an object with usd_per_gpu_hour and/or usd_per_million_tokens (and optionally sold_fraction)");
   }
 
   const double staff_default = d("staff_fte_per_mw") * e.design_it_w / 1e6 * d("staff_usd_per_fte_year");
@@ -187,7 +199,10 @@ nlohmann::json economics_to_json(const EconomicsSpec& e) {
       {"network_share_of_systems", e.network_share_of_systems},
       {"installation_share", e.installation_share},
       {"spares_share", e.spares_share},
-      {"revenue", {{"usd_per_gpu_hour", e.usd_per_gpu_hour}, {"sold_fraction", e.sold_fraction}}},
+      {"revenue",
+       {{"usd_per_gpu_hour", e.usd_per_gpu_hour},
+        {"usd_per_million_tokens", e.usd_per_million_tokens},
+        {"sold_fraction", e.sold_fraction}}},
       {"staff_usd_per_year", e.staff_usd_per_year},
       {"maintenance_rate", {{"building", e.maintenance_rate_building}, {"it", e.maintenance_rate_it}}},
       {"insurance_rate", e.insurance_rate},

@@ -552,12 +552,13 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   }
   // Optional fleet in operation (core/scenario/parse_fleet.cpp); it places and sizes the systems just read.
   if (root.has("fleet")) { if (auto fr = root.object("fleet")) read_fleet(*fr, catalog, s, used, s.fleet); }
-  // Optional project finance (core/scenario/parse_economics.cpp); it prices the systems just read.
+  // Optional LLM workloads to estimate on the site's systems (core/scenario/parse_workloads.cpp).
+  if (root.has("workloads")) read_workloads(root, catalog, s, used, s.workloads);
+  // Optional project finance (core/scenario/parse_economics.cpp); it prices the systems and may sell the workloads'
+  // tokens, both read above.
   if (root.has("economics")) {
     if (auto er = root.object("economics")) read_economics(*er, catalog, s, used, s.economics);
   }
-  // Optional LLM workloads to estimate on the site's systems (core/scenario/parse_workloads.cpp).
-  if (root.has("workloads")) read_workloads(root, catalog, s, used, s.workloads);
   // Optional export package and claims for reviewers (issue 5): they describe and test the site, never change it.
   if (root.has("package")) {
     if (auto pr = root.object("package")) read_package(*pr, catalog, s, used, s.package);

@@ -262,7 +262,8 @@ struct EconomicsSpec {
   double installation_share = 0.0;        // of systems + network
   double spares_share = 0.0;              // initial spares pool, of systems
   double usd_per_gpu_hour = 0.0;
-  double sold_fraction = 0.0;             // share of GPU-hours sold
+  double usd_per_million_tokens = 0.0;    // per million output tokens served (needs a fleet serving tokens)
+  double sold_fraction = 0.0;             // share of GPU-hours sold (without a fleet)
   double staff_usd_per_year = 0.0;
   double maintenance_rate_building = 0.0;  // of building capex per year
   double maintenance_rate_it = 0.0;        // of IT capex per year
