@@ -11,6 +11,7 @@
 #include "core/scenario/json_reader.hpp"
 #include "core/scenario/parse_economics.hpp"
 #include "core/scenario/parse_fleet.hpp"
+#include "core/scenario/parse_sizing.hpp"
 #include "core/scenario/parse_workloads.hpp"
 
 namespace aidc {
@@ -556,6 +557,11 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   }
   // Optional LLM workloads to estimate on the site's systems (core/scenario/parse_workloads.cpp).
   if (root.has("workloads")) read_workloads(root, catalog, s, used, s.workloads);
+  // Optional sizing question for `aidcsim size` (core/scenario/parse_sizing.cpp); defaults without one.
+  s.sizing = default_sizing(s);
+  if (root.has("sizing")) {
+    if (auto zr = root.object("sizing")) read_sizing(*zr, catalog, s, s.sizing);
+  }
   root.finish();
   problems.throw_if_any();
 
@@ -569,6 +575,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
   if (s.fleet.enabled) out.resolved["fleet"] = fleet_to_json(s.fleet);
   if (!s.workloads.empty()) out.resolved["workloads"] = workloads_to_json(s.workloads, s.fleet.enabled);
+  if (s.sizing.enabled) out.resolved["sizing"] = sizing_to_json(s.sizing);
   return out;
 }
 
