@@ -135,7 +135,7 @@ int run_size(const SizeCliOptions& o) {
     if (options.progress) std::fprintf(stderr, "\r\033[K");
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!o.output.empty()) {
-      RunMetadata meta{kSoftwareVersion, kGitSha, utc_now(), 0, r.verify_replications, "cpu", "sizing", r.scenario};
+      RunMetadata meta{kSoftwareVersion, kGitSha, utc_now(), 0, 1, "cpu", "sizing", r.scenario};
       const std::vector<double> time_s = {0.0};
       ResultsWriter writer(o.output, meta, time_s, {}, 1, {"none"});
       writer.write_inputs(doc.dump(2), "{}");

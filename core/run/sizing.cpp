@@ -93,9 +93,21 @@ class CandidateSizer {
     r_.system = system;
   }
 
+  // A candidate the scenario cannot take (a rack power limit below its power, say) is reported, not fatal.
   CandidateResult run() {
     const nlohmann::json* sys_entry = catalog_.entry("systems", r_.system);
     r_.accelerator = sys_entry ? sys_entry->value("accelerator", "") : "";
+    try {
+      return search();
+    } catch (const BadInput& e) {
+      r_.limiting_factor = "scenario";
+      r_.reason = e.problems().empty() ? e.what() : format_problem(e.problems().front());
+      return finish_infeasible();
+    }
+  }
+
+ private:
+  CandidateResult search() {
     if (!prepare()) return finish_infeasible();
     std::vector<int> plan = analytic_plan();
     if (!r_.reason.empty()) return finish_infeasible();
@@ -183,7 +195,6 @@ class CandidateSizer {
     return r_;
   }
 
- private:
   void say(const std::string& line) const {
     if (opt_.progress) opt_.progress(line);
   }
