@@ -14,6 +14,7 @@
 #include "aidcsim_version.hpp"
 #include "core/cli/kpi_table.hpp"
 #include "core/cli/perf_commands.hpp"
+#include "core/cli/size_command.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/scenario/input_error.hpp"
 
@@ -106,6 +107,19 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(50, 1'000'000));
 
+  aidc::SizeCliOptions size_opt;
+  CLI::App* size = app.add_subcommand(
+      "size", "least verified hardware (systems, MW) meeting demand, SLOs and deadlines per candidate and site, ranked");
+  size->add_option("scenario", size_opt.scenario, "scenario JSON file (with fleet and workloads)")->required();
+  size->add_option("--sites", size_opt.sites, "host countries to compare (replaces sizing.sites)")->delimiter(',');
+  size->add_option("--candidates", size_opt.candidates, "candidate systems (replaces sizing.candidates)")
+      ->delimiter(',');
+  size->add_flag("--json", size_opt.json, "JSON on stdout");
+  size->add_option("-o,--output", size_opt.output, "HDF5 file with the /sizing table");
+  size->add_option("--threads", size_opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
+  size->add_option("--catalog", size_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
+  size->add_flag("-q,--quiet", size_opt.quiet, "no progress or table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -113,6 +127,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
 
+  if (size->parsed()) return aidc::run_size(size_opt);
   if (estimate->parsed() || validate->parsed()) {
     if (est_inf->parsed()) return aidc::run_estimate_inference(est);
     if (est_tr->parsed()) return aidc::run_estimate_training(est);

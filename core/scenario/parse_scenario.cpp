@@ -13,6 +13,7 @@
 #include "core/scenario/parse_economics.hpp"
 #include "core/scenario/parse_fleet.hpp"
 #include "core/scenario/parse_package.hpp"
+#include "core/scenario/parse_sizing.hpp"
 #include "core/scenario/parse_workloads.hpp"
 
 namespace aidc {
@@ -564,6 +565,11 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
     if (auto pr = root.object("package")) read_package(*pr, catalog, s, used, s.package);
   }
   read_claims(root, s, s.claims, s.claims_policy);
+  // Optional sizing question for `aidcsim size` (core/scenario/parse_sizing.cpp); defaults without one.
+  s.sizing = default_sizing(s);
+  if (root.has("sizing")) {
+    if (auto zr = root.object("sizing")) read_sizing(*zr, catalog, s, s.sizing);
+  }
   root.finish();
   problems.throw_if_any();
 
@@ -582,6 +588,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
     out.resolved["claims"] = claims_to_json(s.claims);
     out.resolved["claims_policy"] = claims_policy_to_json(s.claims_policy);
   }
+  if (s.sizing.enabled) out.resolved["sizing"] = sizing_to_json(s.sizing);
   return out;
 }
 

@@ -36,7 +36,7 @@ void read_operation(JsonObjectReader& r, const Catalog& catalog, const Scenario&
   const bool inference = w.kind == WorkloadKind::Inference;
   static const std::vector<std::string> inference_keys = {"priority", "instances", "demand"};
   static const std::vector<std::string> training_keys = {"priority", "tokens", "start_h", "checkpoint_interval_s",
-                                                         "checkpoint_s", "restart_s"};
+                                                         "checkpoint_s", "restart_s", "deadline_d"};
   const auto& keys = inference ? inference_keys : training_keys;
   if (!s.fleet.enabled) {
     // Without a fleet the workload is only estimated; operation keys would be silently ignored, so say so.
@@ -91,6 +91,8 @@ void read_operation(JsonObjectReader& r, const Catalog& catalog, const Scenario&
                               Range::non_negative());
     w.restart_s = r.number("restart_s", catalog_default(catalog, used, "training_restart_s", r.file()),
                            Range::non_negative());
+    // Only `aidcsim size` reads the deadline (the least hardware that meets it); a run reports time_to_train_d.
+    w.deadline_d = r.optional_number("deadline_d", Range::positive()).value_or(0.0);
   }
 }
 
@@ -248,6 +250,7 @@ nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, boo
         j["checkpoint_interval_s"] = w.checkpoint_interval_s;
         j["checkpoint_s"] = w.checkpoint_s;
         j["restart_s"] = w.restart_s;
+        if (w.deadline_d > 0.0) j["deadline_d"] = w.deadline_d;
       }
     }
     a.push_back(std::move(j));

@@ -307,6 +307,7 @@ struct WorkloadSpec {
   double checkpoint_interval_s = 0.0;  // training: 0 = Young/Daly optimum sqrt(2 × checkpoint_s × job MTBF)
   double checkpoint_s = 0.0;         // training: job paused while a checkpoint is written
   double restart_s = 0.0;            // training: from interruption to running again (healthy nodes at hand)
+  double deadline_d = 0.0;           // training: days from submission to completion that sizing must meet; 0: none
   LlmArch arch;
   AcceleratorSpec accel;
 };
@@ -370,6 +371,21 @@ struct ClaimsPolicy {
   double confidence = 0.9;             // two-sided level of the Wilson interval on P(holds)
 };
 
+// What `aidcsim size` searches (core/run/sizing.hpp), from the optional "sizing" section
+// (core/scenario/parse_sizing.cpp). Every field has a default, so a scenario without the section can be sized too.
+enum class SizingObjective { Tco, Capex, UsdPerMillionTokens };
+
+struct SizingSpec {
+  bool enabled = false;                 // the scenario has a "sizing" section
+  std::vector<std::string> candidates;  // systems.json names; default: the systems of it.systems
+  std::vector<std::string> sites;       // countries.json names; default: the site's country
+  SizingObjective objective = SizingObjective::Tco;
+  int verify_replications = 4;          // replications of each verification run
+  double slo_attainment = 0.999;        // every service's P10 slo_attainment over the replications must reach this
+  int max_verification_runs = 60;       // per candidate and site: bounds the grow / shrink loops
+  std::vector<std::pair<std::string, double>> system_price_usd;  // prices of candidates without a catalog list price
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -383,6 +399,7 @@ struct Scenario {
   PackageSpec package;                  // enabled only with a "package" section
   std::vector<ClaimSpec> claims;        // empty without a "claims" section
   ClaimsPolicy claims_policy;
+  SizingSpec sizing;                    // defaults unless a "sizing" section is given
   int horizon_h = 8760;
   std::uint64_t seed = 1;
   int replications = 1;

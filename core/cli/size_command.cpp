@@ -1,0 +1,166 @@
+#include "core/cli/size_command.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "aidcsim_version.hpp"
+#include "core/io/results_writer.hpp"
+#include "core/run/sizing.hpp"
+#include "core/scenario/input_error.hpp"
+#include "core/scenario/parse_scenario.hpp"
+
+namespace aidc {
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitInternal = 1;
+
+std::string fmt(const char* f, auto... args) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+std::string money(double usd) {
+  if (std::isnan(usd)) return "n/a";
+  if (std::fabs(usd) >= 1e9) return fmt("%.2f B", usd / 1e9);
+  return fmt("%.1f M", usd / 1e6);
+}
+
+std::string number(double x, const char* f) { return std::isnan(x) ? "n/a" : fmt(f, x); }
+
+void print_table(std::ostream& out, const SizingResult& r) {
+  out << "sizing " << r.scenario << ": objective " << r.objective << ", services at P10 slo_attainment >= "
+      << r.slo_attainment_target << ", deadlines at P90, " << r.verify_replications
+      << " replication(s) per verification run\n";
+  for (const SiteRanking& site : r.sites) {
+    out << "\nsite " << site.site << "\n";
+    out << fmt("%-4s %-12s %-13s %8s %8s %8s %9s %9s %11s %11s %10s %6s %11s %10s %-8s %s\n", "rank", "system",
+               "accelerator", "systems", "gpus", "IT MW", "fac. MW", "grid MW", "capex USD", "TCO USD",
+               "USD/Mtok", "PUE", "water m3/y", "CO2 t/y", "3A090", "verified / limiting factor");
+    for (const CandidateResult& c : site.candidates) {
+      std::string tail;
+      if (c.feasible) {
+        tail = fmt("verified in %d run(s)", c.verification_runs);
+      } else {
+        tail = "INFEASIBLE (" + c.limiting_factor + "): " + c.reason;
+      }
+      const bool sized = c.systems > 0;
+      out << fmt("%-4d %-12s %-13s %8s %8s %8s %9s %9.1f %11s %11s %10s %6s %11s %10s %-8s %s\n", c.rank,
+                 c.system.c_str(), c.accelerator.c_str(), sized ? std::to_string(c.systems).c_str() : "-",
+                 sized ? std::to_string(c.gpus).c_str() : "-", sized ? number(c.it_mw, "%.1f").c_str() : "-",
+                 sized ? number(c.facility_mw, "%.1f").c_str() : "-", c.grid_mw, money(c.capex_usd).c_str(),
+                 money(c.tco_usd).c_str(), number(c.usd_per_million_tokens, "%.3f").c_str(),
+                 number(c.pue, "%.3f").c_str(), number(c.water_m3_per_year, "%.0f").c_str(),
+                 number(c.carbon_t_per_year, "%.0f").c_str(), c.export_class.c_str(), tail.c_str());
+    }
+    for (const CandidateResult& c : site.candidates) {
+      if (!c.feasible) continue;
+      out << "  " << c.system << ": " << c.working_nodes << " working + " << c.spare_nodes << " hot spare systems;";
+      for (const WorkloadPlan& w : c.workloads) {
+        if (w.training) {
+          out << fmt(" %s %d GPUs on %d systems (%.0f tokens/s, ETTR %.3f, ~%.1f d", w.name.c_str(), w.gpus, w.nodes,
+                     w.tokens_per_s, w.availability, w.estimated_time_to_train_d);
+          out << (w.deadline_d > 0.0 ? fmt(" of %.1f d)", w.deadline_d) : std::string(", no deadline)")) << ";";
+        } else {
+          out << fmt(" %s %d x %d GPUs on %d systems (%.0f tokens/s each);", w.name.c_str(), w.instances, w.gpus,
+                     w.nodes, w.tokens_per_s);
+        }
+        if (!w.note.empty()) out << " [" << w.note << "]";
+      }
+      out << "\n";
+      for (const MinimalityCheck& m : c.minimality) {
+        out << "    one step fewer for " << m.workload << " (" << m.nodes_from << " -> " << m.nodes_to
+            << " systems): " << (m.failed ? "fails " : "") << m.failed_requirement << "\n";
+      }
+    }
+    if (site.winner.empty()) {
+      out << "winner at " << site.site << ": none (no candidate is feasible)\n";
+    } else {
+      const CandidateResult& w = site.candidates.front();
+      out << "winner at " << site.site << ": " << w.system << " (" << w.systems << " systems, " << fmt("%.1f", w.facility_mw)
+          << " MW at the meter, " << r.objective << " "
+          << (r.objective == "usd_per_million_tokens" ? number(w.usd_per_million_tokens, "%.3f USD")
+                                                      : money(r.objective == "capex" ? w.capex_usd : w.tco_usd) + " USD")
+          << ")\n";
+    }
+  }
+  out << "\nexport classes are screening flags (US EAR ECCN 3A090), not legal advice\n";
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+int run_size(const SizeCliOptions& o) {
+  try {
+    const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : Catalog::from_directory(o.catalog_dir);
+    const std::filesystem::path path(o.scenario);
+    if (!std::filesystem::is_regular_file(path)) throw BadInput(o.scenario, "", "no such file", "a scenario JSON file");
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const nlohmann::json doc = parse_json_text(text.str(), o.scenario);
+    SizingOptions options;
+    options.sites = o.sites;
+    options.candidates = o.candidates;
+    options.threads = o.threads;
+    if (!o.quiet && !o.json && isatty(fileno(stderr)) != 0) {
+      options.progress = [](const std::string& line) {
+        std::fprintf(stderr, "\r\033[K  %.150s", line.c_str());
+        std::fflush(stderr);
+      };
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const SizingResult r = size_scenario(doc, catalog, o.scenario,
+                                         path.has_parent_path() ? path.parent_path() : std::filesystem::path("."),
+                                         options);
+    if (options.progress) std::fprintf(stderr, "\r\033[K");
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!o.output.empty()) {
+      RunMetadata meta{kSoftwareVersion, kGitSha, utc_now(), 0, 1, "cpu", "sizing", r.scenario};
+      const std::vector<double> time_s = {0.0};
+      ResultsWriter writer(o.output, meta, time_s, {}, 1, {"none"});
+      writer.write_inputs(doc.dump(2), "{}");
+      writer.write_table("sizing", sizing_table(r));
+      writer.commit();
+    }
+    if (o.json) {
+      nlohmann::json j = sizing_result_to_json(r);
+      j["wall_s"] = wall_s;
+      std::cout << j.dump(2) << '\n';
+    } else if (!o.quiet) {
+      print_table(std::cout, r);
+      std::cout << fmt("sized in %.1f s", wall_s) << (o.output.empty() ? "" : ("; table: " + o.output + " /sizing"))
+                << '\n';
+    }
+    return 0;
+  } catch (const BadInput& e) {
+    std::cerr << "aidcsim: bad input (" << e.problems().size() << " problem" << (e.problems().size() == 1 ? "" : "s")
+              << "):\n";
+    for (const auto& p : e.problems()) std::cerr << "  " << format_problem(p) << '\n';
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "aidcsim: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  }
+}
+
+}  // namespace aidc

@@ -1,0 +1,255 @@
+// `aidcsim size` (core/run/sizing.hpp): the least hardware that meets a small site's demand, SLOs and training
+// deadline, verified by simulation, minimal (one step fewer fails), monotone in its requirements, per site.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "core/model/fleet_sizing.hpp"
+#include "core/run/run_scenario.hpp"
+#include "core/run/sizing.hpp"
+#include "core/scenario/input_error.hpp"
+#include "scenario_fixtures.hpp"
+
+namespace aidc::test {
+namespace {
+
+// Three weeks of a llama-3.1-8b chat service (1-GPU instances) and an 8B training job with a 10-day deadline,
+// about fifty DGX H100 once sized.
+nlohmann::json sizing_json() {
+  return nlohmann::json::parse(R"({
+    "name": "sizing-small",
+    "seed": 3,
+    "replications": 2,
+    "horizon": {"duration_h": 504},
+    "site": {"country": "Malaysia", "grid": {"capacity_mw": 20},
+             "weather": {"source": "synthetic", "climate": "Johor Bahru"}},
+    "facility": {"cooling": {"type": "water_cooled_chiller_tower"},
+                 "generators": {"redundancy": "N+1", "unit_capacity_mw": 2.5}},
+    "it": {"systems": [{"name": "dgx-h100", "count": 40}]},
+    "fleet": {},
+    "workloads": [
+      {"name": "chat", "type": "inference", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 1,
+       "precision": "fp8", "isl": 1000, "osl": 200, "ttft_slo_s": 1.0, "tpot_slo_s": 0.05, "priority": 2,
+       "demand": {"mean_requests_per_s": 4000, "diurnal_amplitude": 0.3}},
+      {"name": "train", "type": "training", "model": "llama-3.1-8b", "system": "dgx-h100", "gpus": 64,
+       "seq": 8192, "global_batch_tokens": 2097152, "tokens": 1.5e12, "deadline_d": 10, "priority": 1}
+    ],
+    "sizing": {"candidates": ["dgx-h100"], "verify_replications": 2}
+  })");
+}
+
+SizingResult size_doc(const nlohmann::json& doc, SizingOptions o = {}) {
+  static const Catalog catalog = Catalog::embedded();
+  o.threads = 1;
+  return size_scenario(doc, catalog, "test.json", ".", o);
+}
+
+const CandidateResult& only(const SizingResult& r) {
+  REQUIRE(r.sites.size() == 1);
+  REQUIRE(r.sites[0].candidates.size() == 1);
+  return r.sites[0].candidates[0];
+}
+
+std::vector<InputProblem> sizing_problems(const nlohmann::json& doc) {
+  try {
+    size_doc(doc);
+  } catch (const BadInput& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+double kpi_p10(const RunSummary& s, const std::string& name) {
+  for (const KpiRow& k : s.kpis) {
+    if (k.name == name) return k.p10;
+  }
+  FAIL("no KPI " << name);
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("sizing returns a verified plan that meets every requirement", "[sizing]") {
+  const SizingResult r = size_doc(sizing_json());
+  const CandidateResult& c = only(r);
+  REQUIRE(c.feasible);
+  CHECK(c.rank == 1);
+  CHECK(c.systems == c.working_nodes + c.spare_nodes);
+  CHECK(c.systems > 20);
+  CHECK(c.systems < 100);
+  REQUIRE(c.checks.size() == 2);
+  for (const RequirementCheck& k : c.checks) {
+    INFO(k.text());
+    CHECK(k.met);
+  }
+  CHECK(c.it_mw > c.systems * 10.2e-3);  // systems at max power plus the fabric
+  CHECK(c.facility_mw > c.it_mw);
+  CHECK(c.facility_mw < c.grid_mw);
+  CHECK(c.pue > 1.0);
+  CHECK(c.capex_usd > c.systems * 199000.0);
+  CHECK(c.tco_usd > c.capex_usd);
+  CHECK(c.usd_per_million_tokens > 0.0);
+  CHECK(c.export_class == "3A090.a");
+}
+
+TEST_CASE("sizing returns a minimum: one system fewer for any workload fails a requirement", "[sizing]") {
+  const SizingResult r = size_doc(sizing_json());
+  const CandidateResult& c = only(r);
+  REQUIRE(c.feasible);
+  REQUIRE(c.minimality.size() == 2);
+  for (const MinimalityCheck& m : c.minimality) {
+    INFO(m.workload << ": " << m.nodes_from << " -> " << m.nodes_to << ": " << m.failed_requirement);
+    CHECK(m.failed);
+    CHECK(m.nodes_to < m.nodes_from);
+    CHECK(m.failed_requirement.find(m.workload + ".") == 0);
+  }
+  // The same claim through `aidcsim run`'s path: the sized scenario with one chat system fewer misses the SLO.
+  nlohmann::json doc = c.sized_scenario;
+  auto chat = std::find_if(c.workloads.begin(), c.workloads.end(), [](const WorkloadPlan& w) { return w.name == "chat"; });
+  REQUIRE(chat != c.workloads.end());
+  const int per_system = chat->instances / chat->nodes;
+  CHECK(doc["workloads"][0]["instances"].get<int>() == chat->instances);
+  doc["workloads"][0]["instances"] = chat->instances - per_system;
+  doc["it"]["systems"][0]["count"] = c.systems - 1;
+  RunOptions o;
+  o.threads = 1;
+  const RunSummary fewer = run_scenario(resolve(doc), o);
+  CHECK(kpi_p10(fewer, "chat.slo_attainment") < 0.999);
+  const RunSummary sized = run_scenario(resolve(c.sized_scenario), o);
+  CHECK(kpi_p10(sized, "chat.slo_attainment") >= 0.999);
+}
+
+TEST_CASE("a tighter deadline or more demand never gives fewer systems", "[sizing]") {
+  const int base = only(size_doc(sizing_json())).systems;
+  nlohmann::json tight = sizing_json();
+  tight["workloads"][1]["deadline_d"] = 7;
+  const SizingResult rt = size_doc(tight);
+  const CandidateResult& t = only(rt);
+  REQUIRE(t.feasible);
+  CHECK(t.systems >= base);
+  nlohmann::json busy = sizing_json();
+  busy["workloads"][0]["demand"]["mean_requests_per_s"] = 6000;
+  const SizingResult rb = size_doc(busy);
+  const CandidateResult& b = only(rb);
+  REQUIRE(b.feasible);
+  CHECK(b.systems > base);
+}
+
+TEST_CASE("two sites give two rankings of the same candidates", "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["sizing"]["candidates"] = {"dgx-h100", "dgx-b200"};
+  doc["sizing"]["system_price_usd"] = {{"dgx-b200", 515000}};
+  SizingOptions o;
+  o.sites = {"Malaysia", "Japan"};
+  const SizingResult r = size_doc(doc, o);
+  REQUIRE(r.sites.size() == 2);
+  CHECK(r.sites[0].site == "Malaysia");
+  CHECK(r.sites[1].site == "Japan");
+  for (const SiteRanking& s : r.sites) {
+    REQUIRE(s.candidates.size() == 2);
+    CHECK(s.candidates[0].rank == 1);
+    CHECK(s.candidates[1].rank == 2);
+    CHECK(s.winner == s.candidates[0].system);
+    CHECK(s.candidates[0].tco_usd <= s.candidates[1].tco_usd);
+  }
+  // The site changes what the catalogs say: Tokyo's climate cools cheaper than Johor Bahru's.
+  auto pue_of = [&](std::size_t site, const std::string& system) {
+    for (const CandidateResult& c : r.sites[site].candidates) {
+      if (c.system == system) return c.pue;
+    }
+    return 0.0;
+  };
+  CHECK(pue_of(1, "dgx-h100") < pue_of(0, "dgx-h100"));
+  const nlohmann::json j = sizing_result_to_json(r);
+  CHECK(j["sites"].size() == 2);
+  CHECK(j["sites"][1]["candidates"][0].contains("usd_per_million_tokens"));
+  CHECK(sizing_table(r).rows() == 4);
+}
+
+TEST_CASE("a grid connection too small makes the candidate infeasible with the numbers", "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["site"]["grid"]["capacity_mw"] = 0.2;
+  const SizingResult r = size_doc(doc);
+  const CandidateResult& c = only(r);
+  CHECK_FALSE(c.feasible);
+  CHECK(c.limiting_factor == "grid capacity");
+  INFO(c.reason);
+  CHECK(c.reason.find("grid connection is 0.2 MW") != std::string::npos);
+  CHECK(c.reason.find("MW at the meter") != std::string::npos);
+  CHECK(c.facility_mw > 0.2);
+  CHECK(c.rank == 1);
+  CHECK(r.sites[0].winner.empty());
+}
+
+TEST_CASE("sizing rejects unknown candidates and sites and bad deadlines naming the JSON path", "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["sizing"]["candidates"] = {"dgx-h1000"};
+  doc["sizing"]["sites"] = {"Narnia"};
+  doc["sizing"]["objective"] = "cheapest";
+  doc["workloads"][1]["deadline_d"] = -3;
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/sizing/candidates/0", "dgx-h1000", "did you mean \"dgx-h100\""));
+  CHECK(has_problem(ps, "/sizing/sites/0", "Narnia", "a country in"));
+  CHECK(has_problem(ps, "/sizing/objective", "cheapest", "tco"));
+  CHECK(has_problem(ps, "/workloads/1/deadline_d", "-3", "> 0"));
+
+  nlohmann::json late = sizing_json();
+  late["workloads"][1]["deadline_d"] = 30;  // the horizon is 21 days
+  CHECK(has_problem(sizing_problems(late), "/workloads/1/deadline_d", "30", "inside the horizon"));
+
+  nlohmann::json no_fleet = sizing_json();
+  no_fleet.erase("fleet");
+  for (auto& w : no_fleet["workloads"]) {
+    for (const char* k : {"priority", "demand", "tokens", "deadline_d"}) w.erase(k);
+  }
+  CHECK(has_problem(sizing_problems(no_fleet), "/fleet", "", "a \"fleet\" section"));
+
+  nlohmann::json other = sizing_json();
+  SizingOptions o;
+  o.candidates = {"gb200-nvl27"};
+  try {
+    size_doc(other, o);
+    FAIL("an unknown candidate was accepted");
+  } catch (const BadInput& e) {
+    CHECK(has_problem(e.problems(), "/sizing/candidates/0", "gb200-nvl27", "did you mean \"gb200-nvl72\""));
+  }
+}
+
+TEST_CASE("the sizing section resolves with its defaults and round-trips", "[sizing]") {
+  const ResolvedScenario rs = resolve(sizing_json());
+  const SizingSpec& z = rs.scenario.sizing;
+  CHECK(z.enabled);
+  CHECK(z.candidates == std::vector<std::string>{"dgx-h100"});
+  CHECK(z.sites == std::vector<std::string>{"Malaysia"});
+  CHECK(z.objective == SizingObjective::Tco);
+  CHECK(z.slo_attainment == Approx(0.999));
+  CHECK(rs.resolved["sizing"]["verify_replications"] == 2);
+  CHECK(rs.resolved["workloads"][1]["deadline_d"] == 10);
+  const ResolvedScenario again = resolve(rs.resolved);
+  CHECK(again.resolved["sizing"] == rs.resolved["sizing"]);
+  CHECK(again.resolved["workloads"] == rs.resolved["workloads"]);
+}
+
+TEST_CASE("expected availability and ETTR fall as failures rise", "[sizing]") {
+  Scenario s = resolve(sizing_json()).scenario;
+  const SystemSpec& sys = s.it.systems[0];
+  const WorkloadSpec& job = s.workloads[1];
+  const double a = expected_node_availability(s.fleet, sys);
+  const double e16 = expected_ettr(s.fleet, sys, job, 16, 128);
+  const double e64 = expected_ettr(s.fleet, sys, job, 64, 512);
+  CHECK(a < 1.0);
+  CHECK(a > 0.9);
+  CHECK(e64 < e16);
+  CHECK(e16 < 1.0);
+  for (ComponentReliability& c : s.fleet.components) c.failures_per_unit_h *= 10.0;
+  CHECK(expected_node_availability(s.fleet, sys) < a);
+  CHECK(expected_ettr(s.fleet, sys, job, 16, 128) < e16);
+  CHECK(nodes_for_instances(17, 1, 8) == 3);
+  CHECK(nodes_for_instances(3, 16, 8) == 6);
+  CHECK(instances_on_nodes(3, 1, 8) == 24);
+  CHECK(hot_spares_for(51, 0.02) == 2);
+  CHECK(hot_spares_for(51, 0.0) == 0);
+}
+
+}  // namespace aidc::test
