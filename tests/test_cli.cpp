@@ -156,6 +156,17 @@ TEST_CASE("aidcsim run refuses a bad command-line value and names the option, th
   check_refused(dir, t, {"--threads", "many"});
 }
 
+TEST_CASE("aidcsim check resolves claims against the KPIs the run would report") {
+  TempDir dir;
+  auto doc = small_scenario_json();
+  doc["claims"] = nlohmann::json::parse(R"([{"metric": "pue_anual", "comparison": "<=", "target": 1.3}])");
+  const fs::path scenario = write_scenario(dir, doc);
+  const CommandResult r = run_command(kBinary, {"check", scenario.string()}, dir);
+  CHECK(r.exit_code == kExitBadInput);
+  CHECK(r.err.find("/claims/0/metric") != std::string::npos);
+  CHECK(r.err.find("pue_annual") != std::string::npos);
+}
+
 TEST_CASE("aidcsim check prints the resolved scenario with defaults filled in") {
   TempDir dir;
   const fs::path scenario = write_scenario(dir, small_scenario_json());

@@ -15,6 +15,7 @@
 #include "core/cli/kpi_table.hpp"
 #include "core/cli/perf_commands.hpp"
 #include "core/cli/size_command.hpp"
+#include "core/run/claims_outputs.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/scenario/input_error.hpp"
 
@@ -138,6 +139,8 @@ int main(int argc, char** argv) {
     const aidc::Catalog catalog = load_catalog(catalog_dir);
     if (check->parsed()) {
       const aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog);
+      // Claims name KPIs of the run: resolve them as `run` would, so a bad metric is caught here too.
+      aidc::resolve_claims(rs.scenario, aidc::run_kpi_info(rs.scenario));
       std::cout << rs.resolved.dump(2) << '\n';
       return 0;
     }

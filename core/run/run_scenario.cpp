@@ -57,6 +57,26 @@ std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_r
   return rows;
 }
 
+std::vector<KpiInfo> run_kpi_info(const Scenario& s) {
+  std::vector<KpiInfo> info = site_kpi_info();
+  if (s.fleet.enabled) {
+    const std::vector<KpiInfo> fk = fleet_kpi_info(s);
+    info.insert(info.end(), fk.begin(), fk.end());
+  }
+  if (s.economics.enabled) {
+    info.insert(info.end(), economics_kpi_info().begin(), economics_kpi_info().end());
+    // With a fleet serving tokens: the levelized cost per million output tokens, all costs borne by the services.
+    bool serves_tokens = false;
+    for (const WorkloadSpec& w : s.workloads) serves_tokens = serves_tokens || w.kind == WorkloadKind::Inference;
+    if (s.fleet.enabled && serves_tokens) {
+      info.push_back({"levelized_usd_per_million_tokens", "USD/Mtoken",
+                      "PV of capex and opex / PV of output tokens served (the simulated year's tokens every year; "
+                      "all costs borne by the inference services)"});
+    }
+  }
+  return info;
+}
+
 RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   const Scenario& s = rs.scenario;
@@ -94,28 +114,18 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
 
   const int batch = options.batch_replications > 0 ? options.batch_replications : std::max(8, 4 * threads);
   const bool economics = s.economics.enabled;
-  std::vector<KpiInfo> kpi_info = site_kpi_info();
-  const std::size_t fleet_kpi_first = kpi_info.size();
-  if (fleet) {
-    const std::vector<KpiInfo> fk = fleet_kpi_info(s);
-    kpi_info.insert(kpi_info.end(), fk.begin(), fk.end());
-  }
-  const std::size_t economics_kpi_first = kpi_info.size();
-  if (economics) kpi_info.insert(kpi_info.end(), economics_kpi_info().begin(), economics_kpi_info().end());
-  // With a fleet serving tokens: the levelized cost per million output tokens, all costs borne by the services.
-  bool serves_tokens = false;
-  for (const WorkloadSpec& w : s.workloads) serves_tokens = serves_tokens || w.kind == WorkloadKind::Inference;
-  const bool token_cost = economics && fleet && serves_tokens;
-  const std::size_t token_cost_kpi = kpi_info.size();
-  std::size_t tokens_served_kpi = 0;
-  if (token_cost) {
-    kpi_info.push_back({"levelized_usd_per_million_tokens", "USD/Mtoken",
-                        "PV of capex and opex / PV of output tokens served (the simulated year's tokens every year; "
-                        "all costs borne by the inference services)"});
+  const std::vector<KpiInfo> kpi_info = run_kpi_info(s);
+  auto kpi_index = [&](const std::string& name) {
     for (std::size_t k = 0; k < kpi_info.size(); ++k) {
-      if (kpi_info[k].name == "output_tokens_served") tokens_served_kpi = k;
+      if (kpi_info[k].name == name) return k;
     }
-  }
+    return kpi_info.size();
+  };
+  const std::size_t fleet_kpi_first = kKpiCount;  // the site's KPIs come first
+  const std::size_t economics_kpi_first = kpi_index(economics_kpi_info().front().name);
+  const std::size_t token_cost_kpi = kpi_index("levelized_usd_per_million_tokens");
+  const bool token_cost = token_cost_kpi < kpi_info.size();
+  const std::size_t tokens_served_kpi = kpi_index("output_tokens_served");
   std::vector<std::vector<double>> kpis(kpi_info.size(), std::vector<double>(static_cast<std::size_t>(R)));
   std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
   RunSummary summary;

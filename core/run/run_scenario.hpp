@@ -44,6 +44,11 @@ using ProgressFn = std::function<void(int, int)>;
 
 RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, const ProgressFn& progress = {});
 
+// The KPIs a run of `s` reports, in the order of /kpis: the site's, the fleet's (with a fleet section), the
+// economics' (with an economics section) and the cost per million tokens (with both and a service). Claims resolve
+// against this list (`aidcsim check` does so too).
+std::vector<KpiInfo> run_kpi_info(const Scenario& s);
+
 // KPI rows (mean, P10, P50, P90 over replications) from per-replication values, kpi-major.
 std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication);
 // The same with the names, units and long names of each KPI row (site KPIs followed by economics KPIs, say).
