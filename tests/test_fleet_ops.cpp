@@ -133,6 +133,28 @@ TEST_CASE("A heat wave above the design dry bulb caps IT power and slows trainin
   CHECK(hot.kpis[kKpiItEnergy] < base.kpis[kKpiItEnergy]);
 }
 
+TEST_CASE("Generators too small for the load cap the IT instead of dropping it, unless capping is off", "[fleet]") {
+  Scenario s = fleet_scenario(512, 24 * 60);  // 5.2 MW of IT
+  s.fleet.components.clear();
+  s.site.grid.saifi_per_yr = 40.0;  // an outage every 9 days or so, 5 h long on average
+  s.site.grid.saidi_h_per_yr = 200.0;
+  s.facility.generators.count = 1;  // 2.5 MW: less than the load
+  s.facility.generators.fail_to_run_per_h = 0.0;
+  s.facility.generators.start_reliability = 1.0;
+  s.workloads = {training_job("t", 4096, 1e18)};
+  const std::vector<FleetWorkloadRate> rates = {{0.0, 1.0e6}};
+  const SiteYearResult capped = run_fleet(s, rates);
+  REQUIRE(capped.kpis[kKpiGridOutages] > 0);
+  CHECK(fleet_kpi(s, capped, "power_capped_hours") > 0.0);
+  CHECK(capped.kpis[kKpiCriticalLoadLossHours] == 0.0);
+  CHECK(fleet_kpi(s, capped, "t.interruptions") == 0);
+  s.fleet.power_capping = false;
+  const SiteYearResult dropped = run_fleet(s, rates);
+  CHECK(dropped.kpis[kKpiCriticalLoadLossHours] > 0.0);
+  CHECK(fleet_kpi(s, dropped, "t.interruptions") > 0);
+  CHECK(fleet_kpi(s, dropped, "t.progress") < fleet_kpi(s, capped, "t.progress"));
+}
+
 TEST_CASE("A training job finishes, frees its nodes and reports its time to train", "[fleet]") {
   Scenario s = fleet_scenario(32, 24 * 30);
   s.workloads = {training_job("short", 256, 1.0e5 * 3600 * 24 * 5)};  // 5 days at full speed
