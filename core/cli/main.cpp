@@ -15,6 +15,7 @@
 #include "core/cli/kpi_table.hpp"
 #include "core/cli/perf_commands.hpp"
 #include "core/cli/size_command.hpp"
+#include "core/model/export_control.hpp"
 #include "core/run/claims_outputs.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/scenario/input_error.hpp"
@@ -171,6 +172,15 @@ int main(int argc, char** argv) {
       aidc::print_kpi_table(std::cout, summary.kpis);
       for (const std::string& line : summary.workloads) std::cout << line << '\n';
       for (const std::string& line : summary.claims) std::cout << line << '\n';
+      const aidc::ComplianceReport& c = summary.compliance;
+      for (const aidc::AcceleratorAssessment& a : c.accelerators) {
+        std::cout << "export control: " << a.count << " x " << a.accelerator << ", TPP " << static_cast<long long>(a.tpp)
+                  << " (" << a.tpp_precision << "), performance density " << a.performance_density_text << " -> "
+                  << a.classification_name << '\n';
+      }
+      std::cout << "export control: " << c.accelerator_count << " accelerators, total TPP "
+                << static_cast<long long>(c.total_tpp) << ", " << c.controlled_3a090a_count << " in 3A090.a (rule of "
+                << c.rule_date << "; " << c.note << ")\n";
       std::cout << "results: " << output << '\n';
     }
     return 0;
