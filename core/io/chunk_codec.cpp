@@ -35,14 +35,18 @@ void shuffle_bytes(std::span<const unsigned char> in, std::size_t element_size, 
 
 std::vector<unsigned char> encode_shuffle_deflate(std::span<const unsigned char> raw, std::size_t element_size,
                                                   int level) {
-  std::vector<unsigned char> shuffled(raw.size());
+  // Scratch per thread, reused from chunk to chunk: a fresh megabyte per chunk would be fresh pages to fault in, and
+  // the result is returned at its exact size rather than with compressBound's capacity (the writer queues dozens).
+  thread_local std::vector<unsigned char> shuffled;
+  thread_local std::vector<unsigned char> compressed;
+  shuffled.resize(raw.size());
   shuffle_bytes(raw, element_size, shuffled);
   uLongf out_bytes = compressBound(static_cast<uLong>(raw.size()));
-  std::vector<unsigned char> out(out_bytes);
-  const int status = compress2(out.data(), &out_bytes, shuffled.data(), static_cast<uLong>(shuffled.size()), level);
+  compressed.resize(out_bytes);
+  const int status =
+      compress2(compressed.data(), &out_bytes, shuffled.data(), static_cast<uLong>(raw.size()), level);
   if (status != Z_OK) throw std::runtime_error("zlib compress2 failed with status " + std::to_string(status));
-  out.resize(out_bytes);
-  return out;
+  return std::vector<unsigned char>(compressed.begin(), compressed.begin() + static_cast<std::ptrdiff_t>(out_bytes));
 }
 
 }  // namespace aidc::h5
