@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages aidcsim needs, only those missing. Sourced by quickstart.sh and test.sh.
 set -euo pipefail
-AIDCSIM_PACKAGES=(cmake make g++ pkg-config libhdf5-dev libtbb-dev nlohmann-json3-dev catch2 libcli11-dev
+AIDCSIM_PACKAGES=(cmake make g++ pkg-config libhdf5-dev zlib1g-dev libtbb-dev nlohmann-json3-dev catch2 libcli11-dev
                   hdf5-tools python3 python3-h5py python3-numpy
                   libthrust-dev)  # Thrust/CUB headers for the CPU kernels when no CUDA toolkit (CCCL) is installed
 missing=()

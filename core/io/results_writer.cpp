@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "core/io/chunk_writer.hpp"
 #include "core/io/h5_handle.hpp"
 #include "core/io/results_layout.hpp"
 
@@ -64,6 +66,17 @@ void sync_path(const std::filesystem::path& path, bool directory) {
   }
 }
 
+// Chunks queued for compression before the oldest is stored: about 32 MiB of raw data, roughly one batch of a
+// site-year run (27 series and the events of 8 replications), so compression overlaps with the simulation of the
+// next batch. A constant, not the thread count, so that the file's bytes do not depend on the thread count.
+constexpr std::size_t kMaxChunksInFlight = 32;
+
+void fill_doubles(std::vector<unsigned char>& bytes, double value) {
+  for (std::size_t i = 0; i + sizeof(double) <= bytes.size(); i += sizeof(double)) {
+    std::memcpy(bytes.data() + i, &value, sizeof(double));
+  }
+}
+
 void validate_name(const std::string& name, std::string_view what) {
   if (name.empty() || name == "." || name.find('/') != std::string::npos) {
     throw std::invalid_argument("ResultsWriter: " + std::string(what) + " name '" + name +
@@ -75,6 +88,25 @@ void validate_name(const std::string& name, std::string_view what) {
 
 struct ResultsWriter::Impl {
   enum class State { open, closed, committed };
+
+  // A band of one series: the chunk.rows rows that share a row of chunks. Rows are gathered here until all have
+  // arrived, then cut into chunks and queued; memory is freed as soon as the band is queued.
+  struct PendingBand {
+    std::vector<unsigned char> values;  // chunk.rows x T doubles, NaN where no row has arrived yet
+    std::vector<bool> written;
+    std::size_t rows_written = 0;
+  };
+  enum class BandState : unsigned char { untouched, pending, stored };
+  struct SeriesChunks {
+    std::vector<BandState> bands;
+    std::map<std::size_t, PendingBand> pending;
+  };
+
+  // Byte offsets of the /events columns in the packed file type, and the packed row size.
+  struct EventFileLayout {
+    std::size_t replication = 0, time_s = 0, kind = 0, component = 0, id = 0, duration_s = 0, value = 0;
+    std::size_t row_bytes = 0;
+  };
 
   std::filesystem::path final_path;
   std::filesystem::path tmp_path;
@@ -96,7 +128,31 @@ struct ResultsWriter::Impl {
   h5::Datatype kpi_mem_type;
   bool inputs_written = false;
 
+  bool direct = true;  // ResultsWriterOptions::direct_chunk_writes
+  layout::Chunk2 series_chunk{1, 1};
+  bool series_chunked = false;
+  std::vector<SeriesChunks> series_chunks;
+  EventFileLayout event_layout;
+  unsigned long long event_chunk_rows = 1;
+  std::vector<unsigned char> event_buffer;  // up to event_chunk_rows packed rows not yet queued
+  std::size_t event_buffered_rows = 0;
+  hsize_t event_rows = 0;  // rows in /events (its extent)
+  h5::ChunkWriter chunk_writer{static_cast<int>(layout::kGzipLevel), kMaxChunksInFlight};
+
   std::string label(std::string_view object) const { return file_label + ":" + std::string(object); }
+
+  void check_event(const EventRecord& e, std::size_t i) const {
+    if (e.replication < 0 || e.replication >= replications) {
+      throw std::out_of_range("ResultsWriter::write_events: event " + std::to_string(i) + " has replication " +
+                              std::to_string(e.replication) + ", outside [0, " + std::to_string(replications) +
+                              ")");
+    }
+    if (e.kind < 0 || static_cast<std::size_t>(e.kind) >= event_kind_names.size()) {
+      throw std::out_of_range("ResultsWriter::write_events: event " + std::to_string(i) + " has kind " +
+                              std::to_string(e.kind) + ", outside the " + std::to_string(event_kind_names.size()) +
+                              " declared kinds");
+    }
+  }
 
   void require_open(std::string_view operation) const {
     if (state != State::open) {
@@ -130,6 +186,11 @@ struct ResultsWriter::Impl {
   void create_events();
   void create_kpis();
   h5::Dataset create_table(const char* name, hid_t file_type, std::size_t row_bytes);
+  void write_series_rows_plain(std::size_t series_index, hsize_t first, hsize_t count, const double* values);
+  void buffer_series_row(std::size_t series_index, std::size_t row, const double* values);
+  void queue_band(std::size_t series_index, std::size_t band, PendingBand& pending);
+  void queue_event_chunk();
+  void finish_chunks();
   void append_rows(h5::Dataset& dataset, std::string_view object, hid_t mem_type, const void* rows,
                    std::size_t count);
 
@@ -198,6 +259,10 @@ void ResultsWriter::Impl::create_timeseries(std::span<const double> time_s) {
   const auto cols = static_cast<hsize_t>(steps);
   const hsize_t dims[2] = {rows, cols};
   const layout::Chunk2 chunk = layout::series_chunk(rows, cols);
+  series_chunk = chunk;
+  series_chunked = rows > 0 && cols > 0;
+  const std::size_t bands = series_chunked ? static_cast<std::size_t>((rows + chunk.rows - 1) / chunk.rows) : 0;
+  series_chunks.assign(series.size(), SeriesChunks{std::vector<BandState>(bands, BandState::untouched), {}});
 
   // An unwritten block reads back as NaN, not as a plausible 0.0, so a replication the caller forgot is visible.
   const double fill = std::numeric_limits<double>::quiet_NaN();
@@ -255,6 +320,31 @@ void ResultsWriter::Impl::create_events() {
   const h5::Datatype file_type = packed_copy(event_mem_type.get(), object);
   events = create_table("events", file_type.get(), H5Tget_size(file_type.get()));
 
+  // Direct chunk writes store rows in the packed file layout, which HDF5 would otherwise produce by converting each
+  // row: the offsets come from the file type itself, so they follow whatever H5Tpack decided. Each member has the
+  // same (native) type in memory and in the file, so converting is copying the bytes.
+  const hid_t ft = file_type.get();
+  auto field_offset = [&](const char* name, std::size_t bytes) {
+    const int index = h5::check(H5Tget_member_index(ft, name), "H5Tget_member_index", object + " field " + name);
+    const h5::Datatype member(
+        h5::check_id(H5Tget_member_type(ft, static_cast<unsigned>(index)), "H5Tget_member_type", object));
+    if (H5Tget_size(member.get()) != bytes) {
+      throw std::logic_error("ResultsWriter: /events field " + std::string(name) + " is " +
+                             std::to_string(H5Tget_size(member.get())) + " bytes in the file, " +
+                             std::to_string(bytes) + " in memory");
+    }
+    return H5Tget_member_offset(ft, static_cast<unsigned>(index));
+  };
+  event_layout.replication = field_offset("replication", sizeof(std::int32_t));
+  event_layout.time_s = field_offset("time_s", sizeof(double));
+  event_layout.kind = field_offset("kind", sizeof(std::int32_t));
+  event_layout.component = field_offset("component", layout::kComponentBytes);
+  event_layout.id = field_offset("id", sizeof(std::int64_t));
+  event_layout.duration_s = field_offset("duration_s", sizeof(double));
+  event_layout.value = field_offset("value", sizeof(double));
+  event_layout.row_bytes = H5Tget_size(ft);
+  event_chunk_rows = layout::table_chunk_rows(event_layout.row_bytes);
+
   // Units as one string array aligned with the compound's fields, so in h5py
   // dict(zip(ds.dtype.names, ds.attrs["units"])) gives each column's units. "" marks a column that is not a
   // physical quantity; `value`'s units depend on the event kind and are documented by the model that emits it.
@@ -294,9 +384,109 @@ void ResultsWriter::Impl::append_rows(h5::Dataset& dataset, std::string_view obj
             name);
 }
 
+void ResultsWriter::Impl::write_series_rows_plain(std::size_t series_index, hsize_t first, hsize_t count,
+                                                  const double* values) {
+  const std::string object = label("/timeseries/" + series[series_index].name);
+  const hid_t ds = series_datasets[series_index].get();
+  const h5::Dataspace file_space(h5::check_id(H5Dget_space(ds), "H5Dget_space", object));
+  const hsize_t start[2] = {first, 0};
+  const hsize_t block[2] = {count, static_cast<hsize_t>(steps)};
+  h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, block, nullptr),
+            "H5Sselect_hyperslab", object);
+  const h5::Dataspace mem_space(h5::check_id(H5Screate_simple(2, block, nullptr), "H5Screate_simple", object));
+  h5::check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, values), "H5Dwrite",
+            object);
+}
+
+void ResultsWriter::Impl::buffer_series_row(std::size_t series_index, std::size_t row, const double* values) {
+  SeriesChunks& sc = series_chunks[series_index];
+  const std::size_t band = row / series_chunk.rows;
+  if (sc.bands[band] == BandState::stored) {
+    // A row written again after its chunk was queued: through HDF5, which reads the stored chunk back, changes the
+    // row and compresses it again. Queued chunks are stored first so that HDF5 reads the current data.
+    chunk_writer.drain();
+    write_series_rows_plain(series_index, row, 1, values);
+    return;
+  }
+  PendingBand& p = sc.pending[band];
+  if (sc.bands[band] == BandState::untouched) {
+    // Rows that never arrive, and the rows of an edge chunk beyond the last replication, hold the fill value, as
+    // HDF5 fills every new chunk before writing into it.
+    p.values.resize(static_cast<std::size_t>(series_chunk.rows) * steps * sizeof(double));
+    fill_doubles(p.values, std::numeric_limits<double>::quiet_NaN());
+    p.written.assign(static_cast<std::size_t>(series_chunk.rows), false);
+    sc.bands[band] = BandState::pending;
+  }
+  const std::size_t in_band = row - band * static_cast<std::size_t>(series_chunk.rows);
+  std::memcpy(p.values.data() + in_band * steps * sizeof(double), values, steps * sizeof(double));
+  if (!p.written[in_band]) {
+    p.written[in_band] = true;
+    ++p.rows_written;
+  }
+  const std::size_t first_row = band * static_cast<std::size_t>(series_chunk.rows);
+  const std::size_t band_rows =
+      std::min(static_cast<std::size_t>(series_chunk.rows), static_cast<std::size_t>(replications) - first_row);
+  if (p.rows_written == band_rows) {
+    queue_band(series_index, band, p);
+    sc.pending.erase(band);
+  }
+}
+
+void ResultsWriter::Impl::queue_band(std::size_t series_index, std::size_t band, PendingBand& p) {
+  series_chunks[series_index].bands[band] = BandState::stored;
+  const std::string object = label("/timeseries/" + series[series_index].name);
+  const hid_t ds = series_datasets[series_index].get();
+  const auto first_row = static_cast<hsize_t>(band) * series_chunk.rows;
+  if (series_chunk.cols == steps) {
+    // Whole rows per chunk (the usual case): the band is the chunk.
+    chunk_writer.submit(ds, {first_row, 0}, std::move(p.values), sizeof(double), object);
+    return;
+  }
+  // Rows longer than a chunk: cut the band along time; the last chunk's columns beyond T hold the fill value.
+  const std::size_t rows = static_cast<std::size_t>(series_chunk.rows);
+  const std::size_t cols = static_cast<std::size_t>(series_chunk.cols);
+  for (std::size_t c0 = 0; c0 < steps; c0 += cols) {
+    const std::size_t width = std::min(cols, steps - c0);
+    std::vector<unsigned char> chunk(rows * cols * sizeof(double));
+    if (width < cols) fill_doubles(chunk, std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::memcpy(chunk.data() + r * cols * sizeof(double), p.values.data() + (r * steps + c0) * sizeof(double),
+                  width * sizeof(double));
+    }
+    chunk_writer.submit(ds, {first_row, static_cast<hsize_t>(c0)}, std::move(chunk), sizeof(double), object);
+  }
+}
+
+void ResultsWriter::Impl::queue_event_chunk() {
+  if (event_buffered_rows == 0) return;
+  const std::string object = label("/events");
+  const hsize_t first = event_rows;
+  const hsize_t new_rows = event_rows + event_buffered_rows;
+  // The extent must cover the chunk before it is stored; a short last chunk is stored whole, its tail zero as in a
+  // chunk HDF5 extends row by row.
+  h5::check(H5Dset_extent(events.get(), &new_rows), "H5Dset_extent", object);
+  event_rows = new_rows;
+  event_buffer.resize(static_cast<std::size_t>(event_chunk_rows) * event_layout.row_bytes, 0);
+  chunk_writer.submit(events.get(), {first}, std::move(event_buffer), event_layout.row_bytes, object);
+  event_buffer = {};
+  event_buffered_rows = 0;
+}
+
+// Queues what is still gathered (incomplete bands, the last events) and stores every queued chunk: before commit's
+// flush, so that the file is complete when HDF5 closes it.
+void ResultsWriter::Impl::finish_chunks() {
+  if (!direct) return;
+  for (std::size_t k = 0; k < series_chunks.size(); ++k) {
+    for (auto& [band, pending] : series_chunks[k].pending) queue_band(k, band, pending);
+    series_chunks[k].pending.clear();
+  }
+  queue_event_chunk();
+  chunk_writer.drain();
+}
+
 ResultsWriter::ResultsWriter(const std::filesystem::path& final_path, const RunMetadata& meta,
                              std::span<const double> time_s, std::vector<SeriesInfo> series, int replications,
-                             std::vector<std::string> event_kind_names)
+                             std::vector<std::string> event_kind_names, ResultsWriterOptions options)
     : impl_(std::make_unique<Impl>()) {
   // Arguments are checked before anything touches the disk.
   if (final_path.empty() || !final_path.has_filename()) {
@@ -342,6 +532,7 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& final_path, const RunM
   impl_->replications = replications;
   impl_->series = std::move(series);
   impl_->event_kind_names = std::move(event_kind_names);
+  impl_->direct = options.direct_chunk_writes;
 
   const h5::QuietErrors quiet;
   // If this throws, impl_ (already constructed) is destroyed on unwinding and removes the temporary file.
@@ -400,34 +591,45 @@ void ResultsWriter::write_series_block(std::size_t series_index, int first_repli
   if (expected == 0) return;
 
   const h5::QuietErrors quiet;
-  const std::string object = w.label("/timeseries/" + name);
-  const hid_t ds = w.series_datasets[series_index].get();
-  const h5::Dataspace file_space(h5::check_id(H5Dget_space(ds), "H5Dget_space", object));
-  const hsize_t start[2] = {static_cast<hsize_t>(first_replication), 0};
-  const hsize_t block[2] = {static_cast<hsize_t>(count), static_cast<hsize_t>(w.steps)};
-  h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, block, nullptr),
-            "H5Sselect_hyperslab", object);
-  const h5::Dataspace mem_space(h5::check_id(H5Screate_simple(2, block, nullptr), "H5Screate_simple", object));
-  h5::check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, values.data()),
-            "H5Dwrite", object);
+  if (!w.direct || !w.series_chunked) {
+    w.write_series_rows_plain(series_index, static_cast<hsize_t>(first_replication), static_cast<hsize_t>(count),
+                              values.data());
+    return;
+  }
+  for (int i = 0; i < count; ++i) {
+    w.buffer_series_row(series_index, static_cast<std::size_t>(first_replication + i),
+                        values.data() + static_cast<std::size_t>(i) * w.steps);
+  }
 }
 
 void ResultsWriter::write_events(std::span<const EventRecord> events) {
   Impl& w = *impl_;
   w.require_open("write_events");
+  if (w.direct) {
+    // Checked whole before any row is gathered, so that a bad event leaves the table as it was.
+    for (std::size_t i = 0; i < events.size(); ++i) w.check_event(events[i], i);
+    const h5::QuietErrors quiet;
+    const Impl::EventFileLayout& f = w.event_layout;
+    for (const EventRecord& e : events) {
+      if (w.event_buffer.empty()) w.event_buffer.resize(static_cast<std::size_t>(w.event_chunk_rows) * f.row_bytes);
+      unsigned char* row = w.event_buffer.data() + w.event_buffered_rows * f.row_bytes;
+      char component[layout::kComponentBytes];
+      copy_fixed(component, e.component);  // longer names are cut at a UTF-8 boundary (31 bytes)
+      std::memcpy(row + f.replication, &e.replication, sizeof e.replication);
+      std::memcpy(row + f.time_s, &e.time_s, sizeof e.time_s);
+      std::memcpy(row + f.kind, &e.kind, sizeof e.kind);
+      std::memcpy(row + f.component, component, sizeof component);
+      std::memcpy(row + f.id, &e.id, sizeof e.id);
+      std::memcpy(row + f.duration_s, &e.duration_s, sizeof e.duration_s);
+      std::memcpy(row + f.value, &e.value, sizeof e.value);
+      if (++w.event_buffered_rows == w.event_chunk_rows) w.queue_event_chunk();
+    }
+    return;
+  }
   std::vector<EventRow> rows(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     const EventRecord& e = events[i];
-    if (e.replication < 0 || e.replication >= w.replications) {
-      throw std::out_of_range("ResultsWriter::write_events: event " + std::to_string(i) + " has replication " +
-                              std::to_string(e.replication) + ", outside [0, " + std::to_string(w.replications) +
-                              ")");
-    }
-    if (e.kind < 0 || static_cast<std::size_t>(e.kind) >= w.event_kind_names.size()) {
-      throw std::out_of_range("ResultsWriter::write_events: event " + std::to_string(i) + " has kind " +
-                              std::to_string(e.kind) + ", outside the " +
-                              std::to_string(w.event_kind_names.size()) + " declared kinds");
-    }
+    w.check_event(e, i);
     EventRow& r = rows[i];
     r.replication = e.replication;
     r.time_s = e.time_s;
@@ -561,6 +763,7 @@ void ResultsWriter::commit() {
   const h5::QuietErrors quiet;
   // From here on a failure leaves the writer closed; the destructor then removes the temporary file.
   w.state = Impl::State::closed;
+  w.finish_chunks();
   h5::check(H5Fflush(w.file.get(), H5F_SCOPE_LOCAL), "H5Fflush", w.label("/"));
   w.close_all(true);
   sync_path(w.tmp_path, false);

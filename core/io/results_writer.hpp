@@ -22,6 +22,8 @@
 //   - String attributes and /inputs/* are variable-length UTF-8 (h5py gives str; datasets via .asstr()).
 //   - Series are [R, T] float64, chunks of about 1 MiB (whole rows of T while they fit), shuffle + gzip 4, fill
 //     value NaN so a block never written reads back as NaN.
+//   - Series and /events chunks are compressed in parallel and stored with H5Dwrite_chunk (ResultsWriterOptions);
+//     the filters declared on the datasets are the same, so readers see no difference.
 //   - /events and /kpis are 1-D extendible compound datasets (h5py: numpy structured arrays); both exist from the
 //     constructor on, with zero rows. Table strings are fixed-width, NUL-terminated UTF-8: component 32 bytes,
 //     KPI name/units/long_name 64/32/128 bytes (so at most 31/63/31/127 bytes of text).
@@ -100,12 +102,21 @@ struct NamedTable {
   const TableColumn& column(const std::string& name) const;  // throws std::out_of_range naming the column
 };
 
+// How the writer stores its chunks; the file is the same for readers either way.
+struct ResultsWriterOptions {
+  // Series and /events are gathered into whole chunks in memory, shuffled and deflated on TBB's workers (the
+  // current task arena) and stored with H5Dwrite_chunk, instead of passing through HDF5's filter pipeline on the
+  // writer's thread. The stored chunks are byte for byte what the pipeline would store (core/io/chunk_codec.hpp).
+  // false: every write goes through H5Dwrite (tests compare the two).
+  bool direct_chunk_writes = true;
+};
+
 class ResultsWriter {
  public:
   // Creates the temporary file and every dataset. time_s has T entries; each series is [replications, T].
   ResultsWriter(const std::filesystem::path& final_path, const RunMetadata& meta,
                 std::span<const double> time_s, std::vector<SeriesInfo> series, int replications,
-                std::vector<std::string> event_kind_names);
+                std::vector<std::string> event_kind_names, ResultsWriterOptions options = {});
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -113,6 +124,9 @@ class ResultsWriter {
   // Once per writer.
   void write_inputs(const std::string& scenario_json, const std::string& catalog_json);
   // Rows [first_replication, first_replication + count) of series `series_index`; values is count × T, row-major.
+  // Rows may come in any order and in batches of any size; with direct chunk writes a chunk is compressed once all
+  // its rows have arrived (rows never written are stored as NaN at commit), so memory holds at most the chunks
+  // still incomplete plus a bounded queue of chunks being compressed.
   void write_series_block(std::size_t series_index, int first_replication, int count,
                           std::span<const double> values);
   // Both append to their table, so they may be called once per replication. A component name longer than its field

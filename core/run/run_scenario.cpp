@@ -188,9 +188,9 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   };
 
   // A pipeline of two batches: while the workers simulate the next batch, this thread stores the last one. HDF5 is
-  // written from one thread, and the gzip compression of the series costs more CPU than simulating them
-  // (bench/RESULTS.md); before, the workers sat idle while it ran. This thread counts as one of the
-  // `threads`: it joins the simulation once its writing is done.
+  // written from one thread, but the gzip compression of the chunks, which costs more CPU than simulating them
+  // (bench/RESULTS.md), runs as TBB tasks in this arena (ResultsWriter's direct chunk writes), shared with the
+  // simulation. This thread counts as one of the `threads`: it joins the simulation once its writing is done.
   std::vector<SiteYearResult> current, next;
   simulate_batch(0, current);
   for (int first = 0; first < R; first += batch) {
