@@ -11,6 +11,7 @@
 
 #include "core/io/h5_handle.hpp"
 #include "core/io/results_reader.hpp"
+#include "core/io/results_layout.hpp"
 #include "core/io/results_writer.hpp"
 #include "temp_dir.hpp"
 
@@ -375,7 +376,7 @@ TEST_CASE("a year of hourly series for three replications is chunked and compres
     char name[64] = {};
     unsigned config = 0;
     filters.push_back(H5Pget_filter2(dcpl.get(), i, &flags, &nelmts, values, sizeof name, name, &config));
-    if (filters.back() == H5Z_FILTER_DEFLATE) CHECK(values[0] == 4);
+    if (filters.back() == H5Z_FILTER_DEFLATE) CHECK(values[0] == aidc::layout::kGzipLevel);
   }
   // Shuffle must run before gzip for it to help.
   CHECK(filters == std::vector<H5Z_filter_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE});

@@ -35,7 +35,7 @@ inline constexpr std::array<std::string_view, 7> kEventUnits = {"", "s", "", "",
 // also the default size of HDF5's per-dataset chunk cache: a chunk no larger than that stays cached between the
 // row-by-row writes of write_series_block and is compressed once, when evicted or closed.
 inline constexpr std::size_t kChunkTargetBytes = std::size_t{1} << 20;
-inline constexpr unsigned kGzipLevel = 4;  // gzip 4: most of level 9's ratio on float data at a fraction of the time
+inline constexpr unsigned kGzipLevel = 1;  // see bench/RESULTS.md: level 1 vs 4 on the default scenario
 
 struct Chunk2 {
   unsigned long long rows;
