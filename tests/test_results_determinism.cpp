@@ -136,6 +136,13 @@ TEST_CASE("a fleet's results do not depend on the thread count or the batching",
     if (names.at(static_cast<std::size_t>(e.kind)) == "component_failure") failure = true;
   }
   CHECK(failure);
+  // The fleet's plan: racks and the fat tree, with the fabric's power.
+  const NamedTable racks = reader.table("/fleet/racks");
+  CHECK(racks.rows() == 16);  // 64 DGX H100 of 10.2 kW, 4 to a 40.8 kW rack
+  const NamedTable fabric = reader.table("/fleet/fabric");
+  CHECK(fabric.rows() >= 2);
+  CHECK(reader.double_attribute("/fleet/fabric", "power_w") > 0.0);
+  CHECK(reader.double_attribute("/fleet/fabric", "endpoints") == 64 * 8);
   bool served = false;
   for (const KpiRow& k : one.kpis) {
     if (k.name == "chat.served_tokens_per_s") served = k.p50 > 0.0;

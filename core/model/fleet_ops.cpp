@@ -971,9 +971,8 @@ struct FleetOps::Impl {
     reschedule_failure(sim);
   }
 
-  void close_hour(std::size_t h, Simulator<>& sim) {
+  void close_hour(std::size_t h) {
     accrue(static_cast<double>(h + 1) * 3600.0);
-    (void)sim;
     auto put = [&](FleetSeries k, double v) { series[k * horizon_h + h] = v; };
     double demand = 0.0, served = 0.0, capacity = 0.0;
     bool all_served = true;
@@ -1141,7 +1140,7 @@ double FleetOps::it_demand_w(std::size_t hour) { return impl_->it_demand_w(hour)
 void FleetOps::set_supply(Simulator<>& sim, double delivered_fraction, bool power_lost) {
   impl_->set_supply(sim, delivered_fraction, power_lost);
 }
-void FleetOps::close_hour(std::size_t hour, Simulator<>& sim) { impl_->close_hour(hour, sim); }
+void FleetOps::close_hour(std::size_t hour) { impl_->close_hour(hour); }
 std::vector<double> FleetOps::kpis(double facility_energy_mwh, double water_l) {
   return impl_->kpis(facility_energy_mwh, water_l);
 }

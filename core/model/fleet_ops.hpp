@@ -110,7 +110,7 @@ class FleetOps {
   // The share of the demanded IT power the site delivers from now on; `power_lost`: part of the critical load is
   // unpowered (not capped), which interrupts every training job.
   void set_supply(Simulator<>& sim, double delivered_fraction, bool power_lost);
-  void close_hour(std::size_t hour, Simulator<>& sim);
+  void close_hour(std::size_t hour);
   // KPIs in the order of fleet_kpi_info(); called once after the horizon.
   std::vector<double> kpis(double facility_energy_mwh, double water_l);
 

@@ -224,7 +224,7 @@ class SiteYearModel {
   void on_hour(std::uint32_t hour, Simulator<>& sim) {
     if (hour > 0) {
       close_hour(hour - 1);
-      if (fleet_) fleet_->close_hour(hour - 1, sim);
+      if (fleet_) fleet_->close_hour(hour - 1);
     }
     if (hour >= horizon_h_) return;
     const double db = weather_.dry_bulb_c[hour];
