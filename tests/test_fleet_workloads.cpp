@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/model/economics.hpp"
+#include "core/run/perf_estimates.hpp"
 #include "scenario_fixtures.hpp"
 
 using namespace aidc;
@@ -97,4 +98,49 @@ TEST_CASE("revenue per million tokens needs a fleet serving tokens and adds the 
   ops.gpu_hours_sold_per_year = 1000.0;
   ops.million_tokens_per_year = 400.0;
   CHECK(evaluate_economics(e, ops).revenue_usd_per_year == Approx(2.0 * 1000.0 + 2.5 * 400.0));
+}
+
+TEST_CASE("a request length mix resolves, round-trips and gives a capacity between its classes", "[fleet][scenario]") {
+  auto doc = with_fleet();
+  doc["workloads"][0].erase("isl");
+  doc["workloads"][0].erase("osl");
+  doc["workloads"][0]["mix"] = nlohmann::json::parse(R"([{"share": 0.75, "isl": 500, "osl": 200},
+                                                          {"share": 0.25, "isl": 4000, "osl": 600}])");
+  const ResolvedScenario rs = resolve(doc);
+  const WorkloadSpec& w = rs.scenario.workloads[0];
+  REQUIRE(w.mix.size() == 2);
+  CHECK(mean_output_tokens(w) == Approx(0.75 * 200 + 0.25 * 600));
+  CHECK(resolve(rs.resolved).resolved["workloads"] == rs.resolved["workloads"]);
+  // The mix's capacity in requests/s lies between its classes' (time-sharing).
+  InferenceRequestSpec spec;
+  spec.model = w.model;
+  spec.accelerator = w.accelerator;
+  spec.arch = w.arch;
+  spec.accel = w.accel;
+  spec.precision = w.precision;
+  spec.gpus = w.gpus;
+  spec.n_requests = 600;
+  const InferenceOutcome mixed = estimate_inference_mix(spec, w.mix, Backend::Cpu);
+  REQUIRE(mixed.found);
+  double rates[2];
+  for (int i = 0; i < 2; ++i) {
+    spec.isl = w.mix[static_cast<std::size_t>(i)].isl;
+    spec.osl = w.mix[static_cast<std::size_t>(i)].osl;
+    const InferenceOutcome one = estimate_inference(spec, Backend::Cpu);
+    REQUIRE(one.found);
+    rates[i] = one.estimate.output_tokens_per_s / spec.osl;
+  }
+  const double mix_rate = mixed.estimate.output_tokens_per_s / mean_output_tokens(w);
+  CHECK(mix_rate == Approx(1.0 / (0.75 / rates[0] + 0.25 / rates[1])));
+  CHECK(mix_rate < std::max(rates[0], rates[1]));
+  CHECK(mix_rate > std::min(rates[0], rates[1]));
+}
+
+TEST_CASE("a mix with shares not summing to one, or next to isl and osl, is bad input", "[fleet][scenario]") {
+  auto doc = with_fleet();
+  doc["workloads"][0]["mix"] = nlohmann::json::parse(R"([{"share": 0.5, "isl": 500, "osl": 200},
+                                                          {"share": 0.2, "isl": 4000, "osl": 600}])");
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/workloads/0/mix", "", "sum to 1"));
+  CHECK(has_problem(ps, "/workloads/0/isl", "500", "\"mix\""));
 }

@@ -105,7 +105,7 @@ int instances_for_peak(const WorkloadSpec& w, const FleetWorkloadRate& rate, int
   if (!(rate.instance_output_tokens_per_s > 0.0)) return 0;
   double peak_rps = 0.0;
   for (long long h = 0; h < horizon_h; ++h) peak_rps = std::max(peak_rps, demand_requests_per_s(w.demand, h));
-  const double need = peak_rps * w.osl / rate.instance_output_tokens_per_s;
+  const double need = peak_rps * mean_output_tokens(w) / rate.instance_output_tokens_per_s;
   return std::max(1, static_cast<int>(std::ceil(need - 1e-9)));
 }
 
@@ -391,7 +391,7 @@ struct FleetOps::Impl {
       } else {
         Service sv;
         sv.workload = static_cast<int>(wi);
-        sv.osl = w.osl;
+        sv.osl = mean_output_tokens(w);
         const int instances = w.instances > 0 ? w.instances : instances_for_peak(w, rates[wi], s.horizon_h);
         const int per_node = w.gpus < gpn ? gpn / w.gpus : 1;
         const int size = w.gpus < gpn ? 1 : (w.gpus + gpn - 1) / gpn;
@@ -907,7 +907,7 @@ struct FleetOps::Impl {
     for (const Pool& p : pools) idle += static_cast<double>(p.up.size()) * p.max_w * p.idle_fraction;
     for (Service& sv : services) {
       const WorkloadSpec& w = s.workloads[static_cast<std::size_t>(sv.workload)];
-      sv.hour_demand_tokens_per_s = demand_requests_per_s(w.demand, static_cast<long long>(hour)) * w.osl;
+      sv.hour_demand_tokens_per_s = demand_requests_per_s(w.demand, static_cast<long long>(hour)) * sv.osl;
       if (sv.active_capacity <= 0.0 || sv.active_nodes == 0) continue;
       const Pool& p = pools[static_cast<std::size_t>(groups[static_cast<std::size_t>(sv.groups.front())].pool)];
       const double load = std::min(1.0, sv.hour_demand_tokens_per_s / sv.active_capacity);

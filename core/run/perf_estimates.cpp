@@ -1,5 +1,7 @@
 #include "core/run/perf_estimates.hpp"
 
+#include "core/scenario/scenario.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -183,6 +185,35 @@ TrainingOutcome estimate_training(const TrainingRequestSpec& spec, Backend backe
     out.estimates = std::move(r.estimates);
   }
   return out;
+}
+
+InferenceOutcome estimate_inference_mix(const InferenceRequestSpec& spec, const std::vector<RequestClass>& mix,
+                                        Backend backend) {
+  if (mix.empty()) return estimate_inference(spec, backend);
+  std::size_t main_class = 0;
+  for (std::size_t i = 1; i < mix.size(); ++i) {
+    if (mix[i].share > mix[main_class].share) main_class = i;
+  }
+  InferenceOutcome main;
+  double seconds_per_request = 0.0, tokens_per_request = 0.0;
+  for (std::size_t i = 0; i < mix.size(); ++i) {
+    InferenceRequestSpec one = spec;
+    one.isl = mix[i].isl;
+    one.osl = mix[i].osl;
+    one.keep_all = spec.keep_all && i == main_class;
+    InferenceOutcome o = estimate_inference(one, backend);
+    if (!o.found) {
+      o.reason = format("request class %zu (share %.3g, %d/%d tokens): %s", i, mix[i].share, mix[i].isl, mix[i].osl,
+                        o.reason.c_str());
+      return o;
+    }
+    const double rate_per_s = o.estimate.output_tokens_per_s / mix[i].osl;
+    seconds_per_request += mix[i].share / rate_per_s;
+    tokens_per_request += mix[i].share * mix[i].osl;
+    if (i == main_class) main = std::move(o);
+  }
+  main.estimate.output_tokens_per_s = tokens_per_request / seconds_per_request;
+  return main;
 }
 
 }  // namespace aidc

@@ -62,6 +62,16 @@ std::string inference_request_error(const InferenceRequestSpec& spec);
 // The adapter: builds the request stream and the problem, runs the search on `backend`, explains a failure.
 InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend backend = Backend::Auto);
 
+// A service with a request length mix (scenario workloads[].mix; empty: spec's isl/osl only). Each class is
+// estimated on its own (spec with the class's isl/osl); an instance serving the mix is taken to time-share its
+// classes, so its request rate is 1 / Σ share_i / rate_i and its output tokens/s that rate × Σ share_i osl_i
+// (an approximation: it ignores batching requests of different classes together). The outcome returned is the
+// largest-share class's (configuration, latencies, tables), with estimate.output_tokens_per_s replaced by the
+// mix's; found only when every class fits its SLOs (reason: the first that does not, with its lengths).
+struct RequestClass;
+InferenceOutcome estimate_inference_mix(const InferenceRequestSpec& spec, const std::vector<RequestClass>& mix,
+                                        Backend backend = Backend::Auto);
+
 struct TrainingRequestSpec {
   std::string model;
   std::string accelerator;

@@ -346,7 +346,7 @@ class CandidateSizer {
     spec.concurrency = w.concurrency;
     spec.ttft_slo_s = w.ttft_slo_s;
     spec.tpot_slo_s = w.tpot_slo_s;
-    return estimate_inference(spec, opt_.backend);
+    return estimate_inference_mix(spec, w.mix, opt_.backend);
   }
 
   TrainPoint train_at(const WorkloadSpec& w, int nodes, int gpus) const {

@@ -95,6 +95,14 @@ BadInput no_fit(const Scenario& s, std::size_t i, const WorkloadSpec& w, const s
                       ": " + reason);
 }
 
+std::string mix_text(const std::vector<RequestClass>& mix) {
+  std::string t;
+  for (const RequestClass& c : mix) {
+    t += (t.empty() ? "" : ", ") + format("%.3g of %d/%d", c.share, c.isl, c.osl);
+  }
+  return t + " (share of requests, input/output tokens)";
+}
+
 }  // namespace
 
 std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backend) {
@@ -119,7 +127,7 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       spec.ttft_slo_s = w.ttft_slo_s;
       spec.tpot_slo_s = w.tpot_slo_s;
       spec.keep_all = true;
-      const InferenceOutcome o = estimate_inference(spec, backend);
+      const InferenceOutcome o = estimate_inference_mix(spec, w.mix, backend);
       if (!o.found) throw no_fit(s, i, w, o.reason);
       TableBuilder cb(r.configs);
       for (std::size_t k = 0; k < o.configs.size(); ++k) inference_row(cb, o.configs[k], o.estimates[k]);
@@ -130,6 +138,11 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       set_attributes(r.configs, w, o.backend, o.configs_evaluated);
       set_attributes(r.chosen, w, o.backend, o.configs_evaluated);
       r.instance_output_tokens_per_s = o.estimate.output_tokens_per_s;
+      if (!w.mix.empty()) {
+        // The rows are the largest class's configuration with the mix's output tokens/s (perf_estimates.hpp).
+        r.chosen.number_attributes.push_back({"mix_output_tokens_per_s", o.estimate.output_tokens_per_s});
+        r.chosen.text_attributes.push_back({"mix", mix_text(w.mix)});
+      }
       r.summary = format("workload %s: %.0f output tokens/s on %d x %s (tp %d, pp %d, %d replica%s)", w.name.c_str(),
                          o.estimate.output_tokens_per_s, w.gpus, w.accelerator.c_str(), o.config.tp, o.config.pp,
                          o.config.replicas, o.config.replicas == 1 ? "" : "s");

@@ -1,6 +1,7 @@
 #include "core/scenario/parse_workloads.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/scenario/input_error.hpp"
@@ -163,8 +164,40 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     r.problem_at("pp", std::to_string(w.pp), "a divisor of gpus (" + std::to_string(w.gpus) + "), or 0 to search");
   }
   if (inference) {
-    w.isl = static_cast<int>(r.required_integer("isl", 1, kMaxTokens));
-    w.osl = static_cast<int>(r.required_integer("osl", 1, kMaxTokens));
+    if (const nlohmann::json* mix = r.raw("mix")) {
+      // A request length mix: classes with shares summing to 1; isl/osl then come from the mix.
+      if (!mix->is_array() || mix->empty() || mix->size() > 16) {
+        r.problem_at("mix", json_excerpt(*mix), "an array of 1 to 16 classes {\"share\", \"isl\", \"osl\"}");
+      } else {
+        double shares = 0.0, isl = 0.0, osl = 0.0;
+        for (std::size_t i = 0; i < mix->size(); ++i) {
+          JsonObjectReader cr((*mix)[i], r.child_path("mix") + "/" + std::to_string(i), r.file(), r.problems());
+          RequestClass c;
+          c.share = cr.required_number("share", Range::unit_open_low());
+          c.isl = static_cast<int>(cr.required_integer("isl", 1, kMaxTokens));
+          c.osl = static_cast<int>(cr.required_integer("osl", 1, kMaxTokens));
+          cr.finish();
+          shares += c.share;
+          isl += c.share * c.isl;
+          osl += c.share * c.osl;
+          w.mix.push_back(c);
+        }
+        if (std::abs(shares - 1.0) > 1e-6) {
+          r.problem_at("mix", json_excerpt(*mix), "shares that sum to 1 (they sum to " + nlohmann::json(shares).dump() + ")");
+        }
+        w.isl = std::max(1, static_cast<int>(std::lround(isl)));
+        w.osl = std::max(1, static_cast<int>(std::lround(osl)));
+      }
+      for (const char* k : {"isl", "osl"}) {
+        if (r.has(k)) {
+          r.accept(k);
+          r.problem_at(k, json_excerpt(*r.raw(k)), "no \"" + std::string(k) + "\" next to a \"mix\" (the mix sets the lengths)");
+        }
+      }
+    } else {
+      w.isl = static_cast<int>(r.required_integer("isl", 1, kMaxTokens));
+      w.osl = static_cast<int>(r.required_integer("osl", 1, kMaxTokens));
+    }
     w.concurrency = static_cast<int>(r.integer("concurrency", 0, 0, kMaxTokens));
     w.ttft_slo_s = r.number("ttft_slo_s", 0.0, Range::non_negative());
     w.tpot_slo_s = r.number("tpot_slo_s", 0.0, Range::non_negative());
@@ -224,9 +257,16 @@ nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, boo
                         {"precision", precision_name(w.precision)},
                         {"tp", w.tp},
                         {"pp", w.pp}};
+    if (w.kind == WorkloadKind::Inference && !w.mix.empty()) {
+      nlohmann::json m = nlohmann::json::array();
+      for (const RequestClass& c : w.mix) m.push_back({{"share", c.share}, {"isl", c.isl}, {"osl", c.osl}});
+      j["mix"] = m;
+    }
     if (w.kind == WorkloadKind::Inference) {
-      j["isl"] = w.isl;
-      j["osl"] = w.osl;
+      if (w.mix.empty()) {
+        j["isl"] = w.isl;
+        j["osl"] = w.osl;
+      }
       j["concurrency"] = w.concurrency;
       j["ttft_slo_s"] = w.ttft_slo_s;
       j["tpot_slo_s"] = w.tpot_slo_s;

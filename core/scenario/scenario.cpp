@@ -8,4 +8,11 @@ double it_max_power_w(const ItSpec& it) {
   return total_w;
 }
 
+double mean_output_tokens(const WorkloadSpec& w) {
+  if (w.mix.empty()) return w.osl;
+  double tokens = 0.0;
+  for (const RequestClass& c : w.mix) tokens += c.share * c.osl;
+  return tokens;
+}
+
 }  // namespace aidc

@@ -280,6 +280,12 @@ struct EconomicsSpec {
 // the accelerator of `system` (a system of it.systems). 0 in a parallelism field means "searched".
 enum class WorkloadKind { Inference, Training };
 
+// One class of requests in an inference service's length mix: its share of the requests and its lengths.
+struct RequestClass {
+  double share = 1.0;
+  int isl = 0, osl = 0;
+};
+
 struct WorkloadSpec {
   std::string name;          // HDF5-safe: letters, digits, '-', '_'; results go to /perf/<name>
   WorkloadKind kind = WorkloadKind::Inference;
@@ -289,7 +295,8 @@ struct WorkloadSpec {
   int gpus = 1;              // per serving instance (inference) or for the training job
   Precision precision = Precision::Fp8;
   // inference
-  int isl = 0, osl = 0;      // input and output tokens per request
+  int isl = 0, osl = 0;      // input and output tokens per request (with a mix: the share-weighted means, rounded)
+  std::vector<RequestClass> mix;  // request length mix; empty: every request has isl/osl
   int concurrency = 0;       // clients; 0: saturated
   double ttft_slo_s = 0.0;   // p99 bounds; 0: none
   double tpot_slo_s = 0.0;
@@ -407,5 +414,8 @@ struct Scenario {
 
 // Total nameplate IT power of the fleet.
 double it_max_power_w(const ItSpec& it);
+
+// Mean output tokens per request of an inference workload (over its mix, when it has one).
+double mean_output_tokens(const WorkloadSpec& w);
 
 }  // namespace aidc
