@@ -230,3 +230,25 @@ TEST_CASE("a results file read back holds every series, the run's metadata, its 
   CHECK(events.kind_names == site_event_kind_names());
   CHECK_FALSE(events.events.empty());
 }
+
+TEST_CASE("a run may keep the events of its first replications only, and says so on /events", "[fleet]") {
+  const TempDir dir;
+  const ResolvedScenario rs = month_with_fleet();
+  RunOptions options;
+  options.output = dir / "some_events.h5";
+  options.threads = 2;
+  options.event_replications = 1;
+  const RunSummary summary = run_scenario(rs, options);
+  const ResultsReader reader(options.output);
+  const auto events = reader.events().events;
+  REQUIRE(!events.empty());
+  CHECK(summary.event_records == events.size());
+  for (const EventRecord& e : events) REQUIRE(e.replication == 0);
+  CHECK(reader.int_attribute("/events", "replications_with_events") == 1);
+  // The KPIs still cover every replication: the same as a run with all events.
+  const Contents all = read_contents(run_to(dir, "all_events.h5", rs, 2, 0));
+  CHECK(ResultsReader(dir / "all_events.h5").int_attribute("/events", "replications_with_events") == 4);
+  const auto kpis = reader.kpis();
+  REQUIRE(kpis.size() == all.kpis.size());
+  for (std::size_t i = 0; i < kpis.size(); ++i) CHECK(same_kpi(kpis[i], all.kpis[i]));
+}

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   std::optional<long long> replications;
   std::optional<unsigned long long> seed;
   int threads = 0;
+  int events_for = -1;
   bool quiet = false;
 
   CLI::App* run = app.add_subcommand("run", "simulate a scenario and write its results file (HDF5)");
@@ -49,6 +50,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1LL, 1'000'000LL));
   run->add_option("--seed", seed, "random seed (overrides the scenario)");
   run->add_option("--threads", threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
+  run->add_option("--events-for", events_for,
+                  "write the events of the first N replications only (default: all); KPIs and series cover all")
+      ->check(CLI::Range(0, 1'000'000));
   run->add_option("--catalog", catalog_dir, "catalog folder replacing the built-in catalogs");
   run->add_flag("-q,--quiet", quiet, "no progress or table");
 
@@ -164,6 +168,7 @@ int main(int argc, char** argv) {
     aidc::RunOptions options;
     options.output = output;
     options.threads = threads;
+    options.event_replications = events_for;
     const aidc::RunSummary summary = aidc::run_scenario(rs, options, progress);
     if (!quiet) {
       std::cout << "aidcsim " << aidc::kSoftwareVersion << ": " << rs.scenario.name << " — "

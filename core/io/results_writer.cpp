@@ -602,6 +602,13 @@ void ResultsWriter::write_series_block(std::size_t series_index, int first_repli
   }
 }
 
+void ResultsWriter::set_event_replications(int n) {
+  Impl& w = *impl_;
+  w.require_open("set_event_replications");
+  h5::write_scalar_attribute(w.events.get(), "replications_with_events", static_cast<std::int64_t>(n),
+                             w.label("/events"));
+}
+
 void ResultsWriter::write_events(std::span<const EventRecord> events) {
   Impl& w = *impl_;
   w.require_open("write_events");

@@ -133,6 +133,8 @@ class ResultsWriter {
   // is cut at a UTF-8 boundary; a KPI name or units that do not fit throw (cutting them would change the meaning),
   // a long_name is cut.
   void write_events(std::span<const EventRecord> events);
+  // Records on /events how many replications (the first n) have their events in the table (all, by default).
+  void set_event_replications(int n);
   void write_kpis(std::span<const KpiRow> kpis);
   // A named table at `object_path` (relative to the root, e.g. "economics/cash_flows"; groups are created as
   // needed), written once. Columns must have equal lengths and distinct, non-empty names.

@@ -93,6 +93,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     rates.push_back({w.instance_output_tokens_per_s, w.training_tokens_per_s});
   }
   const bool fleet = s.fleet.enabled;
+  const int event_replications =
+      options.event_replications < 0 ? s.replications : std::min(options.event_replications, s.replications);
   std::vector<SeriesInfo> series_info = site_series_info();
   if (fleet) series_info.insert(series_info.end(), fleet_series_info().begin(), fleet_series_info().end());
 
@@ -110,6 +112,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
                      std::to_string(threads) + " threads (TBB)", s.name};
     writer = std::make_unique<ResultsWriter>(options.output, meta, time_s, series_info, R, event_kind_names(s));
     writer->write_inputs(rs.resolved.dump(2), rs.catalog_entries.dump(2));
+    writer->set_event_replications(event_replications);
   }
 
   const int batch = options.batch_replications > 0 ? options.batch_replications : std::max(8, 4 * threads);
@@ -167,9 +170,12 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
-      summary.event_records += r.events.size();
-      // Events go to the file batch by batch (in replication order), so memory stays bounded for long runs.
-      if (writer) writer->write_events(r.events);
+      // Events go to the file batch by batch (in replication order), so memory stays bounded for long runs; a run
+      // may keep only the first replications' events (RunOptions::event_replications) to keep big files small.
+      if (static_cast<int>(rep) < event_replications) {
+        summary.event_records += r.events.size();
+        if (writer) writer->write_events(r.events);
+      }
     }
     if (writer) {
       block.resize(static_cast<std::size_t>(count) * T);

@@ -23,6 +23,7 @@ struct RunOptions {
   int threads = 0;               // 0: all cores
   int batch_replications = 0;    // 0: chosen from the thread count
   Backend perf_backend = Backend::Auto;  // where the workload estimates run (scenario "workloads")
+  int event_replications = -1;   // /events holds the events of the first this many replications; -1: all
 };
 
 struct RunSummary {
