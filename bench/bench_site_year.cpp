@@ -80,10 +80,7 @@ void report_stages(const aidc::ResolvedScenario& rs, int replications) {
   const double t0 = thread_cpu_s();
   const aidc::SiteWeather weather(s, rs.epw_weather.get());
   // A fleet runs its workloads at the kernels' operating points, estimated once per run.
-  std::vector<aidc::FleetWorkloadRate> rates;
-  for (const aidc::WorkloadResult& w : aidc::estimate_workloads(s, aidc::Backend::Cpu)) {
-    rates.push_back({w.instance_output_tokens_per_s, w.training_tokens_per_s});
-  }
+  const std::vector<aidc::FleetWorkloadRate> rates = aidc::fleet_rates(aidc::estimate_workloads(s, aidc::Backend::Cpu));
   const double prepare_s = thread_cpu_s() - t0;
   double weather_s = 0.0, simulate_s = 0.0;
   for (int rep = 0; rep < replications; ++rep) {

@@ -92,10 +92,9 @@ inline SiteYearResult run_fleet(const Scenario& s, const std::vector<FleetWorklo
 // The value of a fleet KPI by name.
 inline double fleet_kpi(const Scenario& s, const SiteYearResult& r, const std::string& name) {
   const auto info = fleet_kpi_info(s);
-  for (std::size_t i = 0; i < info.size(); ++i) {
-    if (info[i].name == name) return r.fleet_kpis.at(i);
-  }
-  throw std::out_of_range("no fleet KPI " + name);
+  const std::size_t k = kpi_index(info, name);
+  if (k == info.size()) throw std::out_of_range("no fleet KPI " + name);
+  return r.fleet_kpis.at(k);
 }
 
 inline double fleet_series_at(const SiteYearResult& r, FleetSeries k, std::size_t hour, std::size_t horizon_h) {

@@ -45,12 +45,9 @@ aidc::SiteYearResult check_pinned(const Pinned& pinned) {
   s.replications = 1;
   const aidc::HourlyWeather weather = aidc::site_weather(s, rs.epw_weather.get(), 0);
   // A fleet runs its workloads at the kernels' operating points (so a kernel change moves these fingerprints too).
-  std::vector<aidc::FleetWorkloadRate> rates;
-  if (s.fleet.enabled) {
-    for (const aidc::WorkloadResult& w : aidc::estimate_workloads(s, aidc::Backend::Cpu)) {
-      rates.push_back({w.instance_output_tokens_per_s, w.training_tokens_per_s});
-    }
-  }
+  const std::vector<aidc::FleetWorkloadRate> rates =
+      s.fleet.enabled ? aidc::fleet_rates(aidc::estimate_workloads(s, aidc::Backend::Cpu))
+                      : std::vector<aidc::FleetWorkloadRate>{};
   const aidc::SiteYearResult result = aidc::simulate_site_year(s, weather, 0, rates);
   INFO(pinned.scenario << ": now fingerprint " << hex(result.fingerprint) << ", events_processed "
                        << result.events_processed << " (pinned " << hex(pinned.fingerprint) << ", "

@@ -72,6 +72,14 @@ struct KpiInfo {
   std::string name, units, long_name;
 };
 
+// Position of the KPI `name` in `info`; info.size() when it is not there.
+inline std::size_t kpi_index(const std::vector<KpiInfo>& info, const std::string& name) {
+  for (std::size_t k = 0; k < info.size(); ++k) {
+    if (info[k].name == name) return k;
+  }
+  return info.size();
+}
+
 struct KpiRow {
   std::string name;
   std::string units;

@@ -38,22 +38,16 @@ nlohmann::json llama3_405b_validation_scenario() {
 FleetValidation validate_fleet_llama3(const Catalog& catalog, int replications, Backend backend) {
   ResolvedScenario rs = resolve_scenario(llama3_405b_validation_scenario(), catalog, "(built-in validation case)", ".");
   const Scenario& s = rs.scenario;
-  std::vector<FleetWorkloadRate> rates;
-  for (const WorkloadResult& w : estimate_workloads(s, backend)) {
-    rates.push_back({w.instance_output_tokens_per_s, w.training_tokens_per_s});
-  }
+  const std::vector<FleetWorkloadRate> rates = fleet_rates(estimate_workloads(s, backend));
   const std::vector<KpiInfo> info = fleet_kpi_info(s);
-  std::size_t k_interruptions = 0, k_ettr = 0;
-  for (std::size_t k = 0; k < info.size(); ++k) {
-    if (info[k].name == "llama3-405b.interruptions") k_interruptions = k;
-    if (info[k].name == "llama3-405b.ettr") k_ettr = k;
-  }
+  const std::size_t k_interruptions = kpi_index(info, "llama3-405b.interruptions");
+  const std::size_t k_ettr = kpi_index(info, "llama3-405b.ettr");
   const SiteWeather weather(s, nullptr);
   std::vector<double> interruptions, ettr;
   for (int rep = 0; rep < replications; ++rep) {
     const SiteYearResult r = simulate_site_year(s, weather.replication(rep), rep, rates);
-    interruptions.push_back(r.fleet_kpis[k_interruptions]);
-    ettr.push_back(r.fleet_kpis[k_ettr]);
+    interruptions.push_back(r.fleet_kpis.at(k_interruptions));
+    ettr.push_back(r.fleet_kpis.at(k_ettr));
   }
   FleetValidation v;
   v.replications = replications;

@@ -88,10 +88,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   // cannot run anywhere on the site is bad input (exit 2) before any replication or results file.
   const std::vector<WorkloadResult> workloads = estimate_workloads(s, options.perf_backend);
   // With a fleet the workloads are operated at these operating points over the horizon.
-  std::vector<FleetWorkloadRate> rates;
-  for (const WorkloadResult& w : workloads) {
-    rates.push_back({w.instance_output_tokens_per_s, w.training_tokens_per_s});
-  }
+  const std::vector<FleetWorkloadRate> rates = fleet_rates(workloads);
   const bool fleet = s.fleet.enabled;
   const int event_replications =
       options.event_replications < 0 ? s.replications : std::min(options.event_replications, s.replications);
@@ -118,17 +115,11 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   const int batch = options.batch_replications > 0 ? options.batch_replications : std::max(8, 4 * threads);
   const bool economics = s.economics.enabled;
   const std::vector<KpiInfo> kpi_info = run_kpi_info(s);
-  auto kpi_index = [&](const std::string& name) {
-    for (std::size_t k = 0; k < kpi_info.size(); ++k) {
-      if (kpi_info[k].name == name) return k;
-    }
-    return kpi_info.size();
-  };
   const std::size_t fleet_kpi_first = kKpiCount;  // the site's KPIs come first
-  const std::size_t economics_kpi_first = kpi_index(economics_kpi_info().front().name);
-  const std::size_t token_cost_kpi = kpi_index("levelized_usd_per_million_tokens");
+  const std::size_t economics_kpi_first = kpi_index(kpi_info, economics_kpi_info().front().name);
+  const std::size_t token_cost_kpi = kpi_index(kpi_info, "levelized_usd_per_million_tokens");
   const bool token_cost = token_cost_kpi < kpi_info.size();
-  const std::size_t tokens_served_kpi = kpi_index("output_tokens_served");
+  const std::size_t tokens_served_kpi = kpi_index(kpi_info, "output_tokens_served");
   std::vector<std::vector<double>> kpis(kpi_info.size(), std::vector<double>(static_cast<std::size_t>(R)));
   std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
   RunSummary summary;

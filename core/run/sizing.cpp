@@ -618,10 +618,9 @@ class CandidateSizer {
     const std::vector<KpiInfo> info = fleet_kpi_info(s);
     auto kpi_values = [&](const std::string& name) {
       std::vector<double> v;
-      for (std::size_t k = 0; k < info.size(); ++k) {
-        if (info[k].name != name) continue;
-        for (const SiteYearResult& r : results) v.push_back(r.fleet_kpis.at(k));
-      }
+      const std::size_t k = kpi_index(info, name);
+      if (k == info.size()) return v;
+      for (const SiteYearResult& r : results) v.push_back(r.fleet_kpis.at(k));
       return v;
     };
     Outcome o;

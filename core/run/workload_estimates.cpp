@@ -181,4 +181,10 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
   return out;
 }
 
+std::vector<FleetWorkloadRate> fleet_rates(const std::vector<WorkloadResult>& workloads) {
+  std::vector<FleetWorkloadRate> rates;
+  for (const WorkloadResult& w : workloads) rates.push_back({w.instance_output_tokens_per_s, w.training_tokens_per_s});
+  return rates;
+}
+
 }  // namespace aidc

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/io/results_writer.hpp"
+#include "core/model/fleet_ops.hpp"
 #include "core/scenario/scenario.hpp"
 #include "kernels/backend.hpp"
 
@@ -27,5 +28,8 @@ struct WorkloadResult {
 // Estimates each workload of `s` on `backend`. A workload with no feasible configuration (or none meeting its SLOs)
 // throws BadInput at /workloads/<i> with the adapter's reason, naming s.source_path.
 std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backend = Backend::Auto);
+
+// The operating points a fleet runs its workloads at (core/model/fleet_ops.hpp), one per workload, in order.
+std::vector<FleetWorkloadRate> fleet_rates(const std::vector<WorkloadResult>& workloads);
 
 }  // namespace aidc
