@@ -4,12 +4,12 @@
 #include <cmath>
 #include <deque>
 #include <limits>
-#include <numbers>
 #include <numeric>
 
 #include "core/engine/rng.hpp"
 #include "core/engine/sim_time.hpp"
 #include "core/model/fleet_plan.hpp"
+#include "core/model/it_load.hpp"
 
 namespace aidc {
 
@@ -91,12 +91,9 @@ double daly_checkpoint_interval_s(double checkpoint_s, double mtbf_s) {
 namespace {
 
 double demand_requests_per_s(const DemandSpec& d, long long hour) {
-  const double hod = static_cast<double>(hour % 24) + 0.5;
-  const long long dow = (hour / 24) % 7;  // 0 = Monday, as utilization_at_hour
-  const double diurnal = 1.0 + d.diurnal_amplitude * std::cos(2.0 * std::numbers::pi * (hod - d.peak_hour) / 24.0);
-  const double weekly = dow >= 5 ? d.weekend_factor : 1.0;
+  const double shaped = diurnal_weekly(d.mean_requests_per_s, d.diurnal_amplitude, d.peak_hour, d.weekend_factor, hour);
   const double growth = std::pow(1.0 + d.annual_growth, static_cast<double>(hour) / 8760.0);
-  return std::max(0.0, d.mean_requests_per_s * diurnal * weekly * growth);
+  return std::max(0.0, shaped * growth);
 }
 
 }  // namespace

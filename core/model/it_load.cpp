@@ -6,12 +6,17 @@
 
 namespace aidc {
 
-double utilization_at_hour(const UtilizationProfile& p, long long hour_index) {
+double diurnal_weekly(double base, double diurnal_amplitude, double peak_hour, double weekend_factor,
+                      long long hour_index) {
   const double hour_of_day = static_cast<double>(hour_index % 24) + 0.5;  // middle of the hour
   const long long day_of_week = (hour_index / 24) % 7;                     // 0 = Monday
-  const double diurnal = 1.0 + p.diurnal_amplitude * std::cos(2.0 * std::numbers::pi * (hour_of_day - p.peak_hour) / 24.0);
-  const double weekly = day_of_week >= 5 ? p.weekend_factor : 1.0;
-  return std::clamp(p.mean * diurnal * weekly, 0.0, 1.0);
+  const double diurnal = 1.0 + diurnal_amplitude * std::cos(2.0 * std::numbers::pi * (hour_of_day - peak_hour) / 24.0);
+  const double weekly = day_of_week >= 5 ? weekend_factor : 1.0;
+  return base * diurnal * weekly;
+}
+
+double utilization_at_hour(const UtilizationProfile& p, long long hour_index) {
+  return std::clamp(diurnal_weekly(p.mean, p.diurnal_amplitude, p.peak_hour, p.weekend_factor, hour_index), 0.0, 1.0);
 }
 
 double it_power_w(const ItSpec& it, double utilization) {

@@ -6,6 +6,13 @@
 
 namespace aidc {
 
+// `base` shaped by the day and the week at hour `hour_index`: base × (1 + amplitude × cos(2π (hour of day + 0.5 −
+// peak) / 24)), times `weekend_factor` on Saturdays and Sundays. Hour 0 is 00:00 local on a Monday (assumption: the
+// horizon starts on a Monday). Shared by the utilization profile and the inference services' demand
+// (core/model/fleet_ops.cpp).
+double diurnal_weekly(double base, double diurnal_amplitude, double peak_hour, double weekend_factor,
+                      long long hour_index);
+
 // Utilization in [0, 1] at hour `hour_index` of the horizon. Hour 0 is 00:00 local on a Monday (assumption:
 // the horizon starts on a Monday; only the weekend factor depends on it).
 double utilization_at_hour(const UtilizationProfile& profile, long long hour_index);
