@@ -180,6 +180,9 @@ TEST_CASE("Allocated GPU-hours count the nodes held by workloads and stay within
   CHECK(fleet_kpi(s, r, "allocated_gpu_hours") == Approx(128.0 * 240.0));
   CHECK(kFleetKpiAllocatedGpuHours < fleet_kpi_info(s).size());
   CHECK(fleet_kpi_info(s)[kFleetKpiAllocatedGpuHours].name == "allocated_gpu_hours");
+  CHECK(fleet_kpi_info(s)[kFleetKpiOutputTokensServed].name == "output_tokens_served");
+  CHECK(fleet_kpi_info(s)[kFleetKpiTrainingEttr].name == "training_ettr");
+  CHECK(fleet_kpi_info(s).size() == kFleetKpiSiteCount + 5);
 }
 
 TEST_CASE("The fleet is a pure function of scenario, seed and replication", "[fleet]") {

@@ -516,9 +516,14 @@ struct FleetOps::Impl {
   }
 
   // ---- Failure process ---------------------------------------------------------------------------------------------
-  double current_failure_rate_per_h() const {
+  double hardware_rate_per_h() const {
     double r = 0.0;
     for (const Pool& p : pools) r += static_cast<double>(p.up.size()) * p.hw_rate_per_node_h;
+    return r;
+  }
+  // `hardware_per_h` plus the software faults of the running jobs.
+  double total_rate_per_h(double hardware_per_h) const {
+    double r = hardware_per_h;
     for (const Job& j : jobs) {
       if (j.state == JobState::Running) {
         r += s.workloads[static_cast<std::size_t>(j.workload)].gpus * software_rate_total_per_gpu_h;
@@ -529,7 +534,7 @@ struct FleetOps::Impl {
 
   // The next failure of the whole fleet, drawn again whenever the total rate changed (memoryless).
   void reschedule_failure(Simulator<>& sim) {
-    const double rate = current_failure_rate_per_h() / 3600.0;
+    const double rate = total_rate_per_h(hardware_rate_per_h()) / 3600.0;
     if (rate == failure_rate_per_s) return;
     failure_rate_per_s = rate;
     ++failure_epoch;
@@ -541,9 +546,8 @@ struct FleetOps::Impl {
   }
 
   void on_failure(Simulator<>& sim) {
-    double hw = 0.0;
-    for (const Pool& p : pools) hw += static_cast<double>(p.up.size()) * p.hw_rate_per_node_h;
-    const double total = current_failure_rate_per_h();
+    const double hw = hardware_rate_per_h();
+    const double total = total_rate_per_h(hw);
     double u = pick_rng.uniform() * total;
     if (u < hw) {
       for (std::size_t pi = 0; pi < pools.size(); ++pi) {
@@ -1120,8 +1124,8 @@ struct FleetOps::Impl {
         k.push_back(elapsed > 0.0 ? committed / elapsed : nan);
       }
     }
-    k[11] = elapsed_all > 0.0 ? productive_all / elapsed_all : nan;
-    k[12] = interruptions;
+    k[kFleetKpiTrainingEttr] = elapsed_all > 0.0 ? productive_all / elapsed_all : nan;
+    k[kFleetKpiTrainingInterruptions] = interruptions;
     return k;
   }
 };

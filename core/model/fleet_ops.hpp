@@ -56,9 +56,24 @@ const std::vector<SeriesInfo>& fleet_series_info();
 // capacity_tokens_per_s, slo_attainment, instances_up; training: time_to_train_d, ettr, interruptions, progress,
 // goodput_tokens_per_s).
 std::vector<KpiInfo> fleet_kpi_info(const Scenario& s);
-// Index of allocated_gpu_hours in the fleet KPIs (what the economics sell with a fleet).
-inline constexpr std::size_t kFleetKpiAllocatedGpuHours = 13;
-inline constexpr std::size_t kFleetKpiOutputTokensServed = 6;
+// The site-level fleet KPIs, in the order of fleet_kpi_info() (the per-workload ones follow).
+enum FleetKpi : std::size_t {
+  kFleetKpiAcceleratorAvailability,
+  kFleetKpiFailures,
+  kFleetKpiLostGpuHours,
+  kFleetKpiMeanTimeToRepair,
+  kFleetKpiSpareStockouts,
+  kFleetKpiPowerCappedHours,
+  kFleetKpiOutputTokensServed,
+  kFleetKpiOutputTokensPerMwh,
+  kFleetKpiOutputTokensPerLWater,
+  kFleetKpiSloAttainment,
+  kFleetKpiServiceAvailability,
+  kFleetKpiTrainingEttr,
+  kFleetKpiTrainingInterruptions,
+  kFleetKpiAllocatedGpuHours,  // what the economics sell with a fleet
+  kFleetKpiSiteCount
+};
 
 // Event kinds of the fleet in the results file, appended after the site's (site_event_kind_names()).
 enum FleetRecordKind : std::int32_t {
