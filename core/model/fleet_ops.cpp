@@ -134,6 +134,17 @@ struct Pool {
   int spare_count = 0, free_count = 0, spare_target = 0;
 };
 
+// Units of a failure kind in one node of the pool (software faults count per running job GPU, none here).
+double units_per_node(const Pool& p, FailureUnit per) {
+  switch (per) {
+    case FailureUnit::Gpu: return p.gpus;
+    case FailureUnit::Node: return 1.0;
+    case FailureUnit::Nic: return p.nics;
+    case FailureUnit::JobGpu: return 0.0;
+  }
+  return 0.0;
+}
+
 struct Node {
   int pool = 0;
   int owner = kFree;   // group id, kFree, kSpare or kDown
@@ -283,14 +294,7 @@ struct FleetOps::Impl {
       p.kind_rate_per_node_h.assign(kinds, 0.0);
       for (std::size_t k = 0; k < kinds; ++k) {
         const ComponentReliability& c = f.components[k];
-        double units = 0.0;
-        switch (c.per) {
-          case FailureUnit::Gpu: units = p.gpus; break;
-          case FailureUnit::Node: units = 1.0; break;
-          case FailureUnit::Nic: units = p.nics; break;
-          case FailureUnit::JobGpu: units = 0.0; break;
-        }
-        p.kind_rate_per_node_h[k] = c.failures_per_unit_h * units;
+        p.kind_rate_per_node_h[k] = c.failures_per_unit_h * units_per_node(p, c.per);
         p.hw_rate_per_node_h += p.kind_rate_per_node_h[k];
       }
       p.up.reserve(static_cast<std::size_t>(p.count));
@@ -339,14 +343,7 @@ struct FleetOps::Impl {
     backorders.assign(kinds, {});
     for (std::size_t k = 0; k < kinds; ++k) {
       double units = 0.0;
-      for (const Pool& p : pools) {
-        switch (f.components[k].per) {
-          case FailureUnit::Gpu: units += static_cast<double>(p.count) * p.gpus; break;
-          case FailureUnit::Node: units += p.count; break;
-          case FailureUnit::Nic: units += static_cast<double>(p.count) * p.nics; break;
-          case FailureUnit::JobGpu: break;
-        }
-      }
+      for (const Pool& p : pools) units += p.count * units_per_node(p, f.components[k].per);
       stock[k] = static_cast<int>(std::ceil(f.spare_parts_share * units - 1e-9));
     }
 
