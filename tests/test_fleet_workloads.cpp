@@ -38,6 +38,10 @@ TEST_CASE("operated workloads resolve with defaults for priority, checkpoints an
   CHECK(w[1].checkpoint_s == 30.0);
   CHECK(w[1].restart_s == 300.0);
   CHECK(rs.resolved["workloads"][1]["restart_s"] == 300.0);
+  // Their catalog entries go to /inputs/catalog beside the facility defaults the site used.
+  CHECK(rs.catalog_entries["facility_defaults"].contains("training_restart_s"));
+  CHECK(rs.catalog_entries["facility_defaults"].contains("training_checkpoint_s"));
+  CHECK(rs.catalog_entries["facility_defaults"].contains("noise_sd_c"));
   // The resolved scenario parses again to the same workloads.
   const ResolvedScenario again = resolve(rs.resolved);
   CHECK(again.resolved["workloads"] == rs.resolved["workloads"]);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/json_reader.hpp"
 
 namespace aidc {
 
@@ -67,6 +68,17 @@ std::vector<std::string> Catalog::names(const std::string& catalog) const {
 std::string Catalog::label(const std::string& catalog) const {
   auto l = labels_.find(catalog);
   return l == labels_.end() ? "scenarios/catalog/" + catalog + ".json" : l->second;
+}
+
+double catalog_default(const Catalog& catalog, const std::string& catalog_name, const std::string& key,
+                       nlohmann::json& used) {
+  const nlohmann::json* e = catalog.entry(catalog_name, key);
+  if (!e || !e->contains("value") || !(*e)["value"].is_number()) {
+    throw BadInput(catalog.label(catalog_name), "/entries/" + key, e ? json_excerpt(*e) : "",
+                   "an entry with a numeric \"value\" and its \"source\"");
+  }
+  used[catalog_name][key] = *e;
+  return (*e)["value"].get<double>();
 }
 
 }  // namespace aidc

@@ -33,4 +33,10 @@ class Catalog {
   std::map<std::string, std::string> labels_;
 };
 
+// The numeric default `key` of a defaults catalog (facility_defaults, economics_defaults, ...): its entry's
+// "value", with the entry recorded in used[catalog_name][key] for /inputs/catalog. The built-in catalogs are tested
+// to hold every key; a user catalog folder may not, which is bad input naming the catalog file and the entry.
+double catalog_default(const Catalog& catalog, const std::string& catalog_name, const std::string& key,
+                       nlohmann::json& used);
+
 }  // namespace aidc

@@ -13,13 +13,7 @@ constexpr const char* kDefaults = "economics_defaults";
 // A numeric default from economics_defaults.json, recorded in `used`. The built-in catalog is tested to hold every
 // key; a user catalog folder may not, which is bad input naming the catalog file.
 double default_value(const Catalog& catalog, nlohmann::json& used, const std::string& key) {
-  const nlohmann::json* e = catalog.entry(kDefaults, key);
-  if (!e || !e->contains("value") || !(*e)["value"].is_number()) {
-    throw BadInput(catalog.label(kDefaults), "/entries/" + key, e ? json_excerpt(*e) : "",
-                   "an entry with a numeric \"value\" and its \"source\"");
-  }
-  used[kDefaults][key] = *e;
-  return (*e)["value"].get<double>();
+  return catalog_default(catalog, kDefaults, key, used);
 }
 
 double tax_default(const Catalog& catalog, nlohmann::json& used, const std::string& country) {

@@ -48,16 +48,7 @@ CoolingKind cooling_kind_from(const std::string& s) {
 class Defaults {
  public:
   Defaults(const Catalog& catalog, nlohmann::json& used) : catalog_(catalog), used_(used) {}
-  double value(const std::string& key) const {
-    const nlohmann::json* e = catalog_.entry("facility_defaults", key);
-    if (!e || !e->contains("value") || !(*e)["value"].is_number()) {
-      // The built-in catalog is tested to hold every key; a user catalog folder may not.
-      throw BadInput(catalog_.label("facility_defaults"), "/entries/" + key, e ? json_excerpt(*e) : "",
-                     "an entry with a numeric \"value\" and its \"source\"");
-    }
-    used_[key] = *e;
-    return (*e)["value"].get<double>();
-  }
+  double value(const std::string& key) const { return catalog_default(catalog_, "facility_defaults", key, used_); }
 
  private:
   const Catalog& catalog_;
@@ -524,8 +515,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   s.source_path = file_label;
   nlohmann::json& used = out.catalog_entries;
   used = nlohmann::json::object();
-  nlohmann::json used_defaults = nlohmann::json::object();
-  const Defaults defaults(catalog, used_defaults);
+  const Defaults defaults(catalog, used);
 
   JsonObjectReader root(doc, "", file_label, problems);
   s.name = root.required_string("name");
@@ -578,7 +568,6 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
     gen.count = generator_count_for(design_facility_power_w(s), gen.unit_capacity_w, gen.redundancy);
   }
 
-  if (!used_defaults.empty()) used["facility_defaults"] = used_defaults;
   out.resolved = to_json(s);
   if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
   if (s.fleet.enabled) out.resolved["fleet"] = fleet_to_json(s.fleet);

@@ -21,16 +21,6 @@ Precision precision_from(const std::string& text) {
   return Precision::Fp8;
 }
 
-double catalog_default(const Catalog& catalog, nlohmann::json& used, const std::string& key, const std::string& file) {
-  const nlohmann::json* e = catalog.entry("facility_defaults", key);
-  if (!e || !e->contains("value") || !(*e)["value"].is_number()) {
-    throw BadInput(catalog.label("facility_defaults"), "/entries/" + key, e ? json_excerpt(*e) : "",
-                   "an entry with a numeric value (needed by " + file + ")");
-  }
-  used["facility_defaults"][key] = *e;
-  return (*e)["value"].get<double>();
-}
-
 // How the workload runs over the horizon (issue 4): only with a "fleet" section, where it is required.
 void read_operation(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
                     const SystemSpec* sys, WorkloadSpec& w) {
@@ -88,9 +78,9 @@ void read_operation(JsonObjectReader& r, const Catalog& catalog, const Scenario&
     w.tokens = r.required_number("tokens", Range::positive());
     w.start_h = r.number("start_h", 0.0, {0.0, static_cast<double>(s.horizon_h), false, true});
     w.checkpoint_interval_s = r.number("checkpoint_interval_s", 0.0, Range::non_negative());
-    w.checkpoint_s = r.number("checkpoint_s", catalog_default(catalog, used, "training_checkpoint_s", r.file()),
+    w.checkpoint_s = r.number("checkpoint_s", catalog_default(catalog, "facility_defaults", "training_checkpoint_s", used),
                               Range::non_negative());
-    w.restart_s = r.number("restart_s", catalog_default(catalog, used, "training_restart_s", r.file()),
+    w.restart_s = r.number("restart_s", catalog_default(catalog, "facility_defaults", "training_restart_s", used),
                            Range::non_negative());
     // Only `aidcsim size` reads the deadline (the least hardware that meets it); a run reports time_to_train_d.
     w.deadline_d = r.optional_number("deadline_d", Range::positive()).value_or(0.0);
