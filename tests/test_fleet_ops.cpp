@@ -216,3 +216,11 @@ TEST_CASE("Llama 3 405B: about 419 interruptions in 54 days on 16384 H100 and ET
   CHECK(v.ettr_p10 > 0.89);
   CHECK(v.training_tokens_per_s > 0.0);
 }
+
+TEST_CASE("The Llama 3 validation scenario file is the case aidcsim validate runs", "[fleet][validation]") {
+  const Catalog catalog = Catalog::embedded();
+  const ResolvedScenario file = load_scenario_file(
+      std::string(AIDCSIM_SOURCE_DIR) + "/scenarios/validation/llama3-405b-16k-h100.json", catalog);
+  const ResolvedScenario built_in = resolve_scenario(llama3_405b_validation_scenario(), catalog, "built-in", ".");
+  CHECK(file.resolved == built_in.resolved);
+}
