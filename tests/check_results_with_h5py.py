@@ -1,4 +1,4 @@
-"""Opens an aidcsim results file with h5py alone (no aidcsim code) and checks what DESIGN.md promises readers.
+"""Opens an aidcsim results file with h5py alone (no aidcsim code) and checks what the README promises readers.
 
 Usage: check_results_with_h5py.py RESULTS.h5 REPLICATIONS STEPS SERIES_NAME...
 Prints each problem found and exits 1 if there is any, 3 if h5py is missing; run by

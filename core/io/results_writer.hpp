@@ -4,7 +4,7 @@
 // one and renamed by commit(); a writer destroyed without commit() removes its temporary file, so a crash or an
 // error never leaves a complete-looking partial file.
 //
-// Layout (DESIGN.md):
+// Layout (README.md, "The results file"):
 //   /                      attrs schema="aidcsim", schema_version, software_version, git_sha, created_utc,
 //                                seed, replications, backend, device, scenario_name
 //   /inputs/scenario       the resolved scenario as JSON text
@@ -38,6 +38,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model/output_records.hpp"
+
 namespace aidc {
 
 struct RunMetadata {
@@ -50,35 +52,6 @@ struct RunMetadata {
   std::string device;       // e.g. "2 threads" or the GPU's name
   std::string scenario_name;
 };
-
-struct SeriesInfo {
-  std::string name;       // dataset name under /timeseries
-  std::string units;
-  std::string long_name;
-};
-
-struct EventRecord {
-  std::int32_t replication = 0;
-  double time_s = 0.0;
-  std::int32_t kind = 0;   // index into the writer's event_kind_names
-  std::string component;   // e.g. "grid", "generator", "ups"
-  std::int64_t id = 0;     // component instance
-  double duration_s = 0.0;
-  double value = 0.0;
-};
-
-// What a KPI is: its name, units and a sentence; models list theirs in this form.
-struct KpiInfo {
-  std::string name, units, long_name;
-};
-
-// Position of the KPI `name` in `info`; info.size() when it is not there.
-inline std::size_t kpi_index(const std::vector<KpiInfo>& info, const std::string& name) {
-  for (std::size_t k = 0; k < info.size(); ++k) {
-    if (info[k].name == name) return k;
-  }
-  return info.size();
-}
 
 struct KpiRow {
   std::string name;

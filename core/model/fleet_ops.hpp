@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "core/engine/simulator.hpp"
-#include "core/io/results_writer.hpp"
+#include "core/model/output_records.hpp"
 #include "core/scenario/scenario.hpp"
 
 namespace aidc {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/io/results_writer.hpp"
+#include "core/model/output_records.hpp"
 #include "core/model/fleet_ops.hpp"
 #include "core/model/weather.hpp"
 #include "core/scenario/scenario.hpp"
