@@ -29,6 +29,10 @@ aidc::Catalog load_catalog(const std::string& dir) {
   return dir.empty() ? aidc::Catalog::embedded() : aidc::Catalog::from_directory(dir);
 }
 
+void print_warnings(const std::vector<aidc::InputWarning>& warnings) {
+  for (const aidc::InputWarning& w : warnings) std::cerr << "aidcsim: warning: " << aidc::format_warning(w) << '\n';
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,6 +148,7 @@ int main(int argc, char** argv) {
     const aidc::Catalog catalog = load_catalog(catalog_dir);
     if (check->parsed()) {
       const aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog);
+      print_warnings(rs.warnings);
       // Claims name KPIs of the run: resolve them as `run` would, so a bad metric is caught here too.
       aidc::resolve_claims(rs.scenario, aidc::run_kpi_info(rs.scenario));
       std::cout << rs.resolved.dump(2) << '\n';
@@ -151,6 +156,7 @@ int main(int argc, char** argv) {
     }
     // Command-line overrides apply to the document before resolution, so they are validated like the file.
     aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog);
+    print_warnings(rs.warnings);
     if (replications) rs.scenario.replications = static_cast<int>(*replications);
     if (seed) rs.scenario.seed = *seed;
     rs.resolved["replications"] = rs.scenario.replications;

@@ -37,6 +37,21 @@ std::string utc_now_iso8601() {
 
 }  // namespace
 
+NamedTable warnings_table(const std::vector<InputWarning>& warnings) {
+  NamedTable t;
+  t.long_name = "legal but implausible inputs: the run went on; each row says what the value does to the results";
+  TableColumn file{"file", "", true, {}, {}}, path{"json_path", "", true, {}, {}}, value{"value", "", true, {}, {}},
+      message{"message", "", true, {}, {}};
+  for (const InputWarning& w : warnings) {
+    file.text.push_back(w.file);
+    path.text.push_back(w.json_path);
+    value.text.push_back(w.value);
+    message.text.push_back(w.message);
+  }
+  t.columns = {file, path, value, message};
+  return t;
+}
+
 std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication) {
   return summarize_kpis(per_replication, site_kpi_info());
 }
@@ -222,6 +237,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   if (writer) {
     writer->write_kpis(summary.kpis);
     writer->write_table("compliance", compliance_table(summary.compliance));
+    if (!rs.warnings.empty()) writer->write_table("warnings", warnings_table(rs.warnings));
     if (fleet) {
       writer->write_table("fleet/racks", fleet_racks_table(s));
       writer->write_table("fleet/fabric", fleet_fabric_table(s));

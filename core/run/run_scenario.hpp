@@ -50,6 +50,9 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
 // against this list (`aidcsim check` does so too).
 std::vector<KpiInfo> run_kpi_info(const Scenario& s);
 
+// The /warnings table: one row per warning (file, json_path, value, message).
+NamedTable warnings_table(const std::vector<InputWarning>& warnings);
+
 // KPI rows (mean, P10, P50, P90 over replications) from per-replication values, kpi-major.
 std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_replication);
 // The same with the names, units and long names of each KPI row (site KPIs followed by economics KPIs, say).

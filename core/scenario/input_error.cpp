@@ -12,6 +12,16 @@ std::string format_problem(const InputProblem& p) {
   return line;
 }
 
+std::string format_warning(const InputWarning& w) {
+  std::string line = w.file.empty() ? std::string("<input>") : w.file;
+  line += ": ";
+  line += w.json_path.empty() ? std::string("(document)") : w.json_path;
+  line += ": ";
+  if (!w.value.empty()) line += w.value + ": ";
+  line += w.message;
+  return line;
+}
+
 void InputProblems::throw_if_any() const {
   if (!problems_.empty()) throw BadInput(problems_);
 }

@@ -16,8 +16,19 @@ struct InputProblem {
   std::string expected;   // what would have been accepted
 };
 
+// Legal but implausible input (a grid below the site's design power, a value orders of magnitude from the
+// catalog's): the run goes on, and the warning is printed on stderr and stored in the results file (/warnings).
+struct InputWarning {
+  std::string file;
+  std::string json_path;  // "" for the whole document
+  std::string value;      // the value as written (JSON text), "" when not one value
+  std::string message;    // why it is implausible and what it does to the results
+};
+
 // One line per problem: "<file>: <json_path>: got <value>; expected <expected>".
 std::string format_problem(const InputProblem& p);
+// One line per warning: "<file>: <json_path>: <value>: <message>".
+std::string format_warning(const InputWarning& w);
 
 class InputProblems {
  public:
@@ -32,8 +43,15 @@ class InputProblems {
   // Throws BadInput when any problem was collected.
   void throw_if_any() const;
 
+  void warn(const std::string& file, const std::string& json_path, const std::string& value,
+            const std::string& message) {
+    warnings_.push_back({file, json_path, value, message});
+  }
+  const std::vector<InputWarning>& warnings() const { return warnings_; }
+
  private:
   std::vector<InputProblem> problems_;
+  std::vector<InputWarning> warnings_;
 };
 
 // Thrown for input the user must fix (exit code 2).

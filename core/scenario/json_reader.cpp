@@ -76,6 +76,11 @@ void JsonObjectReader::problem_at(const std::string& key, const std::string& val
   problems_->add(file_, child_path(key), value, expected);
 }
 
+void JsonObjectReader::warning_at(const std::string& key, const std::string& value,
+                                  const std::string& message) const {
+  problems_->warn(file_, child_path(key), value, message);
+}
+
 void JsonObjectReader::problem_here(const std::string& value, const std::string& expected) const {
   problems_->add(file_, path_, value, expected);
 }

@@ -76,6 +76,8 @@ class JsonObjectReader {
   // Records a problem at a child key or at this object.
   void problem_at(const std::string& key, const std::string& value, const std::string& expected) const;
   void problem_here(const std::string& value, const std::string& expected) const;
+  // Records a warning (legal but implausible input) at a child key.
+  void warning_at(const std::string& key, const std::string& value, const std::string& message) const;
 
   // Reports unknown keys. Call after every read.
   void finish() const;

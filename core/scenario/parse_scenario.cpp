@@ -562,6 +562,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   }
   root.finish();
   problems.throw_if_any();
+  out.warnings = problems.warnings();
 
   GeneratorSpec& gen = s.facility.generators;
   if (!gen.redundancy.empty()) {

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/model/weather.hpp"
 #include "core/scenario/catalog.hpp"
+#include "core/scenario/input_error.hpp"
 #include "core/scenario/scenario.hpp"
 
 namespace aidc {
@@ -21,6 +23,7 @@ struct ResolvedScenario {
   nlohmann::json resolved;         // the scenario as it ran, every value explicit
   nlohmann::json catalog_entries;  // the catalog entries used, with their sources
   std::shared_ptr<const HourlyWeather> epw_weather;  // the EPW year, read and checked once; null for synthetic
+  std::vector<InputWarning> warnings;  // legal but implausible input: printed on stderr, stored in /warnings
 };
 
 // `file_label` names the document in messages; `base_dir` resolves relative paths (an EPW file).
