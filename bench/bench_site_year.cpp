@@ -27,6 +27,7 @@
 #include "core/run/run_scenario.hpp"
 #include "core/run/workload_estimates.hpp"
 #include "core/scenario/catalog.hpp"
+#include "core/run/prepare_scenario.hpp"
 #include "core/scenario/parse_scenario.hpp"
 
 namespace {

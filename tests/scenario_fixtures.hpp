@@ -8,6 +8,7 @@
 
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
+#include "core/run/prepare_scenario.hpp"
 #include "core/scenario/parse_scenario.hpp"
 
 namespace aidc::test {
@@ -33,7 +34,7 @@ inline nlohmann::json small_scenario_json() {
 
 inline ResolvedScenario resolve(const nlohmann::json& doc) {
   static const Catalog catalog = Catalog::embedded();
-  return resolve_scenario(doc, catalog, "test.json", ".");
+  return resolve_and_prepare(doc, catalog, "test.json", ".");
 }
 
 // The problems a document resolves with (none when it is valid).

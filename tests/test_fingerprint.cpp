@@ -14,6 +14,7 @@
 #include "core/model/site_year.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/run/workload_estimates.hpp"
+#include "core/run/prepare_scenario.hpp"
 #include "core/scenario/parse_scenario.hpp"
 
 namespace {

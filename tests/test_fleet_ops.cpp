@@ -8,6 +8,7 @@
 
 #include "core/model/fleet_ops.hpp"
 #include "core/run/fleet_validation.hpp"
+#include "core/run/prepare_scenario.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/stats/quantile.hpp"
 #include "fleet_fixtures.hpp"
@@ -221,6 +222,6 @@ TEST_CASE("The Llama 3 validation scenario file is the case aidcsim validate run
   const Catalog catalog = Catalog::embedded();
   const ResolvedScenario file = load_scenario_file(
       std::string(AIDCSIM_SOURCE_DIR) + "/scenarios/validation/llama3-405b-16k-h100.json", catalog);
-  const ResolvedScenario built_in = resolve_scenario(llama3_405b_validation_scenario(), catalog, "built-in", ".");
+  const ResolvedScenario built_in = resolve_and_prepare(llama3_405b_validation_scenario(), catalog, "built-in", ".");
   CHECK(file.resolved == built_in.resolved);
 }

@@ -149,8 +149,9 @@ int main(int argc, char** argv) {
     if (check->parsed()) {
       const aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog);
       print_warnings(rs.warnings);
-      // Claims name KPIs of the run: resolve them as `run` would, so a bad metric is caught here too.
-      aidc::resolve_claims(rs.scenario, aidc::run_kpi_info(rs.scenario));
+      // What `run` settles before any replication (workload layouts and memory, claims' metrics), so that `check`
+      // rejects exactly what `run` would.
+      aidc::plan_run(rs, aidc::Backend::Auto);
       std::cout << rs.resolved.dump(2) << '\n';
       return 0;
     }

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+
+#include <fmt/format.h>
 
 #include "core/stats/quantile.hpp"
 
@@ -143,11 +144,7 @@ Family family_of(const std::string& metric) {
   return Family::Other;
 }
 
-std::string number_text(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
+std::string number_text(double x) { return fmt::format("{:.4g}", x); }
 
 }  // namespace
 

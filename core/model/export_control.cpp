@@ -1,8 +1,9 @@
 #include "core/model/export_control.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <limits>
+
+#include <fmt/format.h>
 
 namespace aidc {
 
@@ -66,9 +67,7 @@ ComplianceReport assess_export_control(const ItSpec& it) {
       if (std::isnan(a.performance_density)) {
         a.performance_density_text = "unknown (logic die area not published)";
       } else {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.2f", a.performance_density);
-        a.performance_density_text = buf;
+        a.performance_density_text = fmt::format("{:.2f}", a.performance_density);
       }
       a.classification = classify_3a090(a.tpp, a.performance_density);
       a.classification_name = export_class_name(a.classification);

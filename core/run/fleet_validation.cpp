@@ -1,11 +1,13 @@
 #include "core/run/fleet_validation.hpp"
 
-#include <cstdio>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "core/model/fleet_ops.hpp"
 #include "core/model/site_year.hpp"
 #include "core/run/workload_estimates.hpp"
+#include "core/run/prepare_scenario.hpp"
 #include "core/scenario/parse_scenario.hpp"
 #include "core/stats/quantile.hpp"
 
@@ -36,7 +38,7 @@ nlohmann::json llama3_405b_validation_scenario() {
 }
 
 FleetValidation validate_fleet_llama3(const Catalog& catalog, int replications, Backend backend) {
-  ResolvedScenario rs = resolve_scenario(llama3_405b_validation_scenario(), catalog, "(built-in validation case)", ".");
+  ResolvedScenario rs = resolve_and_prepare(llama3_405b_validation_scenario(), catalog, "(built-in validation case)", ".");
   const Scenario& s = rs.scenario;
   const std::vector<FleetWorkloadRate> rates = fleet_rates(estimate_workloads(s, backend));
   const std::vector<KpiInfo> info = fleet_kpi_info(s);
@@ -80,14 +82,12 @@ nlohmann::json fleet_validation_json(const FleetValidation& v) {
 }
 
 std::string fleet_validation_text(const FleetValidation& v) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "fleet validation: llama-3.1-405b on 16,384 H100 for 54 days, %d replications: interruptions mean %.1f "
-                "(P10 %.0f, P90 %.0f; published 419, error %+.1f %%), effective training time ratio mean %.3f "
-                "(P10 %.3f, P90 %.3f; published > 0.90: %s)",
-                v.replications, v.interruptions_mean, v.interruptions_p10, v.interruptions_p90,
-                100.0 * v.interruptions_error, v.ettr_mean, v.ettr_p10, v.ettr_p90, v.ettr_met ? "met" : "NOT met");
-  return buf;
+  return fmt::format(
+      "fleet validation: llama-3.1-405b on 16,384 H100 for 54 days, {} replications: interruptions mean {:.1f} "
+      "(P10 {:.0f}, P90 {:.0f}; published 419, error {:+.1f} %), effective training time ratio mean {:.3f} "
+      "(P10 {:.3f}, P90 {:.3f}; published > 0.90: {})",
+      v.replications, v.interruptions_mean, v.interruptions_p10, v.interruptions_p90, 100.0 * v.interruptions_error,
+      v.ettr_mean, v.ettr_p10, v.ettr_p90, v.ettr_met ? "met" : "NOT met");
 }
 
 }  // namespace aidc

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include <tbb/global_control.h>
@@ -92,6 +93,19 @@ std::vector<KpiInfo> run_kpi_info(const Scenario& s) {
   return info;
 }
 
+RunPlan plan_run(const ResolvedScenario& rs, Backend perf_backend) {
+  if (!rs.prepared) throw std::logic_error("plan_run: the scenario was not prepared (core/run/prepare_scenario.hpp)");
+  const Scenario& s = rs.scenario;
+  RunPlan plan;
+  // The backend is resolved once so that the results file records where the kernels ran (CUDA without a device is
+  // refused here, before anything else).
+  plan.kernels_backend = s.workloads.empty() ? Backend::Cpu : resolve_backend(perf_backend);
+  plan.workloads = estimate_workloads(s, plan.kernels_backend);
+  plan.kpi_info = run_kpi_info(s);
+  plan.claims = resolve_claims(s, plan.kpi_info);
+  return plan;
+}
+
 RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   const Scenario& s = rs.scenario;
@@ -100,8 +114,10 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
   // The workloads' estimates are deterministic: once per run, and before anything else, so that a workload that
-  // cannot run anywhere on the site is bad input (exit 2) before any replication or results file.
-  const std::vector<WorkloadResult> workloads = estimate_workloads(s, options.perf_backend);
+  // cannot run anywhere on the site, or a claim on an unknown metric, is bad input (exit 2) before any replication
+  // or results file.
+  const RunPlan plan = plan_run(rs, options.perf_backend);
+  const std::vector<WorkloadResult>& workloads = plan.workloads;
   // With a fleet the workloads are operated at these operating points over the horizon.
   const std::vector<FleetWorkloadRate> rates = fleet_rates(workloads);
   const bool fleet = s.fleet.enabled;
@@ -120,8 +136,11 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
 
   std::unique_ptr<ResultsWriter> writer;
   if (!options.output.empty()) {
-    RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), s.seed, R, "cpu",
-                     std::to_string(threads) + " threads (TBB)", s.name};
+    // The site-years always run on the CPU; `backend` and `device` say where the throughput kernels ran too.
+    const bool cuda = plan.kernels_backend == Backend::Cuda;
+    RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), s.seed, R, backend_name(plan.kernels_backend),
+                     std::to_string(threads) + " threads (TBB)" + (cuda ? "; kernels on " + cuda_device_name() : ""),
+                     s.name};
     writer = std::make_unique<ResultsWriter>(options.output, meta, time_s, series_info, R, event_kind_names(s));
     writer->write_inputs(rs.resolved.dump(2), rs.catalog_entries.dump(2));
     writer->set_event_replications(event_replications);
@@ -129,7 +148,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
 
   const int batch = options.batch_replications > 0 ? options.batch_replications : std::max(8, 4 * threads);
   const bool economics = s.economics.enabled;
-  const std::vector<KpiInfo> kpi_info = run_kpi_info(s);
+  const std::vector<KpiInfo>& kpi_info = plan.kpi_info;
   const std::size_t fleet_kpi_first = kKpiCount;  // the site's KPIs come first
   const std::size_t economics_kpi_first = kpi_index(kpi_info, economics_kpi_info().front().name);
   const std::size_t token_cost_kpi = kpi_index(kpi_info, "levelized_usd_per_million_tokens");
@@ -139,9 +158,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
   RunSummary summary;
   summary.threads = threads;
-  // Claims (core/run/claims_outputs.hpp) resolve against this run's KPIs before any replication runs: an unknown
-  // metric is bad input at once, and the writer's temporary file is removed as this throws.
-  const std::vector<ResolvedClaim> claims = resolve_claims(s, kpi_info);
+  const std::vector<ResolvedClaim>& claims = plan.claims;
 
   auto simulate_batch = [&](int first, std::vector<SiteYearResult>& results) {
     const int count = std::min(batch, R - first);

@@ -13,6 +13,9 @@
 #include "core/model/economics.hpp"
 #include "core/model/export_control.hpp"
 #include "core/model/site_year.hpp"
+#include "core/run/claims_outputs.hpp"
+#include "core/run/workload_estimates.hpp"
+#include "core/run/prepare_scenario.hpp"
 #include "core/scenario/parse_scenario.hpp"
 #include "kernels/backend.hpp"
 
@@ -39,6 +42,17 @@ struct RunSummary {
   std::vector<std::string> workloads;    // one summary line per workload, e.g. "workload chat-70b: 19075 output ..."
   std::vector<std::string> claims;       // one verdict line per claim, e.g. "claim \"annual PUE <= 1.3\": ..."
 };
+
+// What a run settles before any replication, once: the workloads' estimates (a workload that cannot run anywhere
+// on the site is bad input) and the claims resolved against the run's KPIs (an unknown metric is bad input).
+// `aidcsim check` builds the same plan, so it rejects exactly what `run` would.
+struct RunPlan {
+  Backend kernels_backend = Backend::Cpu;  // where the workloads' throughput kernels ran
+  std::vector<WorkloadResult> workloads;
+  std::vector<KpiInfo> kpi_info;
+  std::vector<ResolvedClaim> claims;
+};
+RunPlan plan_run(const ResolvedScenario& rs, Backend perf_backend);
 
 // Called after each batch with (replications done, replications in all).
 using ProgressFn = std::function<void(int, int)>;

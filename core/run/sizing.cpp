@@ -20,6 +20,7 @@
 #include "core/model/site_year.hpp"
 #include "core/run/perf_estimates.hpp"
 #include "core/scenario/input_error.hpp"
+#include "core/run/prepare_scenario.hpp"
 #include "core/scenario/parse_scenario.hpp"
 #include "core/scenario/parse_sizing.hpp"
 #include "core/stats/quantile.hpp"
@@ -274,7 +275,7 @@ class CandidateSizer {
     return d;
   }
 
-  ResolvedScenario resolve(const nlohmann::json& d) const { return resolve_scenario(d, catalog_, file_, base_dir_); }
+  ResolvedScenario resolve(const nlohmann::json& d) const { return resolve_and_prepare(d, catalog_, file_, base_dir_); }
 
   // ---- Estimates ---------------------------------------------------------------------------------------------
   bool prepare() {
@@ -796,7 +797,7 @@ SizingResult size_scenario(const nlohmann::json& doc_in, const Catalog& catalog,
     if (!options.sites.empty()) doc["sizing"]["sites"] = options.sites;
     if (!options.candidates.empty()) doc["sizing"]["candidates"] = options.candidates;
   }
-  const ResolvedScenario base = resolve_scenario(doc, catalog, file_label, base_dir);
+  const ResolvedScenario base = resolve_and_prepare(doc, catalog, file_label, base_dir);
   const Scenario& s = base.scenario;
   InputProblems problems;
   if (!s.fleet.enabled) {

@@ -1,12 +1,8 @@
 #include "core/scenario/parse_scenario.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
-#include "core/io/epw_reader.hpp"
-#include "core/model/facility_design.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/json_reader.hpp"
 #include "core/scenario/parse_claims.hpp"
@@ -68,8 +64,7 @@ std::array<double, 24> flat_24() {
 }
 
 void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defaults, nlohmann::json& used,
-               const std::filesystem::path& base_dir, SiteSpec& site,
-               std::shared_ptr<const HourlyWeather>& epw_weather) {
+               const std::filesystem::path& base_dir, SiteSpec& site) {
   site.name = r.string("name", "");
   const std::vector<std::string> countries = catalog.names("countries");
   site.country = r.required_string("country");
@@ -137,19 +132,12 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
     w.kind = WeatherKind::Epw;
     const std::string file = wr->required_string("file");
     if (!file.empty()) {
+      // The file is read by the prepare step (core/run/prepare_scenario.cpp); here the path is only made
+      // independent of the working directory: relative paths are relative to the scenario file's folder.
       std::filesystem::path p(file);
       if (p.is_relative()) p = base_dir / p;
-      if (!std::filesystem::is_regular_file(p)) {
-        wr->problem_at("file", nlohmann::json(file).dump(), "an EPW weather file that exists (looked for " + p.string() + ")");
-      } else {
-        // I/O at the edge: the EPW year is read and checked here, once, and the models see only hourly values.
-        try {
-          epw_weather = std::make_shared<const HourlyWeather>(read_epw(p));
-        } catch (const std::exception& e) {
-          wr->problem_at("file", nlohmann::json(file).dump(), std::string("a valid EPW file: ") + e.what());
-        }
-      }
-      w.epw_path = p.string();
+      w.epw_path = p.lexically_normal().string();
+      w.epw_file = file;
     }
   } else {
     w.kind = WeatherKind::Synthetic;
@@ -211,26 +199,20 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
     wr->finish();
   }
 
-  // Design conditions for sizing backup: given, else the hottest EPW hour, else the country's 0.4% dry bulb with
-  // the most humid month's moisture (design_wet_bulb_from_normals_c).
-  // (NaN marks "not known"; std::optional<double> trips a GCC 12 false -Wmaybe-uninitialized here.)
-  const double unknown = std::numeric_limits<double>::quiet_NaN();
-  double design_db = country ? entry_number(*country, "design_temp_04_c").value_or(unknown) : unknown;
-  double design_wb = unknown;
-  if (epw_weather && !epw_weather->dry_bulb_c.empty()) {
-    design_db = *std::max_element(epw_weather->dry_bulb_c.begin(), epw_weather->dry_bulb_c.end());
-    design_wb = *std::max_element(epw_weather->wet_bulb_c.begin(), epw_weather->wet_bulb_c.end());
-  }
-  if (std::isnan(design_db) && !r.has("design_dry_bulb_c")) {
+  // Design conditions for sizing backup: given, else the country's 0.4% dry bulb for a synthetic year; what the
+  // weather gives otherwise (the EPW year's hottest hour, the wet bulb from the normals' most humid month) is
+  // filled by the prepare step (core/run/prepare_scenario.cpp). NaN marks "from the weather".
+  // (std::optional<double> trips a GCC 12 false -Wmaybe-uninitialized here.)
+  const double from_weather = std::numeric_limits<double>::quiet_NaN();
+  const double country_db = country ? entry_number(*country, "design_temp_04_c").value_or(from_weather) : from_weather;
+  const bool epw = w.kind == WeatherKind::Epw;
+  if (!epw && std::isnan(country_db) && !r.has("design_dry_bulb_c")) {
     r.problem_at("design_dry_bulb_c", "", "a design dry bulb in degC (the country catalog has none)");
   }
-  site.design_dry_bulb_c = r.number("design_dry_bulb_c", std::isnan(design_db) ? 35.0 : design_db, Range::closed(-40, 60));
-  if (std::isnan(design_wb) && w.kind == WeatherKind::Synthetic) {
-    design_wb = design_wet_bulb_from_normals_c(w.normals, site.design_dry_bulb_c, site.elevation_m);
-  }
-  site.design_wet_bulb_c = r.number("design_wet_bulb_c", std::isnan(design_wb) ? site.design_dry_bulb_c : design_wb,
-                                    Range::closed(-40, 40));
-  if (site.design_wet_bulb_c > site.design_dry_bulb_c) {
+  site.design_dry_bulb_c = r.number("design_dry_bulb_c", epw ? from_weather : std::isnan(country_db) ? 35.0 : country_db,
+                                    Range::closed(-40, 60));
+  site.design_wet_bulb_c = r.number("design_wet_bulb_c", from_weather, Range::closed(-40, 40));
+  if (site.design_wet_bulb_c > site.design_dry_bulb_c) {  // false while either comes from the weather (NaN)
     r.problem_at("design_wet_bulb_c", nlohmann::json(site.design_wet_bulb_c).dump(), "at most design_dry_bulb_c");
   }
   r.finish();
@@ -527,7 +509,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
     hr->finish();
   }
   if (auto sr = root.object("site")) {
-    read_site(*sr, catalog, defaults, used, base_dir, s.site, out.epw_weather);
+    read_site(*sr, catalog, defaults, used, base_dir, s.site);
   } else if (root.is_object()) {
     root.problem_at("site", "", "an object with country and grid");
   }
@@ -563,23 +545,21 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   root.finish();
   problems.throw_if_any();
   out.warnings = problems.warnings();
-
-  GeneratorSpec& gen = s.facility.generators;
-  if (!gen.redundancy.empty()) {
-    gen.count = generator_count_for(design_facility_power_w(s), gen.unit_capacity_w, gen.redundancy);
-  }
-
-  out.resolved = to_json(s);
-  if (s.economics.enabled) out.resolved["economics"] = economics_to_json(s.economics);
-  if (s.fleet.enabled) out.resolved["fleet"] = fleet_to_json(s.fleet);
-  if (!s.workloads.empty()) out.resolved["workloads"] = workloads_to_json(s.workloads, s.fleet.enabled);
-  if (s.package.enabled) out.resolved["package"] = package_to_json(s.package);
-  if (!s.claims.empty()) {
-    out.resolved["claims"] = claims_to_json(s.claims);
-    out.resolved["claims_policy"] = claims_policy_to_json(s.claims_policy);
-  }
-  if (s.sizing.enabled) out.resolved["sizing"] = sizing_to_json(s.sizing);
   return out;
+}
+
+nlohmann::json resolved_scenario_json(const Scenario& s) {
+  nlohmann::json resolved = to_json(s);
+  if (s.economics.enabled) resolved["economics"] = economics_to_json(s.economics);
+  if (s.fleet.enabled) resolved["fleet"] = fleet_to_json(s.fleet);
+  if (!s.workloads.empty()) resolved["workloads"] = workloads_to_json(s.workloads, s.fleet.enabled);
+  if (s.package.enabled) resolved["package"] = package_to_json(s.package);
+  if (!s.claims.empty()) {
+    resolved["claims"] = claims_to_json(s.claims);
+    resolved["claims_policy"] = claims_policy_to_json(s.claims_policy);
+  }
+  if (s.sizing.enabled) resolved["sizing"] = sizing_to_json(s.sizing);
+  return resolved;
 }
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& file_label) {
@@ -602,26 +582,6 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file_
     throw BadInput(file_label, "", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col),
                    "valid JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
   }
-}
-
-ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog) {
-  const std::string label = path.string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw BadInput(label, "", "no such file", "a scenario JSON file");
-  }
-  // A scenario is a few kilobytes; refuse anything absurd rather than read it whole.
-  constexpr std::uintmax_t kMaxBytes = 16u << 20;
-  if (std::filesystem::file_size(path, ec) > kMaxBytes) {
-    throw BadInput(label, "", std::to_string(std::filesystem::file_size(path, ec)) + " bytes",
-                   "a scenario file under 16 MiB");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BadInput(label, "", "unreadable", "a readable scenario JSON file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const nlohmann::json doc = parse_json_text(text.str(), label);
-  return resolve_scenario(doc, catalog, label, path.has_parent_path() ? path.parent_path() : std::filesystem::path("."));
 }
 
 }  // namespace aidc

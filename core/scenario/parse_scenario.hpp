@@ -1,8 +1,12 @@
 #pragma once
-// Scenario files (JSON) to the resolved Scenario: parse, validate, resolve catalog names, fill defaults from the
-// facility_defaults catalog. All problems are collected and thrown together as BadInput (exit code 2).
-// The resolved scenario can be written back as JSON in the same format (what ran, with every default filled in);
-// parsing that JSON again gives the same scenario.
+// Scenario documents (JSON) to the resolved Scenario: parse, validate, resolve catalog names, fill defaults from the
+// catalogs. A pure function of (document, catalogs): it reads no file and computes no physics. All problems are
+// collected and thrown together as BadInput (exit code 2).
+//
+// What needs a file or a model (the EPW year, design conditions from the weather, generator sizing, plausibility
+// checks against the models) is the prepare step's (core/run/prepare_scenario.hpp), which `run`, `check`, `size`
+// and `sweep` share. The resolved scenario is written back as JSON in the same format (what ran, with every default
+// filled in); resolving that JSON again gives the same scenario.
 
 #include <filesystem>
 #include <memory>
@@ -20,18 +24,20 @@ namespace aidc {
 
 struct ResolvedScenario {
   Scenario scenario;
-  nlohmann::json resolved;         // the scenario as it ran, every value explicit
+  nlohmann::json resolved;         // the scenario as it runs, every value explicit (set by the prepare step)
   nlohmann::json catalog_entries;  // the catalog entries used, with their sources
-  std::shared_ptr<const HourlyWeather> epw_weather;  // the EPW year, read and checked once; null for synthetic
+  std::shared_ptr<const HourlyWeather> epw_weather;  // the EPW year (prepare step); null for synthetic weather
   std::vector<InputWarning> warnings;  // legal but implausible input: printed on stderr, stored in /warnings
+  bool prepared = false;               // set by prepare_scenario(); only a prepared scenario runs
 };
 
-// `file_label` names the document in messages; `base_dir` resolves relative paths (an EPW file).
+// `file_label` names the document in messages; `base_dir` is the folder relative paths (an EPW file) are relative
+// to; it is joined to them, never read.
 ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& catalog, const std::string& file_label,
                                   const std::filesystem::path& base_dir);
 
-// Reads and resolves a scenario file. A missing file, bad JSON (with line and column) or bad values → BadInput.
-ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog);
+// The resolved document of a scenario: every value explicit, in the scenario format.
+nlohmann::json resolved_scenario_json(const Scenario& s);
 
 // Parses JSON text, reporting syntax errors with line and column as BadInput.
 nlohmann::json parse_json_text(const std::string& text, const std::string& file_label);

@@ -29,7 +29,8 @@ enum class WeatherKind { Synthetic, Epw };
 
 struct WeatherSpec {
   WeatherKind kind = WeatherKind::Synthetic;
-  std::string epw_path;   // resolved, absolute or relative to the working directory; only for Epw
+  std::string epw_path;   // resolved: relative to the scenario file's folder made absolute by load_scenario_file
+  std::string epw_file;   // as written in the scenario (for messages); only for Epw
   MonthlyClimate normals; // only for Synthetic
   // Day-to-day weather noise on the dry bulb: an AR(1) process per hour (assumption; see catalog/facility_defaults).
   double noise_sd_c = 1.5;
