@@ -16,6 +16,8 @@
 // throughput follows the clock.
 //
 // A pure function of (scenario, rates, replication): its random draws come from its own RNG streams.
+// The implementation is split by concept (maintenance, scheduler, training, services, power, KPIs): see
+// core/model/fleet_state.hpp. Repair-queue load before a run: core/model/fleet_maintenance.hpp.
 
 #include <cstdint>
 #include <memory>
@@ -103,7 +105,8 @@ enum FleetRngStream : std::uint64_t { kStreamFailures = 16, kStreamFailurePick =
 double daly_checkpoint_interval_s(double checkpoint_s, double mtbf_s);
 
 // The number of instances an inference service deploys when the scenario leaves it to the model: enough for the
-// peak hourly demand of the horizon (diurnal peak, weekdays or weekend, growth to the end).
+// peak hourly demand of the horizon (diurnal peak, weekdays or weekend, growth to the end), at most INT_MAX. The
+// fleet builds no more of them than its pool's nodes can hold at once (the rest could never serve).
 int instances_for_peak(const WorkloadSpec& w, const FleetWorkloadRate& rate, int horizon_h);
 
 class FleetOps {
