@@ -3,9 +3,16 @@
 // expected, and no results file (complete or temporary) at -o.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -181,4 +188,145 @@ TEST_CASE("aidcsim check prints the resolved scenario with defaults filled in") 
   CHECK(printed["facility"].contains("power_chain"));
   CHECK(printed["facility"].contains("ups"));
   CHECK(dir.entries() == 1);  // check writes nothing
+}
+
+namespace {
+
+bool has_temporary(const TempDir& dir) {
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("aidcsim run refuses -o naming its own scenario file and leaves the scenario as it was") {
+  TempDir dir;
+  const fs::path scenario = write_scenario(dir, small_scenario_json());
+  const std::string before = aidc::test::read_text(scenario);
+  const CommandResult r = run_command(kBinary, {"run", scenario.string(), "-o", scenario.string()}, dir);
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == kExitBadInput);
+  CHECK_THAT(r.err, Catch::Contains(scenario.string() + ": -o: got an input of this run"));
+  CHECK(aidc::test::read_text(scenario) == before);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("aidcsim run refuses -o naming a device and leaves the device in place") {
+  TempDir dir;
+  const fs::path scenario = write_scenario(dir, small_scenario_json());
+  const CommandResult r = run_command(kBinary, {"run", scenario.string(), "-o", "/dev/null"}, dir);
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == kExitBadInput);
+  CHECK_THAT(r.err, Catch::Contains("/dev/null: -o: got a character device"));
+  CHECK(fs::is_character_file("/dev/null"));
+}
+
+TEST_CASE("aidcsim run refuses -o into a missing or non-folder folder before it simulates anything") {
+  TempDir dir;
+  auto doc = small_scenario_json();
+  doc["horizon"]["duration_h"] = 8760;
+  doc["replications"] = 64;  // minutes of simulation, were it to run first
+  const fs::path scenario = write_scenario(dir, doc);
+  const fs::path missing = dir / "missing" / "results.h5";
+  const auto t0 = std::chrono::steady_clock::now();
+  const CommandResult r = run_command(kBinary, {"run", scenario.string(), "-o", missing.string()}, dir);
+  const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == kExitBadInput);
+  CHECK_THAT(r.err, Catch::Contains(missing.string() + ": -o: got folder " + (dir / "missing").string() +
+                                    " does not exist"));
+  CHECK(r.out.empty());
+  CHECK(elapsed_s < 20.0);
+  write_text(dir / "plain", "x");
+  const CommandResult p = run_command(kBinary, {"run", scenario.string(), "-o", (dir / "plain" / "r.h5").string()}, dir);
+  CHECK(p.exit_code == kExitBadInput);
+  CHECK_THAT(p.err, Catch::Contains("is not a folder"));
+}
+
+TEST_CASE("aidcsim run and check name a scenario path that is a folder or a FIFO, and do not hang on the FIFO") {
+  TempDir dir;
+  fs::create_directory(dir / "folder.json");
+  const CommandResult f = run_command(kBinary, {"check", (dir / "folder.json").string()}, dir);
+  CHECK(f.exit_code == kExitBadInput);
+  CHECK_THAT(f.err, Catch::Contains("folder.json: (document): got a folder, not a file; expected a scenario JSON file"));
+  const fs::path fifo = dir / "pipe.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const CommandResult p = run_command("timeout", {"20", kBinary.string(), "run", fifo.string(), "-o",
+                                                  (dir / "results.h5").string()}, dir);
+  CHECK(p.exit_code == kExitBadInput);
+  CHECK_THAT(p.err, Catch::Contains("got a FIFO (named pipe), not a regular file"));
+}
+
+TEST_CASE("aidcsim run refuses a negative seed") {
+  TempDir dir;
+  const fs::path scenario = write_scenario(dir, small_scenario_json());
+  for (const std::string seed : {"-1"}) {
+    const CommandResult r = run_command(
+        kBinary, {"run", scenario.string(), "-o", (dir / "results.h5").string(), "--seed", seed}, dir);
+    check_refused(dir, r, {"--seed"});
+  }
+}
+
+TEST_CASE("aidcsim run refuses a run whose results would not fit on the disk and says the estimate") {
+  TempDir dir;
+  auto doc = small_scenario_json();
+  doc["horizon"]["duration_h"] = 8760;
+  const fs::path scenario = write_scenario(dir, doc);
+  const CommandResult r = run_command(kBinary,
+                                      {"run", scenario.string(), "-o", (dir / "results.h5").string(),
+                                       "--replications", "1000000"},
+                                      dir);
+  // About 1 TB of series alone: more than the test machine's disk, or this test says so.
+  if (fs::space(dir.path()).available > 2'000'000'000'000ULL) {
+    WARN("more than 2 TB free: the refusal is not checked");
+    return;
+  }
+  check_refused(dir, r, {"results.h5: -o: got a results file of about", "free in", "--events-for"});
+}
+
+TEST_CASE("SIGTERM during aidcsim run removes its temporary file and still ends the process by SIGTERM") {
+  TempDir dir;
+  auto doc = small_scenario_json();
+  doc["horizon"]["duration_h"] = 8760;
+  doc["replications"] = 200;
+  const fs::path scenario = write_scenario(dir, doc);
+  const std::string out = (dir / "results.h5").string();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::execl(kBinary.c_str(), kBinary.c_str(), "run", scenario.c_str(), "-o", out.c_str(), "--threads", "1", "-q",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  bool seen = false;
+  for (int i = 0; i < 600 && !seen; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    seen = has_temporary(dir);
+  }
+  CHECK(seen);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status));
+  if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGTERM);
+  CHECK_FALSE(has_temporary(dir));
+  CHECK_FALSE(fs::exists(dir / "results.h5"));
+}
+
+TEST_CASE("aidcsim run sweeps the temporary file a killed run left beside its output") {
+  TempDir dir;
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  REQUIRE(dead > 0);
+  int status = 0;
+  REQUIRE(::waitpid(dead, &status, 0) == dead);
+  const fs::path stale = write_text(dir / ("results.h5.tmp-" + std::to_string(dead) + "-0"),
+                                    std::string("\x89HDF\r\n\x1a\n", 8) + "the rest of a killed run's file");
+  const CommandResult r = run_scenario_file(dir, write_scenario(dir, small_scenario_json()));
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(fs::exists(stale));
+  CHECK_FALSE(has_temporary(dir));
 }

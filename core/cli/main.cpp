@@ -4,7 +4,9 @@
 // 1 internal error.
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -15,6 +17,9 @@
 #include "core/cli/kpi_table.hpp"
 #include "core/cli/perf_commands.hpp"
 #include "core/cli/size_command.hpp"
+#include "core/io/output_path.hpp"
+#include "core/io/text_file.hpp"
+#include "core/model/fleet_ops.hpp"
 #include "core/model/export_control.hpp"
 #include "core/run/claims_outputs.hpp"
 #include "core/run/run_scenario.hpp"
@@ -27,6 +32,28 @@ constexpr int kExitInternal = 1;
 
 aidc::Catalog load_catalog(const std::string& dir) {
   return dir.empty() ? aidc::Catalog::embedded() : aidc::Catalog::from_directory(dir);
+}
+
+// What `run` will read and write, checked before any replication runs: the output path must be writable and not
+// one of the inputs (the scenario, its EPW file, the catalog files) nor a device, and the results must fit on the
+// disk (core/io/output_path.hpp). Throws BadInput.
+void check_run_output(const std::filesystem::path& output, const std::string& scenario_path,
+                      const std::string& catalog_dir, const aidc::Scenario& s, int events_for) {
+  std::vector<std::filesystem::path> inputs{scenario_path};
+  if (s.site.weather.kind == aidc::WeatherKind::Epw) inputs.emplace_back(s.site.weather.epw_path);
+  if (!catalog_dir.empty()) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(catalog_dir, ec)) inputs.push_back(entry.path());
+  }
+  aidc::check_output_path(output, inputs, "-o");
+  std::size_t series = aidc::site_series_info().size();
+  if (s.fleet.enabled) series += aidc::fleet_series_info().size();
+  const int event_replications = events_for < 0 ? s.replications : std::min(events_for, s.replications);
+  aidc::check_free_space(output,
+                         aidc::estimate_results_size(static_cast<std::uintmax_t>(s.replications),
+                                                     static_cast<std::uintmax_t>(s.horizon_h), series,
+                                                     static_cast<std::uintmax_t>(event_replications)),
+                         "-o");
 }
 
 void print_warnings(const std::vector<aidc::InputWarning>& warnings) {
@@ -42,7 +69,7 @@ int main(int argc, char** argv) {
 
   std::string scenario_path, output = "results.h5", catalog_dir;
   std::optional<long long> replications;
-  std::optional<unsigned long long> seed;
+  std::optional<long long> seed;
   int threads = 0;
   int events_for = -1;
   bool quiet = false;
@@ -52,7 +79,8 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", output, "results file (HDF5); written atomically")->capture_default_str();
   run->add_option("--replications", replications, "Monte-Carlo replications (overrides the scenario)")
       ->check(CLI::Range(1LL, 1'000'000LL));
-  run->add_option("--seed", seed, "random seed (overrides the scenario)");
+  // The scenario's own range (0 to 2^63 - 1), so that the seed stored in /inputs/scenario reads back.
+  run->add_option("--seed", seed, "random seed (overrides the scenario)")->check(CLI::Range(0LL, LLONG_MAX));
   run->add_option("--threads", threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
   run->add_option("--events-for", events_for,
                   "write the events of the first N replications only (default: all); KPIs and series cover all")
@@ -145,6 +173,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // A folder or a FIFO given as the scenario is named as such (and a FIFO never read, so nothing hangs).
+    aidc::check_input_file(scenario_path, "a scenario JSON file");
     const aidc::Catalog catalog = load_catalog(catalog_dir);
     if (check->parsed()) {
       const aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog);
@@ -159,9 +189,10 @@ int main(int argc, char** argv) {
     aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog);
     print_warnings(rs.warnings);
     if (replications) rs.scenario.replications = static_cast<int>(*replications);
-    if (seed) rs.scenario.seed = *seed;
+    if (seed) rs.scenario.seed = static_cast<std::uint64_t>(*seed);
     rs.resolved["replications"] = rs.scenario.replications;
     rs.resolved["seed"] = rs.scenario.seed;
+    check_run_output(output, scenario_path, catalog_dir, rs.scenario, events_for);
 
     const bool tty = isatty(fileno(stderr)) != 0 && !quiet;
     aidc::ProgressFn progress;

@@ -9,7 +9,14 @@ namespace {
 // The innermost entry of HDF5's error stack is the most specific one ("unable to open file", "file exists", ...);
 // the outer entries only repeat which API call failed, which the caller already knows.
 herr_t take_innermost(unsigned n, const H5E_error2_t* err, void* client) {
-  if (n == 0 && err != nullptr && err->desc != nullptr) *static_cast<std::string*>(client) = err->desc;
+  if (n == 0 && err != nullptr && err->desc != nullptr) {
+    // One line: the sec2 driver's messages ("file write failed: time = ...\n, filename = ...") break theirs.
+    std::string desc = err->desc;
+    for (char& c : desc) {
+      if (c == '\n') c = ' ';
+    }
+    *static_cast<std::string*>(client) = desc;
+  }
   return 0;
 }
 

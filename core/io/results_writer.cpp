@@ -1,13 +1,13 @@
 #include "core/io/results_writer.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -19,6 +19,7 @@
 #include "core/io/chunk_writer.hpp"
 #include "core/io/h5_handle.hpp"
 #include "core/io/results_layout.hpp"
+#include "core/io/temp_files.hpp"
 
 namespace aidc {
 
@@ -41,15 +42,6 @@ h5::Datatype packed_copy(hid_t memory_type, std::string_view object) {
   h5::Datatype file_type(h5::check_id(H5Tcopy(memory_type), "H5Tcopy", object));
   h5::check(H5Tpack(file_type.get()), "H5Tpack", object);
   return file_type;
-}
-
-// One temporary name per writer: the pid keeps concurrent processes apart, the counter keeps two writers of one
-// process apart (H5F_ACC_TRUNC would otherwise let the second clobber the first).
-std::filesystem::path make_temporary_path(const std::filesystem::path& final_path) {
-  static std::atomic<unsigned> counter{0};
-  std::filesystem::path tmp = final_path;
-  tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
-  return tmp;
 }
 
 // Forces the data to disk. Without it, a power cut shortly after rename() can leave the final name pointing at a
@@ -110,6 +102,7 @@ struct ResultsWriter::Impl {
 
   std::filesystem::path final_path;
   std::filesystem::path tmp_path;
+  std::optional<RemoveOnSignal> remove_on_signal;  // SIGINT/SIGTERM remove tmp_path until the rename
   std::string file_label;  // the temporary path, prefixed to object names in error messages
   State state = State::open;
 
@@ -196,6 +189,11 @@ struct ResultsWriter::Impl {
 
   ~Impl() {
     if (state == State::committed) return;
+    // The file is deleted anyway: truncating it first gives back its disk space, so that the metadata HDF5 still
+    // flushes on closing finds room even when a full disk is why we got here. A close that fails leaves HDF5 (1.10)
+    // with an identifier to a file it has already torn down, which it closes again at exit: a crash in
+    // H5F__close_cb after the error was reported.
+    (void)::truncate(tmp_path.c_str(), 0);
     close_all(false);
     std::error_code ignored;
     std::filesystem::remove(tmp_path, ignored);
@@ -526,7 +524,10 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& final_path, const RunM
   }
 
   impl_->final_path = final_path;
+  // Temporaries of runs killed with SIGKILL (or by a power cut) would otherwise pile up beside the output.
+  (void)sweep_stale_temporaries(parent.empty() ? std::filesystem::path(".") : parent, final_path.filename());
   impl_->tmp_path = make_temporary_path(final_path);
+  impl_->remove_on_signal.emplace(impl_->tmp_path);
   impl_->file_label = impl_->tmp_path.string();
   impl_->steps = time_s.size();
   impl_->replications = replications;
@@ -777,6 +778,7 @@ void ResultsWriter::commit() {
   // POSIX rename() replaces an existing final file atomically: a reader sees the old file or the new one, whole.
   std::filesystem::rename(w.tmp_path, w.final_path);
   w.state = Impl::State::committed;
+  w.remove_on_signal.reset();  // the name is the final file's now
   const std::filesystem::path dir = w.final_path.parent_path().empty() ? "." : w.final_path.parent_path();
   // The rename itself lives in the directory; syncing it makes the new name survive a power cut. The file is
   // complete and in place even if this fails, so a failure here is not worth an exception.
