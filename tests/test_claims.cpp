@@ -273,6 +273,21 @@ TEST_CASE("an alias of a KPI the run lacks says what section brings it") {
 
 // ---- parsing ----------------------------------------------------------------------------------------------
 
+TEST_CASE("a fraction claim with a percentage target and no units is bad input at parse") {
+  auto doc = with_claims({{{"metric", "availability"}, {"comparison", ">="}, {"target", 99.99}}});
+  CHECK(aidc::test::has_problem(aidc::test::problems_of(doc), "/claims/0/target", "99.99",
+                                "a fraction in [0, 1] for availability"));
+  auto pct = with_claims({{{"metric", "availability"}, {"comparison", ">="}, {"target", 99.99}, {"units", "%"}}});
+  CHECK(aidc::test::problems_of(pct).empty());
+  auto frac = with_claims({{{"metric", "availability"}, {"comparison", ">="}, {"target", 0.9999}}});
+  CHECK(aidc::test::problems_of(frac).empty());
+  auto over = with_claims({{{"metric", "power_availability"}, {"comparison", ">="}, {"target", 150}, {"units", "%"}}});
+  CHECK(aidc::test::has_problem(aidc::test::problems_of(over), "/claims/0/target", "150", "[0, 100]"));
+  // A KPI in units "1" that is not a share (PUE) takes targets above 1.
+  auto pue = with_claims({{{"metric", "pue"}, {"comparison", "<="}, {"target", 1.3}}});
+  CHECK(aidc::test::problems_of(pue).empty());
+}
+
 TEST_CASE("claims parse with default labels and resolve back to the same section") {
   auto doc = with_claims(nlohmann::json::parse(R"([
     {"label": "annual PUE <= 1.3", "metric": "pue", "comparison": "<=", "target": 1.3, "note": "headline"},

@@ -91,7 +91,7 @@ TEST_CASE("aidcsim run refuses an unknown key with its path and the accepted key
 TEST_CASE("aidcsim run refuses a value of the wrong type") {
   auto doc = small_scenario_json();
   doc["site"]["grid"]["capacity_mw"] = "lots";
-  check_bad_scenario(doc, {"/site/grid/capacity_mw: got \"lots\"; expected a number > 0"});
+  check_bad_scenario(doc, {"/site/grid/capacity_mw: got \"lots\"; expected a number in (0, 10000]"});
 }
 
 TEST_CASE("aidcsim run refuses an out-of-range number") {

@@ -96,12 +96,33 @@ TEST_CASE("bad economics inputs are reported with their paths") {
   doc["economics"]["discount_rate"] = "high";
   doc["economics"]["colour"] = "blue";
   const auto ps = problems_of(doc);
-  CHECK(has_problem(ps, "/economics/system_price_usd/dgx-h100", "-5", "> 0"));
+  CHECK(has_problem(ps, "/economics/system_price_usd/dgx-h100", "-5", "(0, 1e+09]"));
   CHECK(has_problem(ps, "/economics/financing/tenor_years", "0"));
   CHECK(has_problem(ps, "/economics/financing/debt_share", "1.2", "[0, 1]"));
   CHECK(has_problem(ps, "/economics/revenue/usd_per_gpu_hour", "-1"));
   CHECK(has_problem(ps, "/economics/discount_rate", "high"));
   CHECK(has_problem(ps, "/economics/colour", "blue", "unknown key"));
+}
+
+TEST_CASE("a debt share above the OECD Arrangement's 85 % is warned") {
+  auto doc = with_economics();
+  CHECK(resolve(doc).warnings.empty());
+  doc["economics"]["financing"]["debt_share"] = 0.95;
+  const auto rs = resolve(doc);
+  REQUIRE(rs.warnings.size() == 1);
+  CHECK(rs.warnings[0].json_path == "/economics/financing/debt_share");
+  CHECK(rs.warnings[0].message.find("OECD Arrangement") != std::string::npos);
+}
+
+TEST_CASE("economics amounts beyond physical limits are bad input") {
+  auto doc = with_economics();
+  doc["economics"]["revenue"]["usd_per_gpu_hour"] = 1e308;
+  doc["economics"]["staff_usd_per_year"] = 1e300;
+  doc["economics"]["design_it_mw"] = 1e6;
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/economics/revenue/usd_per_gpu_hour", "1e+308", "[0, 1000]"));
+  CHECK(has_problem(ps, "/economics/staff_usd_per_year", "1e+300", "[0, 1e+13]"));
+  CHECK(has_problem(ps, "/economics/design_it_mw", "1000000", "(0, 10000]"));
 }
 
 TEST_CASE("a system without a catalog price needs a price in the scenario") {

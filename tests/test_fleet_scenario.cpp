@@ -186,7 +186,7 @@ TEST_CASE("bad fleet values are reported with their paths", "[fleet][scenario][v
   CHECK(has_problem(ps, "/fleet/halls", "0"));
   CHECK(has_problem(ps, "/fleet/technicians", "0"));
   CHECK(has_problem(ps, "/fleet/spare_parts_share", "1.5"));
-  CHECK(has_problem(ps, "/fleet/parts_lead_time_days", "0", "> 0"));
+  CHECK(has_problem(ps, "/fleet/parts_lead_time_days", "0", "(0, 36600]"));
   CHECK(has_problem(ps, "/fleet/node_swap_h", "-1"));
   CHECK(has_problem(ps, "/fleet/dvfs_power_exponent", "0"));
   CHECK(has_problem(ps, "/fleet/training_utilization", "0"));
@@ -260,4 +260,18 @@ TEST_CASE("a resolved fleet places every node and sizes its fabric", "[fleet][sc
   const FabricPlan p = size_fabric(s.it, s.fleet.network);
   CHECK(p.endpoints == 8000);
   CHECK(p.tiers == 3);
+}
+
+TEST_CASE("fleet durations and rates beyond physical limits are bad input") {
+  auto doc = with_fleet(nlohmann::json::parse(R"({
+    "parts_lead_time_days": 1e308, "node_swap_h": 1e308, "rack_power_limit_kw": 1e9,
+    "failures": {"scale": 1e308, "components": {"accelerator": {"failures_per_unit_h": 5, "repair_h": 1e308}}}
+  })"));
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/fleet/parts_lead_time_days", "1e+308", "(0, 36600]"));
+  CHECK(has_problem(ps, "/fleet/node_swap_h", "1e+308", "[0, 878400]"));
+  CHECK(has_problem(ps, "/fleet/rack_power_limit_kw", "1000000000", "(0, 2000]"));
+  CHECK(has_problem(ps, "/fleet/failures/scale", "1e+308", "[0, 1000]"));
+  CHECK(has_problem(ps, "/fleet/failures/components/accelerator/failures_per_unit_h", "5", "[0, 1]"));
+  CHECK(has_problem(ps, "/fleet/failures/components/accelerator/repair_h", "1e+308", "[0, 878400]"));
 }

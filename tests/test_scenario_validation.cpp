@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
+#include "core/model/facility_design.hpp"
+#include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/input_limits.hpp"
 #include "scenario_fixtures.hpp"
 
 using aidc::BadInput;
@@ -53,13 +57,13 @@ TEST_CASE("an unknown key is reported with its path and the accepted keys") {
 TEST_CASE("a wrong type names the value and the expected type") {
   auto doc = small_scenario_json();
   doc["site"]["grid"]["capacity_mw"] = "lots";
-  CHECK(has_problem(problems_of(doc), "/site/grid/capacity_mw", "\"lots\"", "a number > 0"));
+  CHECK(has_problem(problems_of(doc), "/site/grid/capacity_mw", "\"lots\"", "a number in (0, 10000]"));
 }
 
 TEST_CASE("an out-of-range number names the range") {
   auto doc = small_scenario_json();
   doc["site"]["grid"]["capacity_mw"] = -5;
-  CHECK(has_problem(problems_of(doc), "/site/grid/capacity_mw", "-5", "a number > 0"));
+  CHECK(has_problem(problems_of(doc), "/site/grid/capacity_mw", "-5", "a number in (0, 10000]"));
   auto doc2 = small_scenario_json();
   doc2["facility"]["power_chain"] = {{"ups_efficiency", 1.5}};
   CHECK(has_problem(problems_of(doc2), "/facility/power_chain/ups_efficiency", "1.5", "(0, 1]"));
@@ -145,4 +149,85 @@ TEST_CASE("every facility default used by the parser is in the built-in catalog 
     CHECK(entry.contains("source"));
     CHECK(entry["value"].is_number());
   }
+}
+
+namespace {
+
+// Whether the resolved scenario carries a warning at `path` whose message names `part`.
+bool has_warning(const aidc::ResolvedScenario& rs, const std::string& path, const std::string& part) {
+  for (const auto& w : rs.warnings) {
+    if (w.json_path == path && w.message.find(part) != std::string::npos && w.file == "test.json") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("numbers beyond physical limits are bad input, not overflowed counts") {
+  auto doc = small_scenario_json();
+  doc["facility"]["generators"]["unit_capacity_mw"] = 1e-300;
+  CHECK(has_problem(problems_of(doc), "/facility/generators/unit_capacity_mw", "1e-300", "[0.01, 100]"));
+  doc["facility"]["generators"]["unit_capacity_mw"] = 1e-6;
+  CHECK(has_problem(problems_of(doc), "/facility/generators/unit_capacity_mw", "1e-06", "[0.01, 100]"));
+  auto grid = small_scenario_json();
+  grid["site"]["grid"]["capacity_mw"] = 32000;
+  CHECK(has_problem(problems_of(grid), "/site/grid/capacity_mw", "32000", "(0, 10000]"));
+  auto power = small_scenario_json();
+  power["it"]["systems"][0]["max_power_kw"] = 1e308;
+  CHECK(has_problem(problems_of(power), "/it/systems/0/max_power_kw", "1e+308", "(0, 2000]"));
+}
+
+TEST_CASE("a generator count sized from the load saturates instead of wrapping") {
+  CHECK(aidc::generator_count_for(13.9e6, 2.5e6, "N+1") == 7);
+  CHECK(aidc::generator_count_for(13.9e6, 1e-300, "N+1") == aidc::limits::kMaxGeneratorCount);
+  CHECK(aidc::generator_count_for(1e300, 1e4, "2N") == aidc::limits::kMaxGeneratorCount);
+  CHECK(aidc::generator_count_for(13.9e6, 0.0, "N") == 0);
+  CHECK(aidc::generator_count_for(0.0, 2.5e6, "N+1") == 0);
+}
+
+TEST_CASE("a SAIDI far above the country's is warned as minutes typed as hours") {
+  auto doc = small_scenario_json();
+  doc["site"]["grid"]["saidi_h_per_yr"] = 360;
+  const auto rs = resolve(doc);
+  CHECK(has_warning(rs, "/site/grid/saidi_h_per_yr", "minutes typed as hours"));
+  auto fine = small_scenario_json();
+  fine["site"]["grid"]["saidi_h_per_yr"] = 5;
+  CHECK(resolve(fine).warnings.empty());
+  CHECK(resolve(small_scenario_json()).warnings.empty());
+}
+
+TEST_CASE("a liquid plant on air-cooled systems is bad input") {
+  auto doc = small_scenario_json();
+  doc["facility"]["cooling"] = {{"type", "liquid_dry_cooler"}};
+  doc["it"]["systems"][0]["name"] = "dgx-h200";
+  CHECK(has_problem(problems_of(doc), "/facility/cooling/type", "liquid_dry_cooler", "no system has cold plates"));
+  // Without a liquid fraction the plant is its air-cooled trim chillers: legal, but not what the systems list.
+  doc["facility"]["cooling"]["liquid_fraction"] = 0.0;
+  const auto rs = resolve(doc);
+  CHECK(has_warning(rs, "/facility/cooling/type", "dgx-h200 is not cooled by liquid_dry_cooler"));
+}
+
+TEST_CASE("a chilled-water plant for a liquid-cooled rack is warned, a matching plant is not") {
+  auto doc = small_scenario_json();
+  doc["site"]["grid"]["capacity_mw"] = 200;
+  doc["it"]["systems"][0] = {{"name", "gb200-nvl72"}, {"count", 100}};
+  const auto rs = resolve(doc);
+  CHECK(has_warning(rs, "/facility/cooling/type", "gb200-nvl72 is not cooled by water_cooled_chiller_tower"));
+  doc["facility"]["cooling"] = {{"type", "liquid_dry_cooler"}};
+  CHECK(resolve(doc).warnings.empty());
+}
+
+TEST_CASE("every built-in system lists the cooling types that can cool it, with a source") {
+  const aidc::Catalog catalog = aidc::Catalog::embedded();
+  const std::vector<std::string> types = {"air_cooled_chiller", "water_cooled_chiller_tower", "liquid_dry_cooler"};
+  for (const std::string& name : catalog.names("systems")) {
+    INFO(name);
+    const auto supported = aidc::supported_cooling(catalog, name, types);
+    REQUIRE(supported);
+    CHECK(!supported->empty());
+    CHECK(catalog.entry("systems", name)->contains("supported_cooling_source"));
+  }
+  CHECK(*aidc::supported_cooling(catalog, "dgx-h200", types) ==
+        std::vector<std::string>{"air_cooled_chiller", "water_cooled_chiller_tower"});
+  CHECK(*aidc::supported_cooling(catalog, "gb200-nvl72", types) == std::vector<std::string>{"liquid_dry_cooler"});
 }

@@ -192,7 +192,7 @@ TEST_CASE("sizing rejects unknown candidates and sites and bad deadlines naming 
   CHECK(has_problem(ps, "/sizing/candidates/0", "dgx-h1000", "did you mean \"dgx-h100\""));
   CHECK(has_problem(ps, "/sizing/sites/0", "Narnia", "a country in"));
   CHECK(has_problem(ps, "/sizing/objective", "cheapest", "tco"));
-  CHECK(has_problem(ps, "/workloads/1/deadline_d", "-3", "> 0"));
+  CHECK(has_problem(ps, "/workloads/1/deadline_d", "-3", "(0, 36600]"));
 
   nlohmann::json late = sizing_json();
   late["workloads"][1]["deadline_d"] = 30;  // the horizon is 21 days

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "core/io/results_reader.hpp"
+#include "core/model/fleet_ops.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/input_limits.hpp"
 #include "core/scenario/parse_workloads.hpp"
 #include "scenario_fixtures.hpp"
 #include "temp_dir.hpp"
@@ -109,6 +111,52 @@ TEST_CASE("hdf5-safe workload names") {
   CHECK_FALSE(hdf5_safe_name("a/b"));
   CHECK_FALSE(hdf5_safe_name("a.b"));
   CHECK_FALSE(hdf5_safe_name(std::string(65, 'a')));
+  CHECK(hdf5_safe_name(std::string(41, 'a')));
+  CHECK_FALSE(hdf5_safe_name(std::string(42, 'a')));
+}
+
+TEST_CASE("a workload name longer than its KPI names allow is bad input at parse") {
+  auto doc = with_workloads();
+  doc["workloads"][0]["name"] = std::string(42, 'n');
+  CHECK(has_problem(problems_of(doc), "/workloads/0/name", std::string(42, 'n'), "1 to 41 letters"));
+}
+
+TEST_CASE("every KPI name of a workload with the longest accepted name fits the results file") {
+  auto doc = with_workloads();
+  doc["fleet"] = nlohmann::json::object();
+  doc["workloads"][0]["name"] = std::string(limits::kMaxWorkloadNameBytes, 'i');
+  doc["workloads"][0]["demand"] = {{"mean_requests_per_s", 10}};
+  doc["workloads"][1]["name"] = std::string(limits::kMaxWorkloadNameBytes, 't');
+  doc["workloads"][1]["tokens"] = 1e12;
+  const auto rs = resolve(doc);
+  for (const KpiInfo& k : fleet_kpi_info(rs.scenario)) {
+    INFO(k.name);
+    CHECK(k.name.size() <= 63);  // core/io/results_layout.hpp: 64-byte fields, NUL-terminated
+  }
+}
+
+TEST_CASE("workload numbers beyond physical limits are bad input") {
+  auto doc = with_workloads();
+  doc["workloads"][1]["global_batch_tokens"] = 1e308;
+  CHECK(has_problem(problems_of(doc), "/workloads/1/global_batch_tokens", "1e+308", "(0, 1e+09]"));
+  auto fleet = with_workloads();
+  fleet["fleet"] = nlohmann::json::object();
+  fleet["workloads"][0]["demand"] = {{"mean_requests_per_s", 1e308}};
+  fleet["workloads"][1]["tokens"] = 1e308;
+  fleet["workloads"][1]["checkpoint_s"] = 1e308;
+  const auto ps = problems_of(fleet);
+  CHECK(has_problem(ps, "/workloads/0/demand/mean_requests_per_s", "1e+308", "(0, 1e+07]"));
+  CHECK(has_problem(ps, "/workloads/1/tokens", "1e+308", "(0, 1e+15]"));
+  CHECK(has_problem(ps, "/workloads/1/checkpoint_s", "1e+308", "[0, 3.16"));
+}
+
+TEST_CASE("a demand that grows beyond the request-rate limit within the horizon is bad input") {
+  auto doc = with_workloads();
+  doc["fleet"] = nlohmann::json::object();
+  doc["horizon"]["duration_h"] = 100 * 8760;
+  doc["workloads"][0]["demand"] = {{"mean_requests_per_s", 100}, {"annual_growth", 5.0}};
+  doc["workloads"][1]["tokens"] = 1e12;
+  CHECK(has_problem(problems_of(doc), "/workloads/0/demand/annual_growth", "5", "requests/s"));
 }
 
 TEST_CASE("a run with workloads writes every configuration and the chosen point under /perf") {

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/io/sha256.hpp"
 #include "core/model/psychrometrics.hpp"
 
 namespace aidc {
@@ -182,6 +183,40 @@ Row parse_row(std::string_view text, int line, int index, const std::string& nam
   return r;
 }
 
+std::string date_text(int month, int day) { return std::to_string(month) + "/" + std::to_string(day); }
+
+// The calendar: the first row is 1 January, each row with hour 1 on the day after the previous row's (28 February
+// may be followed by 29 February or 1 March), every other row on the previous row's day; the hours themselves are
+// checked in parse_row. With the row count (8760 or 8784) this makes the file one year, 1 January to 31 December.
+void check_date(const Row& r, const Row* previous, int index, const std::string& name) {
+  if (!previous) {
+    if (r.month != 1 || r.day != 1)
+      fail(name, r.line, "date " + date_text(r.month, r.day) + " starts the data, expected 1/1 (1 January)");
+    return;
+  }
+  const int pm = previous->month, pd = previous->day;
+  if (index % 24 != 0) {
+    if (r.month != pm || r.day != pd)
+      fail(name, r.line, "date " + date_text(r.month, r.day) + " is out of sequence, expected " + date_text(pm, pd) +
+                             " (the same day as the hour before)");
+    return;
+  }
+  constexpr std::array<int, 12> kDaysNormalYear{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap_day = pm == 2 && pd == 28 && r.month == 2 && r.day == 29;
+  int nm = pm, nd = pd + 1;
+  if (pm == 2 && pd == 29) {
+    nm = 3;
+    nd = 1;
+  } else if (pd >= kDaysNormalYear[pm - 1]) {
+    if (pm == 12) fail(name, r.line, "date " + date_text(r.month, r.day) + " follows 12/31, expected the year to end");
+    nm = pm + 1;
+    nd = 1;
+  }
+  if (!leap_day && (r.month != nm || r.day != nd))
+    fail(name, r.line, "date " + date_text(r.month, r.day) + " is out of sequence, expected " + date_text(nm, nd) +
+                           (pm == 2 && pd == 28 ? " or 2/29" : "") + " (the day after " + date_text(pm, pd) + ")");
+}
+
 // Replaces missing values by the last good one (the next good one before the first), counting replacements.
 std::vector<double> fill_missing(const std::vector<std::optional<double>>& v, const char* what,
                                  const std::string& name, int& filled) {
@@ -200,6 +235,44 @@ std::vector<double> fill_missing(const std::vector<std::optional<double>>& v, co
   return out;
 }
 
+// Humidity of one hour from the RH and dew point the file holds: the dew point wins when they contradict each other.
+struct Humidity {
+  std::optional<double> rh_pct, dew_point_c;
+};
+
+Humidity hour_humidity(const Row& r, double dry_bulb_c, EpwFile& out) {
+  Humidity h{r.rh_pct, r.dew_point_c};
+  if (r.dew_point_c) {
+    const double from_dew = std::min(100.0, relative_humidity_from_dew_point(dry_bulb_c, std::min(*r.dew_point_c, dry_bulb_c)));
+    if (!r.rh_pct) {
+      h.rh_pct = from_dew;
+      ++out.missing.rh;
+    } else if (std::abs(*r.rh_pct - from_dew) > kEpwRhContradictionPct) {
+      h.rh_pct = from_dew;
+      ++out.rh_from_dew_point;
+    }
+  } else if (r.rh_pct) {
+    // dew_point_c(t, 0 %) is -infinity: the driest air the EPW range admits stands in (RH 0.1 %, about -60 C dew
+    // point at 20 C).
+    h.dew_point_c = dew_point_c(dry_bulb_c, std::max(*r.rh_pct, 0.1));
+    ++out.missing.dew_point;
+  } else {
+    ++out.missing.humidity;
+    ++out.missing.rh;
+    ++out.missing.dew_point;
+  }
+  return h;
+}
+
+void check_missing_share(int hours, const char* what, const std::string& name) {
+  const int limit = static_cast<int>(kMaxEpwMissingShare * kRowsNormalYear);
+  if (hours > limit)
+    throw std::runtime_error(name + ": " + std::to_string(hours) + " of " + std::to_string(kRowsNormalYear) +
+                             " hours have no " + what + ", expected at most " + std::to_string(limit) + " (" +
+                             std::to_string(static_cast<int>(kMaxEpwMissingShare * 100)) +
+                             " %; beyond that filling the gaps would invent the year)");
+}
+
 }  // namespace
 
 EpwFile parse_epw(std::string_view text, const std::string& name) {
@@ -207,6 +280,9 @@ EpwFile parse_epw(std::string_view text, const std::string& name) {
     throw std::runtime_error(name + ": " + std::to_string(text.size()) + " bytes, more than the " +
                              std::to_string(kMaxEpwBytes) + " accepted for an EPW file");
   EpwFile out;
+  out.sha256 = sha256_hex(text);
+  constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
   std::vector<Row> rows;
   rows.reserve(kRowsLeapYear);
   int line_no = 0;
@@ -225,7 +301,9 @@ EpwFile parse_epw(std::string_view text, const std::string& name) {
       if (trim(line).empty()) continue;
       if (static_cast<int>(rows.size()) >= kRowsLeapYear)
         fail(name, line_no, "more than " + std::to_string(kRowsLeapYear) + " data rows, expected 8760 (or 8784)");
-      rows.push_back(parse_row(line, line_no, static_cast<int>(rows.size()), name));
+      const int index = static_cast<int>(rows.size());
+      rows.push_back(parse_row(line, line_no, index, name));
+      check_date(rows.back(), index > 0 ? &rows[rows.size() - 2] : nullptr, index, name);
       last_line = line_no;
     }
   }
@@ -236,40 +314,38 @@ EpwFile parse_epw(std::string_view text, const std::string& name) {
   if (n != kRowsNormalYear && n != kRowsLeapYear)
     fail(name, std::max(last_line, line_no),
          std::to_string(n) + " data rows, expected 8760 (or 8784 for a leap year)");
+  out.data_rows = n;
+  if (rows.back().month != 12 || rows.back().day != 31)
+    fail(name, last_line,
+         "the data end on " + date_text(rows.back().month, rows.back().day) + ", expected 12/31 (" +
+             std::to_string(n) + " rows " + (n == kRowsNormalYear ? "with" : "without") + " 29 February)");
   if (n == kRowsLeapYear) {
     // Keep the climatological 8760-hour year: drop 29 February.
     std::erase_if(rows, [](const Row& r) { return r.month == 2 && r.day == 29; });
-    if (static_cast<int>(rows.size()) != kRowsNormalYear)
-      fail(name, last_line, "8784 data rows without a whole 29 February, expected a leap year of 8784 rows");
   }
 
-  std::vector<std::optional<double>> db(kRowsNormalYear), rh(kRowsNormalYear), pressure(kRowsNormalYear);
+  std::vector<std::optional<double>> db(kRowsNormalYear), rh(kRowsNormalYear), dew(kRowsNormalYear);
+  for (int i = 0; i < kRowsNormalYear; ++i) db[i] = rows[i].dry_bulb_c;
+  out.dry_bulb_c = fill_missing(db, "dry bulb", name, out.missing.dry_bulb);
+  check_missing_share(out.missing.dry_bulb, "dry bulb", name);
   for (int i = 0; i < kRowsNormalYear; ++i) {
-    db[i] = rows[i].dry_bulb_c;
-    pressure[i] = rows[i].pressure_pa;
+    const Humidity h = hour_humidity(rows[i], out.dry_bulb_c[i], out);
+    rh[i] = h.rh_pct;
+    dew[i] = h.dew_point_c;
   }
-  const std::vector<double> dry = fill_missing(db, "dry bulb", name, out.filled_values);
-  for (int i = 0; i < kRowsNormalYear; ++i) {
-    rh[i] = rows[i].rh_pct;
-    if (!rh[i] && rows[i].dew_point_c) {
-      rh[i] = std::min(100.0, relative_humidity_from_dew_point(dry[i], std::min(*rows[i].dew_point_c, dry[i])));
-      ++out.filled_values;
-    }
-  }
-  const std::vector<double> rel = fill_missing(rh, "relative humidity (and dew point)", name, out.filled_values);
+  check_missing_share(out.missing.humidity, "humidity (neither RH nor dew point)", name);
+  int carried = 0;  // already counted in out.missing
+  out.rh_pct = fill_missing(rh, "relative humidity (and dew point)", name, carried);
+  out.dew_point_c = fill_missing(dew, "dew point (and relative humidity)", name, carried);
   const double standard_pa = pressure_at_elevation_pa(out.location.elevation_m);
-  HourlyWeather& w = out.weather;
-  w.dry_bulb_c = dry;
-  w.rh_pct = rel;
-  w.wet_bulb_c.resize(kRowsNormalYear);
+  out.pressure_pa.resize(kRowsNormalYear);
   for (int i = 0; i < kRowsNormalYear; ++i) {
-    double p = standard_pa;
-    if (pressure[i]) {
-      p = *pressure[i];
+    if (rows[i].pressure_pa) {
+      out.pressure_pa[i] = *rows[i].pressure_pa;
     } else {
-      ++out.filled_values;
+      out.pressure_pa[i] = standard_pa;
+      ++out.missing.pressure;
     }
-    w.wet_bulb_c[i] = wet_bulb_c(dry[i], rel[i], p);
   }
   return out;
 }
@@ -293,6 +369,6 @@ EpwFile read_epw_file(const std::filesystem::path& path) {
   return parse_epw(text, name);
 }
 
-HourlyWeather read_epw(const std::filesystem::path& path) { return read_epw_file(path).weather; }
+HourlyWeather read_epw(const std::filesystem::path& path) { return hourly_weather_from_epw(read_epw_file(path)); }
 
 }  // namespace aidc

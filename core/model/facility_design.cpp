@@ -17,12 +17,16 @@ double design_facility_power_w(const Scenario& s) {
 }
 
 int generator_count_for(double design_power_w, double unit_capacity_w, const std::string& redundancy) {
-  if (unit_capacity_w <= 0.0) return 0;
-  const int n = static_cast<int>(std::ceil(design_power_w / unit_capacity_w - 1e-9));
-  if (redundancy == "N+1") return n + 1;
-  if (redundancy == "N+2") return n + 2;
-  if (redundancy == "2N") return 2 * n;
-  return n;
+  if (!(unit_capacity_w > 0.0) || !(design_power_w > 0.0)) return 0;
+  // In double, then saturated: a ratio of user values must never wrap an int (1e-300 MW units once gave
+  // -2147483647 generators). The cap is far beyond any real site; plausibility_warnings reports when it binds.
+  const double n = std::ceil(design_power_w / unit_capacity_w - 1e-9);
+  double count = n;
+  if (redundancy == "N+1") count = n + 1.0;
+  if (redundancy == "N+2") count = n + 2.0;
+  if (redundancy == "2N") count = 2.0 * n;
+  if (!(count < limits::kMaxGeneratorCount)) return limits::kMaxGeneratorCount;
+  return static_cast<int>(count);
 }
 
 double design_wet_bulb_from_normals_c(const MonthlyClimate& normals, double design_dry_bulb_c, double elevation_m) {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/scenario/input_limits.hpp"
 #include "core/scenario/scenario.hpp"
 
 namespace aidc {
@@ -11,7 +12,9 @@ namespace aidc {
 // Facility power (W) with every system at full power, cooling at the design dry and wet bulb.
 double design_facility_power_w(const Scenario& s);
 
-// Units of `unit_capacity_w` for a load under redundancy "N", "N+1", "N+2" or "2N".
+// Units of `unit_capacity_w` for a load under redundancy "N", "N+1", "N+2" or "2N", saturated at
+// limits::kMaxGeneratorCount (core/scenario/input_limits.hpp), the most an explicit count may be; 0 for a
+// non-positive load or rating.
 int generator_count_for(double design_power_w, double unit_capacity_w, const std::string& redundancy);
 
 // Design wet bulb from monthly normals: the design dry bulb at the most humid month's mean humidity ratio (capped

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/io/epw_reader.hpp"
 #include "core/model/psychrometrics.hpp"
 
 namespace aidc {
@@ -265,6 +266,17 @@ HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_
                                 double noise_autocorrelation_per_h) {
   return synthetic_weather(synthetic_climate(normals, elevation_m), hours, noise_normals, noise_sd_c,
                            noise_autocorrelation_per_h);
+}
+
+HourlyWeather hourly_weather_from_epw(const EpwFile& file) {
+  HourlyWeather w;
+  w.dry_bulb_c = file.dry_bulb_c;
+  w.rh_pct = file.rh_pct;
+  w.wet_bulb_c.resize(file.dry_bulb_c.size());
+  for (std::size_t i = 0; i < w.wet_bulb_c.size(); ++i) {
+    w.wet_bulb_c[i] = wet_bulb_c(file.dry_bulb_c[i], file.rh_pct[i], file.pressure_pa[i]);
+  }
+  return w;
 }
 
 }  // namespace aidc

@@ -18,6 +18,12 @@ struct HourlyWeather {
   std::vector<double> wet_bulb_c;
 };
 
+struct EpwFile;  // core/io/epw_reader.hpp: what an EPW weather file holds
+
+// The hourly weather of an EPW file: its dry bulb and RH, and the psychrometric wet bulb from them at the station
+// pressure.
+HourlyWeather hourly_weather_from_epw(const EpwFile& file);
+
 // Hours in the climatological (non-leap) year; longer horizons wrap the climatology.
 inline constexpr int kHoursPerYear = 8760;
 

@@ -1,5 +1,6 @@
 #include "core/scenario/catalog.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -79,6 +80,29 @@ double catalog_default(const Catalog& catalog, const std::string& catalog_name, 
   }
   used[catalog_name][key] = *e;
   return (*e)["value"].get<double>();
+}
+
+std::optional<std::vector<std::string>> supported_cooling(const Catalog& catalog, const std::string& system,
+                                                          const std::vector<std::string>& cooling_types) {
+  const nlohmann::json* e = catalog.entry("systems", system);
+  if (!e || !e->contains("supported_cooling")) return std::nullopt;
+  const nlohmann::json& list = (*e)["supported_cooling"];
+  const std::string path = "/entries/" + json_pointer_escape(system) + "/supported_cooling";
+  if (!list.is_array() || list.empty()) {
+    throw BadInput(catalog.label("systems"), path, json_excerpt(list),
+                   "a non-empty array of facility cooling types, each " + expected_one_of("", cooling_types));
+  }
+  std::vector<std::string> out;
+  for (const nlohmann::json& name : list) {
+    if (!name.is_string() ||
+        std::find(cooling_types.begin(), cooling_types.end(), name.get<std::string>()) == cooling_types.end()) {
+      throw BadInput(catalog.label("systems"), path, json_excerpt(name),
+                     "a facility cooling type, " + expected_one_of(name.is_string() ? name.get<std::string>() : "",
+                                                                   cooling_types));
+    }
+    out.push_back(name.get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace aidc

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,12 @@ class Catalog {
 // to hold every key; a user catalog folder may not, which is bad input naming the catalog file and the entry.
 double catalog_default(const Catalog& catalog, const std::string& catalog_name, const std::string& key,
                        nlohmann::json& used);
+
+// The facility cooling types that can cool system `system`: its entry's "supported_cooling" list of names from
+// `cooling_types` (the types facility.cooling.type accepts). nullopt when the system is not in the catalog or its
+// entry has no list (a user catalog may predate the field: nothing is checked then). A list that is not an array of
+// known names is bad input naming the catalog file and the entry.
+std::optional<std::vector<std::string>> supported_cooling(const Catalog& catalog, const std::string& system,
+                                                          const std::vector<std::string>& cooling_types);
 
 }  // namespace aidc

@@ -20,6 +20,28 @@ std::string default_claim_label(const ClaimSpec& c) {
 
 namespace {
 
+// Metrics whose KPI is a share in [0, 1] (units "1"): the aliases and KPI names of core/run/claims_outputs.cpp and
+// core/model/fleet_ops.cpp, site and workload scope. A threshold above 1 on one of them without "units": "%" is
+// a percentage written as a fraction ("availability >= 99.99"): it can never hold, and the verdict would blame the
+// site for a typo.
+bool is_fraction_metric(const std::string& metric) {
+  static const std::set<std::string> kFractions = {
+      "availability",     "power_availability", "accelerator_availability", "service_availability",
+      "slo_attainment",   "training_progress",  "training_goodput",         "it_power_fraction",
+      "clock_fraction",   "training_ettr",      "ettr",                     "progress"};
+  return kFractions.count(metric) > 0;
+}
+
+void check_fraction_target(const JsonObjectReader& r, const ClaimSpec& c) {
+  if (!is_fraction_metric(c.metric)) return;
+  if (c.units.empty() && (c.target > 1.0 || c.target < 0.0)) {
+    r.problem_at("target", nlohmann::json(c.target).dump(),
+                 "a fraction in [0, 1] for " + c.metric + " (a share), or \"units\": \"%\" for a percentage");
+  } else if (c.units == "%" && (c.target > 100.0 || c.target < 0.0)) {
+    r.problem_at("target", nlohmann::json(c.target).dump(), "a percentage in [0, 100] for " + c.metric);
+  }
+}
+
 void read_one(JsonObjectReader& r, const Scenario& s, ClaimSpec& c) {
   c.metric = r.required_string("metric");
   c.workload = r.string("workload", "");
@@ -42,6 +64,7 @@ void read_one(JsonObjectReader& r, const Scenario& s, ClaimSpec& c) {
   // A finite target: JSON has no NaN or infinity, but a number too large for a double reads as one.
   c.target = r.required_number("target", Range{});
   c.units = r.string("units", "");
+  check_fraction_target(r, c);
   c.note = r.string("note", "");
   c.label = r.string("label", default_claim_label(c));
   if (r.has("label") && c.label.empty()) r.problem_at("label", "\"\"", "a non-empty label (or no label key)");

@@ -4,6 +4,8 @@
 #include <limits>
 #include <set>
 
+#include "core/scenario/input_limits.hpp"
+
 namespace aidc {
 
 namespace {
@@ -48,7 +50,8 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
   e.construction_usd_per_w = r.number(
       "construction_usd_per_w", country_cost ? (*country)["construction_usd_per_w"].get<double>() : 0.0,
       Range::closed(0.0, 100.0));
-  e.design_it_w = r.number("design_it_mw", it_max_power_w(s.it) / 1e6, Range::positive()) * 1e6;
+  e.design_it_w =
+      r.number("design_it_mw", it_max_power_w(s.it) / 1e6, limits::positive_up_to(limits::kMaxSitePowerMw)) * 1e6;
 
   // System prices: the scenario's, else the catalog's list price; a system with neither is an error here.
   std::set<std::string> fleet;
@@ -83,7 +86,7 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
     p.count = sys.count;
     p.gpus_per_system = sys.gpus_per_system;
     if (pr && pr->has(sys.name)) {
-      p.price_usd = pr->number(sys.name, 0.0, Range::positive());
+      p.price_usd = pr->number(sys.name, 0.0, limits::positive_up_to(limits::kMaxSystemPriceUsd));
     } else if (has_list) {
       p.price_usd = (*entry)["list_price_usd"].get<double>();
     } else {
@@ -101,11 +104,14 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
 
   if (auto rr = r.object("revenue")) {
     // Per GPU-hour sold, per million output tokens served, or both (a GPU cloud with a token API).
-    e.usd_per_million_tokens = rr->number("usd_per_million_tokens", 0.0, Range::non_negative());
+    // Prices: frontier APIs list 1-100 USD per million output tokens and H100 hours rent at 2-10 USD (2025);
+    // the bounds are a hundred times the dearest.
+    const Range token_price = limits::up_to(1e4), gpu_hour_price = limits::up_to(1e3);
+    e.usd_per_million_tokens = rr->number("usd_per_million_tokens", 0.0, token_price);
     if (rr->has("usd_per_million_tokens")) {
-      e.usd_per_gpu_hour = rr->number("usd_per_gpu_hour", 0.0, Range::non_negative());
+      e.usd_per_gpu_hour = rr->number("usd_per_gpu_hour", 0.0, gpu_hour_price);
     } else {
-      e.usd_per_gpu_hour = rr->required_number("usd_per_gpu_hour", Range::non_negative());
+      e.usd_per_gpu_hour = rr->required_number("usd_per_gpu_hour", gpu_hour_price);
     }
     e.sold_fraction = rr->number("sold_fraction", d("sold_fraction"), Range::fraction());
     bool serves = false;
@@ -120,7 +126,7 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
   }
 
   const double staff_default = d("staff_fte_per_mw") * e.design_it_w / 1e6 * d("staff_usd_per_fte_year");
-  e.staff_usd_per_year = r.number("staff_usd_per_year", staff_default, Range::non_negative());
+  e.staff_usd_per_year = r.number("staff_usd_per_year", staff_default, limits::up_to(limits::kMaxUsd));
 
   e.maintenance_rate_building = d("maintenance_rate_building");
   e.maintenance_rate_it = d("maintenance_rate_it");
@@ -154,6 +160,14 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
   std::optional<JsonObjectReader> fr = r.object("financing");
   if (fr) {
     f.debt_share = fr->number("debt_share", f.debt_share, Range::fraction());
+    // OECD Arrangement on Officially Supported Export Credits, Art. 10: official support covers at most 85 % of the
+    // export contract value (a 15 % down payment); commercial project finance rarely goes above 80 %.
+    constexpr double kOecdMaxSupportedShare = 0.85;
+    if (fr->has("debt_share") && f.debt_share > kOecdMaxSupportedShare) {
+      fr->warning_at("debt_share", nlohmann::json(f.debt_share).dump(),
+                     "a debt share above the 85 % that the OECD Arrangement lets export credit agencies support "
+                     "(the buyer pays at least 15 % down); lenders rarely go higher");
+    }
     f.interest_rate = fr->number("interest_rate", f.interest_rate, Range::closed(0.0, 1.0));
     f.tenor_years = static_cast<int>(fr->integer("tenor_years", f.tenor_years, 1, 50));
     f.grace_years = static_cast<int>(fr->integer("grace_years", f.grace_years, 0, 49));

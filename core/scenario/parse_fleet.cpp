@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/scenario/input_limits.hpp"
+
 namespace aidc {
 
 namespace {
@@ -124,10 +126,12 @@ void read_network(std::optional<JsonObjectReader>& nr, const Catalog& catalog, c
     n.oversubscription = nr->number("oversubscription", n.oversubscription, Range::closed(1.0, 64.0));
     // Overrides of the catalog's figures (the resolved section writes them all out).
     n.switch_radix = static_cast<int>(nr->integer("radix", n.switch_radix, 2, 4096));
-    n.port_gbps = nr->number("port_gbps", n.port_gbps, Range::positive());
-    n.switch_power_w = nr->number("switch_power_w", n.switch_power_w, Range::non_negative());
-    n.optic_power_w = nr->number("optic_power_w", n.optic_power_w, Range::non_negative());
-    n.switch_price_usd = nr->number("switch_price_usd", n.switch_price_usd, Range::non_negative());
+    // Today's fastest ports run at 1.6 Tb/s, switches draw 1-3 kW, an optic 10-30 W, and a switch lists at up to
+    // about 1e5 USD; the bounds are a hundred times that.
+    n.port_gbps = nr->number("port_gbps", n.port_gbps, limits::positive_up_to(1.6e5));
+    n.switch_power_w = nr->number("switch_power_w", n.switch_power_w, limits::up_to(3e5));
+    n.optic_power_w = nr->number("optic_power_w", n.optic_power_w, limits::up_to(3e3));
+    n.switch_price_usd = nr->number("switch_price_usd", n.switch_price_usd, limits::up_to(1e7));
     n.source = nr->string("source", n.source);
     nr->finish();
   }
@@ -135,7 +139,8 @@ void read_network(std::optional<JsonObjectReader>& nr, const Catalog& catalog, c
 
 void read_failures(std::optional<JsonObjectReader>& fr, const Catalog& catalog, nlohmann::json& used,
                    std::vector<ComponentReliability>& components) {
-  const double scale = fr ? fr->number("scale", default_value(catalog, used, "failures_scale"), Range::non_negative())
+  // A thousand times the catalog's failure rates is no longer a fleet that runs (assumption: a stress-test bound).
+  const double scale = fr ? fr->number("scale", default_value(catalog, used, "failures_scale"), limits::up_to(1e3))
                           : default_value(catalog, used, "failures_scale");
   const std::vector<std::string> kinds = catalog.names(kFailures);
   for (const std::string& kind : kinds) {
@@ -173,9 +178,10 @@ void read_failures(std::optional<JsonObjectReader>& fr, const Catalog& catalog, 
         }
         JsonObjectReader kr(value, cr->child_path(kind), cr->file(), cr->problems());
         c->per = failure_unit_from(kr.choice("per", failure_unit_name(c->per), kUnits));
-        c->failures_per_unit_h = kr.number("failures_per_unit_h", c->failures_per_unit_h, Range::non_negative());
+        // One failure an hour per unit: a part that never works (the catalog's rates are 1e-7 to 1e-4).
+        c->failures_per_unit_h = kr.number("failures_per_unit_h", c->failures_per_unit_h, limits::up_to(1.0));
         c->needs_part = kr.boolean("needs_part", c->needs_part);
-        c->repair_h = kr.number("repair_h", c->repair_h, Range::non_negative());
+        c->repair_h = kr.number("repair_h", c->repair_h, limits::up_to(limits::kMaxDurationH));
         c->source = kr.string("source", c->source);
         kr.finish();
       }
@@ -206,7 +212,8 @@ void read_fleet(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, 
   f.halls = static_cast<int>(r.integer("halls", static_cast<long long>(d("halls")), 1, 100'000));
 
   // Rack power limit: at least one system per rack.
-  f.rack_power_limit_w = r.number("rack_power_limit_kw", default_rack_limit_kw(catalog, used, s.it), Range::positive()) * 1e3;
+  f.rack_power_limit_w = r.number("rack_power_limit_kw", default_rack_limit_kw(catalog, used, s.it),
+                                  limits::positive_up_to(limits::kMaxSystemPowerKw)) * 1e3;
   const SystemSpec* largest = nullptr;
   for (const SystemSpec& sys : s.it.systems) {
     if (!largest || sys.max_power_w > largest->max_power_w) largest = &sys;
@@ -247,10 +254,11 @@ void read_fleet(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, 
                   s.site.country + "\")";
   }
   if (r.has("parts_lead_time_days")) lead_source = "scenario";
-  f.parts_lead_time_h = r.number("parts_lead_time_days", lead_days, Range::positive()) * kHoursPerDay;
+  f.parts_lead_time_h =
+      r.number("parts_lead_time_days", lead_days, limits::positive_up_to(limits::kMaxDurationD)) * kHoursPerDay;
   f.lead_time_source = r.string("parts_lead_time_source", lead_source);
 
-  f.node_swap_h = r.number("node_swap_h", d("node_swap_h"), Range::non_negative());
+  f.node_swap_h = r.number("node_swap_h", d("node_swap_h"), limits::up_to(limits::kMaxDurationH));
   f.power_capping = r.boolean("power_capping", true);
   f.dvfs_power_exponent = r.number("dvfs_power_exponent", d("dvfs_power_exponent"), {0.0, 5.0, true, false});
   f.cooling_derate_per_k = r.number("cooling_derate_per_k", d("cooling_derate_per_k"), Range::fraction());

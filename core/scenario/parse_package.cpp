@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "core/scenario/input_limits.hpp"
+
 namespace aidc {
 
 const std::vector<std::string>& package_roles() {
@@ -197,7 +199,7 @@ void read_package(JsonObjectReader& r, const Catalog& catalog, const Scenario& s
                 FederalSupport f;
                 f.agency = required_choice(fr, "agency", package_agencies());
                 f.instrument = required_choice(fr, "instrument", package_instruments());
-                f.amount_usd = fr.required_number("amount_usd", Range::non_negative());
+                f.amount_usd = fr.required_number("amount_usd", limits::up_to(limits::kMaxUsd));
                 f.note = fr.string("note", "");
                 p.federal_support.push_back(std::move(f));
               });

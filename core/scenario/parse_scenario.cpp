@@ -4,7 +4,9 @@
 #include <limits>
 
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/input_limits.hpp"
 #include "core/scenario/json_reader.hpp"
+#include "core/scenario/parse_checks.hpp"
 #include "core/scenario/parse_claims.hpp"
 #include "core/scenario/parse_economics.hpp"
 #include "core/scenario/parse_fleet.hpp"
@@ -89,14 +91,15 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
   site.lon_deg = r.number("lon_deg", country_number("lon", 0.0), Range::closed(-180, 180));
   site.elevation_m = r.number("elevation_m", country_number("elevation_m", 0.0), Range::closed(-500, 6000));
   const std::optional<double> country_water = country ? entry_number(*country, "water_price_usd_per_m3") : std::nullopt;
-  site.water_price_usd_per_m3 = r.number("water_price_usd_per_m3", country_water.value_or(0.0), Range::non_negative());
+  // Desalinated water costs 0.5-3 USD/m3 (IDA); 100 USD/m3 is trucked water at its dearest.
+  site.water_price_usd_per_m3 = r.number("water_price_usd_per_m3", country_water.value_or(0.0), limits::up_to(100.0));
   if (!country_water && !r.has("water_price_usd_per_m3") && country) {
     r.problem_at("water_price_usd_per_m3", "", "a water price (the country catalog has none for " + site.country + ")");
   }
 
   GridSpec& g = site.grid;
   if (auto gr = r.object("grid")) {
-    g.capacity_w = gr->required_number("capacity_mw", Range::positive()) * 1e6;
+    g.capacity_w = gr->required_number("capacity_mw", limits::positive_up_to(limits::kMaxGridMw)) * 1e6;
     g.price_usd_per_kwh = gr->number("price_usd_per_kwh", country_number("price_usd_per_kwh", 0.0),
                                      Range::closed(0.0, 10.0));
     g.carbon_kg_per_kwh = gr->number("carbon_g_per_kwh", country_number("carbon_g_per_kwh", 0.0),
@@ -110,6 +113,7 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
       std::copy(m->begin(), m->end(), g.carbon_multiplier_by_hour.begin());
     }
     g.saidi_h_per_yr = gr->number("saidi_h_per_yr", country_number("saidi_h_per_yr", 0.0), Range::closed(0.0, 8760.0));
+    warn_saidi(*gr, g.saidi_h_per_yr, country ? entry_number(*country, "saidi_h_per_yr") : std::nullopt);
     g.saifi_per_yr = gr->number("saifi_per_yr", country_number("saifi_per_yr", 0.0), Range::closed(0.0, 10000.0));
     g.outage_duration_sigma = gr->number("outage_duration_sigma", defaults.value("outage_duration_sigma"),
                                          Range::closed(0.0, 5.0));
@@ -292,10 +296,11 @@ void read_facility(JsonObjectReader& r, const Defaults& d, FacilitySpec& f) {
   g.carbon_kg_per_l = gnum("carbon_kg_per_l", Range::closed(0, 10));
   g.fuel_price_usd_per_l = gnum("fuel_price_usd_per_l", Range::closed(0, 20));
   if (gr) {
-    g.unit_capacity_w = gr->number("unit_capacity_mw", 0.0, Range::positive()) * 1e6;
+    g.unit_capacity_w =
+        gr->number("unit_capacity_mw", 0.0, Range::closed(limits::kMinGeneratorMw, limits::kMaxGeneratorMw)) * 1e6;
     const bool has_count = gr->has("count");
     const bool has_redundancy = gr->has("redundancy");
-    if (has_count) g.count = static_cast<int>(gr->integer("count", 0, 0, 100000));
+    if (has_count) g.count = static_cast<int>(gr->integer("count", 0, 0, limits::kMaxGeneratorCount));
     if (has_redundancy) g.redundancy = gr->choice("redundancy", "N+1", kRedundancy);
     if (has_count && has_redundancy) {
       gr->problem_at("redundancy", nlohmann::json(g.redundancy).dump(), "either count or redundancy, not both");
@@ -311,7 +316,8 @@ void read_facility(JsonObjectReader& r, const Defaults& d, FacilitySpec& f) {
   r.finish();
 }
 
-void read_it(JsonObjectReader& r, const Catalog& catalog, nlohmann::json& used, ItSpec& it) {
+void read_it(JsonObjectReader& r, const Catalog& catalog, nlohmann::json& used, const CoolingSpec& cooling,
+             ItSpec& it) {
   const nlohmann::json* systems = r.raw("systems");
   if (!systems || !systems->is_array() || systems->empty()) {
     r.problem_at("systems", systems ? json_excerpt(*systems) : "", "a non-empty array of {\"name\", \"count\"}");
@@ -345,7 +351,8 @@ void read_it(JsonObjectReader& r, const Catalog& catalog, nlohmann::json& used, 
       }
       const std::optional<double> cat_power_kw = e ? entry_number(*e, "max_power_kw") : std::nullopt;
       const std::optional<double> cat_idle = e ? entry_number(*e, "idle_power_fraction") : std::nullopt;
-      s.max_power_w = sr.number("max_power_kw", cat_power_kw.value_or(0.0), Range::positive()) * 1e3;
+      s.max_power_w = sr.number("max_power_kw", cat_power_kw.value_or(0.0),
+                                limits::positive_up_to(limits::kMaxSystemPowerKw)) * 1e3;
       s.idle_power_fraction = sr.number("idle_power_fraction", cat_idle.value_or(0.0), Range::fraction());
       if (e && !cat_power_kw && !sr.has("max_power_kw")) {
         sr.problem_at("max_power_kw", "", "a number > 0 (the catalog has no power figure for " + s.name + ")");
@@ -356,6 +363,7 @@ void read_it(JsonObjectReader& r, const Catalog& catalog, nlohmann::json& used, 
       sr.finish();
       it.systems.push_back(std::move(s));
     }
+    check_cooling_fits_systems(cooling_type_name(cooling.kind), cooling, catalog, kCoolingTypes, it, r);
   }
   UtilizationProfile& u = it.utilization;
   if (auto ur = r.object("utilization")) {
@@ -519,7 +527,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
     root.problem_at("facility", "", "an object with cooling (and optionally power_chain, ups, generators)");
   }
   if (auto ir = root.object("it")) {
-    read_it(*ir, catalog, used, s.it);
+    read_it(*ir, catalog, used, s.facility.cooling, s.it);
   } else if (root.is_object()) {
     root.problem_at("it", "", "an object with systems");
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/input_limits.hpp"
 
 namespace aidc {
 
@@ -92,7 +93,7 @@ void read_sizing(JsonObjectReader& r, const Catalog& catalog, const Scenario& s,
           pr->accept(name);
           continue;
         }
-        z.system_price_usd.emplace_back(name, pr->number(name, 0.0, Range::positive()));
+        z.system_price_usd.emplace_back(name, pr->number(name, 0.0, limits::positive_up_to(limits::kMaxSystemPriceUsd)));
       }
     }
     pr->finish();

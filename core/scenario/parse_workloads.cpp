@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/input_limits.hpp"
 #include "core/scenario/perf_catalog.hpp"
 #include "kernels/inference_search.hpp"
 
@@ -19,6 +20,20 @@ Precision precision_from(const std::string& text) {
   if (text == "bf16") return Precision::Bf16;
   if (text == "fp4") return Precision::Fp4;
   return Precision::Fp8;
+}
+
+// The highest request rate over the horizon (diurnal peak, weekend factor, compounded growth) must stay within
+// limits::kMaxRequestsPerS: it sets the instance count, an int.
+void check_peak_demand(const JsonObjectReader& d, const DemandSpec& demand, int horizon_h) {
+  const double years = static_cast<double>(horizon_h) / 8760.0;
+  const double peak = demand.mean_requests_per_s * (1.0 + demand.diurnal_amplitude) *
+                      std::max(1.0, demand.weekend_factor) * std::pow(1.0 + std::max(0.0, demand.annual_growth), years);
+  if (!(peak <= limits::kMaxRequestsPerS)) {
+    d.problem_at("annual_growth", nlohmann::json(demand.annual_growth).dump(),
+                 "a demand whose peak over the horizon stays at most " + limits::short_number(limits::kMaxRequestsPerS) +
+                     " requests/s (mean × (1 + diurnal_amplitude) × weekend_factor × (1 + annual_growth)^years reaches " +
+                     limits::short_number(peak) + ")");
+  }
 }
 
 // How the workload runs over the horizon (issue 4): only with a "fleet" section, where it is required.
@@ -64,26 +79,30 @@ void read_operation(JsonObjectReader& r, const Catalog& catalog, const Scenario&
       }
     }
     if (auto d = r.object("demand")) {
-      w.demand.mean_requests_per_s = d->required_number("mean_requests_per_s", Range::positive());
+      w.demand.mean_requests_per_s =
+          d->required_number("mean_requests_per_s", limits::positive_up_to(limits::kMaxRequestsPerS));
       w.demand.diurnal_amplitude = d->number("diurnal_amplitude", 0.0, Range::fraction());
       w.demand.peak_hour = d->number("peak_hour", 14.0, {0.0, 24.0, false, true});
-      w.demand.weekend_factor = d->number("weekend_factor", 1.0, Range::non_negative());
+      // Weekends at ten times the weekday demand would be a different service, not a weekly shape.
+      w.demand.weekend_factor = d->number("weekend_factor", 1.0, limits::up_to(10.0));
       w.demand.annual_growth = d->number("annual_growth", 0.0, {-1.0, 10.0, true, false});
+      check_peak_demand(*d, w.demand, s.horizon_h);
       d->finish();
     } else if (!r.has("demand")) {
       r.problem_at("demand", "", "an object {\"mean_requests_per_s\", ...}: with a \"fleet\" section every "
                                  "inference workload is a service with a demand");
     }
   } else {
-    w.tokens = r.required_number("tokens", Range::positive());
+    w.tokens = r.required_number("tokens", limits::positive_up_to(limits::kMaxTrainingTokens));
     w.start_h = r.number("start_h", 0.0, {0.0, static_cast<double>(s.horizon_h), false, true});
-    w.checkpoint_interval_s = r.number("checkpoint_interval_s", 0.0, Range::non_negative());
+    const Range duration = limits::up_to(limits::kMaxDurationS);
+    w.checkpoint_interval_s = r.number("checkpoint_interval_s", 0.0, duration);
     w.checkpoint_s = r.number("checkpoint_s", catalog_default(catalog, "facility_defaults", "training_checkpoint_s", used),
-                              Range::non_negative());
+                              duration);
     w.restart_s = r.number("restart_s", catalog_default(catalog, "facility_defaults", "training_restart_s", used),
-                           Range::non_negative());
+                           duration);
     // Only `aidcsim size` reads the deadline (the least hardware that meets it); a run reports time_to_train_d.
-    w.deadline_d = r.optional_number("deadline_d", Range::positive()).value_or(0.0);
+    w.deadline_d = r.optional_number("deadline_d", limits::positive_up_to(limits::kMaxDurationD)).value_or(0.0);
   }
 }
 
@@ -92,7 +111,9 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
   w.name = r.required_string("name");
   if (r.has("name") && !w.name.empty() && !hdf5_safe_name(w.name)) {
     r.problem_at("name", nlohmann::json(w.name).dump(),
-                 "1 to 64 letters, digits, '-' or '_' (the name becomes the HDF5 group /perf/<name>)");
+                 "1 to " + std::to_string(limits::kMaxWorkloadNameBytes) +
+                     " letters, digits, '-' or '_' (the name becomes the HDF5 group /perf/<name> and prefixes KPI "
+                     "names such as <name>.capacity_tokens_per_s, which the results file holds in 63 bytes)");
   }
   if (!r.has("type")) r.problem_at("type", "", "one of: inference, training");
   const std::string type = r.choice("type", "inference", {"inference", "training"});
@@ -189,11 +210,12 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
       w.osl = static_cast<int>(r.required_integer("osl", 1, kMaxTokens));
     }
     w.concurrency = static_cast<int>(r.integer("concurrency", 0, 0, kMaxTokens));
-    w.ttft_slo_s = r.number("ttft_slo_s", 0.0, Range::non_negative());
-    w.tpot_slo_s = r.number("tpot_slo_s", 0.0, Range::non_negative());
+    w.ttft_slo_s = r.number("ttft_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
+    w.tpot_slo_s = r.number("tpot_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
   } else {
     w.seq = static_cast<int>(r.required_integer("seq", 1, kMaxTokens));
-    w.global_batch_tokens = r.required_number("global_batch_tokens", Range::positive());
+    w.global_batch_tokens =
+        r.required_number("global_batch_tokens", limits::positive_up_to(limits::kMaxGlobalBatchTokens));
     w.cp = static_cast<int>(r.integer("cp", 0, 0, kMaxGpus));
     if (r.has("seq") && r.has("global_batch_tokens") && w.seq > 0 && w.global_batch_tokens < w.seq) {
       r.problem_at("global_batch_tokens", nlohmann::json(w.global_batch_tokens).dump(),
@@ -207,7 +229,7 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
 }  // namespace
 
 bool hdf5_safe_name(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > limits::kMaxWorkloadNameBytes) return false;
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) return false;

@@ -24,7 +24,8 @@ void read_workloads(JsonObjectReader& root, const Catalog& catalog, const Scenar
 // `operated`: with the operation fields (scenarios with a fleet section).
 nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, bool operated);
 
-// Whether a name is safe as an HDF5 group name: 1 to 64 of letters, digits, '-' and '_'.
+// Whether a name is safe as an HDF5 group name and a KPI name prefix: 1 to limits::kMaxWorkloadNameBytes (41) of
+// letters, digits, '-' and '_'.
 bool hdf5_safe_name(const std::string& name);
 
 }  // namespace aidc
