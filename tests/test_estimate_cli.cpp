@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/run/perf_estimates.hpp"
 #include "core/scenario/catalog.hpp"
 #include "kernels/backend.hpp"
 #include "run_command.hpp"
@@ -262,4 +263,34 @@ TEST_CASE("validate JSON meets the calibration targets for inference and trainin
 TEST_CASE("validate with backend cuda and no device is refused") {
   if (aidc::cuda_device_count() > 0) return;
   check_refused({"validate", "--backend", "cuda"}, {"backend cuda requested"});
+}
+
+TEST_CASE("a tp that does not divide the GPUs is refused with the remainder, one that does is accepted") {
+  CHECK(aidc::tp_divisibility_error(6, 4) == "--gpus 6 is not divisible by --tp 4 (6 = 4 x 1 + 2)");
+  CHECK(aidc::tp_divisibility_error(8, 4).empty());
+  CHECK(aidc::tp_divisibility_error(7, 0).empty());  // 0: searched
+}
+
+TEST_CASE("a training configuration's JSON names every parallel degree, the recompute mode and sequence parallelism") {
+  aidc::TrainingConfig c;
+  c.tp = 4;
+  c.pp = 2;
+  c.dp = 8;
+  c.cp = 1;
+  c.ep = 1;
+  c.micro_batch = 2;
+  c.interleave = 1;
+  c.zero = 1;
+  c.recompute = aidc::Recompute::Selective;
+  c.sequence_parallel = 1;
+  const json j = aidc::training_config_json(c);
+  CHECK(j == json::parse(R"({"tp": 4, "pp": 2, "dp": 8, "cp": 1, "ep": 1, "micro_batch": 2, "interleave": 1,
+                             "zero": 1, "recompute": "selective", "sequence_parallel": true})"));
+  aidc::InferenceConfig i;
+  i.tp = 2;
+  i.replicas = 4;
+  const json k = aidc::inference_config_json(i);
+  CHECK(k["tp"] == 2);
+  CHECK(k["replicas"] == 4);
+  CHECK(k.size() == 6);
 }

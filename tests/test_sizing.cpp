@@ -8,6 +8,8 @@
 #include "core/model/fleet_sizing.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/run/sizing.hpp"
+#include "core/run/sizing_variants.hpp"
+#include "core/run/workload_estimates.hpp"
 #include "core/scenario/input_error.hpp"
 #include "scenario_fixtures.hpp"
 
@@ -229,6 +231,137 @@ TEST_CASE("the sizing section resolves with its defaults and round-trips", "[siz
   const ResolvedScenario again = resolve(rs.resolved);
   CHECK(again.resolved["sizing"] == rs.resolved["sizing"]);
   CHECK(again.resolved["workloads"] == rs.resolved["workloads"]);
+}
+
+TEST_CASE("a candidate variant is the document plus one patch that puts every workload on the candidate", "[sizing]") {
+  static const Catalog catalog = Catalog::embedded();
+  nlohmann::json doc = sizing_json();
+  doc["workloads"][0]["instances"] = 7;
+  doc["workloads"][1]["tp"] = 8;
+  CandidateVariant v;
+  v.system = "dgx-b200";
+  v.systems = 12;
+  v.hot_spare_nodes = 1;
+  v.replications = 2;
+  v.workloads = {{"fp4", false, 1, 40}, {"bf16", true, 36, std::nullopt}};
+  const ScenarioPatch p = candidate_patch(doc, catalog, v);
+  CHECK(p.label == "sizing: candidate dgx-b200, 12 systems");
+  const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "test.json");
+  CHECK(d["it"]["systems"] == nlohmann::json::parse(R"([{"name": "dgx-b200", "count": 12}])"));
+  CHECK(d["replications"] == 2);
+  CHECK(d["fleet"]["hot_spare_nodes"] == 1);
+  for (const auto& w : d["workloads"]) CHECK(w["system"] == "dgx-b200");
+  CHECK(d["workloads"][0]["precision"] == "fp4");
+  CHECK(d["workloads"][0]["instances"] == 40);
+  CHECK(d["workloads"][1]["gpus"] == 36);
+  CHECK(d["workloads"][1]["tp"] == 0);  // 8 does not divide 36: searched
+  // Without a plan (the probe) a service's instances are left for the fleet to size.
+  v.workloads = {{"fp8", false, std::nullopt, std::nullopt}, {"bf16", true, std::nullopt, std::nullopt}};
+  const nlohmann::json probe = apply_patches(doc, std::vector<ScenarioPatch>{candidate_patch(doc, catalog, v)}, "t");
+  CHECK_FALSE(probe["workloads"][0].contains("instances"));
+  CHECK(probe["workloads"][1]["gpus"] == 64);
+  CHECK(probe["workloads"][1]["tp"] == 8);
+  CHECK(doc["workloads"][0]["instances"] == 7);  // the document itself is unchanged
+}
+
+TEST_CASE("a candidate's economics take its price from sizing, the scenario or the catalog, else none", "[sizing]") {
+  static const Catalog catalog = Catalog::embedded();
+  auto economics_of = [&](const nlohmann::json& doc, const std::string& system, std::optional<double> price) {
+    CandidateVariant v;
+    v.system = system;
+    v.systems = 10;
+    v.replications = 1;
+    v.system_price_usd = price;
+    const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{candidate_patch(doc, catalog, v)}, "t");
+    return d.contains("economics") ? d["economics"] : nlohmann::json();
+  };
+  // No economics section: added with the catalog's defaults when a price is known.
+  const nlohmann::json listed = economics_of(sizing_json(), "dgx-h100", std::nullopt);
+  REQUIRE(listed.is_object());
+  CHECK_FALSE(listed.contains("system_price_usd"));
+  CHECK(listed["revenue"]["usd_per_gpu_hour"] == 0.0);
+  CHECK(economics_of(sizing_json(), "dgx-b200", 515000.0)["system_price_usd"]["dgx-b200"] == 515000.0);
+  // The scenario's own price for the candidate is kept, its design IT power dropped.
+  nlohmann::json own = sizing_json();
+  own["economics"] = {{"design_it_mw", 5.0}, {"system_price_usd", {{"dgx-b200", 500000.0}, {"dgx-h100", 1.0}}}};
+  const nlohmann::json e = economics_of(own, "dgx-b200", std::nullopt);
+  CHECK_FALSE(e.contains("design_it_mw"));
+  CHECK(e["system_price_usd"] == nlohmann::json{{"dgx-b200", 500000.0}});
+  CHECK(economics_of(own, "dgx-b200", 600000.0)["system_price_usd"]["dgx-b200"] == 600000.0);
+  // No price anywhere (dgx-h200 has no list price): no economics, so capex and TCO are n/a.
+  CHECK(economics_of(own, "dgx-h200", std::nullopt).is_null());
+  CHECK(economics_of(sizing_json(), "dgx-h200", std::nullopt).is_null());
+  // A listed candidate drops the scenario's prices of other systems.
+  CHECK_FALSE(economics_of(own, "gb200-nvl72", std::nullopt).contains("system_price_usd"));
+}
+
+TEST_CASE("a site patch keeps only the site's name and grid capacity, and none is needed for the same country", "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["site"]["name"] = "campus";
+  CHECK(site_patch(doc, "Malaysia").ops.empty());
+  const ScenarioPatch p = site_patch(doc, "Japan");
+  CHECK(p.label == "sizing: site Japan");
+  const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "t");
+  CHECK(d["site"] == nlohmann::json::parse(R"({"country": "Japan", "name": "campus", "grid": {"capacity_mw": 20}})"));
+  CHECK(resolve(d).scenario.site.country == "Japan");
+}
+
+TEST_CASE("the command line's sites and candidates replace the sizing section's lists, or make the section", "[sizing]") {
+  const nlohmann::json doc = sizing_json();
+  CHECK(sizing_lists_patch(doc, {}, {}).ops.empty());
+  const nlohmann::json d =
+      apply_patches(doc, std::vector<ScenarioPatch>{sizing_lists_patch(doc, {"Japan"}, {})}, "t");
+  CHECK(d["sizing"]["sites"] == nlohmann::json{"Japan"});
+  CHECK(d["sizing"]["candidates"] == nlohmann::json{"dgx-h100"});
+  nlohmann::json bare = sizing_json();
+  bare.erase("sizing");
+  const nlohmann::json b =
+      apply_patches(bare, std::vector<ScenarioPatch>{sizing_lists_patch(bare, {}, {"dgx-b200"})}, "t");
+  CHECK(b["sizing"] == nlohmann::json{{"candidates", {"dgx-b200"}}});
+}
+
+TEST_CASE("the sized scenario differs from the scenario only where the sizing patches edit it", "[sizing]") {
+  const SizingResult r = size_doc(sizing_json());
+  const CandidateResult& c = only(r);
+  REQUIRE(c.feasible);
+  const ScenarioPatch d = patch_between(sizing_json(), c.sized_scenario, "sized");
+  REQUIRE_FALSE(d.ops.empty());
+  for (const auto& op : d.ops) {
+    const std::string path = op["path"];
+    INFO(path);
+    const bool edited = path.rfind("/it/systems", 0) == 0 || path.rfind("/fleet/", 0) == 0 ||
+                        path.rfind("/workloads/", 0) == 0 || path.rfind("/economics", 0) == 0 ||
+                        path == "/replications";
+    CHECK(edited);
+  }
+  CHECK(apply_patches(sizing_json(), std::vector<ScenarioPatch>{d}, "t") == c.sized_scenario);
+}
+
+TEST_CASE("a workload's throughput request keeps its fixed degrees, on another GPU count only those dividing it",
+          "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["workloads"][1]["tp"] = 8;
+  doc["workloads"][1]["pp"] = 2;
+  doc["workloads"][1]["cp"] = 2;
+  const Scenario s = resolve(doc).scenario;
+  const InferenceRequestSpec chat = inference_request(s.workloads[0]);
+  CHECK(chat.model == "llama-3.1-8b");
+  CHECK(chat.gpus == 1);
+  CHECK(chat.isl == 1000);
+  CHECK(chat.osl == 200);
+  CHECK(chat.ttft_slo_s == 1.0);
+  CHECK(chat.tpot_slo_s == 0.05);
+  CHECK(inference_request(s.workloads[0], 4).gpus == 4);
+  const TrainingRequestSpec job = training_request(s.workloads[1]);
+  CHECK(job.gpus == 64);
+  CHECK(job.seq == 8192);
+  CHECK(job.global_batch_tokens == 2097152.0);
+  CHECK((job.fixed_tp == 8 && job.fixed_pp == 2 && job.fixed_cp == 2));
+  const TrainingRequestSpec on36 = training_request(s.workloads[1], 36);
+  CHECK(on36.gpus == 36);
+  CHECK(on36.fixed_tp == 0);  // 8 does not divide 36: searched
+  CHECK(on36.fixed_pp == 2);
+  CHECK(on36.fixed_cp == 2);
 }
 
 TEST_CASE("expected availability and ETTR fall as failures rise", "[sizing]") {

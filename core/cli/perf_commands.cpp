@@ -1,12 +1,13 @@
 #include "core/cli/perf_commands.hpp"
 
-#include <cstdio>
 #include <iostream>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/run/fleet_validation.hpp"
+#include "core/run/perf_estimates.hpp"
 #include "core/run/reference_validation.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
@@ -62,12 +63,6 @@ int guarded(F&& body) {
   }
 }
 
-std::string fmt(const char* f, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
-
 // The fields both estimate commands share: model and accelerator resolved in the catalog, precision, GPU count.
 template <class Spec>
 void fill_model_and_hardware(Spec& spec, const EstimateOptions& o) {
@@ -119,32 +114,27 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"mean_batch_per_replica", e.mean_batch},
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
-          {"config",
-           {{"tp", c.tp},
-            {"pp", c.pp},
-            {"ep", c.ep},
-            {"replicas", c.replicas},
-            {"max_batch", c.max_batch},
-            {"chunk_tokens", c.chunk_tokens}}},
+          {"config", inference_config_json(c)},
           {"requests_per_replica", o.requests},
           {"backend", backend_name(r.backend)},
           {"configs_evaluated", r.configs_evaluated}};
       std::cout << j.dump(2) << '\n';
     } else {
-      std::cout << fmt("%s on %d x %s, %s, %d in / %d out tokens, %s\n", o.model.c_str(), o.gpus,
-                       o.accelerator.c_str(), o.precision.c_str(), o.isl, o.osl,
-                       o.concurrency > 0 ? fmt("%d concurrent client%s", o.concurrency, o.concurrency == 1 ? "" : "s").c_str()
-                                         : "saturated (maximum throughput)");
-      std::cout << fmt("  output tokens/s   %.0f (%.0f per GPU)\n", e.output_tokens_per_s,
-                       e.output_tokens_per_s_per_gpu);
-      std::cout << fmt("  TTFT p50 / p99    %.3f / %.3f s\n", e.ttft_p50_s, e.ttft_p99_s);
-      std::cout << fmt("  TPOT p50 / p99    %.1f / %.1f ms\n", 1e3 * e.tpot_p50_s, 1e3 * e.tpot_p99_s);
-      std::cout << fmt("  configuration     tp %d, pp %d, ep %d, %d replica(s), max batch %d, chunk %d tokens\n", c.tp,
-                       c.pp, c.ep, c.replicas, c.max_batch, c.chunk_tokens);
-      std::cout << fmt("  memory            %.1f GB weights per GPU, KV cache %.0f tokens per replica\n",
-                       e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
-      std::cout << fmt("  searched          %d configurations on %s\n", r.configs_evaluated,
-                       backend_name(r.backend).c_str());
+      const std::string clients =
+          o.concurrency > 0 ? fmt::format("{} concurrent client{}", o.concurrency, o.concurrency == 1 ? "" : "s")
+                            : "saturated (maximum throughput)";
+      std::cout << fmt::format("{} on {} x {}, {}, {} in / {} out tokens, {}\n", o.model, o.gpus, o.accelerator,
+                               o.precision, o.isl, o.osl, clients);
+      std::cout << fmt::format("  output tokens/s   {:.0f} ({:.0f} per GPU)\n", e.output_tokens_per_s,
+                               e.output_tokens_per_s_per_gpu);
+      std::cout << fmt::format("  TTFT p50 / p99    {:.3f} / {:.3f} s\n", e.ttft_p50_s, e.ttft_p99_s);
+      std::cout << fmt::format("  TPOT p50 / p99    {:.1f} / {:.1f} ms\n", 1e3 * e.tpot_p50_s, 1e3 * e.tpot_p99_s);
+      std::cout << fmt::format("  configuration     tp {}, pp {}, ep {}, {} replica(s), max batch {}, chunk {} tokens\n",
+                               c.tp, c.pp, c.ep, c.replicas, c.max_batch, c.chunk_tokens);
+      std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica\n",
+                               e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
+      std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
+                               backend_name(r.backend));
     }
     return 0;
   });
@@ -161,12 +151,9 @@ int run_estimate_training(const EstimateOptions& o) {
     spec.fixed_pp = o.pp;
     spec.fixed_cp = o.cp;
     spec.flash_attention = o.attention != "standard";
-    if (o.tp > 0 && o.gpus % o.tp != 0) {
-      throw Refused(fmt("--gpus %d is not divisible by --tp %d (%d = %d x %d + %d)", o.gpus, o.tp, o.gpus, o.tp,
-                        o.gpus / o.tp, o.gpus % o.tp));
-    }
+    if (const std::string err = tp_divisibility_error(o.gpus, o.tp); !err.empty()) throw Refused(err);
     const TrainingOutcome r = estimate_training(spec, backend);
-    if (!r.found) throw Refused(fmt("%s on %d x %s: ", o.model.c_str(), o.gpus, o.accelerator.c_str()) + r.reason);
+    if (!r.found) throw Refused(fmt::format("{} on {} x {}: ", o.model, o.gpus, o.accelerator) + r.reason);
     const TrainingEstimate& e = r.estimate;
     const TrainingConfig& c = r.config;
     if (o.json) {
@@ -193,34 +180,24 @@ int run_estimate_training(const EstimateOptions& o) {
                                   {"cp_comm", e.cp_comm_s},
                                   {"ep_comm", e.ep_comm_s},
                                   {"optimizer", e.optimizer_s}}},
-                                {"config",
-                                 {{"tp", c.tp},
-                                  {"pp", c.pp},
-                                  {"dp", c.dp},
-                                  {"cp", c.cp},
-                                  {"ep", c.ep},
-                                  {"micro_batch", c.micro_batch},
-                                  {"interleave", c.interleave},
-                                  {"zero", c.zero},
-                                  {"recompute", recompute_name(c.recompute)},
-                                  {"sequence_parallel", c.sequence_parallel != 0}}},
+                                {"config", training_config_json(c)},
                                 {"backend", backend_name(r.backend)},
                                 {"configs_evaluated", r.configs_evaluated}};
       std::cout << j.dump(2) << '\n';
     } else {
-      std::cout << fmt("%s training on %d x %s, %s, %s attention, sequence %d, %.0f tokens per step\n",
-                       o.model.c_str(), o.gpus, o.accelerator.c_str(), o.precision.c_str(), o.attention.c_str(), o.seq,
-                       o.global_batch_tokens);
-      std::cout << fmt("  step time         %.3f s (%.0f tokens/s, %.0f per GPU)\n", e.step_time_s, e.tokens_per_s,
-                       e.tokens_per_s / o.gpus);
-      std::cout << fmt("  model TFLOPS/GPU  %.0f (MFU %.1f %%)\n", e.model_tflops_per_gpu, 100.0 * e.mfu);
-      std::cout << fmt("  memory per GPU    %.1f of %.1f GB usable\n", e.memory_bytes / 1e9, e.usable_bytes / 1e9);
-      std::cout << fmt("  configuration     tp %d, pp %d, dp %d, cp %d, ep %d, micro-batch %d, interleave %d, "
-                       "ZeRO %d, recompute %s%s\n",
-                       c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch, c.interleave, c.zero,
-                       recompute_name(c.recompute).c_str(), c.sequence_parallel ? ", sequence parallel" : "");
-      std::cout << fmt("  searched          %lld configurations on %s\n", static_cast<long long>(r.configs_evaluated),
-                       backend_name(r.backend).c_str());
+      std::cout << fmt::format("{} training on {} x {}, {}, {} attention, sequence {}, {:.0f} tokens per step\n",
+                               o.model, o.gpus, o.accelerator, o.precision, o.attention, o.seq, o.global_batch_tokens);
+      std::cout << fmt::format("  step time         {:.3f} s ({:.0f} tokens/s, {:.0f} per GPU)\n", e.step_time_s,
+                               e.tokens_per_s, e.tokens_per_s / o.gpus);
+      std::cout << fmt::format("  model TFLOPS/GPU  {:.0f} (MFU {:.1f} %)\n", e.model_tflops_per_gpu, 100.0 * e.mfu);
+      std::cout << fmt::format("  memory per GPU    {:.1f} of {:.1f} GB usable\n", e.memory_bytes / 1e9,
+                               e.usable_bytes / 1e9);
+      std::cout << fmt::format("  configuration     tp {}, pp {}, dp {}, cp {}, ep {}, micro-batch {}, interleave {}, "
+                               "ZeRO {}, recompute {}{}\n",
+                               c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch, c.interleave, c.zero,
+                               recompute_name(c.recompute), c.sequence_parallel ? ", sequence parallel" : "");
+      std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
+                               backend_name(r.backend));
     }
     return 0;
   });

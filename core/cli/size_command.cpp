@@ -5,15 +5,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "aidcsim_version.hpp"
 #include "core/io/results_writer.hpp"
+#include "core/io/utc_timestamp.hpp"
 #include "core/run/sizing.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/parse_scenario.hpp"
@@ -25,19 +26,16 @@ namespace {
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
 
-std::string fmt(const char* f, auto... args) {
-  char buf[1024];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
-
 std::string money(double usd) {
   if (std::isnan(usd)) return "n/a";
-  if (std::fabs(usd) >= 1e9) return fmt("%.2f B", usd / 1e9);
-  return fmt("%.1f M", usd / 1e6);
+  if (std::fabs(usd) >= 1e9) return fmt::format("{:.2f} B", usd / 1e9);
+  return fmt::format("{:.1f} M", usd / 1e6);
 }
 
-std::string number(double x, const char* f) { return std::isnan(x) ? "n/a" : fmt(f, x); }
+// `x` with `decimals` digits after the point and `suffix`, or "n/a" for NaN.
+std::string number(double x, int decimals, const std::string& suffix = "") {
+  return std::isnan(x) ? "n/a" : fmt::format("{:.{}f}", x, decimals) + suffix;
+}
 
 void print_table(std::ostream& out, const SizingResult& r) {
   out << "sizing " << r.scenario << ": objective " << r.objective << ", services at P10 slo_attainment >= "
@@ -45,36 +43,38 @@ void print_table(std::ostream& out, const SizingResult& r) {
       << " replication(s) per verification run\n";
   for (const SiteRanking& site : r.sites) {
     out << "\nsite " << site.site << "\n";
-    out << fmt("%-4s %-12s %-13s %8s %8s %8s %9s %9s %11s %11s %10s %6s %11s %10s %-8s %s\n", "rank", "system",
-               "accelerator", "systems", "gpus", "IT MW", "fac. MW", "grid MW", "capex USD", "TCO USD",
-               "USD/Mtok", "PUE", "water m3/y", "CO2 t/y", "3A090", "verified / limiting factor");
+    out << fmt::format("{:<4} {:<12} {:<13} {:>8} {:>8} {:>8} {:>9} {:>9} {:>11} {:>11} {:>10} {:>6} {:>11} {:>10} {:<8} {}\n",
+                       "rank", "system", "accelerator", "systems", "gpus", "IT MW", "fac. MW", "grid MW", "capex USD",
+                       "TCO USD", "USD/Mtok", "PUE", "water m3/y", "CO2 t/y", "3A090", "verified / limiting factor");
     for (const CandidateResult& c : site.candidates) {
       std::string tail;
       if (c.feasible) {
-        tail = fmt("verified in %d run(s)", c.verification_runs);
+        tail = fmt::format("verified in {} run(s)", c.verification_runs);
       } else {
         tail = "INFEASIBLE (" + c.limiting_factor + "): " + c.reason;
       }
       const bool sized = c.systems > 0;
-      out << fmt("%-4d %-12s %-13s %8s %8s %8s %9s %9.1f %11s %11s %10s %6s %11s %10s %-8s %s\n", c.rank,
-                 c.system.c_str(), c.accelerator.c_str(), sized ? std::to_string(c.systems).c_str() : "-",
-                 sized ? std::to_string(c.gpus).c_str() : "-", sized ? number(c.it_mw, "%.1f").c_str() : "-",
-                 sized ? number(c.facility_mw, "%.1f").c_str() : "-", c.grid_mw, money(c.capex_usd).c_str(),
-                 money(c.tco_usd).c_str(), number(c.usd_per_million_tokens, "%.3f").c_str(),
-                 number(c.pue, "%.3f").c_str(), number(c.water_m3_per_year, "%.0f").c_str(),
-                 number(c.carbon_t_per_year, "%.0f").c_str(), c.export_class.c_str(), tail.c_str());
+      const std::string dash = "-";
+      out << fmt::format(
+          "{:<4} {:<12} {:<13} {:>8} {:>8} {:>8} {:>9} {:>9.1f} {:>11} {:>11} {:>10} {:>6} {:>11} {:>10} {:<8} {}\n",
+          c.rank, c.system, c.accelerator, sized ? std::to_string(c.systems) : dash,
+          sized ? std::to_string(c.gpus) : dash, sized ? number(c.it_mw, 1) : dash,
+          sized ? number(c.facility_mw, 1) : dash, c.grid_mw, money(c.capex_usd), money(c.tco_usd),
+          number(c.usd_per_million_tokens, 3), number(c.pue, 3), number(c.water_m3_per_year, 0),
+          number(c.carbon_t_per_year, 0), c.export_class, tail);
     }
     for (const CandidateResult& c : site.candidates) {
       if (!c.feasible) continue;
       out << "  " << c.system << ": " << c.working_nodes << " working + " << c.spare_nodes << " hot spare systems;";
       for (const WorkloadPlan& w : c.workloads) {
         if (w.training) {
-          out << fmt(" %s %d GPUs on %d systems (%.0f tokens/s, ETTR %.3f, ~%.1f d", w.name.c_str(), w.gpus, w.nodes,
-                     w.tokens_per_s, w.availability, w.estimated_time_to_train_d);
-          out << (w.deadline_d > 0.0 ? fmt(" of %.1f d)", w.deadline_d) : std::string(", no deadline)")) << ";";
+          out << fmt::format(" {} {} GPUs on {} systems ({:.0f} tokens/s, ETTR {:.3f}, ~{:.1f} d", w.name, w.gpus,
+                             w.nodes, w.tokens_per_s, w.availability, w.estimated_time_to_train_d);
+          out << (w.deadline_d > 0.0 ? fmt::format(" of {:.1f} d)", w.deadline_d) : std::string(", no deadline)"))
+              << ";";
         } else {
-          out << fmt(" %s %d x %d GPUs on %d systems (%.0f tokens/s each);", w.name.c_str(), w.instances, w.gpus,
-                     w.nodes, w.tokens_per_s);
+          out << fmt::format(" {} {} x {} GPUs on {} systems ({:.0f} tokens/s each);", w.name, w.instances, w.gpus,
+                             w.nodes, w.tokens_per_s);
         }
         if (!w.note.empty()) out << " [" << w.note << "]";
       }
@@ -88,23 +88,14 @@ void print_table(std::ostream& out, const SizingResult& r) {
       out << "winner at " << site.site << ": none (no candidate is feasible)\n";
     } else {
       const CandidateResult& w = site.candidates.front();
-      out << "winner at " << site.site << ": " << w.system << " (" << w.systems << " systems, " << fmt("%.1f", w.facility_mw)
+      out << "winner at " << site.site << ": " << w.system << " (" << w.systems << " systems, " << fmt::format("{:.1f}", w.facility_mw)
           << " MW at the meter, " << r.objective << " "
-          << (r.objective == "usd_per_million_tokens" ? number(w.usd_per_million_tokens, "%.3f USD")
+          << (r.objective == "usd_per_million_tokens" ? number(w.usd_per_million_tokens, 3, " USD")
                                                       : money(r.objective == "capex" ? w.capex_usd : w.tco_usd) + " USD")
           << ")\n";
     }
   }
   out << "\nexport classes are screening flags (US EAR ECCN 3A090), not legal advice\n";
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace
@@ -135,7 +126,7 @@ int run_size(const SizeCliOptions& o) {
     if (options.progress) std::fprintf(stderr, "\r\033[K");
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!o.output.empty()) {
-      RunMetadata meta{kSoftwareVersion, kGitSha, utc_now(), 0, 1, "cpu", "sizing", r.scenario};
+      RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), 0, 1, "cpu", "sizing", r.scenario};
       const std::vector<double> time_s = {0.0};
       ResultsWriter writer(o.output, meta, time_s, {}, 1, {"none"});
       writer.write_inputs(doc.dump(2), "{}");
@@ -148,7 +139,7 @@ int run_size(const SizeCliOptions& o) {
       std::cout << j.dump(2) << '\n';
     } else if (!o.quiet) {
       print_table(std::cout, r);
-      std::cout << fmt("sized in %.1f s", wall_s) << (o.output.empty() ? "" : ("; table: " + o.output + " /sizing"))
+      std::cout << fmt::format("sized in {:.1f} s", wall_s) << (o.output.empty() ? "" : ("; table: " + o.output + " /sizing"))
                 << '\n';
     }
     return 0;

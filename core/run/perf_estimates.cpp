@@ -3,7 +3,8 @@
 #include "core/scenario/scenario.hpp"
 
 #include <cmath>
-#include <cstdio>
+
+#include <fmt/format.h>
 
 #include "kernels/inference_calibration.hpp"
 #include "kernels/inference_search_parallel.hpp"
@@ -39,6 +40,31 @@ void set_poisson_arrivals(std::vector<InferenceRequest>& r, double rate, std::ui
   }
 }
 
+std::string tp_divisibility_error(int gpus, int tp) {
+  if (tp <= 0 || gpus % tp == 0) return "";
+  return fmt::format("--gpus {} is not divisible by --tp {} ({} = {} x {} + {})", gpus, tp, gpus, tp, gpus / tp,
+                     gpus % tp);
+}
+
+nlohmann::json inference_config_json(const InferenceConfig& c) {
+  return {{"tp", c.tp},           {"pp", c.pp},
+          {"ep", c.ep},           {"replicas", c.replicas},
+          {"max_batch", c.max_batch}, {"chunk_tokens", c.chunk_tokens}};
+}
+
+nlohmann::json training_config_json(const TrainingConfig& c) {
+  return {{"tp", c.tp},
+          {"pp", c.pp},
+          {"dp", c.dp},
+          {"cp", c.cp},
+          {"ep", c.ep},
+          {"micro_batch", c.micro_batch},
+          {"interleave", c.interleave},
+          {"zero", c.zero},
+          {"recompute", recompute_name(c.recompute)},
+          {"sequence_parallel", c.sequence_parallel != 0}};
+}
+
 std::string recompute_name(Recompute r) {
   switch (r) {
     case Recompute::Selective: return "selective";
@@ -50,10 +76,9 @@ std::string recompute_name(Recompute r) {
 
 namespace {
 
-std::string format(const char* fmt, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
+std::string no_precision_support(const std::string& accelerator, const AcceleratorSpec& a, Precision p) {
+  return fmt::format("{} has no {} support (dense peak: bf16 {:.0f}, fp8 {:.0f}, fp4 {:.0f} TFLOPS)", accelerator,
+                     precision_name(p), a.bf16_flops_per_s / 1e12, a.fp8_flops_per_s / 1e12, a.fp4_flops_per_s / 1e12);
 }
 
 InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::vector<InferenceRequest>& reqs) {
@@ -77,24 +102,17 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
 }  // namespace
 
 std::string inference_request_error(const InferenceRequestSpec& s) {
-  if (s.gpus < 1) return format("--gpus must be at least 1 (got %d)", s.gpus);
-  if (peak_flops_per_s(s.accel, s.precision) <= 0.0) {
-    return format("%s has no %s support (dense peak: bf16 %.0f, fp8 %.0f, fp4 %.0f TFLOPS)", s.accelerator.c_str(),
-                  precision_name(s.precision), s.accel.bf16_flops_per_s / 1e12, s.accel.fp8_flops_per_s / 1e12,
-                  s.accel.fp4_flops_per_s / 1e12);
-  }
-  if (s.isl < 1 || s.osl < 1) return format("--isl and --osl must be at least 1 (got %d and %d)", s.isl, s.osl);
+  if (s.gpus < 1) return fmt::format("--gpus must be at least 1 (got {})", s.gpus);
+  if (peak_flops_per_s(s.accel, s.precision) <= 0.0) return no_precision_support(s.accelerator, s.accel, s.precision);
+  if (s.isl < 1 || s.osl < 1) return fmt::format("--isl and --osl must be at least 1 (got {} and {})", s.isl, s.osl);
   if (s.fixed_tp > 0) {
-    if (s.gpus % s.fixed_tp != 0) {
-      return format("--gpus %d is not divisible by --tp %d (%d = %d x %d + %d)", s.gpus, s.fixed_tp, s.gpus,
-                    s.fixed_tp, s.gpus / s.fixed_tp, s.gpus % s.fixed_tp);
-    }
+    if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;
     if (s.fixed_tp > 1 && s.fixed_tp > s.accel.scaleup_domain_gpus) {
-      return format("--tp %d exceeds the scale-up domain of %s (%d GPUs)", s.fixed_tp, s.accelerator.c_str(),
-                    s.accel.scaleup_domain_gpus);
+      return fmt::format("--tp {} exceeds the scale-up domain of {} ({} GPUs)", s.fixed_tp, s.accelerator,
+                         s.accel.scaleup_domain_gpus);
     }
     if (s.arch.heads > 0 && s.fixed_tp > s.arch.heads) {
-      return format("--tp %d exceeds the %d attention heads of %s", s.fixed_tp, s.arch.heads, s.model.c_str());
+      return fmt::format("--tp {} exceeds the {} attention heads of {}", s.fixed_tp, s.arch.heads, s.model);
     }
   }
   return "";
@@ -131,10 +149,10 @@ InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend ba
     const InferenceEstimate& b = search.estimates[static_cast<std::size_t>(s.best_unconstrained)];
     out.config = search.configs[static_cast<std::size_t>(s.best_unconstrained)];
     out.estimate = b;
-    out.reason = format("none of %d feasible configurations meets the SLOs (p99 TTFT <= %g s, p99 TPOT <= %g s); "
-                        "the fastest has p99 TTFT %.3f s and p99 TPOT %.4f s at %.0f output tokens/s",
-                        s.n_feasible, spec.ttft_slo_s, spec.tpot_slo_s, b.ttft_p99_s, b.tpot_p99_s,
-                        b.output_tokens_per_s);
+    out.reason = fmt::format(
+        "none of {} feasible configurations meets the SLOs (p99 TTFT <= {:g} s, p99 TPOT <= {:g} s); "
+        "the fastest has p99 TTFT {:.3f} s and p99 TPOT {:.4f} s at {:.0f} output tokens/s",
+        s.n_feasible, spec.ttft_slo_s, spec.tpot_slo_s, b.ttft_p99_s, b.tpot_p99_s, b.output_tokens_per_s);
   }
   if (spec.keep_all) {
     out.configs = std::move(search.configs);
@@ -163,9 +181,7 @@ TrainingOutcome estimate_training(const TrainingRequestSpec& spec, Backend backe
   const Backend resolved = resolve_backend(backend);
   out.backend = resolved;
   if (peak_flops_per_s(spec.accel, spec.precision) <= 0.0) {
-    out.reason = format("%s has no %s support (dense peak: bf16 %.0f, fp8 %.0f, fp4 %.0f TFLOPS)",
-                        spec.accelerator.c_str(), precision_name(spec.precision), spec.accel.bf16_flops_per_s / 1e12,
-                        spec.accel.fp8_flops_per_s / 1e12, spec.accel.fp4_flops_per_s / 1e12);
+    out.reason = no_precision_support(spec.accelerator, spec.accel, spec.precision);
     return out;
   }
   const TrainingProblem p = training_problem(spec);
@@ -203,8 +219,8 @@ InferenceOutcome estimate_inference_mix(const InferenceRequestSpec& spec, const 
     one.keep_all = spec.keep_all && i == main_class;
     InferenceOutcome o = estimate_inference(one, backend);
     if (!o.found) {
-      o.reason = format("request class %zu (share %.3g, %d/%d tokens): %s", i, mix[i].share, mix[i].isl, mix[i].osl,
-                        o.reason.c_str());
+      o.reason = fmt::format("request class {} (share {:.3g}, {}/{} tokens): {}", i, mix[i].share, mix[i].isl,
+                             mix[i].osl, o.reason);
       return o;
     }
     const double rate_per_s = o.estimate.output_tokens_per_s / mix[i].osl;

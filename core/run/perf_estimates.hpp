@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "kernels/backend.hpp"
 #include "kernels/inference_search.hpp"
 #include "kernels/training_search.hpp"
@@ -116,5 +118,12 @@ std::vector<InferenceRequest> fixed_length_requests(int n, int isl, int osl);
 void set_poisson_arrivals(std::vector<InferenceRequest>& r, double rate, std::uint64_t seed = 12345);
 
 std::string recompute_name(Recompute r);
+
+// The message for a GPU count a fixed tp does not divide ("--gpus 6 is not divisible by --tp 4 (...)"), or "".
+std::string tp_divisibility_error(int gpus, int tp);
+
+// A configuration's parallel degrees and batching, as in the estimate commands' and the validation's JSON.
+nlohmann::json inference_config_json(const InferenceConfig& c);
+nlohmann::json training_config_json(const TrainingConfig& c);
 
 }  // namespace aidc

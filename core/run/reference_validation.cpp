@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
+
+#include <fmt/format.h>
 
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/perf_catalog.hpp"
@@ -11,12 +12,6 @@
 namespace aidc {
 
 namespace {
-
-std::string fmt(const char* f, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
 
 std::string str_or(const nlohmann::json& e, const char* key) {
   return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
@@ -39,28 +34,9 @@ std::string bad_input_text(const BadInput& e) {
   return out;
 }
 
-nlohmann::json inference_config_json(const InferenceConfig& c) {
-  return {{"tp", c.tp},           {"pp", c.pp},
-          {"ep", c.ep},           {"replicas", c.replicas},
-          {"max_batch", c.max_batch}, {"chunk_tokens", c.chunk_tokens}};
-}
-
-nlohmann::json training_config_json(const TrainingConfig& c) {
-  return {{"tp", c.tp},
-          {"pp", c.pp},
-          {"dp", c.dp},
-          {"cp", c.cp},
-          {"ep", c.ep},
-          {"micro_batch", c.micro_batch},
-          {"interleave", c.interleave},
-          {"zero", c.zero},
-          {"recompute", recompute_name(c.recompute)},
-          {"sequence_parallel", c.sequence_parallel != 0}};
-}
-
 std::string training_config_text(const TrainingConfig& c) {
-  return fmt("tp%d pp%d dp%d cp%d ep%d mb%d v%d zero%d %s%s", c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch,
-             c.interleave, c.zero, recompute_name(c.recompute).c_str(), c.sequence_parallel ? " sp" : "");
+  return fmt::format("tp{} pp{} dp{} cp{} ep{} mb{} v{} zero{} {}{}", c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch,
+                     c.interleave, c.zero, recompute_name(c.recompute), c.sequence_parallel ? " sp" : "");
 }
 
 }  // namespace
@@ -197,8 +173,8 @@ InferenceRowEstimate estimate_inference_reference(const InferenceReferenceRow& r
   }
   if (lo <= 0.0) {
     out.ok = false;
-    out.reason = fmt("no request rate meets p99 TTFT <= %g s and p99 TPOT <= %g s on tp%d pp%d", kMlperfServerTtftS,
-                     kMlperfServerTpotS, offline.config.tp, offline.config.pp);
+    out.reason = fmt::format("no request rate meets p99 TTFT <= {:g} s and p99 TPOT <= {:g} s on tp{} pp{}",
+                             kMlperfServerTtftS, kMlperfServerTpotS, offline.config.tp, offline.config.pp);
     return out;
   }
   out.tokens_per_s = std::min(lo * spec.osl, at_lo.output_tokens_per_s);
@@ -264,11 +240,11 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
   std::vector<std::string> searched;
   // Degrees the model does not admit are searched instead.
   if (pp > 0 && spec.arch.layers % pp != 0) {
-    searched.push_back(fmt("pp %d (does not divide %d layers)", pp, spec.arch.layers));
+    searched.push_back(fmt::format("pp {} (does not divide {} layers)", pp, spec.arch.layers));
     p.fixed_pp = 0;
   }
   if (tp > 0 && spec.arch.heads % tp != 0) {
-    searched.push_back(fmt("tp %d (does not divide %d heads)", tp, spec.arch.heads));
+    searched.push_back(fmt::format("tp {} (does not divide {} heads)", tp, spec.arch.heads));
     p.fixed_tp = 0;
   }
   if (const std::string err = training_problem_error(p); !err.empty()) {
@@ -356,7 +332,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
     v.precision = r.precision_name;
     v.scenario = r.scenario_name;
     v.gpus = r.gpus;
-    v.shape = r.openorca ? fmt("openorca %d/%d", r.isl, r.osl) : fmt("%d/%d", r.isl, r.osl);
+    v.shape = r.openorca ? fmt::format("openorca {}/{}", r.isl, r.osl) : fmt::format("{}/{}", r.isl, r.osl);
     v.quantity = "output_tokens_per_s";
     v.measured = r.measured_tokens_per_s;
     const InferenceRowEstimate e = estimate_inference_reference(r, io);
@@ -369,8 +345,8 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
       v.estimate = e.tokens_per_s;
       v.error = e.tokens_per_s / r.measured_tokens_per_s - 1.0;
       v.config = inference_config_json(e.config);
-      v.config_text = fmt("tp%d pp%d ep%d x%d batch<=%d chunk %d", e.config.tp, e.config.pp, e.config.ep,
-                          e.config.replicas, e.config.max_batch, e.config.chunk_tokens);
+      v.config_text = fmt::format("tp{} pp{} ep{} x{} batch<={} chunk {}", e.config.tp, e.config.pp, e.config.ep,
+                                  e.config.replicas, e.config.max_batch, e.config.chunk_tokens);
       if (r.tp == 0) v.note = "tp searched";
       (cal ? inf_cal : inf_val).push_back(v.error);
     }
@@ -389,7 +365,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
       v.precision = str_or(e, "precision");
       v.scenario = str_or(e, "recompute").empty() ? "pretraining" : "recompute " + str_or(e, "recompute");
       v.gpus = int_or(e, "gpus", 0);
-      v.shape = fmt("seq %d x %d", int_or(e, "seq", 0), int_or(e, "global_batch", 0));
+      v.shape = fmt::format("seq {} x {}", int_or(e, "seq", 0), int_or(e, "global_batch", 0));
       const bool cal = v.role == "calibration";
       const double step = num_or(e, "step_time_s", 0.0);
       const double tps_gpu = num_or(e, "tokens_per_s_per_gpu", 0.0);
@@ -476,25 +452,24 @@ nlohmann::json validation_json(const ValidationReport& rep) {
 }
 
 void print_validation(std::ostream& os, const ValidationReport& rep) {
-  os << fmt("%-9s %-11s %-15s %-13s %-4s %4s %-17s %-20s %11s %11s %8s  %s\n", "workload", "role", "model",
-            "accelerator", "prec", "gpus", "scenario", "shape", "measured", "estimate", "error",
-            "configuration / reason");
+  os << fmt::format("{:<9} {:<11} {:<15} {:<13} {:<4} {:>4} {:<17} {:<20} {:>11} {:>11} {:>8}  {}\n", "workload",
+                    "role", "model", "accelerator", "prec", "gpus", "scenario", "shape", "measured", "estimate", "error",
+                    "configuration / reason");
   for (const ValidationRow& r : rep.rows) {
-    os << fmt("%-9s %-11s %-15s %-13s %-4s %4d %-17s %-20s %11.5g ", r.kind.c_str(), r.role.c_str(),
-              r.model.c_str(), r.accelerator.c_str(), r.precision.c_str(), r.gpus, r.scenario.c_str(),
-              r.shape.c_str(), r.measured);
+    os << fmt::format("{:<9} {:<11} {:<15} {:<13} {:<4} {:>4} {:<17} {:<20} {:>11.5g} ", r.kind, r.role, r.model,
+                      r.accelerator, r.precision, r.gpus, r.scenario, r.shape, r.measured);
     if (r.skipped) {
-      os << fmt("%11s %8s  skipped: %s\n", "-", "-", r.reason.c_str());
+      os << fmt::format("{:>11} {:>8}  skipped: {}\n", "-", "-", r.reason);
     } else {
-      os << fmt("%11.5g %+7.1f%%  %s%s%s\n", r.estimate, 100.0 * r.error, r.config_text.c_str(),
-                r.note.empty() ? "" : "; ", r.note.c_str());
+      os << fmt::format("{:>11.5g} {:>+7.1f}%  {}{}{}\n", r.estimate, 100.0 * r.error, r.config_text,
+                        r.note.empty() ? "" : "; ", r.note);
     }
   }
   os << "(inference and tokens_per_s_per_gpu rows compare throughput, step_time_s rows compare step time; error = "
         "estimate / measured - 1)\n";
   const auto line = [&](const char* name, const ErrorSummary& s) {
-    os << fmt("%-22s %2d rows, %d skipped: median |error| %5.1f %%, max %5.1f %%\n", name, s.rows, s.skipped,
-              100.0 * s.median_abs_error, 100.0 * s.max_abs_error);
+    os << fmt::format("{:<22} {:>2} rows, {} skipped: median |error| {:>5.1f} %, max {:>5.1f} %\n", name, s.rows,
+                      s.skipped, 100.0 * s.median_abs_error, 100.0 * s.max_abs_error);
   };
   line("inference calibration:", rep.inference_calibration);
   line("inference validation:", rep.inference_validation);

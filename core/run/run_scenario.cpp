@@ -15,6 +15,7 @@
 #include <tbb/task_group.h>
 
 #include "aidcsim_version.hpp"
+#include "core/io/utc_timestamp.hpp"
 #include "core/model/site_year.hpp"
 #include "core/run/claims_outputs.hpp"
 #include "core/run/economics_outputs.hpp"
@@ -24,19 +25,6 @@
 #include "core/stats/quantile.hpp"
 
 namespace aidc {
-
-namespace {
-
-std::string utc_now_iso8601() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 NamedTable warnings_table(const std::vector<InputWarning>& warnings) {
   NamedTable t;

@@ -3,8 +3,9 @@
 // within the site's grid capacity, for each candidate system and each host country, ranked by an objective.
 //
 // For each site and candidate system:
-//   1. The scenario's JSON document is edited (site.country, it.systems, the workloads' system) and resolved again
-//      by the scenario resolver, so every catalog-derived value (climate, prices, lead times) follows the site.
+//   1. The scenario's JSON document is patched (RFC 6902: site.country, it.systems, the workloads' system;
+//      core/run/sizing_variants.hpp) and resolved again by the scenario resolver, so every catalog-derived value
+//      (climate, prices, lead times) follows the site.
 //   2. Analytic plan: each inference service gets the instances for the horizon's peak hourly demand at its
 //      instance capacity (kernel estimate at its SLOs on the candidate's accelerator; another instance size within
 //      one system when the scenario's does not fit) times the expected node availability (core/model/
@@ -23,6 +24,9 @@
 //      reported. Runs are bounded by sizing.max_verification_runs.
 //   6. Economics of the plan (capex, TCO = capex + PV of opex over the economics horizon, levelized USD per
 //      million output tokens), PUE, water and carbon per year from the verification runs, export-control class.
+// Files: sizing.cpp (checks, sites, ranking), sizing_candidate.hpp with sizing_search.cpp (steps 4-5),
+// sizing_plan.cpp (2), sizing_verify.cpp (3-4), sizing_economics.cpp (6), sizing_variants.cpp (1),
+// sizing_report.cpp (JSON and the /sizing table); the terminal table is core/cli/size_command.cpp's.
 
 #include <filesystem>
 #include <functional>

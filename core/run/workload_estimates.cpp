@@ -1,6 +1,6 @@
 #include "core/run/workload_estimates.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
 
 #include "core/run/perf_estimates.hpp"
 #include "core/scenario/input_error.hpp"
@@ -72,12 +72,6 @@ void training_row(TableBuilder& b, const TrainingConfig& c, const TrainingEstima
   b.number("usable_bytes_per_gpu", "B", e.usable_bytes);
 }
 
-std::string format(const char* fmt, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
-
 void set_attributes(NamedTable& t, const WorkloadSpec& w, Backend backend, double evaluated) {
   t.text_attributes = {{"workload", w.name},
                        {"type", w.kind == WorkloadKind::Training ? "training" : "inference"},
@@ -98,12 +92,67 @@ BadInput no_fit(const Scenario& s, std::size_t i, const WorkloadSpec& w, const s
 std::string mix_text(const std::vector<RequestClass>& mix) {
   std::string t;
   for (const RequestClass& c : mix) {
-    t += (t.empty() ? "" : ", ") + format("%.3g of %d/%d", c.share, c.isl, c.osl);
+    t += (t.empty() ? "" : ", ") + fmt::format("{:.3g} of {}/{}", c.share, c.isl, c.osl);
   }
   return t + " (share of requests, input/output tokens)";
 }
 
+// What both requests take from a workload: model, hardware, precision, GPUs, fixed tp and pp.
+template <class Spec>
+Spec request_on_hardware(const WorkloadSpec& w) {
+  Spec spec;
+  spec.model = w.model;
+  spec.accelerator = w.accelerator;
+  spec.arch = w.arch;
+  spec.accel = w.accel;
+  spec.precision = w.precision;
+  spec.gpus = w.gpus;
+  spec.fixed_tp = w.tp;
+  spec.fixed_pp = w.pp;
+  return spec;
+}
+
+// A fixed degree kept where it divides `gpus`, else 0 (searched).
+int dividing(int degree, int gpus) { return degree > 0 && gpus % degree == 0 ? degree : 0; }
+
+// `spec` moved to `gpus` GPUs, with the workload's fixed tp and pp where they divide them.
+template <class Spec>
+Spec on_gpus(Spec spec, const WorkloadSpec& w, int gpus) {
+  spec.gpus = gpus;
+  spec.fixed_tp = dividing(w.tp, gpus);
+  spec.fixed_pp = dividing(w.pp, gpus);
+  return spec;
+}
+
 }  // namespace
+
+InferenceRequestSpec inference_request(const WorkloadSpec& w) {
+  InferenceRequestSpec spec = request_on_hardware<InferenceRequestSpec>(w);
+  spec.isl = w.isl;
+  spec.osl = w.osl;
+  spec.concurrency = w.concurrency;
+  spec.ttft_slo_s = w.ttft_slo_s;
+  spec.tpot_slo_s = w.tpot_slo_s;
+  return spec;
+}
+
+TrainingRequestSpec training_request(const WorkloadSpec& w) {
+  TrainingRequestSpec spec = request_on_hardware<TrainingRequestSpec>(w);
+  spec.seq = w.seq;
+  spec.global_batch_tokens = w.global_batch_tokens;
+  spec.fixed_cp = w.cp;
+  return spec;
+}
+
+InferenceRequestSpec inference_request(const WorkloadSpec& w, int gpus) {
+  return on_gpus(inference_request(w), w, gpus);
+}
+
+TrainingRequestSpec training_request(const WorkloadSpec& w, int gpus) {
+  TrainingRequestSpec spec = on_gpus(training_request(w), w, gpus);
+  spec.fixed_cp = dividing(w.cp, gpus);
+  return spec;
+}
 
 std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backend) {
   std::vector<WorkloadResult> out;
@@ -112,20 +161,7 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
     WorkloadResult r;
     r.name = w.name;
     if (w.kind == WorkloadKind::Inference) {
-      InferenceRequestSpec spec;
-      spec.model = w.model;
-      spec.accelerator = w.accelerator;
-      spec.arch = w.arch;
-      spec.accel = w.accel;
-      spec.precision = w.precision;
-      spec.gpus = w.gpus;
-      spec.fixed_tp = w.tp;
-      spec.fixed_pp = w.pp;
-      spec.isl = w.isl;
-      spec.osl = w.osl;
-      spec.concurrency = w.concurrency;
-      spec.ttft_slo_s = w.ttft_slo_s;
-      spec.tpot_slo_s = w.tpot_slo_s;
+      InferenceRequestSpec spec = inference_request(w);
       spec.keep_all = true;
       const InferenceOutcome o = estimate_inference_mix(spec, w.mix, backend);
       if (!o.found) throw no_fit(s, i, w, o.reason);
@@ -143,22 +179,11 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
         r.chosen.number_attributes.push_back({"mix_output_tokens_per_s", o.estimate.output_tokens_per_s});
         r.chosen.text_attributes.push_back({"mix", mix_text(w.mix)});
       }
-      r.summary = format("workload %s: %.0f output tokens/s on %d x %s (tp %d, pp %d, %d replica%s)", w.name.c_str(),
-                         o.estimate.output_tokens_per_s, w.gpus, w.accelerator.c_str(), o.config.tp, o.config.pp,
-                         o.config.replicas, o.config.replicas == 1 ? "" : "s");
+      r.summary = fmt::format("workload {}: {:.0f} output tokens/s on {} x {} (tp {}, pp {}, {} replica{})", w.name,
+                              o.estimate.output_tokens_per_s, w.gpus, w.accelerator, o.config.tp, o.config.pp,
+                              o.config.replicas, o.config.replicas == 1 ? "" : "s");
     } else {
-      TrainingRequestSpec spec;
-      spec.model = w.model;
-      spec.accelerator = w.accelerator;
-      spec.arch = w.arch;
-      spec.accel = w.accel;
-      spec.precision = w.precision;
-      spec.gpus = w.gpus;
-      spec.seq = w.seq;
-      spec.global_batch_tokens = w.global_batch_tokens;
-      spec.fixed_tp = w.tp;
-      spec.fixed_pp = w.pp;
-      spec.fixed_cp = w.cp;
+      TrainingRequestSpec spec = training_request(w);
       spec.keep_all = true;
       const TrainingOutcome o = estimate_training(spec, backend);
       if (!o.found) throw no_fit(s, i, w, o.reason);
@@ -172,9 +197,9 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       set_attributes(r.chosen, w, o.backend, static_cast<double>(o.configs_evaluated));
       r.training_tokens_per_s = o.estimate.tokens_per_s;
       r.training_step_time_s = o.estimate.step_time_s;
-      r.summary = format("workload %s: step %.3f s, %.0f tokens/s, MFU %.1f %% on %d x %s (tp %d, pp %d, cp %d, dp %d)",
-                         w.name.c_str(), o.estimate.step_time_s, o.estimate.tokens_per_s, 100.0 * o.estimate.mfu,
-                         w.gpus, w.accelerator.c_str(), o.config.tp, o.config.pp, o.config.cp, o.config.dp);
+      r.summary = fmt::format("workload {}: step {:.3f} s, {:.0f} tokens/s, MFU {:.1f} % on {} x {} (tp {}, pp {}, cp {}, dp {})",
+                              w.name, o.estimate.step_time_s, o.estimate.tokens_per_s, 100.0 * o.estimate.mfu, w.gpus,
+                              w.accelerator, o.config.tp, o.config.pp, o.config.cp, o.config.dp);
     }
     out.push_back(std::move(r));
   }

@@ -9,6 +9,7 @@
 
 #include "core/io/results_writer.hpp"
 #include "core/model/fleet_ops.hpp"
+#include "core/run/perf_estimates.hpp"
 #include "core/scenario/scenario.hpp"
 #include "kernels/backend.hpp"
 
@@ -24,6 +25,15 @@ struct WorkloadResult {
   double training_tokens_per_s = 0.0;         // training: the job on w.gpus GPUs, all healthy
   double training_step_time_s = 0.0;
 };
+
+// The throughput request of workload `w` (core/run/perf_estimates.hpp): its model, accelerator, precision and GPUs,
+// its fixed tp / pp (and cp for training) as given, its request lengths, concurrency and SLOs (inference) or
+// sequence and batch (training). The mix of an inference workload is passed beside it (estimate_inference_mix).
+InferenceRequestSpec inference_request(const WorkloadSpec& w);
+TrainingRequestSpec training_request(const WorkloadSpec& w);
+// The same on `gpus` GPUs: a fixed degree that does not divide them is searched instead.
+InferenceRequestSpec inference_request(const WorkloadSpec& w, int gpus);
+TrainingRequestSpec training_request(const WorkloadSpec& w, int gpus);
 
 // Estimates each workload of `s` on `backend`. A workload with no feasible configuration (or none meeting its SLOs)
 // throws BadInput at /workloads/<i> with the adapter's reason, naming s.source_path.
