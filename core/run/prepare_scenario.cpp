@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+
+#include <fmt/format.h>
 
 #include "core/io/epw_reader.hpp"
+#include "core/io/text_file.hpp"
+#include "core/model/fleet_maintenance.hpp"
+#include "core/model/weather.hpp"
+#include "core/run/plausibility.hpp"
 #include "core/model/facility_design.hpp"
 #include "core/scenario/input_error.hpp"
 
@@ -22,7 +26,13 @@ void load_epw_weather(ResolvedScenario& rs) {
     throw BadInput(s.source_path, "/site/weather/file", value, "an EPW weather file that exists (looked for " + path + ")");
   }
   try {
-    rs.epw_weather = std::make_shared<const HourlyWeather>(read_epw(path));
+    const EpwFile epw = read_epw_file(path);
+    rs.epw_weather = std::make_shared<const HourlyWeather>(hourly_weather_from_epw(epw));
+    const std::vector<InputWarning> w = epw_warnings(epw, s.site, s.source_path, "/site/weather/file");
+    rs.warnings.insert(rs.warnings.end(), w.begin(), w.end());
+    rs.epw_sha256 = epw.sha256;
+  } catch (const BadInput&) {
+    throw;
   } catch (const std::exception& e) {
     throw BadInput(s.source_path, "/site/weather/file", value, std::string("a valid EPW file: ") + e.what());
   }
@@ -67,7 +77,19 @@ void prepare_scenario(ResolvedScenario& rs) {
   if (!gen.redundancy.empty()) {
     gen.count = generator_count_for(design_facility_power_w(s), gen.unit_capacity_w, gen.redundancy);
   }
+  // Checks against the models: legal but implausible input is a warning (stderr and /warnings).
+  const std::vector<InputWarning> w = plausibility_warnings(s, s.source_path);
+  rs.warnings.insert(rs.warnings.end(), w.begin(), w.end());
+  const double rho = repair_queue_utilization(s);
+  if (rho > 0.8) {
+    rs.warnings.push_back(
+        {s.source_path, "/fleet/technicians", fmt::format("{:.2f}", rho),
+         rho >= 1.0 ? "the repair queue is unstable (technician utilization >= 1): failed nodes wait ever longer and "
+                      "availability collapses; add technicians"
+                    : "technician utilization above 0.8: failed nodes wait long for repair (availability falls)"});
+  }
   rs.resolved = resolved_scenario_json(s);
+  if (!rs.epw_sha256.empty()) rs.resolved["site"]["weather"]["_sha256"] = rs.epw_sha256;
   rs.prepared = true;
 }
 
@@ -80,21 +102,9 @@ ResolvedScenario resolve_and_prepare(const nlohmann::json& doc, const Catalog& c
 
 ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog) {
   const std::string label = path.string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw BadInput(label, "", "no such file", "a scenario JSON file");
-  }
   // A scenario is a few kilobytes; refuse anything absurd rather than read it whole.
-  constexpr std::uintmax_t kMaxBytes = 16u << 20;
-  if (std::filesystem::file_size(path, ec) > kMaxBytes) {
-    throw BadInput(label, "", std::to_string(std::filesystem::file_size(path, ec)) + " bytes",
-                   "a scenario file under 16 MiB");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BadInput(label, "", "unreadable", "a readable scenario JSON file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const nlohmann::json doc = parse_json_text(text.str(), label);
+  const nlohmann::json doc = parse_json_text(read_text_file(path, "a scenario JSON file", 16u << 20), label);
+  std::error_code ec;
   // Relative paths in the document are relative to its folder, made absolute so that the resolved scenario
   // (`check`, /inputs/scenario) runs again from any working directory.
   return resolve_and_prepare(doc, catalog, label, std::filesystem::absolute(path, ec).parent_path());

@@ -28,6 +28,7 @@ struct ResolvedScenario {
   nlohmann::json catalog_entries;  // the catalog entries used, with their sources
   std::shared_ptr<const HourlyWeather> epw_weather;  // the EPW year (prepare step); null for synthetic weather
   std::vector<InputWarning> warnings;  // legal but implausible input: printed on stderr, stored in /warnings
+  std::string epw_sha256;              // of the EPW file read (prepare step), stored as /site/weather/_sha256
   bool prepared = false;               // set by prepare_scenario(); only a prepared scenario runs
 };
 
