@@ -582,28 +582,6 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   return out;
 }
 
-nlohmann::json parse_json_text(const std::string& text, const std::string& file_label) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Byte offset to line and column, which is what an editor shows.
-    std::size_t line = 1, col = 1;
-    const std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    for (std::size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = e.what();
-    const auto pos = what.find("syntax error");
-    throw BadInput(file_label, "", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col),
-                   "valid JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
-  }
-}
-
 ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog) {
   const std::string label = path.string();
   std::error_code ec;

@@ -14,6 +14,7 @@
 #include "core/model/weather.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/json_reader.hpp"  // parse_json_text
 #include "core/scenario/scenario.hpp"
 
 namespace aidc {
@@ -32,8 +33,5 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
 
 // Reads and resolves a scenario file. A missing file, bad JSON (with line and column) or bad values → BadInput.
 ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog);
-
-// Parses JSON text, reporting syntax errors with line and column as BadInput.
-nlohmann::json parse_json_text(const std::string& text, const std::string& file_label);
 
 }  // namespace aidc
