@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 seconds="${AIDCSIM_FUZZ_SECONDS:-60}"
 out=build-asan/fuzz
 mkdir -p "$out/findings" "$out/corpus/scenario" "$out/corpus/epw" tests/fuzz/regressions/epw
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+source tools/lsan_probe.sh
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=$AIDCSIM_DETECT_LEAKS}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 # harness, seed folders (read, never written); the first folder argument to libFuzzer is its growing corpus.

@@ -12,6 +12,7 @@ CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C
   -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" -DAIDCSIM_ENABLE_CUDA=OFF -DAIDCSIM_WERROR=ON -DAIDCSIM_BUILD_TESTS=ON \
   -DAIDCSIM_BUILD_BENCH=OFF -DAIDCSIM_SANITIZE=address,undefined -DAIDCSIM_FUZZ=ON "${launcher[@]}" >/dev/null
 cmake --build build-asan -j"$jobs"
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1}"
+source tools/lsan_probe.sh
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=$AIDCSIM_DETECT_LEAKS:abort_on_error=1:strict_string_checks=1:check_initialization_order=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 cd build-asan && ctest --output-on-failure -j"$jobs" "$@"

@@ -20,7 +20,6 @@ namespace aidc {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr long long kMaxHorizonH = 100LL * 8784;  // a century of hours: beyond any financing horizon
 constexpr long long kMaxReplications = 1'000'000;
 constexpr long long kMaxSystemCount = 10'000'000;

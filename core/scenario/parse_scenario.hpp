@@ -14,7 +14,6 @@
 #include "core/model/weather.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
-#include "core/scenario/json_reader.hpp"  // parse_json_text
 #include "core/scenario/scenario.hpp"
 
 namespace aidc {
@@ -33,5 +32,8 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
 
 // Reads and resolves a scenario file. A missing file, bad JSON (with line and column) or bad values → BadInput.
 ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog);
+
+// Parses JSON text; every problem is BadInput (core/scenario/json_reader.hpp, where it is defined, says which).
+nlohmann::json parse_json_text(const std::string& text, const std::string& file_label);
 
 }  // namespace aidc
