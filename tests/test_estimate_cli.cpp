@@ -15,6 +15,7 @@
 #include "kernels/backend.hpp"
 #include "run_command.hpp"
 #include "temp_dir.hpp"
+#include "tests/skip.hpp"
 
 namespace fs = std::filesystem;
 using aidc::test::CommandResult;
@@ -261,7 +262,7 @@ TEST_CASE("validate JSON meets the calibration targets for inference and trainin
 }
 
 TEST_CASE("validate with backend cuda and no device is refused") {
-  if (aidc::cuda_device_count() > 0) return;
+  if (aidc::cuda_device_count() > 0) AIDCSIM_SKIP("a CUDA device is here: validate with backend cuda runs");
   check_refused({"validate", "--backend", "cuda"}, {"backend cuda requested"});
 }
 

@@ -343,12 +343,17 @@ class CalendarQueue {
     Event sample[25];
     for (std::size_t j = 0; j < k; ++j) sample[j] = extract_min();
     for (std::size_t j = 0; j < k; ++j) link_node(new_node(sample[j]));  // size_ never stopped counting them
-    const double span = static_cast<double>(sample[k - 1].time - sample[0].time);
+    // Differences in double: times may span the whole int64 range, whose difference overflows it. For times
+    // within 2^53 the double difference is exact, the same as the integer one.
+    const auto difference = [](SimTime later, SimTime earlier) {
+      return static_cast<double>(later) - static_cast<double>(earlier);
+    };
+    const double span = difference(sample[k - 1].time, sample[0].time);
     const double mean_gap = span / static_cast<double>(k - 1);
     double sum = 0.0;
     std::size_t used = 0;
     for (std::size_t j = 1; j < k; ++j) {
-      const double gap = static_cast<double>(sample[j].time - sample[j - 1].time);
+      const double gap = difference(sample[j].time, sample[j - 1].time);
       if (gap <= 2.0 * mean_gap) {
         sum += gap;
         ++used;

@@ -98,7 +98,8 @@ void FleetOps::Impl::close_hour(std::size_t h) {
   double demand = 0.0, served = 0.0, capacity = 0.0;
   bool all_served = true;
   for (Service& sv : services) {
-    const double cap = sv.hour_capacity_integral / 3600.0;
+    // The integral of a non-negative rate; accrual by differences of times can leave -1e-13 when nothing ran.
+    const double cap = std::max(0.0, sv.hour_capacity_integral / 3600.0);
     const double d = sv.hour_demand_tokens_per_s;
     const double sd = std::min(d, cap);
     demand += d;

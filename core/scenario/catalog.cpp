@@ -14,12 +14,7 @@ namespace aidc {
 const std::map<std::string, std::string>& embedded_catalog_texts();
 
 void Catalog::add(const std::string& catalog, const std::string& text, const std::string& label) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw BadInput(label, "", "unparseable JSON (" + std::string(e.what()) + ")", "a valid JSON catalog");
-  }
+  nlohmann::json doc = parse_json_text(text, label);
   if (!doc.is_object() || !doc.contains("entries") || !doc["entries"].is_object()) {
     throw BadInput(label, "/entries", "", "an object of named catalog entries");
   }

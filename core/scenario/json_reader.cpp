@@ -44,11 +44,124 @@ std::string json_pointer_escape(const std::string& key) {
   return out;
 }
 
-std::string json_excerpt(const Json& value) {
-  std::string text = value.dump();
+namespace {
+// Long text cut to 80 bytes with "...", before a UTF-8 character's first byte so that it stays valid UTF-8 (a
+// message may go into JSON, whose dump() throws on invalid UTF-8).
+std::string shortened(std::string text) {
   constexpr std::size_t kMax = 80;
-  if (text.size() > kMax) text = text.substr(0, kMax - 3) + "...";
+  if (text.size() > kMax) {
+    std::size_t cut = kMax - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
   return text;
+}
+}  // namespace
+
+std::string json_excerpt(const Json& value) { return shortened(value.dump()); }
+
+namespace {
+
+// Where the parser is: one frame per open object or array, enough to name the JSON path of the value being read,
+// and per object the keys seen so far.
+class JsonParseTracker {
+ public:
+  explicit JsonParseTracker(const std::string& file) : file_(file) {}
+
+  bool on_event(Json::parse_event_t event, const Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start:
+        if (frames_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+          throw BadInput(file_, pending_path(), "an object or array nested deeper than " +
+                                                    std::to_string(kMaxJsonDepth) + " levels",
+                         "JSON nested at most " + std::to_string(kMaxJsonDepth) + " levels deep");
+        }
+        value_starts();
+        frames_.push_back({event == Json::parse_event_t::object_start, {}, {}, -1});
+        break;
+      case Json::parse_event_t::key: {
+        Frame& top = frames_.back();
+        top.key = parsed.get<std::string>();
+        if (!top.keys.insert(top.key).second) {
+          throw BadInput(file_, pending_path(), Json(top.key).dump() + " given twice in one object",
+                         "each key once per object (JSON leaves duplicates undefined)");
+        }
+        break;
+      }
+      case Json::parse_event_t::value: value_starts(); break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end: frames_.pop_back(); break;
+    }
+    return true;
+  }
+
+  // The JSON pointer of the value the parser reads now and has not reported yet: at the key just read in an
+  // object, at the next element in an array.
+  std::string pending_path() const {
+    std::string path;
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      const bool last = i + 1 == frames_.size();
+      path += "/" + (f.is_object ? json_pointer_escape(f.key) : std::to_string(f.index + (last ? 1 : 0)));
+    }
+    return path;
+  }
+
+ private:
+  struct Frame {
+    bool is_object = false;
+    std::set<std::string> keys;
+    std::string key;
+    long long index = -1;  // of the array's current element
+  };
+
+  // A value (scalar, object or array) begins in the innermost frame; scalars are reported after they are read.
+  void value_starts() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+
+  const std::string& file_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+Json parse_json_text(const std::string& text, const std::string& file_label) {
+  JsonParseTracker tracker(file_label);
+  try {
+    return Json::parse(text, [&tracker](int, Json::parse_event_t event, Json& parsed) {
+      return tracker.on_event(event, parsed);
+    });
+  } catch (const Json::parse_error& e) {
+    // Byte offset to line and column, which is what an editor shows.
+    std::size_t line = 1, col = 1;
+    const std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    for (std::size_t i = 0; i < end; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    const auto pos = what.find("syntax error");
+    throw BadInput(file_label, "", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col),
+                   "valid JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
+  } catch (const Json::out_of_range& e) {
+    // nlohmann reports a number beyond a double's range (406: "number overflow parsing '1e309'") this way.
+    const std::string what = e.what();
+    const auto open = what.find('\'');
+    const auto close = what.rfind('\'');
+    const std::string number = open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1)
+                                                                          : what;
+    throw BadInput(file_label, tracker.pending_path(), shortened(number),
+                   "a number a double can hold (magnitude at most 1.8e308)");
+  } catch (const Json::exception& e) {
+    throw BadInput(file_label, tracker.pending_path(), std::string("unreadable JSON (") + e.what() + ")",
+                   "valid JSON");
+  }
 }
 
 JsonObjectReader::JsonObjectReader(const Json& value, std::string path, std::string file, InputProblems& problems)

@@ -34,6 +34,17 @@ struct Range {
   std::string describe() const;  // e.g. "a number > 0", "a number in [0, 1]"
 };
 
+// Deepest nesting of objects and arrays that parse_json_text accepts. Assumption: a scenario or catalog nests
+// about 5 levels; 64 leaves ample room, and keeps every recursive walk of the document (dump, comparisons) far from
+// the stack's end.
+inline constexpr int kMaxJsonDepth = 64;
+
+// Parses JSON text. Everything that is not one valid document is BadInput naming `file_label`: a syntax error
+// (with line and column), a number beyond a double's range (e.g. 1e309, with its JSON path), a key given twice in
+// one object (with its JSON path; JSON leaves duplicates undefined and the parser would keep the last silently),
+// and nesting deeper than kMaxJsonDepth.
+Json parse_json_text(const std::string& text, const std::string& file_label);
+
 // Escapes a key for use in a JSON pointer (RFC 6901: ~ → ~0, / → ~1).
 std::string json_pointer_escape(const std::string& key);
 // A short JSON rendering of a value for messages (long values are cut).

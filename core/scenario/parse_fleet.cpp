@@ -166,7 +166,10 @@ void read_failures(std::optional<JsonObjectReader>& fr, const Catalog& catalog, 
   if (fr) cr = fr->object("components");
   if (cr) {
     if (const nlohmann::json* raw = fr->raw("components"); raw && raw->is_object()) {
-      for (const auto& [kind, value] : raw->items()) {
+      for (const auto& item : raw->items()) {
+        // Named copies, not a structured binding: clang 14 cannot capture a structured binding in a lambda.
+        const std::string& kind = item.key();
+        const nlohmann::json& value = item.value();
         if (!kind.empty() && kind.front() == '_') continue;
         auto c = std::find_if(components.begin(), components.end(),
                               [&](const ComponentReliability& x) { return x.kind == kind; });

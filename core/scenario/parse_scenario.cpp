@@ -18,7 +18,6 @@ namespace aidc {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr long long kMaxHorizonH = 100LL * 8784;  // a century of hours: beyond any financing horizon
 constexpr long long kMaxReplications = 1'000'000;
 constexpr long long kMaxSystemCount = 10'000'000;
@@ -570,26 +569,5 @@ nlohmann::json resolved_scenario_json(const Scenario& s) {
   return resolved;
 }
 
-nlohmann::json parse_json_text(const std::string& text, const std::string& file_label) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Byte offset to line and column, which is what an editor shows.
-    std::size_t line = 1, col = 1;
-    const std::size_t end = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    for (std::size_t i = 0; i < end; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = e.what();
-    const auto pos = what.find("syntax error");
-    throw BadInput(file_label, "", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col),
-                   "valid JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
-  }
-}
 
 }  // namespace aidc

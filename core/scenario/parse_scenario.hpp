@@ -40,7 +40,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
 // The resolved document of a scenario: every value explicit, in the scenario format.
 nlohmann::json resolved_scenario_json(const Scenario& s);
 
-// Parses JSON text, reporting syntax errors with line and column as BadInput.
+// Parses JSON text; every problem is BadInput (core/scenario/json_reader.hpp, where it is defined, says which).
 nlohmann::json parse_json_text(const std::string& text, const std::string& file_label);
 
 }  // namespace aidc
