@@ -369,6 +369,10 @@ EpwFile read_epw_file(const std::filesystem::path& path) {
   return parse_epw(text, name);
 }
 
+HourlyWeather hourly_weather_from_epw(const EpwFile& file) {
+  return hourly_weather_from_observations(file.dry_bulb_c, file.rh_pct, file.pressure_pa);
+}
+
 HourlyWeather read_epw(const std::filesystem::path& path) { return hourly_weather_from_epw(read_epw_file(path)); }
 
 }  // namespace aidc

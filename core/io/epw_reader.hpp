@@ -79,6 +79,10 @@ EpwFile read_epw_file(const std::filesystem::path& path);
 EpwFile parse_epw(std::string_view text, const std::string& name);
 inline EpwFile read_epw_text(std::string_view text, const std::string& name) { return parse_epw(text, name); }
 
+// The hourly weather of an EPW year: its dry bulb and RH, the wet bulb at the station pressure (the model's
+// psychrometrics, core/model/weather.hpp).
+HourlyWeather hourly_weather_from_epw(const EpwFile& file);
+
 // The hourly weather of an EPW file (hourly_weather_from_epw(read_epw_file(path))).
 HourlyWeather read_epw(const std::filesystem::path& path);
 

@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/io/epw_reader.hpp"
 #include "core/model/psychrometrics.hpp"
 
 namespace aidc {
@@ -268,13 +267,14 @@ HourlyWeather synthetic_weather(const MonthlyClimate& normals, double elevation_
                            noise_autocorrelation_per_h);
 }
 
-HourlyWeather hourly_weather_from_epw(const EpwFile& file) {
+HourlyWeather hourly_weather_from_observations(std::span<const double> dry_bulb_c, std::span<const double> rh_pct,
+                                               std::span<const double> pressure_pa) {
   HourlyWeather w;
-  w.dry_bulb_c = file.dry_bulb_c;
-  w.rh_pct = file.rh_pct;
-  w.wet_bulb_c.resize(file.dry_bulb_c.size());
+  w.dry_bulb_c.assign(dry_bulb_c.begin(), dry_bulb_c.end());
+  w.rh_pct.assign(rh_pct.begin(), rh_pct.end());
+  w.wet_bulb_c.resize(dry_bulb_c.size());
   for (std::size_t i = 0; i < w.wet_bulb_c.size(); ++i) {
-    w.wet_bulb_c[i] = wet_bulb_c(file.dry_bulb_c[i], file.rh_pct[i], file.pressure_pa[i]);
+    w.wet_bulb_c[i] = wet_bulb_c(dry_bulb_c[i], rh_pct[i], pressure_pa[i]);
   }
   return w;
 }

@@ -18,11 +18,10 @@ struct HourlyWeather {
   std::vector<double> wet_bulb_c;
 };
 
-struct EpwFile;  // core/io/epw_reader.hpp: what an EPW weather file holds
-
-// The hourly weather of an EPW file: its dry bulb and RH, and the psychrometric wet bulb from them at the station
-// pressure.
-HourlyWeather hourly_weather_from_epw(const EpwFile& file);
+// Hourly weather from observations (an EPW year, core/io/epw_reader.hpp): the dry bulb and RH as observed, and the
+// psychrometric wet bulb from them at the station pressure. The three spans have one entry per hour.
+HourlyWeather hourly_weather_from_observations(std::span<const double> dry_bulb_c, std::span<const double> rh_pct,
+                                               std::span<const double> pressure_pa);
 
 // Hours in the climatological (non-leap) year; longer horizons wrap the climatology.
 inline constexpr int kHoursPerYear = 8760;
