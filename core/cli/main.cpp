@@ -186,12 +186,16 @@ int main(int argc, char** argv) {
       return 0;
     }
     // Command-line overrides apply to the document before resolution, so they are validated like the file.
-    aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog);
+    // They are RFC 6902 patches (core/scenario/scenario_patch.hpp), the mechanism variants and sweeps use too.
+    std::vector<aidc::ScenarioPatch> overrides;
+    // "add" on an object member sets it whether or not the file has it (RFC 6902, 4.1).
+    auto set = [&](const char* option, const char* pointer, long long value) {
+      overrides.push_back({option, nlohmann::json::array({aidc::add_op(pointer, value)})});
+    };
+    if (replications) set("--replications", "/replications", *replications);
+    if (seed) set("--seed", "/seed", *seed);
+    const aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog, overrides);
     print_warnings(rs.warnings);
-    if (replications) rs.scenario.replications = static_cast<int>(*replications);
-    if (seed) rs.scenario.seed = static_cast<std::uint64_t>(*seed);
-    rs.resolved["replications"] = rs.scenario.replications;
-    rs.resolved["seed"] = rs.scenario.seed;
     check_run_output(output, scenario_path, catalog_dir, rs.scenario, events_for);
 
     const bool tty = isatty(fileno(stderr)) != 0 && !quiet;

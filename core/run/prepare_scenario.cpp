@@ -100,10 +100,12 @@ ResolvedScenario resolve_and_prepare(const nlohmann::json& doc, const Catalog& c
   return rs;
 }
 
-ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog) {
+ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog,
+                                    std::span<const ScenarioPatch> patches) {
   const std::string label = path.string();
   // A scenario is a few kilobytes; refuse anything absurd rather than read it whole.
-  const nlohmann::json doc = parse_json_text(read_text_file(path, "a scenario JSON file", 16u << 20), label);
+  const nlohmann::json file_doc = parse_json_text(read_text_file(path, "a scenario JSON file", 16u << 20), label);
+  const nlohmann::json doc = patches.empty() ? file_doc : apply_patches(file_doc, patches, label);
   std::error_code ec;
   // Relative paths in the document are relative to its folder, made absolute so that the resolved scenario
   // (`check`, /inputs/scenario) runs again from any working directory.

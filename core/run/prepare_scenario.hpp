@@ -8,12 +8,14 @@
 //   document ─► resolve_scenario (core/scenario, pure) ─► prepare_scenario (here) ─► run_scenario (core/run)
 
 #include <filesystem>
+#include <span>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/parse_scenario.hpp"
+#include "core/scenario/scenario_patch.hpp"
 
 namespace aidc {
 
@@ -25,8 +27,10 @@ void prepare_scenario(ResolvedScenario& rs);
 ResolvedScenario resolve_and_prepare(const nlohmann::json& doc, const Catalog& catalog, const std::string& file_label,
                                      const std::filesystem::path& base_dir);
 
-// Reads a scenario file, resolves and prepares it. A missing file, bad JSON (with line and column) or bad values →
-// BadInput. Relative paths inside it are relative to the file's folder.
-ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog);
+// Reads a scenario file, applies `patches` to the document (RFC 6902, in order: command-line overrides, variants),
+// resolves and prepares it. A missing file, bad JSON (with line and column), a patch that does not apply or bad
+// values → BadInput. Relative paths inside it are relative to the file's folder.
+ResolvedScenario load_scenario_file(const std::filesystem::path& path, const Catalog& catalog,
+                                    std::span<const ScenarioPatch> patches = {});
 
 }  // namespace aidc
