@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -119,6 +120,14 @@ std::string fixed_to_string(const char (&field)[N]) {
   std::size_t n = 0;
   while (n < N && field[n] != '\0') ++n;
   return std::string(field, n);
+}
+
+// A dataset or field name: non-empty, not ".", no "/" (which HDF5 reads as a path).
+inline void validate_name(const std::string& name, std::string_view what) {
+  if (name.empty() || name == "." || name.find('/') != std::string::npos) {
+    throw std::invalid_argument("ResultsWriter: " + std::string(what) + " name '" + name +
+                                "' must be non-empty, not '.', and contain no '/'");
+  }
 }
 
 }  // namespace aidc::layout
