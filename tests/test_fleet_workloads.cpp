@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/run/workload_estimates.hpp"
 #include "core/model/economics.hpp"
 #include "core/run/perf_estimates.hpp"
 #include "scenario_fixtures.hpp"
@@ -116,13 +117,7 @@ TEST_CASE("a request length mix resolves, round-trips and gives a capacity betwe
   CHECK(mean_output_tokens(w) == Approx(0.75 * 200 + 0.25 * 600));
   CHECK(resolve(rs.resolved).resolved["workloads"] == rs.resolved["workloads"]);
   // The mix's capacity in requests/s lies between its classes' (time-sharing).
-  InferenceRequestSpec spec;
-  spec.model = w.model;
-  spec.accelerator = w.accelerator;
-  spec.arch = w.arch;
-  spec.accel = w.accel;
-  spec.precision = w.precision;
-  spec.gpus = w.gpus;
+  InferenceRequestSpec spec = inference_request(w);  // as the run builds it (core/run/workload_estimates.hpp)
   spec.n_requests = 600;
   const InferenceOutcome mixed = estimate_inference_mix(spec, w.mix, Backend::Cpu);
   REQUIRE(mixed.found);
