@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "aidcsim_version.hpp"
+#include "core/io/output_path.hpp"
 #include "core/io/results_writer.hpp"
+#include "core/io/text_file.hpp"
 #include "core/io/utc_timestamp.hpp"
 #include "core/run/sizing.hpp"
 #include "core/scenario/input_error.hpp"
@@ -104,11 +106,12 @@ int run_size(const SizeCliOptions& o) {
   try {
     const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : Catalog::from_directory(o.catalog_dir);
     const std::filesystem::path path(o.scenario);
-    if (!std::filesystem::is_regular_file(path)) throw BadInput(o.scenario, "", "no such file", "a scenario JSON file");
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    const nlohmann::json doc = parse_json_text(text.str(), o.scenario);
+    const nlohmann::json doc = parse_json_text(read_text_file(path, "a scenario JSON file", 16u << 20), o.scenario);
+    // The /sizing table is small: the path is checked (not an input, a device or a folder; writable), not the space.
+    if (!o.output.empty()) {
+      const std::filesystem::path inputs[] = {path};
+      check_output_path(o.output, inputs, "-o");
+    }
     SizingOptions options;
     options.sites = o.sites;
     options.candidates = o.candidates;
