@@ -148,6 +148,8 @@ TEST_CASE("higher interest gives a lower equity NPV and a lower minimum DSCR") {
   e.financing.tenor_years = 6;
   e.financing.grace_years = 1;
   e.financing.interest_rate = 0.05;
+  // The year-5 IT refresh paid by the sponsor, so that CFADS is the same at both rates and only interest differs.
+  e.refresh.funding = RefreshFunding::Equity;
   const EconomicsResult low = evaluate_economics(e, {});
   e.financing.interest_rate = 0.10;
   const EconomicsResult high = evaluate_economics(e, {});

@@ -212,6 +212,7 @@ int main(int argc, char** argv) {
     options.threads = threads;
     options.event_replications = events_for;
     const aidc::RunSummary summary = aidc::run_scenario(rs, options, progress);
+    print_warnings(summary.run_warnings);
     if (!quiet) {
       std::cout << "aidcsim " << aidc::kSoftwareVersion << ": " << rs.scenario.name << " — "
                 << rs.scenario.replications << " replication(s) of " << rs.scenario.horizon_h << " h, seed "
@@ -219,6 +220,7 @@ int main(int argc, char** argv) {
       aidc::print_kpi_table(std::cout, summary.kpis);
       for (const std::string& line : summary.workloads) std::cout << line << '\n';
       for (const std::string& line : summary.claims) std::cout << line << '\n';
+      for (const std::string& line : summary.finance) std::cout << line << '\n';
       const aidc::ComplianceReport& c = summary.compliance;
       for (const aidc::AcceleratorAssessment& a : c.accelerators) {
         std::cout << "export control: " << a.count << " x " << a.accelerator << ", TPP " << static_cast<long long>(a.tpp)

@@ -138,7 +138,9 @@ Family family_of(const std::string& metric) {
     return Family::Throughput;
   }
   if (one_of(metric, {"npv_usd", "equity_npv_usd", "project_irr", "equity_irr", "payback_years", "min_dscr",
-                      "levelized_usd_per_gpu_hour", "capex_usd", "opex_usd_per_year"})) {
+                      "avg_dscr", "llcr", "plcr", "senior_debt_usd", "gearing", "idc_usd",
+                      "sponsor_equity_injection_usd", "gpu_hours_earning_share", "levelized_usd_per_gpu_hour",
+                      "levelized_usd_per_million_tokens", "capex_usd", "opex_usd_per_year"})) {
     return Family::Financial;
   }
   return Family::Other;

@@ -1,8 +1,11 @@
 #include "core/model/economics.hpp"
 
+#include "core/model/economics_reserves.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 namespace aidc {
 
@@ -40,38 +43,6 @@ CapexBreakdown initial_capex(const EconomicsSpec& e) {
   c.it_usd = c.systems_usd + c.network_usd + c.installation_usd + c.spares_usd;
   c.total_usd = c.building_usd + c.it_usd;
   return c;
-}
-
-std::vector<DebtYear> debt_schedule(const FinancingSpec& f, double principal_usd, int horizon_years) {
-  std::vector<DebtYear> out(static_cast<std::size_t>(std::max(0, horizon_years)));
-  const double r = f.interest_rate;
-  const int repay_years = f.tenor_years - f.grace_years;
-  double balance = principal_usd;
-  for (int y = 1; y <= horizon_years; ++y) {
-    DebtYear& d = out[static_cast<std::size_t>(y - 1)];
-    d.opening_usd = balance;
-    if (balance <= 0.0 || y > f.tenor_years) {
-      d.closing_usd = balance;
-      continue;
-    }
-    d.interest_usd = balance * r;
-    d.guarantee_fee_usd = balance * f.guarantee_fee_rate;
-    if (y > f.grace_years) {
-      const int left = f.tenor_years - y + 1;  // payments left, this one included
-      if (y == f.tenor_years) {
-        d.principal_usd = balance;  // the last payment clears the loan exactly (no rounding residue)
-      } else if (f.repayment == "straight") {
-        d.principal_usd = principal_usd / repay_years;
-      } else {
-        // Level payment on the remaining balance over the remaining years; recomputed each year it stays level.
-        const double payment = r == 0.0 ? balance / left : balance * r / (1.0 - std::pow(1.0 + r, -left));
-        d.principal_usd = payment - d.interest_usd;
-      }
-    }
-    balance -= d.principal_usd;
-    d.closing_usd = balance;
-  }
-  return out;
 }
 
 double npv(double rate, std::span<const double> cash_flows) {
@@ -134,7 +105,58 @@ double payback_years(std::span<const double> cash_flows) {
   return kNaN;
 }
 
+namespace {
+
+// Prices, volumes and currency of one operating year t (1..H).
+struct YearTerms {
+  double gpu_hour_price = 0.0;        // the workloads' (or all sold GPU-hours' without a fleet)
+  double cloud_gpu_hour_price = 0.0;
+  double token_price = 0.0;           // per million output tokens
+  double volume = 1.0;                // ramp-up
+  double revenue_fx = 1.0;            // USD value of the revenue mix after devaluation
+  double opex_factor = 1.0;           // escalation x USD value of the opex mix
+};
+
+YearTerms year_terms(const EconomicsSpec& e, int t) {
+  YearTerms y;
+  const int age = (t - 1) % std::max(1, e.it_life_years);
+  const double aged = std::pow(1.0 - e.gpu_hour_price_decline, age);
+  const auto i = static_cast<std::size_t>(t - 1);
+  y.gpu_hour_price = i < e.usd_per_gpu_hour_by_year.size() ? e.usd_per_gpu_hour_by_year[i] : e.usd_per_gpu_hour * aged;
+  const double ratio = e.usd_per_gpu_hour > 0.0 ? y.gpu_hour_price / e.usd_per_gpu_hour : aged;
+  y.cloud_gpu_hour_price = e.cloud_usd_per_gpu_hour * ratio;
+  y.token_price = i < e.usd_per_million_tokens_by_year.size()
+                      ? e.usd_per_million_tokens_by_year[i]
+                      : e.usd_per_million_tokens * std::pow(1.0 - e.token_price_decline, t - 1);
+  if (e.ramp_up_years > 0 && t <= e.ramp_up_years) {
+    y.volume = e.ramp_up_start + (1.0 - e.ramp_up_start) * (t - 1) / e.ramp_up_years;
+  }
+  const LocalCurrencySpec& lc = e.local_currency;
+  const double fx = std::pow(1.0 - lc.devaluation_per_year, t);
+  y.revenue_fx = 1.0 - lc.revenue_share + lc.revenue_share * fx;
+  y.opex_factor = std::pow(1.0 + e.opex_escalation, t - 1) * (1.0 - lc.opex_share + lc.opex_share * fx);
+  return y;
+}
+
+// PV at COD of the CFADS left for the senior debt (after the refresh tranches' service) in operating years
+// first_year..last_year.
+double pv_senior_cfads(std::span<const CashFlowYear> years, double rate, int first_year, int last_year) {
+  double pv = 0.0;
+  for (const CashFlowYear& c : years) {
+    if (c.year >= first_year && c.year <= last_year) {
+      pv += (c.cfads_usd - c.refresh_debt_service_usd) / std::pow(1.0 + rate, c.year);
+    }
+  }
+  return pv;
+}
+
+}  // namespace
+
 EconomicsResult evaluate_economics(const EconomicsSpec& e, const OperatingInputs& ops) {
+  return evaluate_economics(e, ops, size_debt(e, ops));
+}
+
+EconomicsResult evaluate_economics(const EconomicsSpec& e, const OperatingInputs& ops, const DebtPlan& plan) {
   EconomicsResult out;
   const int H = e.horizon_years;
   const CapexBreakdown cap = initial_capex(e);
@@ -148,26 +170,55 @@ EconomicsResult evaluate_economics(const EconomicsSpec& e, const OperatingInputs
   o.insurance_usd = e.insurance_rate * cap.total_usd;
   o.total_usd = o.energy_usd + o.water_usd + o.staff_usd + o.maintenance_usd + o.insurance_usd;
 
-  out.gpu_hours_sold_per_year = ops.gpu_hours_sold_per_year >= 0.0
-                                    ? ops.gpu_hours_sold_per_year
-                                    : static_cast<double>(total_gpus(e)) * kHoursPerYear * e.sold_fraction;
-  out.revenue_usd_per_year =
-      out.gpu_hours_sold_per_year * e.usd_per_gpu_hour + ops.million_tokens_per_year * e.usd_per_million_tokens;
+  // Volumes at the target: the workloads' GPU-hours (or sold_fraction of all without a fleet), and with a fleet
+  // the healthy GPU-hours no workload holds, sold_fraction of them as GPU cloud.
+  const double installed_hours = static_cast<double>(total_gpus(e)) * kHoursPerYear;
+  const bool fleet = ops.gpu_hours_sold_per_year >= 0.0;
+  const double workload_hours = fleet ? ops.gpu_hours_sold_per_year : installed_hours * e.sold_fraction;
+  const double healthy_hours = fleet && ops.healthy_gpu_hours_per_year >= 0.0 ? ops.healthy_gpu_hours_per_year
+                                                                               : installed_hours;
+  const double cloud_hours = fleet && ops.healthy_gpu_hours_per_year >= 0.0
+                                 ? std::max(0.0, healthy_hours - workload_hours) * e.sold_fraction
+                                 : 0.0;
+  out.gpu_hours_sold_per_year = workload_hours + cloud_hours;
+  out.revenue_usd_per_year = workload_hours * e.usd_per_gpu_hour + cloud_hours * e.cloud_usd_per_gpu_hour +
+                             ops.million_tokens_per_year * e.usd_per_million_tokens;
+  const bool workload_hours_earn = e.usd_per_gpu_hour > 0.0 || ops.million_tokens_per_year > 0.0;
+  const double earning_hours = (workload_hours_earn ? workload_hours : 0.0) +
+                               (e.cloud_usd_per_gpu_hour > 0.0 ? cloud_hours : 0.0);
+  out.earning_share = healthy_hours > 0.0 ? earning_hours / healthy_hours : kNaN;
 
+  // Construction and the senior debt at COD.
   const FinancingSpec& f = e.financing;
-  const double debt = f.debt_share * cap.total_usd;
-  const std::vector<DebtYear> schedule = debt_schedule(f, debt, H);
+  const double s = plan.share;
+  const ConstructionSchedule cs =
+      construction_schedule(e.construction, cap.total_usd, f.interest_rate, f.commitment_fee_rate);
+  const int C = static_cast<int>(cs.capex_usd.size());
+  out.construction_years = C;
+  out.idc_usd = s * cs.idc_total_usd;
+  const double debt = s * (cap.total_usd + cs.idc_total_usd);
+  out.senior_debt_usd = debt;
+  out.gearing = cap.total_usd + out.idc_usd > 0.0 ? debt / (cap.total_usd + out.idc_usd) : 0.0;
+  const std::vector<DebtYear> senior = plan.principal_usd.empty()
+                                           ? debt_schedule(f, debt, H)
+                                           : debt_schedule_from_principal(f, debt, plan.principal_usd, H);
+  const RefreshFlows refresh = refresh_flows(e, cap.it_usd);
+  // Debt service by operating year (index 1..H+1; H+1 = 0), for the DSRA's target.
+  std::vector<double> service(static_cast<std::size_t>(H) + 2, 0.0);
+  for (int t = 1; t <= H; ++t) {
+    const DebtYear& d = senior[static_cast<std::size_t>(t - 1)];
+    const DebtYear& r = refresh.tranche[static_cast<std::size_t>(t)];
+    service[static_cast<std::size_t>(t)] = d.interest_usd + d.principal_usd + d.guarantee_fee_usd + r.interest_usd +
+                                           r.principal_usd + r.guarantee_fee_usd;
+  }
+  const double dsra_share = e.dsra.months / 12.0;
 
-  // Depreciation: the building straight over its life; each IT fleet (year 0 and every refresh) over the IT life.
+  // Depreciation: the building straight over its life; each IT fleet (COD and every refresh) over the IT life.
   const int Lb = std::max(1, e.building_life_years);
   const int Li = std::max(1, e.it_life_years);
   std::vector<double> depreciation(static_cast<std::size_t>(H) + 1, 0.0);
-  std::vector<double> refresh(static_cast<std::size_t>(H) + 1, 0.0);
   for (int y = 1; y <= std::min(H, Lb); ++y) depreciation[static_cast<std::size_t>(y)] += cap.building_usd / Lb;
-  int last_fleet_year = 0;
   for (int bought = 0; bought < H; bought += Li) {
-    if (bought > 0) refresh[static_cast<std::size_t>(bought)] = cap.it_usd;
-    last_fleet_year = bought;
     for (int y = bought + 1; y <= std::min(H, bought + Li); ++y) {
       depreciation[static_cast<std::size_t>(y)] += cap.it_usd / Li;
     }
@@ -175,62 +226,115 @@ EconomicsResult evaluate_economics(const EconomicsSpec& e, const OperatingInputs
   double terminal = 0.0;
   if (e.terminal_book_value) {
     terminal += cap.building_usd * std::max(0.0, 1.0 - static_cast<double>(H) / Lb);
-    terminal += cap.it_usd * std::max(0.0, 1.0 - static_cast<double>(H - last_fleet_year) / Li);
+    terminal += cap.it_usd * std::max(0.0, 1.0 - static_cast<double>(H - refresh.last_fleet_year) / Li);
   }
 
-  std::vector<double> project_cf, equity_cf, costs, hours;
-  double loss_levered = 0.0, loss_unlevered = 0.0;
-  double min_dscr = kNaN;
-  out.years.reserve(static_cast<std::size_t>(H) + 1);
-  {
-    CashFlowYear y0;
-    y0.year = 0;
-    y0.capex_usd = cap.total_usd;
-    y0.debt_outstanding_usd = debt;
-    y0.project_cash_flow_usd = -cap.total_usd;
-    y0.equity_cash_flow_usd = -cap.total_usd + debt - f.upfront_fee_rate * debt;
-    y0.dscr = kNaN;
-    out.years.push_back(y0);
-  }
-  for (int y = 1; y <= H; ++y) {
-    const DebtYear& d = schedule[static_cast<std::size_t>(y - 1)];
+  out.years.reserve(static_cast<std::size_t>(C + H));
+  double outstanding = 0.0;
+  double dsra = 0.0;
+  for (int i = 0; i < C; ++i) {
+    const auto k = static_cast<std::size_t>(i);
     CashFlowYear c;
-    c.year = y;
-    c.capex_usd = refresh[static_cast<std::size_t>(y)];
-    c.revenue_usd = out.revenue_usd_per_year;
-    c.opex_usd = o.total_usd;
+    c.year = i - (C - 1);
+    c.capex_usd = cs.capex_usd[k];
+    c.senior_debt_drawdown_usd = s * c.capex_usd;
+    c.equity_drawdown_usd = c.capex_usd - c.senior_debt_drawdown_usd;
+    c.idc_usd = s * cs.idc_usd[k];
+    c.financing_fees_usd = s * cs.commitment_fee_usd[k] + (i == 0 ? f.upfront_fee_rate * debt : 0.0);
+    outstanding += c.senior_debt_drawdown_usd + c.idc_usd;
+    c.debt_outstanding_usd = i == C - 1 ? debt : outstanding;
+    if (i == C - 1 && e.dsra.funding == "close") {
+      c.dsra_flow_usd = dsra_share * service[1];  // the sponsor funds the reserve at COD
+      dsra = c.dsra_flow_usd;
+    }
+    c.dsra_balance_usd = dsra;
+    c.project_cash_flow_usd = -c.capex_usd;
+    c.equity_cash_flow_usd = -c.equity_drawdown_usd - c.financing_fees_usd - c.dsra_flow_usd;
+    c.dscr = kNaN;
+    out.years.push_back(c);
+  }
+
+  double loss_levered = 0.0, loss_unlevered = 0.0;
+  for (int t = 1; t <= H; ++t) {
+    const auto k = static_cast<std::size_t>(t);
+    const DebtYear& d = senior[k - 1];
+    const DebtYear& r = refresh.tranche[k];
+    const YearTerms y = year_terms(e, t);
+    CashFlowYear c;
+    c.year = t;
+    c.capex_usd = refresh.capex_usd[k];
+    c.refresh_debt_drawdown_usd = refresh.tranche_drawdown_usd[k];
+    c.mra_release_usd = refresh.mra_release_usd[k];
+    c.equity_injection_usd = refresh.equity_injection_usd[k];
+    c.maintenance_capex_usd = refresh.maintenance_capex_usd[k];
+    c.sold_volume_factor = y.volume;
+    c.gpu_hours_sold = y.volume * out.gpu_hours_sold_per_year;
+    c.revenue_workloads_usd = y.volume * workload_hours * y.gpu_hour_price * y.revenue_fx;
+    c.revenue_cloud_usd = y.volume * cloud_hours * y.cloud_gpu_hour_price * y.revenue_fx;
+    c.revenue_tokens_usd = y.volume * ops.million_tokens_per_year * y.token_price * y.revenue_fx;
+    c.revenue_usd = c.revenue_workloads_usd + c.revenue_cloud_usd + c.revenue_tokens_usd;
+    c.opex_usd = o.total_usd * y.opex_factor;
     c.ebitda_usd = c.revenue_usd - c.opex_usd;
-    c.depreciation_usd = depreciation[static_cast<std::size_t>(y)];
-    c.interest_usd = d.interest_usd;
-    c.principal_usd = d.principal_usd;
-    c.guarantee_fee_usd = d.guarantee_fee_usd;
-    c.debt_service_usd = d.interest_usd + d.principal_usd + d.guarantee_fee_usd;
-    c.debt_outstanding_usd = d.closing_usd;
+    c.depreciation_usd = depreciation[k];
+    c.interest_usd = d.interest_usd + r.interest_usd;
+    c.principal_usd = d.principal_usd + r.principal_usd;
+    c.guarantee_fee_usd = d.guarantee_fee_usd + r.guarantee_fee_usd;
+    c.debt_service_usd = service[k];
+    c.refresh_debt_service_usd = r.interest_usd + r.principal_usd + r.guarantee_fee_usd;
+    c.debt_outstanding_usd = d.closing_usd + r.closing_usd;
     c.tax_usd = tax_with_carry_forward(c.ebitda_usd - c.depreciation_usd - c.interest_usd - c.guarantee_fee_usd,
                                        e.tax_rate, loss_levered);
     const double tax_unlevered =
         tax_with_carry_forward(c.ebitda_usd - c.depreciation_usd, e.tax_rate, loss_unlevered);
-    c.terminal_value_usd = y == H ? terminal : 0.0;
-    c.equity_cash_flow_usd = c.ebitda_usd - c.capex_usd - c.debt_service_usd - c.tax_usd + c.terminal_value_usd;
+    c.mra_contribution_usd = refresh.mra_contribution_usd[k];
+    c.mra_balance_usd = refresh.mra_balance_usd[k];
+    c.cfads_usd = c.ebitda_usd - c.tax_usd - c.maintenance_capex_usd - c.mra_contribution_usd;
+    const DsraStep step = dsra_step(dsra, dsra_share * service[k + 1], c.cfads_usd - c.debt_service_usd);
+    dsra = step.balance_usd;
+    c.dsra_flow_usd = step.flow_usd;
+    c.dsra_balance_usd = dsra;
+    c.terminal_value_usd = t == H ? terminal : 0.0;
+    // What is left in the maintenance reserve at the horizon goes back to the sponsor.
+    const double mra_left = t == H ? c.mra_balance_usd : 0.0;
+    c.equity_cash_flow_usd = c.cfads_usd - c.debt_service_usd - c.dsra_flow_usd - c.equity_injection_usd +
+                             c.terminal_value_usd + mra_left;
     c.project_cash_flow_usd = c.ebitda_usd - c.capex_usd - tax_unlevered + c.terminal_value_usd;
-    c.dscr = c.debt_service_usd > 0.0 ? (c.ebitda_usd - c.tax_usd) / c.debt_service_usd : kNaN;
-    if (!std::isnan(c.dscr)) min_dscr = std::isnan(min_dscr) ? c.dscr : std::min(min_dscr, c.dscr);
+    c.dscr = c.debt_service_usd > 0.0 ? c.cfads_usd / c.debt_service_usd : kNaN;
+    out.sponsor_equity_injection_usd += c.equity_injection_usd;
+    out.refresh_capex_usd += c.capex_usd;
     out.years.push_back(c);
   }
+
+  std::vector<double> project_cf, equity_cf, costs, hours, tokens, dscrs;
   for (const CashFlowYear& c : out.years) {
     project_cf.push_back(c.project_cash_flow_usd);
     equity_cf.push_back(c.equity_cash_flow_usd);
     costs.push_back(c.capex_usd + c.opex_usd - c.terminal_value_usd);
-    hours.push_back(c.year == 0 ? 0.0 : out.gpu_hours_sold_per_year);
+    hours.push_back(c.gpu_hours_sold);
+    tokens.push_back(c.year >= 1 ? c.sold_volume_factor * ops.million_tokens_per_year : 0.0);
+    if (!std::isnan(c.dscr)) {
+      if (dscrs.empty() || c.dscr < out.min_dscr) {
+        out.min_dscr = c.dscr;
+        out.min_dscr_year = c.year;
+      }
+      dscrs.push_back(c.dscr);
+    }
   }
   out.project_npv_usd = npv(e.discount_rate, project_cf);
   out.equity_npv_usd = npv(e.equity_discount_rate, equity_cf);
   out.project_irr = irr(project_cf);
   out.equity_irr = irr(equity_cf);
   out.payback_years = payback_years(project_cf);
-  out.min_dscr = min_dscr;
+  if (dscrs.empty()) out.min_dscr = kNaN;
+  out.avg_dscr = dscrs.empty() ? kNaN : std::accumulate(dscrs.begin(), dscrs.end(), 0.0) / dscrs.size();
+  const std::span<const CashFlowYear> years(out.years);
+  out.llcr = debt > 0.0 ? pv_senior_cfads(years, f.interest_rate, 1, std::min(f.tenor_years, H)) / debt : kNaN;
+  out.plcr = debt > 0.0 ? pv_senior_cfads(years, f.interest_rate, 1, H) / debt : kNaN;
+  const double pv_costs = npv(e.discount_rate, costs);
   const double pv_hours = npv(e.discount_rate, hours);
-  out.levelized_usd_per_gpu_hour = pv_hours > 0.0 ? npv(e.discount_rate, costs) / pv_hours : kNaN;
+  const double pv_tokens = npv(e.discount_rate, tokens);
+  out.levelized_usd_per_gpu_hour = pv_hours > 0.0 ? pv_costs / pv_hours : kNaN;
+  out.levelized_usd_per_million_tokens = pv_tokens > 0.0 ? pv_costs / pv_tokens : kNaN;
   return out;
 }
 

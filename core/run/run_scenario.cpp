@@ -141,9 +141,10 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   const std::size_t economics_kpi_first = kpi_index(kpi_info, economics_kpi_info().front().name);
   const std::size_t token_cost_kpi = kpi_index(kpi_info, "levelized_usd_per_million_tokens");
   const bool token_cost = token_cost_kpi < kpi_info.size();
-  const std::size_t tokens_served_kpi = kpi_index(kpi_info, "output_tokens_served");
   std::vector<std::vector<double>> kpis(kpi_info.size(), std::vector<double>(static_cast<std::size_t>(R)));
-  std::vector<EconomicsResult> finance(economics ? static_cast<std::size_t>(R) : 0);
+  std::vector<OperatingInputs> ops(economics ? static_cast<std::size_t>(R) : 0);
+  std::vector<EconomicsResult> finance;
+  int sizing_rep = -1;
   RunSummary summary;
   summary.threads = threads;
   const std::vector<ResolvedClaim>& claims = plan.claims;
@@ -166,18 +167,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       for (std::size_t k = 0; k < r.fleet_kpis.size(); ++k) kpis[fleet_kpi_first + k][rep] = r.fleet_kpis[k];
       if (economics) {
         // Opex varies with each replication's energy cost and water, so the economics KPIs get P10/P50/P90 too.
-        // With a fleet, the GPU-hours sold are those its workloads held (the last fleet KPI).
-        finance[rep] = replication_economics(s, r.kpis, fleet ? r.fleet_kpis.at(kFleetKpiAllocatedGpuHours) : -1.0,
-                                             fleet ? r.fleet_kpis.at(kFleetKpiOutputTokensServed) : 0.0);
-        const auto ek = economics_kpis(finance[rep]);
-        for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[economics_kpi_first + k][rep] = ek[k];
-        if (token_cost) {
-          // PV(costs) / PV(tokens) with both constant per year = levelized USD/GPU-h × GPU-h sold / tokens per year.
-          const double mtokens_per_year = kpis[tokens_served_kpi][rep] / 1e6 * 8760.0 / static_cast<double>(s.horizon_h);
-          kpis[token_cost_kpi][rep] = mtokens_per_year > 0.0 ? finance[rep].levelized_usd_per_gpu_hour *
-                                                                   finance[rep].gpu_hours_sold_per_year / mtokens_per_year
-                                                             : std::numeric_limits<double>::quiet_NaN();
-        }
+        // The economics run once all replications are in: a sculpted debt is sized on one of them.
+        ops[rep] = replication_operating_inputs(s, r.kpis, r.fleet_kpis);
       }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
@@ -217,6 +208,14 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     simulating.wait();
     std::swap(current, next);
   }
+  if (economics) {
+    finance = evaluate_replications(s.economics, ops, &sizing_rep);
+    for (std::size_t rep = 0; rep < finance.size(); ++rep) {
+      const auto ek = economics_kpis(finance[rep]);
+      for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[economics_kpi_first + k][rep] = ek[k];
+      if (token_cost) kpis[token_cost_kpi][rep] = finance[rep].levelized_usd_per_million_tokens;
+    }
+  }
   summary.kpis = summarize_kpis(kpis, kpi_info);
   summary.compliance = assess_export_control(s.it);
   int median_rep = -1;
@@ -231,6 +230,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     median_rep = order[static_cast<std::size_t>((R - 1) / 2)];
     summary.cash_flows = finance[static_cast<std::size_t>(median_rep)].years;
     summary.cash_flow_replication = median_rep;
+    summary.run_warnings = economics_run_warnings(s, finance[static_cast<std::size_t>(median_rep)]);
+    summary.finance = economics_summary_lines(s, finance[static_cast<std::size_t>(median_rep)], summary.kpis);
   }
   // For reviewers (issue 5): each claim's distribution, probability and verdict, and the export package.
   const std::vector<ClaimResult> claim_results = evaluate_claims(claims, s.claims_policy, kpi_info, kpis);
@@ -242,15 +243,18 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   if (writer) {
     writer->write_kpis(summary.kpis);
     writer->write_table("compliance", compliance_table(summary.compliance));
-    if (!rs.warnings.empty()) writer->write_table("warnings", warnings_table(rs.warnings));
+    std::vector<InputWarning> warnings = rs.warnings;
+    warnings.insert(warnings.end(), summary.run_warnings.begin(), summary.run_warnings.end());
+    if (!warnings.empty()) writer->write_table("warnings", warnings_table(warnings));
     if (fleet) {
       writer->write_table("fleet/racks", fleet_racks_table(s));
       writer->write_table("fleet/fabric", fleet_fabric_table(s));
     }
     if (economics) {
       writer->write_table("economics/cash_flows",
-                          cash_flow_table(finance[static_cast<std::size_t>(median_rep)], median_rep,
-                                          "the replication at the median of npv_usd (lower median for an even count)"));
+                          cash_flow_table(s.economics, finance[static_cast<std::size_t>(median_rep)], median_rep,
+                                          "the replication at the median of npv_usd (lower median for an even count)",
+                                          sizing_rep));
     }
     for (const WorkloadResult& w : workloads) {
       writer->write_table("perf/" + w.name + "/configs", w.configs);

@@ -41,6 +41,8 @@ struct RunSummary {
   int cash_flow_replication = -1;
   std::vector<std::string> workloads;    // one summary line per workload, e.g. "workload chat-70b: 19075 output ..."
   std::vector<std::string> claims;       // one verdict line per claim, e.g. "claim \"annual PUE <= 1.3\": ..."
+  std::vector<std::string> finance;      // cover ratios, debt and the refresh's funding (with economics)
+  std::vector<InputWarning> run_warnings;  // found by the run (e.g. little of the capacity earns revenue)
 };
 
 // What a run settles before any replication, once: the workloads' estimates (a workload that cannot run anywhere

@@ -72,8 +72,10 @@ void CandidateSizer::fill_economics(const Plan& plan, const Outcome& o) {
   r_.capex_usd = e.capex.total_usd;
   const double rate = s.economics.discount_rate;
   double pv_cost = 0.0, pv_terminal = 0.0, pv_tokens = 0.0;
-  for (const CashFlowYear& y : e.years) {
-    const double df = std::pow(1.0 + rate, -y.year);
+  // Discounted as the cash-flow table is: row k (construction rows first) by k years from financial close.
+  for (std::size_t k = 0; k < e.years.size(); ++k) {
+    const CashFlowYear& y = e.years[k];
+    const double df = std::pow(1.0 + rate, -static_cast<double>(k));
     pv_cost += (y.capex_usd + y.opex_usd) * df;
     pv_terminal += y.terminal_value_usd * df;
     if (y.year > 0) pv_tokens += r_.output_tokens_per_year * df;

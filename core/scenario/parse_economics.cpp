@@ -1,5 +1,7 @@
 #include "core/scenario/parse_economics.hpp"
 
+#include "core/scenario/parse_economics_finance.hpp"
+
 #include <cmath>
 #include <limits>
 #include <set>
@@ -27,12 +29,49 @@ double tax_default(const Catalog& catalog, nlohmann::json& used, const std::stri
   return fallback;
 }
 
+void read_revenue(JsonObjectReader& rr, const EconomicsDefault& d, const Scenario& s, EconomicsSpec& e) {
+  // Per GPU-hour sold, per million output tokens served, or both (a GPU cloud with a token API).
+  // Prices: frontier APIs list 1-100 USD per million output tokens and H100 hours rent at 2-10 USD (2025);
+  // the bounds are a hundred times the dearest.
+  const Range token_price = limits::up_to(1e4), gpu_hour_price = limits::up_to(1e3);
+  e.usd_per_million_tokens = rr.number("usd_per_million_tokens", 0.0, token_price);
+  if (rr.has("usd_per_million_tokens")) {
+    e.usd_per_gpu_hour = rr.number("usd_per_gpu_hour", 0.0, gpu_hour_price);
+  } else {
+    e.usd_per_gpu_hour = rr.required_number("usd_per_gpu_hour", gpu_hour_price);
+  }
+  // With a fleet, the healthy GPU-hours no workload holds are sold as GPU cloud at this price (default: the same).
+  e.cloud_usd_per_gpu_hour = rr.number("cloud_usd_per_gpu_hour", e.usd_per_gpu_hour, gpu_hour_price);
+  e.sold_fraction = rr.number("sold_fraction", d("sold_fraction"), Range::fraction());
+  bool serves = false;
+  for (const WorkloadSpec& w : s.workloads) serves = serves || w.kind == WorkloadKind::Inference;
+  if (e.usd_per_million_tokens > 0.0 && !(s.fleet.enabled && serves)) {
+    rr.problem_at("usd_per_million_tokens", nlohmann::json(e.usd_per_million_tokens).dump(),
+                  "0, or a \"fleet\" section with an inference workload (the tokens it serves are what is sold)");
+  }
+  const auto H = static_cast<std::size_t>(e.horizon_years);
+  e.gpu_hour_price_decline = rr.number("gpu_hour_price_decline", d("gpu_hour_price_decline"), {0.0, 1.0, false, true});
+  if (auto p = rr.number_array("usd_per_gpu_hour_by_year", H, gpu_hour_price)) e.usd_per_gpu_hour_by_year = *p;
+  e.token_price_decline = rr.number("token_price_decline", d("token_price_decline"), {0.0, 1.0, false, true});
+  if (auto p = rr.number_array("usd_per_million_tokens_by_year", H, token_price)) {
+    e.usd_per_million_tokens_by_year = *p;
+  }
+  e.ramp_up_years = static_cast<int>(d("ramp_up_years"));
+  e.ramp_up_start = d("ramp_up_start");
+  if (auto ru = rr.object("ramp_up")) {
+    e.ramp_up_years = static_cast<int>(ru->integer("years", e.ramp_up_years, 0, e.horizon_years));
+    e.ramp_up_start = ru->number("start", e.ramp_up_start, Range::fraction());
+    ru->finish();
+  }
+  rr.finish();
+}
+
 }  // namespace
 
 void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
                     EconomicsSpec& e) {
   e.enabled = true;
-  auto d = [&](const char* key) { return default_value(catalog, used, key); };
+  const EconomicsDefault d = [&](const char* key) { return default_value(catalog, used, key); };
 
   e.horizon_years = static_cast<int>(r.integer("horizon_years", static_cast<long long>(d("horizon_years")), 1, 100));
   e.discount_rate = r.number("discount_rate", d("discount_rate"), Range::closed(-0.5, 1.0));
@@ -102,28 +141,8 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
   e.installation_share = r.number("installation_share", d("installation_share"), Range::closed(0, 1));
   e.spares_share = r.number("spares_share", d("spares_share"), Range::closed(0, 1));
 
-  if (auto rr = r.object("revenue")) {
-    // Per GPU-hour sold, per million output tokens served, or both (a GPU cloud with a token API).
-    // Prices: frontier APIs list 1-100 USD per million output tokens and H100 hours rent at 2-10 USD (2025);
-    // the bounds are a hundred times the dearest.
-    const Range token_price = limits::up_to(1e4), gpu_hour_price = limits::up_to(1e3);
-    e.usd_per_million_tokens = rr->number("usd_per_million_tokens", 0.0, token_price);
-    if (rr->has("usd_per_million_tokens")) {
-      e.usd_per_gpu_hour = rr->number("usd_per_gpu_hour", 0.0, gpu_hour_price);
-    } else {
-      e.usd_per_gpu_hour = rr->required_number("usd_per_gpu_hour", gpu_hour_price);
-    }
-    e.sold_fraction = rr->number("sold_fraction", d("sold_fraction"), Range::fraction());
-    bool serves = false;
-    for (const WorkloadSpec& w : s.workloads) serves = serves || w.kind == WorkloadKind::Inference;
-    if (e.usd_per_million_tokens > 0.0 && !(s.fleet.enabled && serves)) {
-      rr->problem_at("usd_per_million_tokens", nlohmann::json(e.usd_per_million_tokens).dump(),
-                     "0, or a \"fleet\" section with an inference workload (the tokens it serves are what is sold)");
-    }
-    rr->finish();
-  } else {
-    r.problem_at("revenue", "", "an object with usd_per_gpu_hour and/or usd_per_million_tokens (and optionally sold_fraction)");
-  }
+  if (auto rr = r.object("revenue")) read_revenue(*rr, d, s, e);
+  else r.problem_at("revenue", "", "an object with usd_per_gpu_hour and/or usd_per_million_tokens (and optionally sold_fraction)");
 
   const double staff_default = d("staff_fte_per_mw") * e.design_it_w / 1e6 * d("staff_usd_per_fte_year");
   e.staff_usd_per_year = r.number("staff_usd_per_year", staff_default, limits::up_to(limits::kMaxUsd));
@@ -136,6 +155,16 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
     m->finish();
   }
   e.insurance_rate = r.number("insurance_rate", d("insurance_rate"), Range::closed(0, 1));
+  e.opex_escalation = r.number("opex_escalation", d("opex_escalation"), Range::closed(-0.5, 1.0));
+  LocalCurrencySpec& lc = e.local_currency;
+  lc.revenue_share = lc.opex_share = d("local_currency_share");
+  lc.devaluation_per_year = d("devaluation_per_year");
+  if (auto l = r.object("local_currency")) {
+    lc.revenue_share = l->number("revenue_share", lc.revenue_share, Range::fraction());
+    lc.opex_share = l->number("opex_share", lc.opex_share, Range::fraction());
+    lc.devaluation_per_year = l->number("devaluation_per_year", lc.devaluation_per_year, {0.0, 1.0, false, true});
+    l->finish();
+  }
 
   e.building_life_years = static_cast<int>(d("building_life_years"));
   e.it_life_years = static_cast<int>(d("it_life_years"));
@@ -149,54 +178,25 @@ void read_economics(JsonObjectReader& r, const Catalog& catalog, const Scenario&
   e.terminal_book_value = r.choice("terminal_value", book_default ? "book_value" : "none", {"book_value", "none"}) ==
                           "book_value";
 
-  FinancingSpec& f = e.financing;
-  f.debt_share = d("debt_share");
-  f.interest_rate = d("interest_rate");
-  f.tenor_years = static_cast<int>(d("tenor_years"));
-  f.grace_years = static_cast<int>(d("grace_years"));
-  f.repayment = d("repayment_annuity") != 0.0 ? "annuity" : "straight";
-  f.guarantee_fee_rate = d("guarantee_fee_rate");
-  f.upfront_fee_rate = d("upfront_fee_rate");
-  std::optional<JsonObjectReader> fr = r.object("financing");
-  if (fr) {
-    f.debt_share = fr->number("debt_share", f.debt_share, Range::fraction());
-    // OECD Arrangement on Officially Supported Export Credits, Art. 10: official support covers at most 85 % of the
-    // export contract value (a 15 % down payment); commercial project finance rarely goes above 80 %.
-    constexpr double kOecdMaxSupportedShare = 0.85;
-    if (fr->has("debt_share") && f.debt_share > kOecdMaxSupportedShare) {
-      fr->warning_at("debt_share", nlohmann::json(f.debt_share).dump(),
-                     "a debt share above the 85 % that the OECD Arrangement lets export credit agencies support "
-                     "(the buyer pays at least 15 % down); lenders rarely go higher");
-    }
-    f.interest_rate = fr->number("interest_rate", f.interest_rate, Range::closed(0.0, 1.0));
-    f.tenor_years = static_cast<int>(fr->integer("tenor_years", f.tenor_years, 1, 50));
-    f.grace_years = static_cast<int>(fr->integer("grace_years", f.grace_years, 0, 49));
-    f.repayment = fr->choice("repayment", f.repayment, {"annuity", "straight"});
-    f.guarantee_fee_rate = fr->number("guarantee_fee_rate", f.guarantee_fee_rate, Range::closed(0.0, 0.5));
-    f.upfront_fee_rate = fr->number("upfront_fee_rate", f.upfront_fee_rate, Range::closed(0.0, 0.5));
-  }
-  // Cross-checks, reported where the user would fix them.
-  auto financing_problem = [&](const std::string& key, const std::string& value, const std::string& expected) {
-    if (fr) fr->problem_at(key, value, expected);
-    else r.problem_at("financing", "", key + " " + expected);
-  };
-  if (f.debt_share > 0.0 && f.grace_years >= f.tenor_years) {
-    financing_problem("grace_years", std::to_string(f.grace_years),
-                      "fewer grace years than tenor_years (" + std::to_string(f.tenor_years) + ")");
-  }
-  if (f.debt_share > 0.0 && f.tenor_years > e.horizon_years) {
-    financing_problem("tenor_years", std::to_string(f.tenor_years),
-                      "at most horizon_years (" + std::to_string(e.horizon_years) + "): the loan must be repaid inside the horizon");
-  }
-  if (fr) fr->finish();
+  read_economics_finance(r, d, e);
   r.finish();
 }
 
 nlohmann::json economics_to_json(const EconomicsSpec& e) {
   nlohmann::json prices = nlohmann::json::object();
   for (const SystemPrice& p : e.systems) prices[p.system] = p.price_usd;
-  const FinancingSpec& f = e.financing;
-  return {
+  nlohmann::json revenue = {{"usd_per_gpu_hour", e.usd_per_gpu_hour},
+                             {"cloud_usd_per_gpu_hour", e.cloud_usd_per_gpu_hour},
+                             {"usd_per_million_tokens", e.usd_per_million_tokens},
+                             {"sold_fraction", e.sold_fraction},
+                             {"gpu_hour_price_decline", e.gpu_hour_price_decline},
+                             {"token_price_decline", e.token_price_decline},
+                             {"ramp_up", {{"years", e.ramp_up_years}, {"start", e.ramp_up_start}}}};
+  if (!e.usd_per_gpu_hour_by_year.empty()) revenue["usd_per_gpu_hour_by_year"] = e.usd_per_gpu_hour_by_year;
+  if (!e.usd_per_million_tokens_by_year.empty()) {
+    revenue["usd_per_million_tokens_by_year"] = e.usd_per_million_tokens_by_year;
+  }
+  nlohmann::json out = {
       {"_construction_convention", "construction_usd_per_w is per watt of design IT capacity (design_it_mw)"},
       {"horizon_years", e.horizon_years},
       {"discount_rate", e.discount_rate},
@@ -207,24 +207,20 @@ nlohmann::json economics_to_json(const EconomicsSpec& e) {
       {"network_share_of_systems", e.network_share_of_systems},
       {"installation_share", e.installation_share},
       {"spares_share", e.spares_share},
-      {"revenue",
-       {{"usd_per_gpu_hour", e.usd_per_gpu_hour},
-        {"usd_per_million_tokens", e.usd_per_million_tokens},
-        {"sold_fraction", e.sold_fraction}}},
+      {"revenue", revenue},
       {"staff_usd_per_year", e.staff_usd_per_year},
       {"maintenance_rate", {{"building", e.maintenance_rate_building}, {"it", e.maintenance_rate_it}}},
       {"insurance_rate", e.insurance_rate},
       {"asset_life_years", {{"building", e.building_life_years}, {"it", e.it_life_years}}},
       {"tax_rate", e.tax_rate},
       {"terminal_value", e.terminal_book_value ? "book_value" : "none"},
-      {"financing",
-       {{"debt_share", f.debt_share},
-        {"interest_rate", f.interest_rate},
-        {"tenor_years", f.tenor_years},
-        {"grace_years", f.grace_years},
-        {"repayment", f.repayment},
-        {"guarantee_fee_rate", f.guarantee_fee_rate},
-        {"upfront_fee_rate", f.upfront_fee_rate}}}};
+      {"opex_escalation", e.opex_escalation},
+      {"local_currency",
+       {{"revenue_share", e.local_currency.revenue_share},
+        {"opex_share", e.local_currency.opex_share},
+        {"devaluation_per_year", e.local_currency.devaluation_per_year}}}};
+  finance_to_json(e, out);
+  return out;
 }
 
 }  // namespace aidc

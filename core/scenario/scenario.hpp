@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scenario/economics_spec.hpp"
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/llm_arch.hpp"
 
@@ -229,51 +230,6 @@ struct DemandSpec {
   double peak_hour = 14.0;           // local hour of the diurnal peak
   double weekend_factor = 1.0;       // multiplier on Saturdays and Sundays
   double annual_growth = 0.0;        // compounded, e.g. 0.3 = +30 % per year
-};
-
-// Project finance of the site (core/model/economics.hpp), from the optional "economics" section. Rates are
-// fractions per year; money in USD at constant prices. Parsed by core/scenario/parse_economics.cpp, with every
-// default from scenarios/catalog/economics_defaults.json.
-struct FinancingSpec {
-  double debt_share = 0.0;          // of initial capex, drawn at year 0
-  double interest_rate = 0.0;       // per year on the outstanding balance
-  int tenor_years = 1;              // from the first operating year, grace included
-  int grace_years = 0;              // interest only
-  std::string repayment = "annuity";  // "annuity" (level debt service) or "straight" (equal principal)
-  double guarantee_fee_rate = 0.0;  // per year on the balance outstanding at the start of the year (ECA / PRI cover)
-  double upfront_fee_rate = 0.0;    // of the debt, paid at financial close (ECA exposure premium, arrangement fee)
-};
-
-struct SystemPrice {
-  std::string system;
-  int count = 0;
-  int gpus_per_system = 0;
-  double price_usd = 0.0;  // per system
-};
-
-struct EconomicsSpec {
-  bool enabled = false;
-  int horizon_years = 15;
-  double discount_rate = 0.08;          // project (unlevered) cash flows
-  double equity_discount_rate = 0.12;   // equity cash flows
-  double construction_usd_per_w = 0.0;  // building and M&E per watt of design IT capacity
-  double design_it_w = 0.0;             // design IT capacity the construction cost applies to
-  std::vector<SystemPrice> systems;
-  double network_share_of_systems = 0.0;  // scale-out network as a share of the systems' price
-  double installation_share = 0.0;        // of systems + network
-  double spares_share = 0.0;              // initial spares pool, of systems
-  double usd_per_gpu_hour = 0.0;
-  double usd_per_million_tokens = 0.0;    // per million output tokens served (needs a fleet serving tokens)
-  double sold_fraction = 0.0;             // share of GPU-hours sold (without a fleet)
-  double staff_usd_per_year = 0.0;
-  double maintenance_rate_building = 0.0;  // of building capex per year
-  double maintenance_rate_it = 0.0;        // of IT capex per year
-  double insurance_rate = 0.0;             // of total initial capex per year
-  int building_life_years = 25;
-  int it_life_years = 5;
-  double tax_rate = 0.0;
-  bool terminal_book_value = true;  // count the remaining book value at the horizon ("book_value") or not ("none")
-  FinancingSpec financing;
 };
 
 // A workload to estimate on the site's hardware (core/run/workload_estimates.hpp), from the optional "workloads"
