@@ -230,7 +230,6 @@ AIDC_HD inline InferenceSearchResult search_inference(const InferenceProblem& pr
 }  // namespace aidc
 
 #if !defined(__CUDA_ARCH__)
-#include <cstdio>
 #include <string>
 
 namespace aidc {
@@ -245,34 +244,9 @@ inline const char* precision_name(Precision p) {
 }
 
 // Host-only: the sentence the CLI prints when nothing fits, e.g.
-// "llama-3.1-405b in fp8 needs 406 GB of weights; 2 x h100-sxm hold 160 GB".
-inline std::string describe_infeasible(const InferenceSearchResult& s, const char* model, const char* accel, int gpus,
-                                       Precision p) {
-  char buf[512];
-  const double gb = 1e9;
-  switch (InferenceInfeasible(s.reason)) {
-    case InferenceInfeasible::WeightsExceedMemory:
-      std::snprintf(buf, sizeof buf, "%s in %s needs %.0f GB of weights; %d x %s hold %.0f GB (%.0f GB usable)",
-                    model, precision_name(p), s.weights_bytes_total / gb, gpus, accel, s.hbm_bytes_total / gb,
-                    s.usable_hbm_bytes_total / gb);
-      break;
-    case InferenceInfeasible::NoKvRoom:
-      std::snprintf(buf, sizeof buf,
-                    "%s in %s: %.0f GB of weights fit on %d x %s (%.0f GB) but leave no KV-cache room for one request",
-                    model, precision_name(p), s.weights_bytes_total / gb, gpus, accel, s.hbm_bytes_total / gb);
-      break;
-    case InferenceInfeasible::PrecisionUnsupported:
-      std::snprintf(buf, sizeof buf, "%s has no %s support", accel, precision_name(p));
-      break;
-    case InferenceInfeasible::TpExceedsScaleUp:
-      std::snprintf(buf, sizeof buf, "%s: tensor parallelism exceeds the scale-up domain of %s", model, accel);
-      break;
-    default:
-      std::snprintf(buf, sizeof buf, "%s on %d x %s: no valid configuration (reason %d)", model, gpus, accel, s.reason);
-      break;
-  }
-  return std::string(buf);
-}
+// "llama-3.1-405b in fp8 needs 406 GB of weights; 2 x h100-sxm hold 160 GB" (kernels/inference_search_parallel.cpp).
+std::string describe_infeasible(const InferenceSearchResult& s, const char* model, const char* accel, int gpus,
+                                Precision p);
 
 }  // namespace aidc
 #endif

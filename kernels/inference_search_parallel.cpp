@@ -4,8 +4,9 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "kernels/inference_search_backend.hpp"
 
@@ -21,17 +22,36 @@ int tbb_threads() {
 // Feasible configurations exist but none meets the SLOs: the sentence, with the closest one's percentiles.
 std::string describe_slo_miss(const InferenceProblem& p, const InferenceSearchResult& s, const InferenceEstimate* est,
                               const std::string& model, const std::string& accel) {
-  char buf[512];
   const InferenceEstimate& e = est[s.best_unconstrained];
-  std::snprintf(buf, sizeof buf,
-                "%s on %d x %s: %d configurations fit but none meets the SLOs (p99 TTFT <= %g s, p99 TPOT <= %g s; "
-                "0 = none); the highest-throughput one has p99 TTFT %.3g s and p99 TPOT %.3g s",
-                model.c_str(), p.gpus, accel.c_str(), s.n_feasible, p.slo_ttft_s, p.slo_tpot_s, e.ttft_p99_s,
-                e.tpot_p99_s);
-  return buf;
+  return fmt::format(
+      "{} on {} x {}: {} configurations fit but none meets the SLOs (p99 TTFT <= {:g} s, p99 TPOT <= {:g} s; "
+      "0 = none); the highest-throughput one has p99 TTFT {:.3g} s and p99 TPOT {:.3g} s",
+      model, p.gpus, accel, s.n_feasible, p.slo_ttft_s, p.slo_tpot_s, e.ttft_p99_s, e.tpot_p99_s);
 }
 
 }  // namespace
+
+std::string describe_infeasible(const InferenceSearchResult& s, const char* model, const char* accel, int gpus,
+                                Precision p) {
+  const double gb = 1e9;
+  switch (InferenceInfeasible(s.reason)) {
+    case InferenceInfeasible::WeightsExceedMemory:
+      return fmt::format("{} in {} needs {:.0f} GB of weights; {} x {} hold {:.0f} GB ({:.0f} GB usable)", model,
+                         precision_name(p), s.weights_bytes_total / gb, gpus, accel, s.hbm_bytes_total / gb,
+                         s.usable_hbm_bytes_total / gb);
+    case InferenceInfeasible::NoKvRoom:
+      return fmt::format("{} in {}: {:.0f} GB of weights fit on {} x {} ({:.0f} GB) but leave no KV-cache room for one "
+                         "request",
+                         model, precision_name(p), s.weights_bytes_total / gb, gpus, accel, s.hbm_bytes_total / gb);
+    case InferenceInfeasible::PrecisionUnsupported:
+      return fmt::format("{} has no {} support", accel, precision_name(p));
+    case InferenceInfeasible::TpExceedsScaleUp:
+      return fmt::format("{}: tensor parallelism exceeds the scale-up domain of {}", model, accel);
+    default:
+      break;
+  }
+  return fmt::format("{} on {} x {}: no valid configuration (reason {})", model, gpus, accel, s.reason);
+}
 
 std::int64_t inference_scratch_bytes_per_slot(int n_requests, int batch_capacity) {
   const auto n = static_cast<std::int64_t>(std::max(1, n_requests));

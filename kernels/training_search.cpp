@@ -1,7 +1,8 @@
 #include "kernels/training_search.hpp"
 
-#include <cstdio>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "kernels/training_search_backend.hpp"
 
@@ -16,16 +17,13 @@ std::vector<int> divisors(int n, int cap) {
   return out;
 }
 
-std::string fmt(const char* format, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value);
-  return buf;
-}
+// x with `decimals` digits after the point.
+std::string fixed(double x, int decimals) { return fmt::format("{:.{}f}", x, decimals); }
 
 // Bytes as "640 GB" / "2.80 TB".
 std::string bytes_text(double bytes) {
-  if (bytes >= 1e12) return fmt("%.2f TB", bytes / 1e12);
-  return fmt("%.0f GB", bytes / 1e9);
+  if (bytes >= 1e12) return fixed(bytes / 1e12, 2) + " TB";
+  return fixed(bytes / 1e9, 0) + " GB";
 }
 
 long long sequences_per_step(const TrainingProblem& p) {
@@ -40,7 +38,7 @@ std::string training_problem_error(const TrainingProblem& p) {
   if (p.arch.layers < 1 || p.arch.hidden < 1 || p.arch.heads < 1) return "the architecture has no layers, width or heads";
   if (p.seq_len < 1) return "the sequence length must be at least 1 (got " + num(p.seq_len) + ")";
   if (sequences_per_step(p) < 1) {
-    return "the global batch of " + fmt("%.0f", p.global_batch_tokens) + " tokens is less than one sequence of " +
+    return "the global batch of " + fixed(p.global_batch_tokens, 0) + " tokens is less than one sequence of " +
            num(p.seq_len) + " tokens";
   }
   if (p.fixed_tp > 0 && p.gpus % p.fixed_tp != 0) {
@@ -137,12 +135,12 @@ std::string no_fit_reason(const TrainingProblem& p, const TrainingSearchResult& 
   const double state = 16.0 * ac.total_params;
   const double usable = r.estimate.usable_bytes;
   std::string s = "no configuration fits in memory: the model needs " + bytes_text(state) +
-                  " for weights, gradients and optimizer states (16 bytes × " + fmt("%.1f", ac.total_params / 1e9) +
-                  " B parameters); " + std::to_string(p.gpus) + " GPUs × " + fmt("%.0f", p.accel.hbm_bytes / 1e9) +
+                  " for weights, gradients and optimizer states (16 bytes × " + fixed(ac.total_params / 1e9, 1) +
+                  " B parameters); " + std::to_string(p.gpus) + " GPUs × " + fixed(p.accel.hbm_bytes / 1e9, 0) +
                   " GB hold " + bytes_text(p.gpus * p.accel.hbm_bytes) + " (" + bytes_text(p.gpus * usable) +
                   " usable)";
   s += "; the smallest footprint of the " + std::to_string(r.evaluated) + " configurations evaluated is " +
-       fmt("%.1f", r.estimate.memory_bytes / 1e9) + " GB per GPU against " + fmt("%.1f", usable / 1e9) + " GB usable";
+       fixed(r.estimate.memory_bytes / 1e9, 1) + " GB per GPU against " + fixed(usable / 1e9, 1) + " GB usable";
   return s;
 }
 

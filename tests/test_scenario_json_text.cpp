@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/io/catalog_folder.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/json_reader.hpp"
@@ -106,7 +107,7 @@ TEST_CASE("a user catalog with a number beyond a double's range is bad input nam
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "countries.json") << R"({"entries": {"X": {"grid_price_usd_per_kwh": 1e309}}})";
   try {
-    (void)aidc::Catalog::from_directory(dir);
+    (void)aidc::read_catalog_folder(dir);
     FAIL("the catalog was accepted");
   } catch (const BadInput& e) {
     CHECK_THAT(e.problems()[0].file, Catch::Contains("countries.json"));
@@ -124,4 +125,19 @@ TEST_CASE("every scenario fuzzing regression input resolves and round-trips or i
     ++inputs;
   }
   CHECK(inputs >= 4);
+}
+
+TEST_CASE("a catalog folder holding a folder named like a catalog file is bad input naming it, not a crash") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "aidcsim-test-catalog-subfolder";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "systems.json");
+  try {
+    (void)aidc::read_catalog_folder(dir);
+    FAIL("the catalog was accepted");
+  } catch (const BadInput& e) {
+    CHECK_THAT(e.problems()[0].file, Catch::Contains("systems.json"));
+    CHECK_THAT(e.problems()[0].expected, Catch::Contains("catalog JSON file"));
+  }
+  CHECK_THROWS_AS(aidc::read_catalog_folder(dir / "missing"), BadInput);
+  std::filesystem::remove_all(dir);
 }

@@ -17,6 +17,7 @@
 #include "core/cli/kpi_table.hpp"
 #include "core/cli/perf_commands.hpp"
 #include "core/cli/size_command.hpp"
+#include "core/io/catalog_folder.hpp"
 #include "core/io/output_path.hpp"
 #include "core/io/text_file.hpp"
 #include "core/model/fleet_ops.hpp"
@@ -31,7 +32,7 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
 
 aidc::Catalog load_catalog(const std::string& dir) {
-  return dir.empty() ? aidc::Catalog::embedded() : aidc::Catalog::from_directory(dir);
+  return dir.empty() ? aidc::Catalog::embedded() : aidc::read_catalog_folder(dir);
 }
 
 // What `run` will read and write, checked before any replication runs: the output path must be writable and not

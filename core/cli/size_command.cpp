@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aidcsim_version.hpp"
+#include "core/io/catalog_folder.hpp"
 #include "core/io/output_path.hpp"
 #include "core/io/results_writer.hpp"
 #include "core/io/text_file.hpp"
@@ -104,7 +105,7 @@ void print_table(std::ostream& out, const SizingResult& r) {
 
 int run_size(const SizeCliOptions& o) {
   try {
-    const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : Catalog::from_directory(o.catalog_dir);
+    const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : read_catalog_folder(o.catalog_dir);
     const std::filesystem::path path(o.scenario);
     const nlohmann::json doc = parse_json_text(read_text_file(path, "a scenario JSON file", 16u << 20), o.scenario);
     // The /sizing table is small: the path is checked (not an input, a device or a folder; writable), not the space.

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdio>
+#include <fmt/format.h>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -88,10 +88,10 @@ void check_range(double v, double lo, double hi, bool inclusive, std::string_vie
                  int line, const char* what, const char* units) {
   const bool ok = inclusive ? (v >= lo && v <= hi) : (v > lo && v < hi);
   if (!ok) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, " is out of range, expected %s%g to %g%s %s", inclusive ? "" : "more than ", lo, hi,
-                  inclusive ? "" : " (exclusive)", units);
-    fail(name, line, std::string(what) + " " + quoted(field) + buf);
+    fail(name, line,
+         std::string(what) + " " + quoted(field) +
+             fmt::format(" is out of range, expected {}{:g} to {:g}{} {}", inclusive ? "" : "more than ", lo, hi,
+                         inclusive ? "" : " (exclusive)", units));
   }
 }
 

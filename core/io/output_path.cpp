@@ -1,7 +1,7 @@
 #include "core/io/output_path.hpp"
 
 #include <cerrno>
-#include <cstdio>
+#include <fmt/format.h>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -141,9 +141,7 @@ std::string format_bytes(std::uintmax_t bytes) {
     value /= 1000.0;
     ++unit;
   }
-  char text[32];
-  std::snprintf(text, sizeof text, value < 10.0 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
-  return text;
+  return fmt::format("{:.{}f} {}", value, value < 10.0 ? 1 : 0, kUnits[unit]);
 }
 
 void check_fits(const fs::path& output, const ResultsSizeEstimate& estimate, std::uintmax_t available_bytes,

@@ -1,8 +1,6 @@
 #include "core/scenario/catalog.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "core/scenario/input_error.hpp"
@@ -26,21 +24,6 @@ Catalog Catalog::embedded() {
   Catalog c;
   for (const auto& [name, text] : embedded_catalog_texts()) {
     c.add(name, text, "scenarios/catalog/" + name + ".json (built in)");
-  }
-  return c;
-}
-
-Catalog Catalog::from_directory(const std::filesystem::path& dir) {
-  if (!std::filesystem::is_directory(dir)) {
-    throw BadInput(dir.string(), "", "not a folder", "a folder of catalog *.json files");
-  }
-  Catalog c;
-  for (const auto& f : std::filesystem::directory_iterator(dir)) {
-    if (f.path().extension() != ".json") continue;
-    std::ifstream in(f.path());
-    std::ostringstream text;
-    text << in.rdbuf();
-    c.add(f.path().stem().string(), text.str(), f.path().string());
   }
   return c;
 }

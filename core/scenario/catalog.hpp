@@ -3,7 +3,6 @@
 // each with its public source. The copies in scenarios/catalog/ are compiled into the binary so that aidcsim
 // stands alone; a user may point at another folder with the same file names.
 
-#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,8 +16,10 @@ class Catalog {
  public:
   // The catalogs compiled into this binary.
   static Catalog embedded();
-  // Every *.json in a folder; a bad file is reported as BadInput naming the file.
-  static Catalog from_directory(const std::filesystem::path& dir);
+  // Catalog `catalog` (e.g. "systems") from the text of its document; a bad document is reported as BadInput naming
+  // `label` (how messages name the file). A user's catalog folder is read by read_catalog_folder()
+  // (core/io/catalog_folder.hpp): this layer reads no file.
+  void add(const std::string& catalog, const std::string& text, const std::string& label);
 
   bool has_catalog(const std::string& catalog) const { return docs_.count(catalog) > 0; }
   // The entry `name` of catalog `catalog` (e.g. "systems", "dgx-h100"), or nullptr.
@@ -28,8 +29,6 @@ class Catalog {
   std::string label(const std::string& catalog) const;
 
  private:
-  void add(const std::string& catalog, const std::string& text, const std::string& label);
-
   std::map<std::string, nlohmann::json> docs_;
   std::map<std::string, std::string> labels_;
 };

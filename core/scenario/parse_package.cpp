@@ -1,7 +1,7 @@
 #include "core/scenario/parse_package.hpp"
 
 #include <cmath>
-#include <cstdio>
+#include <fmt/format.h>
 #include <set>
 
 #include "core/scenario/input_limits.hpp"
@@ -109,8 +109,7 @@ std::string fleet_description(const Scenario& s) {
     text += std::to_string(sys.count) + " x " + sys.name;
     gpus += static_cast<long long>(sys.count) * sys.gpus_per_system;
   }
-  char mw[64];
-  std::snprintf(mw, sizeof mw, "%.1f", it_max_power_w(s.it) / 1e6);
+  const std::string mw = fmt::format("{:.1f}", it_max_power_w(s.it) / 1e6);
   return text + " (" + std::to_string(gpus) + " accelerators, " + mw + " MW IT nameplate)";
 }
 
@@ -120,8 +119,7 @@ std::string site_description(const Scenario& s) {
   if (s.facility.cooling.kind == CoolingKind::LiquidDryCooler) cooling = "direct liquid cooling to dry coolers";
   std::string where = s.site.name.empty() ? "" : s.site.name + ", ";
   if (!s.site.city.empty()) where += s.site.city + ", ";
-  char mw[64];
-  std::snprintf(mw, sizeof mw, "%.0f", s.site.grid.capacity_w / 1e6);
+  const std::string mw = fmt::format("{:.0f}", s.site.grid.capacity_w / 1e6);
   // The generator count may still be sized from the design load after parsing: state the rule then.
   const GeneratorSpec& g = s.facility.generators;
   const std::string generators = !g.redundancy.empty() ? g.redundancy + " diesel generators"
