@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "aidcsim_version.hpp"
 #include "core/cli/kpi_table.hpp"
@@ -217,11 +218,11 @@ int main(int argc, char** argv) {
     if (!quiet) {
       std::cout << "aidcsim " << aidc::kSoftwareVersion << ": " << rs.scenario.name << " — "
                 << rs.scenario.replications << " replication(s) of " << rs.scenario.horizon_h << " h, seed "
-                << rs.scenario.seed << ", " << summary.threads << " thread(s), " << summary.wall_s << " s\n";
+                << rs.scenario.seed << ", " << summary.threads << " thread(s), " << fmt::format("{:.1f}", summary.wall_s) << " s\n";
       aidc::print_kpi_table(std::cout, summary.kpis);
+      for (const std::string& line : summary.finance) std::cout << line << '\n';
       for (const std::string& line : summary.workloads) std::cout << line << '\n';
       for (const std::string& line : summary.claims) std::cout << line << '\n';
-      for (const std::string& line : summary.finance) std::cout << line << '\n';
       const aidc::ComplianceReport& c = summary.compliance;
       for (const aidc::AcceleratorAssessment& a : c.accelerators) {
         std::cout << "export control: " << a.count << " x " << a.accelerator << ", TPP " << static_cast<long long>(a.tpp)
