@@ -222,6 +222,7 @@ int main(int argc, char** argv) {
       aidc::print_kpi_table(std::cout, summary.kpis);
       for (const std::string& line : summary.finance) std::cout << line << '\n';
       for (const std::string& line : summary.workloads) std::cout << line << '\n';
+      if (!summary.claims.empty()) std::cout << "replications vary: " << summary.uncertainty << '\n';
       for (const std::string& line : summary.claims) std::cout << line << '\n';
       const aidc::ComplianceReport& c = summary.compliance;
       for (const aidc::AcceleratorAssessment& a : c.accelerators) {

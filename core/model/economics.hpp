@@ -203,5 +203,10 @@ DebtPlan size_debt(const EconomicsSpec& e, const OperatingInputs& ops);
 // `sizing_replication` receives that replication (-1 without sculpting).
 std::vector<EconomicsResult> evaluate_replications(const EconomicsSpec& e, const std::vector<OperatingInputs>& ops,
                                                    int* sizing_replication = nullptr);
+// The same with each replication's own spec (`specs[i]` for ops[i]: uncertain commercial inputs); the debt plan is
+// sized on the sizing case's spec and inputs, then serves every replication.
+std::vector<EconomicsResult> evaluate_replications(std::span<const EconomicsSpec> specs,
+                                                   const std::vector<OperatingInputs>& ops,
+                                                   int* sizing_replication = nullptr);
 
 }  // namespace aidc

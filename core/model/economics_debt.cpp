@@ -123,21 +123,31 @@ DebtPlan size_debt(const EconomicsSpec& e, const OperatingInputs& ops) {
 
 std::vector<EconomicsResult> evaluate_replications(const EconomicsSpec& e, const std::vector<OperatingInputs>& ops,
                                                    int* sizing_replication) {
+  return evaluate_replications(std::span<const EconomicsSpec>(&e, 1), ops, sizing_replication);
+}
+
+std::vector<EconomicsResult> evaluate_replications(std::span<const EconomicsSpec> specs,
+                                                   const std::vector<OperatingInputs>& ops, int* sizing_replication) {
+  // One spec serves every replication; otherwise one each.
+  auto spec = [&](std::size_t i) -> const EconomicsSpec& { return specs.size() == 1 ? specs[0] : specs[i]; };
   std::vector<EconomicsResult> out;
   out.reserve(ops.size());
   if (sizing_replication) *sizing_replication = -1;
-  if (e.financing.sizing != DebtSizing::Sculpted || ops.empty()) {
-    for (const OperatingInputs& o : ops) out.push_back(evaluate_economics(e, o, {e.financing.debt_share, {}}));
+  if (specs.empty() || spec(0).financing.sizing != DebtSizing::Sculpted || ops.empty()) {
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      out.push_back(evaluate_economics(spec(i), ops[i], {spec(i).financing.debt_share, {}}));
+    }
     return out;
   }
   // The sizing case: the replication at the chosen quantile of the PV of pre-financing CFADS over the tenor.
-  const FinancingSpec& f = e.financing;
+  const FinancingSpec& f = spec(0).financing;
   std::vector<double> pv(ops.size());
   for (std::size_t i = 0; i < ops.size(); ++i) {
+    const EconomicsSpec& e = spec(i);
     const EconomicsResult r = evaluate_economics(e, ops[i], {0.0, {}});
-    for (int t = 1; t <= std::min(f.tenor_years, e.horizon_years); ++t) {
+    for (int t = 1; t <= std::min(e.financing.tenor_years, e.horizon_years); ++t) {
       pv[i] += r.years[static_cast<std::size_t>(r.construction_years + t - 1)].cfads_usd /
-               std::pow(1.0 + f.interest_rate, t);
+               std::pow(1.0 + e.financing.interest_rate, t);
     }
   }
   std::vector<std::size_t> order(ops.size());
@@ -147,8 +157,8 @@ std::vector<EconomicsResult> evaluate_replications(const EconomicsSpec& e, const
   const double q = f.sizing_case == "p90" ? 0.1 : f.sizing_case == "p10" ? 0.9 : 0.5;
   const std::size_t chosen = order[static_cast<std::size_t>(std::floor(q * static_cast<double>(ops.size() - 1)))];
   if (sizing_replication) *sizing_replication = static_cast<int>(chosen);
-  const DebtPlan plan = size_debt(e, ops[chosen]);
-  for (const OperatingInputs& o : ops) out.push_back(evaluate_economics(e, o, plan));
+  const DebtPlan plan = size_debt(spec(chosen), ops[chosen]);
+  for (std::size_t i = 0; i < ops.size(); ++i) out.push_back(evaluate_economics(spec(i), ops[i], plan));
   return out;
 }
 

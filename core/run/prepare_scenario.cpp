@@ -10,6 +10,7 @@
 #include "core/model/fleet_maintenance.hpp"
 #include "core/model/weather.hpp"
 #include "core/run/plausibility.hpp"
+#include "core/run/uncertain_replications.hpp"
 #include "core/model/facility_design.hpp"
 #include "core/scenario/input_error.hpp"
 
@@ -71,7 +72,8 @@ void fill_design_conditions(ResolvedScenario& rs) {
 void prepare_scenario(ResolvedScenario& rs) {
   if (rs.prepared) return;
   Scenario& s = rs.scenario;
-  if (s.site.weather.kind == WeatherKind::Epw) load_epw_weather(rs);
+  // A replication of an uncertain scenario is handed the EPW year already read (uncertain_replications.cpp).
+  if (s.site.weather.kind == WeatherKind::Epw && !rs.epw_weather) load_epw_weather(rs);
   fill_design_conditions(rs);
   GeneratorSpec& gen = s.facility.generators;
   if (!gen.redundancy.empty()) {
@@ -97,6 +99,7 @@ ResolvedScenario resolve_and_prepare(const nlohmann::json& doc, const Catalog& c
                                      const std::filesystem::path& base_dir) {
   ResolvedScenario rs = resolve_scenario(doc, catalog, file_label, base_dir);
   prepare_scenario(rs);
+  prepare_uncertain_replications(rs, doc, catalog, file_label, base_dir);
   return rs;
 }
 

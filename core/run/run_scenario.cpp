@@ -21,6 +21,7 @@
 #include "core/run/economics_outputs.hpp"
 #include "core/run/fleet_outputs.hpp"
 #include "core/run/package_outputs.hpp"
+#include "core/run/uncertain_replications.hpp"
 #include "core/run/workload_estimates.hpp"
 #include "core/stats/quantile.hpp"
 
@@ -149,12 +150,18 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   summary.threads = threads;
   const std::vector<ResolvedClaim>& claims = plan.claims;
 
+  // With uncertain inputs each replication runs its own scenario (uncertain_replications.hpp); the weather, the IT,
+  // the workloads' estimates and the claims are the base scenario's in every one.
+  const UncertainReplications* uncertain = rs.uncertain.get();
+  auto scenario_of = [&](int rep) -> const Scenario& {
+    return uncertain ? uncertain->scenarios[static_cast<std::size_t>(rep)] : s;
+  };
   auto simulate_batch = [&](int first, std::vector<SiteYearResult>& results) {
     const int count = std::min(batch, R - first);
     results.assign(static_cast<std::size_t>(count), SiteYearResult{});
     tbb::parallel_for(0, count, [&](int i) {
       const int rep = first + i;
-      results[static_cast<std::size_t>(i)] = simulate_site_year(s, weather.replication(rep), rep, rates);
+      results[static_cast<std::size_t>(i)] = simulate_site_year(scenario_of(rep), weather.replication(rep), rep, rates);
     });
   };
   std::vector<double> block;
@@ -168,7 +175,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       if (economics) {
         // Opex varies with each replication's energy cost and water, so the economics KPIs get P10/P50/P90 too.
         // The economics run once all replications are in: a sculpted debt is sized on one of them.
-        ops[rep] = replication_operating_inputs(s, r.kpis, r.fleet_kpis);
+        ops[rep] = replication_operating_inputs(scenario_of(static_cast<int>(rep)), r.kpis, r.fleet_kpis);
       }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
@@ -209,7 +216,13 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     std::swap(current, next);
   }
   if (economics) {
-    finance = evaluate_replications(s.economics, ops, &sizing_rep);
+    std::vector<EconomicsSpec> specs;
+    if (uncertain) {
+      for (const Scenario& sr : uncertain->scenarios) specs.push_back(sr.economics);
+    } else {
+      specs.push_back(s.economics);
+    }
+    finance = evaluate_replications(specs, ops, &sizing_rep);
     for (std::size_t rep = 0; rep < finance.size(); ++rep) {
       const auto ek = economics_kpis(finance[rep]);
       for (std::size_t k = 0; k < kEconomicsKpiCount; ++k) kpis[economics_kpi_first + k][rep] = ek[k];
@@ -230,13 +243,21 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     median_rep = order[static_cast<std::size_t>((R - 1) / 2)];
     summary.cash_flows = finance[static_cast<std::size_t>(median_rep)].years;
     summary.cash_flow_replication = median_rep;
-    summary.run_warnings = economics_run_warnings(s, finance[static_cast<std::size_t>(median_rep)]);
-    summary.finance = economics_summary_lines(s, finance[static_cast<std::size_t>(median_rep)], summary.kpis);
+    const Scenario& sm = scenario_of(median_rep);
+    summary.run_warnings = economics_run_warnings(sm, finance[static_cast<std::size_t>(median_rep)]);
+    summary.finance = economics_summary_lines(sm, finance[static_cast<std::size_t>(median_rep)], summary.kpis);
   }
   // For reviewers (issue 5): each claim's distribution, probability and verdict, and the export package.
   const std::vector<ClaimResult> claim_results = evaluate_claims(claims, s.claims_policy, kpi_info, kpis);
   for (const ClaimResult& c : claim_results) summary.claims.push_back(claim_summary_line(c, s.claims_policy));
-  if (writer && !claim_results.empty()) writer->write_table("claims", claims_table(claim_results, s.claims_policy));
+  summary.uncertainty = uncertainty_description(s);
+  if (writer && !claim_results.empty()) {
+    NamedTable t = claims_table(claim_results, s.claims_policy);
+    // Which spread a verdict's probability includes.
+    t.text_attributes.push_back({"uncertainty", summary.uncertainty});
+    writer->write_table("claims", t);
+  }
+  if (writer && uncertain) writer->write_table("uncertainty/samples", uncertainty_samples_table(s.uncertainty, *uncertain));
   if (writer && s.package.enabled) {
     for (const auto& [path, table] : package_tables(s.package)) writer->write_table(path, table);
   }
@@ -252,7 +273,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     }
     if (economics) {
       writer->write_table("economics/cash_flows",
-                          cash_flow_table(s.economics, finance[static_cast<std::size_t>(median_rep)], median_rep,
+                          cash_flow_table(scenario_of(median_rep).economics, finance[static_cast<std::size_t>(median_rep)], median_rep,
                                           "the replication at the median of npv_usd (lower median for an even count)",
                                           sizing_rep));
     }

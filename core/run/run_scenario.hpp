@@ -43,6 +43,7 @@ struct RunSummary {
   std::vector<std::string> claims;       // one verdict line per claim, e.g. "claim \"annual PUE <= 1.3\": ..."
   std::vector<std::string> finance;      // cover ratios, debt and the refresh's funding (with economics)
   std::vector<InputWarning> run_warnings;  // found by the run (e.g. little of the capacity earns revenue)
+  std::string uncertainty;               // what varies between replications (uncertainty_description)
 };
 
 // What a run settles before any replication, once: the workloads' estimates (a workload that cannot run anywhere

@@ -12,6 +12,7 @@
 #include "core/scenario/parse_fleet.hpp"
 #include "core/scenario/parse_package.hpp"
 #include "core/scenario/parse_sizing.hpp"
+#include "core/scenario/parse_uncertainty.hpp"
 #include "core/scenario/parse_workloads.hpp"
 
 namespace aidc {
@@ -549,6 +550,10 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   if (root.has("sizing")) {
     if (auto zr = root.object("sizing")) read_sizing(*zr, catalog, s, s.sizing);
   }
+  // Optional uncertain inputs (core/scenario/parse_uncertainty.cpp): drawn per replication by the prepare step.
+  if (root.has("uncertainty")) {
+    if (auto ur = root.object("uncertainty")) read_uncertainty(*ur, s.uncertainty);
+  }
   root.finish();
   problems.throw_if_any();
   out.warnings = problems.warnings();
@@ -566,6 +571,7 @@ nlohmann::json resolved_scenario_json(const Scenario& s) {
     resolved["claims_policy"] = claims_policy_to_json(s.claims_policy);
   }
   if (s.sizing.enabled) resolved["sizing"] = sizing_to_json(s.sizing);
+  if (s.uncertainty.enabled) resolved["uncertainty"] = uncertainty_to_json(s.uncertainty);
   return resolved;
 }
 

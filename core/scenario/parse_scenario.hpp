@@ -22,6 +22,14 @@
 
 namespace aidc {
 
+// With an "uncertainty" section: each replication's scenario, its uncertain inputs drawn and in place (made by
+// core/run/uncertain_replications.hpp in the prepare step), and the values drawn.
+struct UncertainReplications {
+  std::vector<Scenario> scenarios;           // [replication]
+  std::vector<std::vector<double>> values;   // [input][replication], in UncertaintySpec::inputs order
+  std::vector<double> base_values;           // [input]: the value the scenario gives without uncertainty
+};
+
 struct ResolvedScenario {
   Scenario scenario;
   nlohmann::json resolved;         // the scenario as it runs, every value explicit (set by the prepare step)
@@ -30,6 +38,7 @@ struct ResolvedScenario {
   std::vector<InputWarning> warnings;  // legal but implausible input: printed on stderr, stored in /warnings
   std::string epw_sha256;              // of the EPW file read (prepare step), stored as /site/weather/_sha256
   bool prepared = false;               // set by prepare_scenario(); only a prepared scenario runs
+  std::shared_ptr<const UncertainReplications> uncertain;  // null without an "uncertainty" section
 };
 
 // `file_label` names the document in messages; `base_dir` is the folder relative paths (an EPW file) are relative

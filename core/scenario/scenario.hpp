@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/scenario/economics_spec.hpp"
+#include "core/scenario/uncertainty_spec.hpp"
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/llm_arch.hpp"
 
@@ -364,6 +365,7 @@ struct Scenario {
   std::vector<ClaimSpec> claims;        // empty without a "claims" section
   ClaimsPolicy claims_policy;
   SizingSpec sizing;                    // defaults unless a "sizing" section is given
+  UncertaintySpec uncertainty;          // enabled only with an "uncertainty" section
   int horizon_h = 8760;
   std::uint64_t seed = 1;
   int replications = 1;

@@ -1,0 +1,151 @@
+#include "core/run/uncertain_replications.hpp"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/model/uncertainty_sampling.hpp"
+#include "core/run/prepare_scenario.hpp"
+#include "core/scenario/input_error.hpp"
+#include "core/scenario/scenario_patch.hpp"
+
+namespace aidc {
+
+namespace {
+
+// The patch that sets `pointer` to `value` in `doc`, adding the objects above it that the document leaves to
+// defaults (an uncertain /fleet/failures/scale where the scenario's fleet has no "failures" object).
+ScenarioPatch set_with_parents(const nlohmann::json& doc, const std::string& pointer, double value,
+                               const std::string& label) {
+  ScenarioPatch patch{label, nlohmann::json::array()};
+  const nlohmann::json::json_pointer target(pointer);
+  std::vector<nlohmann::json::json_pointer> missing;
+  for (nlohmann::json::json_pointer p = target.parent_pointer(); !p.empty() && !doc.contains(p); p = p.parent_pointer()) {
+    missing.push_back(p);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) patch.ops.push_back(add_op(it->to_string(), nlohmann::json::object()));
+  nlohmann::json with_parents = missing.empty() ? doc : doc.patch(patch.ops);
+  append_op(patch, set_op(with_parents, pointer, value));
+  return patch;
+}
+
+bool is_number_at(const nlohmann::json& doc, const std::string& pointer) {
+  try {
+    const nlohmann::json::json_pointer p(pointer);
+    return doc.contains(p) && doc.at(p).is_number();
+  } catch (const nlohmann::json::exception&) {
+    return false;  // not a valid pointer (parse_uncertainty checked the leading '/', not every escape)
+  }
+}
+
+}  // namespace
+
+void prepare_uncertain_replications(ResolvedScenario& rs, const nlohmann::json& doc, const Catalog& catalog,
+                                    const std::string& file_label, const std::filesystem::path& base_dir) {
+  const Scenario& s = rs.scenario;
+  const UncertaintySpec& u = s.uncertainty;
+  if (!u.enabled) return;
+  auto draws = std::make_shared<UncertainReplications>();
+  InputProblems problems;
+  for (std::size_t i = 0; i < u.inputs.size(); ++i) {
+    const std::string& p = u.inputs[i].pointer;
+    if (!is_number_at(rs.resolved, p)) {
+      problems.add({s.source_path, "/uncertainty/inputs/" + std::to_string(i) + "/path", nlohmann::json(p).dump(),
+                    "a pointer to a number of the scenario with every default filled in (as `aidcsim check` prints "
+                    "it), e.g. \"/economics/revenue/usd_per_gpu_hour\""});
+      draws->base_values.push_back(0.0);
+    } else {
+      draws->base_values.push_back(rs.resolved.at(nlohmann::json::json_pointer(p)).get<double>());
+    }
+  }
+  problems.throw_if_any();
+  draws->values = draw_uncertain_inputs(u, s.seed, s.replications);
+
+  nlohmann::json base = doc;
+  base.erase("uncertainty");  // each replication's scenario is a plain one
+  std::set<std::pair<std::string, std::string>> warned;
+  for (const InputWarning& w : rs.warnings) warned.insert({w.json_path, w.message});
+  draws->scenarios.reserve(static_cast<std::size_t>(s.replications));
+  for (int rep = 0; rep < s.replications; ++rep) {
+    std::vector<ScenarioPatch> patches;
+    nlohmann::json d = base;
+    for (std::size_t i = 0; i < u.inputs.size(); ++i) {
+      const double value = draws->values[i][static_cast<std::size_t>(rep)];
+      patches.push_back(set_with_parents(d, u.inputs[i].pointer, value,
+                                         fmt::format("uncertainty: input {} in replication {}", i, rep)));
+      d = apply_patches(d, std::span<const ScenarioPatch>(&patches.back(), 1), file_label);
+    }
+    ResolvedScenario rr;
+    try {
+      rr = resolve_scenario(d, catalog, file_label, base_dir);
+      rr.epw_weather = rs.epw_weather;  // the same weather file: read once
+      rr.epw_sha256 = rs.epw_sha256;
+      prepare_scenario(rr);
+    } catch (const BadInput& e) {
+      // Name the draw that made it: the problem is the drawn value, fixed by bounding its distribution.
+      std::vector<InputProblem> ps = e.problems();
+      for (InputProblem& pr : ps) {
+        pr.expected += fmt::format(" (the value drawn for replication {} by /uncertainty: bound the distribution "
+                                   "with \"min\"/\"max\" or narrow it)",
+                                   rep);
+      }
+      throw BadInput(std::move(ps));
+    }
+    // A warning the base scenario does not give (a draw far from the catalog's value): once, naming the replication.
+    for (const InputWarning& w : rr.warnings) {
+      if (warned.insert({w.json_path, w.message}).second) {
+        InputWarning note = w;
+        note.message += fmt::format(" (in replication {}'s draw of the uncertain inputs)", rep);
+        rs.warnings.push_back(std::move(note));
+      }
+    }
+    rr.scenario.replications = s.replications;
+    draws->scenarios.push_back(std::move(rr.scenario));
+  }
+  rs.uncertain = std::move(draws);
+}
+
+std::string samples_column_name(const std::string& pointer) {
+  std::string name = pointer.empty() ? pointer : pointer.substr(1);
+  std::replace(name.begin(), name.end(), '/', '.');
+  return name;
+}
+
+NamedTable uncertainty_samples_table(const UncertaintySpec& u, const UncertainReplications& draws) {
+  NamedTable t;
+  t.long_name = "the uncertain inputs drawn for each replication (" + u.sampling +
+                " sampling; columns named by the scenario's JSON pointer)";
+  TableColumn rep{"replication", "1", false, {}, {}};
+  for (std::size_t r = 0; r < draws.scenarios.size(); ++r) rep.values.push_back(static_cast<double>(r));
+  t.columns.push_back(rep);
+  nlohmann::json pointers = nlohmann::json::array();
+  for (std::size_t i = 0; i < u.inputs.size(); ++i) {
+    TableColumn c{samples_column_name(u.inputs[i].pointer), u.inputs[i].units, false, {}, draws.values[i]};
+    t.columns.push_back(std::move(c));
+    pointers.push_back(u.inputs[i].pointer);
+  }
+  std::string sources;
+  for (const UncertainInput& in : u.inputs) {
+    if (!in.source.empty()) sources += (sources.empty() ? "" : "; ") + in.pointer + ": " + in.source;
+  }
+  t.text_attributes = {{"sampling", u.sampling}, {"pointers", pointers.dump()}, {"sources", sources}};
+  t.number_attributes = {{"inputs", static_cast<double>(u.inputs.size())},
+                         {"correlations", static_cast<double>(u.correlations.size())}};
+  return t;
+}
+
+std::string uncertainty_description(const Scenario& s) {
+  std::string d = s.site.weather.kind == WeatherKind::Synthetic ? "weather noise, grid outages, generator starts"
+                                                                 : "grid outages, generator starts";
+  if (s.fleet.enabled) d += ", hardware failures";
+  const UncertaintySpec& u = s.uncertainty;
+  if (!u.enabled) return d + " (no uncertain inputs: commercial and model inputs are fixed)";
+  d += fmt::format("; {} uncertain input{} ({} sampling):", u.inputs.size(), u.inputs.size() == 1 ? "" : "s",
+                   u.sampling == "latin_hypercube" ? "Latin hypercube" : "random");
+  for (std::size_t i = 0; i < u.inputs.size(); ++i) d += (i ? ", " : " ") + u.inputs[i].pointer;
+  return d;
+}
+
+}  // namespace aidc
