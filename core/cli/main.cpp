@@ -18,6 +18,7 @@
 #include "core/cli/kpi_table.hpp"
 #include "core/cli/perf_commands.hpp"
 #include "core/cli/size_command.hpp"
+#include "core/cli/sweep_command.hpp"
 #include "core/io/catalog_folder.hpp"
 #include "core/io/output_path.hpp"
 #include "core/io/text_file.hpp"
@@ -25,12 +26,11 @@
 #include "core/model/export_control.hpp"
 #include "core/run/claims_outputs.hpp"
 #include "core/run/run_scenario.hpp"
+#include "core/cli/cli_errors.hpp"
 #include "core/scenario/input_error.hpp"
 
 namespace {
 
-constexpr int kExitBadInput = 2;
-constexpr int kExitInternal = 1;
 
 aidc::Catalog load_catalog(const std::string& dir) {
   return dir.empty() ? aidc::Catalog::embedded() : aidc::read_catalog_folder(dir);
@@ -160,14 +160,25 @@ int main(int argc, char** argv) {
   size->add_option("--catalog", size_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
   size->add_flag("-q,--quiet", size_opt.quiet, "no progress or table");
 
+  aidc::SweepCliOptions sweep_opt;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "variants, cases, tornado sensitivity and break-evens over a base scenario, into one HDF5 file");
+  sweep->add_option("sweep", sweep_opt.sweep, "sweep JSON file (its \"scenario\" names the base)")->required();
+  sweep->add_option("-o,--output", sweep_opt.output, "HDF5 file with /sweep/points, /sweep/tornado, /sweep/break_even")
+      ->capture_default_str();
+  sweep->add_option("--threads", sweep_opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
+  sweep->add_option("--catalog", sweep_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
+  sweep->add_flag("-q,--quiet", sweep_opt.quiet, "no progress or tables");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    return code == 0 ? 0 : aidc::kExitBadInput;
   }
 
   if (size->parsed()) return aidc::run_size(size_opt);
+  if (sweep->parsed()) return aidc::run_sweep_command(sweep_opt);
   if (estimate->parsed() || validate->parsed()) {
     if (est_inf->parsed()) return aidc::run_estimate_inference(est);
     if (est_tr->parsed()) return aidc::run_estimate_training(est);
@@ -237,12 +248,8 @@ int main(int argc, char** argv) {
     }
     return 0;
   } catch (const aidc::BadInput& e) {
-    std::cerr << "aidcsim: bad input (" << e.problems().size() << " problem" << (e.problems().size() == 1 ? "" : "s")
-              << "):\n";
-    for (const auto& p : e.problems()) std::cerr << "  " << aidc::format_problem(p) << '\n';
-    return kExitBadInput;
+    return aidc::report_bad_input(e);
   } catch (const std::exception& e) {
-    std::cerr << "aidcsim: internal error: " << e.what() << '\n';
-    return kExitInternal;
+    return aidc::report_internal_error(e);
   }
 }

@@ -19,6 +19,7 @@
 #include "core/io/text_file.hpp"
 #include "core/io/utc_timestamp.hpp"
 #include "core/run/sizing.hpp"
+#include "core/cli/cli_errors.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/parse_scenario.hpp"
 
@@ -26,8 +27,6 @@ namespace aidc {
 
 namespace {
 
-constexpr int kExitBadInput = 2;
-constexpr int kExitInternal = 1;
 
 std::string money(double usd) {
   if (std::isnan(usd)) return "n/a";
@@ -148,13 +147,9 @@ int run_size(const SizeCliOptions& o) {
     }
     return 0;
   } catch (const BadInput& e) {
-    std::cerr << "aidcsim: bad input (" << e.problems().size() << " problem" << (e.problems().size() == 1 ? "" : "s")
-              << "):\n";
-    for (const auto& p : e.problems()) std::cerr << "  " << format_problem(p) << '\n';
-    return kExitBadInput;
+    return report_bad_input(e);
   } catch (const std::exception& e) {
-    std::cerr << "aidcsim: internal error: " << e.what() << '\n';
-    return kExitInternal;
+    return report_internal_error(e);
   }
 }
 

@@ -15,22 +15,6 @@ namespace aidc {
 
 namespace {
 
-// The patch that sets `pointer` to `value` in `doc`, adding the objects above it that the document leaves to
-// defaults (an uncertain /fleet/failures/scale where the scenario's fleet has no "failures" object).
-ScenarioPatch set_with_parents(const nlohmann::json& doc, const std::string& pointer, double value,
-                               const std::string& label) {
-  ScenarioPatch patch{label, nlohmann::json::array()};
-  const nlohmann::json::json_pointer target(pointer);
-  std::vector<nlohmann::json::json_pointer> missing;
-  for (nlohmann::json::json_pointer p = target.parent_pointer(); !p.empty() && !doc.contains(p); p = p.parent_pointer()) {
-    missing.push_back(p);
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) patch.ops.push_back(add_op(it->to_string(), nlohmann::json::object()));
-  nlohmann::json with_parents = missing.empty() ? doc : doc.patch(patch.ops);
-  append_op(patch, set_op(with_parents, pointer, value));
-  return patch;
-}
-
 bool is_number_at(const nlohmann::json& doc, const std::string& pointer) {
   try {
     const nlohmann::json::json_pointer p(pointer);
@@ -73,7 +57,7 @@ void prepare_uncertain_replications(ResolvedScenario& rs, const nlohmann::json& 
     nlohmann::json d = base;
     for (std::size_t i = 0; i < u.inputs.size(); ++i) {
       const double value = draws->values[i][static_cast<std::size_t>(rep)];
-      patches.push_back(set_with_parents(d, u.inputs[i].pointer, value,
+      patches.push_back(set_creating_parents(d, u.inputs[i].pointer, value,
                                          fmt::format("uncertainty: input {} in replication {}", i, rep)));
       d = apply_patches(d, std::span<const ScenarioPatch>(&patches.back(), 1), file_label);
     }

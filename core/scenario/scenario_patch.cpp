@@ -153,6 +153,24 @@ Json apply_patches(const Json& doc, std::span<const ScenarioPatch> patches, cons
   return result;
 }
 
+ScenarioPatch set_creating_parents(const Json& doc, const std::string& pointer, Json value, std::string label) {
+  ScenarioPatch patch{std::move(label), Json::array()};
+  const Pointer target(pointer);
+  std::vector<Pointer> missing;
+  for (Pointer p = target.parent_pointer(); !p.empty() && !doc.contains(p); p = p.parent_pointer()) {
+    missing.push_back(p);
+  }
+  Json with_parents = doc;
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    // Only objects are created; a missing parent under an array or a scalar is left for apply_patches to report.
+    if (!with_parents.contains(it->parent_pointer()) || !with_parents.at(it->parent_pointer()).is_object()) break;
+    patch.ops.push_back(add_op(it->to_string(), Json::object()));
+    with_parents[*it] = Json::object();
+  }
+  append_op(patch, set_op(with_parents, pointer, std::move(value)));
+  return patch;
+}
+
 ScenarioPatch patch_between(const Json& from, const Json& to, std::string label) {
   return {std::move(label), Json::diff(from, to)};
 }

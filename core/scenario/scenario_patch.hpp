@@ -29,6 +29,12 @@ nlohmann::json test_op(const std::string& pointer, nlohmann::json value);
 // The operation that makes `pointer` hold `value` in `doc`: "replace" where the value exists, else "add" (which
 // RFC 6902 allows only where the parent exists; apply_patches reports it otherwise).
 nlohmann::json set_op(const nlohmann::json& doc, const std::string& pointer, nlohmann::json value);
+// The patch that makes `pointer` hold `value` in `doc`, first adding the objects above it that `doc` lacks (a value
+// the document leaves to a default, e.g. /fleet/failures/scale where the fleet has no "failures" object). An array
+// index that does not exist is not created: apply_patches reports it.
+ScenarioPatch set_creating_parents(const nlohmann::json& doc, const std::string& pointer, nlohmann::json value,
+                                   std::string label);
+
 // "remove" where `pointer` exists in `doc`; null (nothing to do) otherwise. append_op skips a null operation.
 nlohmann::json remove_if_present_op(const nlohmann::json& doc, const std::string& pointer);
 void append_op(ScenarioPatch& patch, nlohmann::json op);
