@@ -10,6 +10,7 @@
 #include "core/run/sweep.hpp"
 #include "core/scenario/parse_sweep.hpp"
 #include "run_command.hpp"
+#include "skip.hpp"
 #include "scenario_fixtures.hpp"
 #include "temp_dir.hpp"
 
@@ -171,4 +172,59 @@ TEST_CASE("every shipped sweep parses and names a shipped scenario") {
     ++sweeps;
   }
   CHECK(sweeps >= 1);
+}
+
+TEST_CASE("a sweep under mpirun with 1, 2 and 3 ranks gives the same points, tornado and break-even as one process") {
+#if !defined(AIDCSIM_MPIEXEC)
+  AIDCSIM_SKIP("aidcsim was built without MPI (libopenmpi-dev): no mpirun test");
+#else
+  TempDir dir;
+  auto base = linear_case();
+  base["replications"] = 3;
+  aidc::test::write_text(dir.path() / "base.json", base.dump(2));
+  aidc::test::write_text(dir.path() / "sweep.json", R"({"scenario": "base.json", "kpis": ["npv_usd", "pue_annual"],
+      "cases": [{"label": "cheap power", "set": {"/site/grid/price_usd_per_kwh": 0.05}},
+                {"label": "air", "set": {"/facility/cooling/type": "air_cooled_chiller"}}],
+      "sensitivity": [{"path": "/economics/revenue/sold_fraction", "low": 0.6, "high": 0.8},
+                      {"path": "/economics/construction_usd_per_w", "low": 8, "high": 11}],
+      "break_even": [{"path": "/economics/revenue/usd_per_gpu_hour", "kpi": "npv_usd", "target": 0,
+                      "low": 0.5, "high": 20, "tolerance": 0.01}]})");
+  auto run = [&](int ranks) {
+    const auto out = dir.path() / ("sweep" + std::to_string(ranks) + ".h5");
+    const std::vector<std::string> sweep = {"sweep", (dir.path() / "sweep.json").string(), "-o", out.string(),
+                                            "--threads", "1", "-q"};
+    std::vector<std::string> args;
+    if (ranks > 0) {
+      // OpenMPI refuses root without these (CI runs as root); --oversubscribe: more ranks than cores.
+      args = {"OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_btl=self,vader",
+              AIDCSIM_MPIEXEC, "-np", std::to_string(ranks), "--oversubscribe", AIDCSIM_BINARY};
+    } else {
+      args = {AIDCSIM_BINARY};
+    }
+    args.insert(args.end(), sweep.begin(), sweep.end());
+    const auto r = aidc::test::run_command("/usr/bin/env", args, dir);
+    INFO(r.command << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return out;
+  };
+  const ResultsReader one(run(0));
+  for (int ranks : {1, 2, 3}) {
+    INFO(ranks << " rank(s)");
+    const ResultsReader many(run(ranks));
+    for (const char* table : {"/sweep/points", "/sweep/tornado", "/sweep/break_even"}) {
+      const NamedTable a = one.table(table), b = many.table(table);
+      REQUIRE(a.columns.size() == b.columns.size());
+      for (std::size_t c = 0; c < a.columns.size(); ++c) {
+        if (a.columns[c].name == "wall_s") continue;  // timing, not a result
+        INFO(table << " " << a.columns[c].name);
+        CHECK(a.columns[c].text == b.columns[c].text);
+        REQUIRE(a.columns[c].values.size() == b.columns[c].values.size());
+        for (std::size_t i = 0; i < a.columns[c].values.size(); ++i) {
+          const double x = a.columns[c].values[i], y = b.columns[c].values[i];
+          CHECK(((std::isnan(x) && std::isnan(y)) || x == y));
+        }
+      }
+    }
+  }
+#endif
 }

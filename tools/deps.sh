@@ -5,7 +5,8 @@ AIDCSIM_PACKAGES=(cmake make g++ pkg-config libhdf5-dev zlib1g-dev libtbb-dev nl
                   hdf5-tools python3 python3-h5py python3-numpy
                   libthrust-dev  # Thrust/CUB headers for the CPU kernels when no CUDA toolkit (CCCL) is installed
                   clang libclang-rt-14-dev  # the sanitizer build and libFuzzer (tools/sanitize.sh, fuzz_smoke.sh)
-                  librapidcheck-dev libfmt-dev)
+                  librapidcheck-dev libfmt-dev
+                  libopenmpi-dev openmpi-bin)  # aidcsim sweep across ranks (mpirun)
 missing=()
 for p in "${AIDCSIM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

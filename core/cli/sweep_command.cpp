@@ -17,6 +17,7 @@
 #include "core/io/utc_timestamp.hpp"
 #include "core/run/sweep.hpp"
 #include "core/cli/cli_errors.hpp"
+#include "core/cli/mpi_session.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/parse_scenario.hpp"
 #include "core/scenario/parse_sweep.hpp"
@@ -72,6 +73,8 @@ void print_sweep(std::ostream& out, const SweepSpec& spec, const SweepResult& r)
 }  // namespace
 
 int run_sweep_command(const SweepCliOptions& o) {
+  const MpiSession mpi;
+  const bool root = mpi.rank() == 0;
   try {
     const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : read_catalog_folder(o.catalog_dir);
     const std::filesystem::path sweep_path(o.sweep);
@@ -90,18 +93,27 @@ int run_sweep_command(const SweepCliOptions& o) {
     }
     SweepOptions options;
     options.threads = o.threads;
-    if (!o.quiet && isatty(fileno(stderr)) != 0) {
+    options.partition = {mpi.rank(), mpi.ranks()};
+    if (!o.quiet && root && isatty(fileno(stderr)) != 0) {
       options.progress = [](const std::string& line) {
         std::fprintf(stderr, "\r\033[K  %.150s", line.c_str());
         std::fflush(stderr);
       };
     }
-    const SweepResult r = run_sweep(spec, base_doc, catalog, scenario_label, scenario_path.parent_path(), options);
+    SweepResult r = run_sweep(spec, base_doc, catalog, scenario_label, scenario_path.parent_path(), options);
     if (options.progress) std::fprintf(stderr, "\r\033[K");
+    if (mpi.ranks() > 1) {
+      // Rank 0 merges every rank's points (their doubles bit for bit) and alone prints and writes.
+      const std::vector<std::string> parts = mpi.gather_to_root(sweep_items_to_text(r));
+      if (!root) return 0;
+      for (std::size_t k = 1; k < parts.size(); ++k) merge_sweep_items(r, parts[k]);
+      finish_sweep(spec, r);
+    }
     if (!o.output.empty()) {
       const int threads = o.threads;
       RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), 0, 1, "cpu",
-                       (threads > 0 ? std::to_string(threads) : std::string("all")) + " threads (TBB), 1 rank",
+                       (threads > 0 ? std::to_string(threads) : std::string("all")) + " threads (TBB) per rank, " +
+                           std::to_string(mpi.ranks()) + " rank(s) (MPI)",
                        r.base_scenario};
       const std::vector<double> time_s = {0.0};
       ResultsWriter writer(o.output, meta, time_s, {}, 1, {"none"});
@@ -127,9 +139,12 @@ int run_sweep_command(const SweepCliOptions& o) {
     if (!problems.empty()) throw BadInput(problems);
     return 0;
   } catch (const BadInput& e) {
-    return report_bad_input(e);
+    // Every rank checks the whole sweep, so all find the same bad input: rank 0 says it, all exit 2.
+    return root ? report_bad_input(e) : kExitBadInput;
   } catch (const std::exception& e) {
-    return report_internal_error(e);
+    const int code = report_internal_error(e);
+    if (mpi.ranks() > 1) mpi.abort(code);  // the other ranks may be waiting in the gather
+    return code;
   }
 }
 

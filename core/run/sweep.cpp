@@ -1,7 +1,9 @@
 #include "core/run/sweep.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 
@@ -273,29 +275,64 @@ SweepResult run_sweep(const SweepSpec& spec, const nlohmann::json& base_doc, con
   SweepResult out;
   out.base_scenario = s.name;
   out.replications = s.replications;
-  out.points.push_back(runner.run("base", "base", {}));
-  for (const SweepPoint& p : spec.variants) out.points.push_back(runner.run("variant", p.label, p.set));
-  for (const SweepPoint& p : spec.cases) out.points.push_back(runner.run("case", p.label, p.set));
-  const std::vector<KpiRow> base_kpis = out.points.front().kpis;  // a copy: out.points grows below
+  // The points in their fixed order; item k (points first, then break-evens) is this rank's when k % ranks == rank.
+  std::vector<SweepPointResult> planned;
+  auto plan = [&](const std::string& kind, const std::string& label, const PointerValues& set) {
+    SweepPointResult p;
+    p.kind = kind;
+    p.label = label;
+    p.set = set;
+    p.computed = false;
+    planned.push_back(std::move(p));
+  };
+  plan("base", "base", {});
+  for (const SweepPoint& p : spec.variants) plan("variant", p.label, p.set);
+  for (const SweepPoint& p : spec.cases) plan("case", p.label, p.set);
   for (const SensitivityInput& in : sensitivity) {
-    const SweepPointResult lo = runner.run("sensitivity_low", in.pointer + " low", {{in.pointer, in.low}});
-    const SweepPointResult hi = runner.run("sensitivity_high", in.pointer + " high", {{in.pointer, in.high}});
-    const double base_input = base_rs.resolved.at(nlohmann::json::json_pointer(in.pointer)).get<double>();
+    plan("sensitivity_low", in.pointer + " low", {{in.pointer, in.low}});
+    plan("sensitivity_high", in.pointer + " high", {{in.pointer, in.high}});
+    out.sensitivity_base_input.push_back(base_rs.resolved.at(nlohmann::json::json_pointer(in.pointer)).get<double>());
+  }
+  const SweepPartition& part = options.partition;
+  auto mine = [&](std::size_t item) { return static_cast<int>(item % static_cast<std::size_t>(part.ranks)) == part.rank; };
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    out.points.push_back(mine(i) ? runner.run(planned[i].kind, planned[i].label, planned[i].set) : planned[i]);
+  }
+  for (std::size_t j = 0; j < spec.break_even.size(); ++j) {
+    if (mine(planned.size() + j)) {
+      out.break_even.push_back(find_break_even(runner, spec.break_even[j]));
+    } else {
+      BreakEvenResult b;
+      b.spec = spec.break_even[j];
+      b.computed = false;
+      out.break_even.push_back(b);
+    }
+  }
+  if (part.ranks == 1) finish_sweep(spec, out);
+  out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+void finish_sweep(const SweepSpec& spec, SweepResult& out) {
+  out.tornado.clear();
+  const std::vector<KpiRow>& base_kpis = out.points.front().kpis;
+  std::size_t first = 1 + spec.variants.size() + spec.cases.size();
+  for (std::size_t i = 0; i < out.sensitivity_base_input.size(); ++i) {
+    const SweepPointResult& lo = out.points[first + 2 * i];
+    const SweepPointResult& hi = out.points[first + 2 * i + 1];
     for (std::size_t k = 0; k < spec.kpis.size(); ++k) {
       TornadoRow row;
       row.kpi = spec.kpis[k];
-      row.pointer = in.pointer;
-      row.base_input = base_input;
-      row.low = in.low;
-      row.high = in.high;
+      row.pointer = lo.set.front().first;
+      row.base_input = out.sensitivity_base_input[i];
+      row.low = lo.set.front().second.get<double>();
+      row.high = hi.set.front().second.get<double>();
       row.base_kpi = kpi_statistic(base_kpis[k], spec.statistic);
       row.kpi_at_low = kpi_statistic(lo.kpis[k], spec.statistic);
       row.kpi_at_high = kpi_statistic(hi.kpis[k], spec.statistic);
       row.swing = std::abs(row.kpi_at_high - row.kpi_at_low);
       out.tornado.push_back(row);
     }
-    out.points.push_back(lo);
-    out.points.push_back(hi);
   }
   // Per KPI in the sweep's order, the widest swing first (NaN swings last).
   std::stable_sort(out.tornado.begin(), out.tornado.end(), [&](const TornadoRow& a, const TornadoRow& b) {
@@ -305,9 +342,69 @@ SweepResult run_sweep(const SweepSpec& spec, const nlohmann::json& base_doc, con
     if (std::isnan(a.swing) != std::isnan(b.swing)) return std::isnan(b.swing);
     return a.swing > b.swing;
   });
-  for (const BreakEvenSpec& b : spec.break_even) out.break_even.push_back(find_break_even(runner, b));
-  out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return out;
+}
+
+namespace {
+
+// Doubles travel as their bit patterns, so a merged sweep is bit-identical to one computed on one rank (and NaN,
+// which JSON cannot hold, survives).
+nlohmann::json bits(double x) { return std::bit_cast<std::uint64_t>(x); }
+double unbits(const nlohmann::json& j) { return std::bit_cast<double>(j.get<std::uint64_t>()); }
+
+}  // namespace
+
+std::string sweep_items_to_text(const SweepResult& r) {
+  nlohmann::json points = nlohmann::json::array(), breaks = nlohmann::json::array();
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    const SweepPointResult& p = r.points[i];
+    if (!p.computed) continue;
+    nlohmann::json kpis = nlohmann::json::array();
+    for (const KpiRow& k : p.kpis) {
+      kpis.push_back({k.name, k.units, k.long_name, bits(k.mean), bits(k.p10), bits(k.p50), bits(k.p90)});
+    }
+    points.push_back({{"index", i}, {"ok", p.ok}, {"error", p.error}, {"kpis", kpis}, {"wall_s", bits(p.wall_s)}});
+  }
+  for (std::size_t j = 0; j < r.break_even.size(); ++j) {
+    const BreakEvenResult& b = r.break_even[j];
+    if (!b.computed) continue;
+    breaks.push_back({{"index", j},
+                      {"found", b.found},
+                      {"numbers", {bits(b.value), bits(b.kpi_value), bits(b.bracket_low), bits(b.bracket_high),
+                                   bits(b.kpi_at_low), bits(b.kpi_at_high)}},
+                      {"runs", b.runs},
+                      {"message", b.message}});
+  }
+  return nlohmann::json{{"points", points}, {"break_even", breaks}}.dump();
+}
+
+void merge_sweep_items(SweepResult& r, const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  for (const nlohmann::json& p : j.at("points")) {
+    SweepPointResult& dst = r.points.at(p.at("index").get<std::size_t>());
+    dst.computed = true;
+    dst.ok = p.at("ok").get<bool>();
+    dst.error = p.at("error").get<std::string>();
+    dst.wall_s = unbits(p.at("wall_s"));
+    dst.kpis.clear();
+    for (const nlohmann::json& k : p.at("kpis")) {
+      dst.kpis.push_back({k[0].get<std::string>(), k[1].get<std::string>(), k[2].get<std::string>(), unbits(k[3]),
+                          unbits(k[4]), unbits(k[5]), unbits(k[6])});
+    }
+  }
+  for (const nlohmann::json& b : j.at("break_even")) {
+    BreakEvenResult& dst = r.break_even.at(b.at("index").get<std::size_t>());
+    dst.computed = true;
+    dst.found = b.at("found").get<bool>();
+    const nlohmann::json& n = b.at("numbers");
+    dst.value = unbits(n[0]);
+    dst.kpi_value = unbits(n[1]);
+    dst.bracket_low = unbits(n[2]);
+    dst.bracket_high = unbits(n[3]);
+    dst.kpi_at_low = unbits(n[4]);
+    dst.kpi_at_high = unbits(n[5]);
+    dst.runs = b.at("runs").get<int>();
+    dst.message = b.at("message").get<std::string>();
+  }
 }
 
 NamedTable sweep_points_table(const SweepSpec& spec, const SweepResult& r) {

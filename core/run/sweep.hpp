@@ -29,6 +29,7 @@ struct SweepPointResult {
   std::string error;  // why the point failed (ok = false)
   std::vector<KpiRow> kpis;  // the sweep's KPIs in its order (NaN statistics when failed)
   double wall_s = 0.0;
+  bool computed = true;      // false: another rank's point, not yet merged
 };
 
 // One bar of a tornado: one input at its low and high value, the others at the base's.
@@ -49,6 +50,7 @@ struct BreakEvenResult {
   double kpi_at_low = 0.0, kpi_at_high = 0.0;    // at the given bracket's ends
   int runs = 0;
   std::string message;       // when not found: which end came closer
+  bool computed = true;      // false: another rank's search, not yet merged
 };
 
 struct SweepResult {
@@ -57,18 +59,33 @@ struct SweepResult {
   std::vector<SweepPointResult> points;  // the base first
   std::vector<TornadoRow> tornado;
   std::vector<BreakEvenResult> break_even;
+  std::vector<double> sensitivity_base_input;  // the base's value of each sensitivity input
   double wall_s = 0.0;
+};
+
+// Which share of the work a process does: item k (the points in order, then the break-evens) is rank k % ranks's.
+// Every rank plans and checks the whole sweep, so all agree on the items and on bad input.
+struct SweepPartition {
+  int rank = 0;
+  int ranks = 1;
 };
 
 struct SweepOptions {
   int threads = 0;
   std::function<void(const std::string&)> progress;  // one line per point started
+  SweepPartition partition;
 };
 
 // Throws BadInput (before any run) for a base scenario, a KPI name, a pointer or an edit that is bad input, naming
 // the sweep file or the scenario file and the point.
 SweepResult run_sweep(const SweepSpec& spec, const nlohmann::json& base_doc, const Catalog& catalog,
                       const std::string& base_label, const std::filesystem::path& base_dir, const SweepOptions& options);
+
+// With several ranks: one rank's computed items as text (doubles as bit patterns, so nothing is rounded), merged
+// into another's result; then finish_sweep builds the tornado (run_sweep does it itself on one rank).
+std::string sweep_items_to_text(const SweepResult& r);
+void merge_sweep_items(SweepResult& r, const std::string& text);
+void finish_sweep(const SweepSpec& spec, SweepResult& r);
 
 // The value of `statistic` ("mean", "p10", "p50", "p90") of a KPI row.
 double kpi_statistic(const KpiRow& k, const std::string& statistic);
