@@ -177,8 +177,8 @@ TEST_CASE("a run with uncertain inputs stores the draws and says in the claims t
   doc["claims"] = nlohmann::json::parse(R"([{"metric": "npv", "comparison": ">=", "target": 0}])");
   const auto rs = resolve(doc);
   REQUIRE(rs.uncertain);
-  CHECK(rs.uncertain->scenarios[3].economics.usd_per_gpu_hour == rs.uncertain->values[0][3]);
-  CHECK(rs.uncertain->scenarios[3].site.grid.price_usd_per_kwh == rs.uncertain->values[1][3]);
+  CHECK(rs.uncertain->scenario_of(3).economics.usd_per_gpu_hour == rs.uncertain->values[0][3]);
+  CHECK(rs.uncertain->scenario_of(3).site.grid.price_usd_per_kwh == rs.uncertain->values[1][3]);
   CHECK(rs.uncertain->base_values[1] == Approx(rs.scenario.site.grid.price_usd_per_kwh));
   const auto out = dir.path() / "u.h5";
   run(rs, out);
@@ -240,4 +240,8 @@ TEST_CASE("uncertain inputs that name no number, outside the allowed sections or
   auto bounded = negative;
   bounded["uncertainty"]["inputs"][0]["min"] = 0.0;
   CHECK(problems_of(bounded).empty());
+
+  auto too_many = bounded;
+  too_many["replications"] = 10001;
+  CHECK(has_problem(problems_of(too_many), "/replications", "10001", "at most 10000"));
 }

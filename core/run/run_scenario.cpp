@@ -150,18 +150,28 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   summary.threads = threads;
   const std::vector<ResolvedClaim>& claims = plan.claims;
 
-  // With uncertain inputs each replication runs its own scenario (uncertain_replications.hpp); the weather, the IT,
-  // the workloads' estimates and the claims are the base scenario's in every one.
+  // With uncertain inputs each replication runs its own scenario (uncertain_replications.hpp), made in its task
+  // (a batch's scenarios in memory at a time); the weather, the IT, the workloads' estimates and the claims are the
+  // base scenario's in every one. Each replication's economics spec is kept for the economics after the loop.
   const UncertainReplications* uncertain = rs.uncertain.get();
-  auto scenario_of = [&](int rep) -> const Scenario& {
-    return uncertain ? uncertain->scenarios[static_cast<std::size_t>(rep)] : s;
-  };
+  std::vector<EconomicsSpec> specs(uncertain && economics ? static_cast<std::size_t>(R) : 0);
   auto simulate_batch = [&](int first, std::vector<SiteYearResult>& results) {
     const int count = std::min(batch, R - first);
     results.assign(static_cast<std::size_t>(count), SiteYearResult{});
     tbb::parallel_for(0, count, [&](int i) {
       const int rep = first + i;
-      results[static_cast<std::size_t>(i)] = simulate_site_year(scenario_of(rep), weather.replication(rep), rep, rates);
+      SiteYearResult& r = results[static_cast<std::size_t>(i)];
+      if (uncertain) {
+        const Scenario sr = uncertain->scenario_of(rep);
+        r = simulate_site_year(sr, weather.replication(rep), rep, rates);
+        if (economics) {
+          specs[static_cast<std::size_t>(rep)] = sr.economics;
+          ops[static_cast<std::size_t>(rep)] = replication_operating_inputs(sr, r.kpis, r.fleet_kpis);
+        }
+      } else {
+        r = simulate_site_year(s, weather.replication(rep), rep, rates);
+        if (economics) ops[static_cast<std::size_t>(rep)] = replication_operating_inputs(s, r.kpis, r.fleet_kpis);
+      }
     });
   };
   std::vector<double> block;
@@ -172,11 +182,6 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       const auto rep = static_cast<std::size_t>(first + i);
       for (std::size_t k = 0; k < kKpiCount; ++k) kpis[k][rep] = r.kpis[k];
       for (std::size_t k = 0; k < r.fleet_kpis.size(); ++k) kpis[fleet_kpi_first + k][rep] = r.fleet_kpis[k];
-      if (economics) {
-        // Opex varies with each replication's energy cost and water, so the economics KPIs get P10/P50/P90 too.
-        // The economics run once all replications are in: a sculpted debt is sized on one of them.
-        ops[rep] = replication_operating_inputs(scenario_of(static_cast<int>(rep)), r.kpis, r.fleet_kpis);
-      }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
       // Events go to the file batch by batch (in replication order), so memory stays bounded for long runs; a run
@@ -216,12 +221,9 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     std::swap(current, next);
   }
   if (economics) {
-    std::vector<EconomicsSpec> specs;
-    if (uncertain) {
-      for (const Scenario& sr : uncertain->scenarios) specs.push_back(sr.economics);
-    } else {
-      specs.push_back(s.economics);
-    }
+    // Opex varies with each replication's energy cost and water (ops, from the simulation tasks), so the economics
+    // KPIs get P10/P50/P90 too. They run once all replications are in: a sculpted debt is sized on one of them.
+    if (!uncertain) specs.push_back(s.economics);
     finance = evaluate_replications(specs, ops, &sizing_rep);
     for (std::size_t rep = 0; rep < finance.size(); ++rep) {
       const auto ek = economics_kpis(finance[rep]);
@@ -232,6 +234,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   summary.kpis = summarize_kpis(kpis, kpi_info);
   summary.compliance = assess_export_control(s.it);
   int median_rep = -1;
+  Scenario median_scenario;  // the scenario of the replication whose cash flows the file holds
   if (economics) {
     // The cash-flow table of the median replication by project NPV (the lower median for an even count): one real
     // replication's table, internally consistent, rather than a mean of tables.
@@ -243,7 +246,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     median_rep = order[static_cast<std::size_t>((R - 1) / 2)];
     summary.cash_flows = finance[static_cast<std::size_t>(median_rep)].years;
     summary.cash_flow_replication = median_rep;
-    const Scenario& sm = scenario_of(median_rep);
+    median_scenario = uncertain ? uncertain->scenario_of(median_rep) : s;
+    const Scenario& sm = median_scenario;
     summary.run_warnings = economics_run_warnings(sm, finance[static_cast<std::size_t>(median_rep)]);
     summary.finance = economics_summary_lines(sm, finance[static_cast<std::size_t>(median_rep)], summary.kpis);
   }
@@ -273,7 +277,7 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
     }
     if (economics) {
       writer->write_table("economics/cash_flows",
-                          cash_flow_table(scenario_of(median_rep).economics, finance[static_cast<std::size_t>(median_rep)], median_rep,
+                          cash_flow_table(median_scenario.economics, finance[static_cast<std::size_t>(median_rep)], median_rep,
                                           "the replication at the median of npv_usd (lower median for an even count)",
                                           sizing_rep));
     }

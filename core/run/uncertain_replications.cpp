@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
 
 #include "core/model/uncertainty_sampling.hpp"
 #include "core/run/prepare_scenario.hpp"
@@ -49,44 +50,71 @@ void prepare_uncertain_replications(ResolvedScenario& rs, const nlohmann::json& 
 
   nlohmann::json base = doc;
   base.erase("uncertainty");  // each replication's scenario is a plain one
+  // Each replication's scenario is made when it runs (memory stays that of a batch), from a copy of everything it
+  // needs; here every one is made once, in parallel, to refuse a bad draw before any replication runs.
+  struct Maker {
+    nlohmann::json base;
+    Catalog catalog;
+    std::string file_label;
+    std::filesystem::path base_dir;
+    std::shared_ptr<const HourlyWeather> epw;
+    std::string epw_sha256;
+    UncertaintySpec spec;
+    std::vector<std::vector<double>> values;
+    int replications = 0;
+  };
+  auto maker = std::make_shared<const Maker>(Maker{std::move(base), catalog, file_label, base_dir, rs.epw_weather,
+                                                   rs.epw_sha256, u, draws->values, s.replications});
+  auto make = [maker](int rep) -> ResolvedScenario {
+    const Maker& m = *maker;
+    nlohmann::json d = m.base;
+    for (std::size_t i = 0; i < m.spec.inputs.size(); ++i) {
+      const ScenarioPatch patch =
+          set_creating_parents(d, m.spec.inputs[i].pointer, m.values[i][static_cast<std::size_t>(rep)],
+                               fmt::format("uncertainty: input {} in replication {}", i, rep));
+      d = apply_patches(d, std::span<const ScenarioPatch>(&patch, 1), m.file_label);
+    }
+    ResolvedScenario rr = resolve_scenario(d, m.catalog, m.file_label, m.base_dir);
+    rr.epw_weather = m.epw;  // the same weather file: read once
+    rr.epw_sha256 = m.epw_sha256;
+    prepare_scenario(rr);
+    rr.scenario.replications = m.replications;
+    return rr;
+  };
+  draws->scenario_of = [make](int rep) { return make(rep).scenario; };
+
+  const auto R = static_cast<std::size_t>(s.replications);
+  std::vector<std::vector<InputWarning>> warnings(R);
+  std::vector<std::vector<InputProblem>> failures(R);
+  tbb::parallel_for(std::size_t{0}, R, [&](std::size_t rep) {
+    try {
+      warnings[rep] = make(static_cast<int>(rep)).warnings;
+    } catch (const BadInput& e) {
+      failures[rep] = e.problems();
+    }
+  });
+  for (std::size_t rep = 0; rep < R; ++rep) {
+    if (failures[rep].empty()) continue;
+    // The first replication whose draw is bad input, naming the draw: fixed by bounding its distribution.
+    std::vector<InputProblem> ps = failures[rep];
+    for (InputProblem& pr : ps) {
+      pr.expected += fmt::format(" (the value drawn for replication {} by /uncertainty: bound the distribution "
+                                 "with \"min\"/\"max\" or narrow it)",
+                                 rep);
+    }
+    throw BadInput(std::move(ps));
+  }
+  // A warning the base scenario does not give (a draw far from the catalog's value): once, naming the replication.
   std::set<std::pair<std::string, std::string>> warned;
   for (const InputWarning& w : rs.warnings) warned.insert({w.json_path, w.message});
-  draws->scenarios.reserve(static_cast<std::size_t>(s.replications));
-  for (int rep = 0; rep < s.replications; ++rep) {
-    std::vector<ScenarioPatch> patches;
-    nlohmann::json d = base;
-    for (std::size_t i = 0; i < u.inputs.size(); ++i) {
-      const double value = draws->values[i][static_cast<std::size_t>(rep)];
-      patches.push_back(set_creating_parents(d, u.inputs[i].pointer, value,
-                                         fmt::format("uncertainty: input {} in replication {}", i, rep)));
-      d = apply_patches(d, std::span<const ScenarioPatch>(&patches.back(), 1), file_label);
-    }
-    ResolvedScenario rr;
-    try {
-      rr = resolve_scenario(d, catalog, file_label, base_dir);
-      rr.epw_weather = rs.epw_weather;  // the same weather file: read once
-      rr.epw_sha256 = rs.epw_sha256;
-      prepare_scenario(rr);
-    } catch (const BadInput& e) {
-      // Name the draw that made it: the problem is the drawn value, fixed by bounding its distribution.
-      std::vector<InputProblem> ps = e.problems();
-      for (InputProblem& pr : ps) {
-        pr.expected += fmt::format(" (the value drawn for replication {} by /uncertainty: bound the distribution "
-                                   "with \"min\"/\"max\" or narrow it)",
-                                   rep);
-      }
-      throw BadInput(std::move(ps));
-    }
-    // A warning the base scenario does not give (a draw far from the catalog's value): once, naming the replication.
-    for (const InputWarning& w : rr.warnings) {
+  for (std::size_t rep = 0; rep < R; ++rep) {
+    for (const InputWarning& w : warnings[rep]) {
       if (warned.insert({w.json_path, w.message}).second) {
         InputWarning note = w;
         note.message += fmt::format(" (in replication {}'s draw of the uncertain inputs)", rep);
         rs.warnings.push_back(std::move(note));
       }
     }
-    rr.scenario.replications = s.replications;
-    draws->scenarios.push_back(std::move(rr.scenario));
   }
   rs.uncertain = std::move(draws);
 }
@@ -102,7 +130,8 @@ NamedTable uncertainty_samples_table(const UncertaintySpec& u, const UncertainRe
   t.long_name = "the uncertain inputs drawn for each replication (" + u.sampling +
                 " sampling; columns named by the scenario's JSON pointer)";
   TableColumn rep{"replication", "1", false, {}, {}};
-  for (std::size_t r = 0; r < draws.scenarios.size(); ++r) rep.values.push_back(static_cast<double>(r));
+  const std::size_t rows = draws.values.empty() ? 0 : draws.values.front().size();
+  for (std::size_t r = 0; r < rows; ++r) rep.values.push_back(static_cast<double>(r));
   t.columns.push_back(rep);
   nlohmann::json pointers = nlohmann::json::array();
   for (std::size_t i = 0; i < u.inputs.size(); ++i) {

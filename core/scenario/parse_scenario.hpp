@@ -9,6 +9,7 @@
 // filled in); resolving that JSON again gives the same scenario.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,10 +23,12 @@
 
 namespace aidc {
 
-// With an "uncertainty" section: each replication's scenario, its uncertain inputs drawn and in place (made by
+// With an "uncertainty" section: each replication's scenario, its uncertain inputs drawn and in place (set up by
 // core/run/uncertain_replications.hpp in the prepare step), and the values drawn.
 struct UncertainReplications {
-  std::vector<Scenario> scenarios;           // [replication]
+  // Replication rep's scenario, made on demand (a pure function of the draws: the same every call), so that a run
+  // holds only a batch's scenarios. Every replication's was made once by the prepare step, which refused bad draws.
+  std::function<Scenario(int rep)> scenario_of;
   std::vector<std::vector<double>> values;   // [input][replication], in UncertaintySpec::inputs order
   std::vector<double> base_values;           // [input]: the value the scenario gives without uncertainty
 };
