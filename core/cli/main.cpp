@@ -142,6 +142,8 @@ int main(int argc, char** argv) {
   CLI::App* validate =
       app.add_subcommand("validate", "estimates against every reference measurement of the catalog, with errors");
   validate->add_flag("--json", val.json, "JSON on stdout");
+  validate->add_flag("--estimator-errors", val.estimator_errors,
+                     "print the estimator-error catalog (scenarios/catalog/estimator_errors.json) from the validation rows");
   validate->add_option("--backend", val.backend, "auto, cpu or cuda")->capture_default_str();
   validate->add_option("--requests", val.requests, "requests simulated per inference row")
       ->capture_default_str()

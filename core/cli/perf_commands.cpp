@@ -8,6 +8,7 @@
 
 #include "core/run/fleet_validation.hpp"
 #include "core/run/perf_estimates.hpp"
+#include "core/run/estimator_errors.hpp"
 #include "core/run/reference_validation.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
@@ -209,6 +210,10 @@ int run_validate(const ValidateCliOptions& o) {
     vo.backend = backend_from(o.backend);
     vo.n_requests = o.requests;
     const ValidationReport rep = validate_references(Catalog::embedded(), vo);
+    if (o.estimator_errors) {
+      std::cout << estimator_errors_catalog(estimator_errors(rep.rows), rep.backend).dump(2) << '\n';
+      return 0;
+    }
     const FleetValidation fleet = validate_fleet_llama3(Catalog::embedded(), 32, vo.backend);
     if (o.json) {
       nlohmann::json j = validation_json(rep);

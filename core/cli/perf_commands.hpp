@@ -23,6 +23,7 @@ struct EstimateOptions {
 
 struct ValidateCliOptions {
   bool json = false;
+  bool estimator_errors = false;  // print scenarios/catalog/estimator_errors.json instead of the report
   std::string backend = "auto";
   int requests = kDefaultInferenceRequests;
 };

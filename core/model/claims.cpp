@@ -209,7 +209,15 @@ LimitingFactor limiting_factor(const std::string& kpi, Comparison c, double targ
       if (auto f = positive("failures", "failures")) return *f;
       if (auto f = positive("power", "power_capped_hours")) return *f;
       return unknown;
-    case Family::Throughput:
+    case Family::Throughput: {
+      // The throughput model's error, where the run draws it: the replications that fail drew a rate below the
+      // estimate.
+      const bool training = metric == "time_to_train_d" || metric == "progress" || metric == "goodput_tokens_per_s";
+      if (auto m = failing_mean(training ? "training_throughput_multiplier" : "inference_throughput_multiplier");
+          m && *m < 1.0) {
+        return {"throughput model", std::string(training ? "training" : "inference") +
+                                        "_throughput_multiplier (true / estimated rate) mean " + number_text(*m) + where};
+      }
       if (metric == "served_tokens_per_s") {
         if (auto f = short_of_target("demand", "demand_tokens_per_s")) return *f;
       }
@@ -220,6 +228,7 @@ LimitingFactor limiting_factor(const std::string& kpi, Comparison c, double targ
         if (auto f = short_of_target("capacity", "capacity_tokens_per_s")) return *f;
       }
       return unknown;
+    }
     case Family::Financial:
       return {"economics", metric + " is set by prices, costs and financing (see /economics/cash_flows)"};
     case Family::Other:

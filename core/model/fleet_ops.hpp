@@ -35,6 +35,10 @@ namespace aidc {
 struct FleetWorkloadRate {
   double instance_output_tokens_per_s = 0.0;  // inference: one instance of `gpus` GPUs at its SLOs
   double training_tokens_per_s = 0.0;         // training: the job on `gpus` healthy GPUs
+  // Inference: the rate the operator plans its instance count with (instances_for_peak) when it differs from the
+  // rate the instances deliver (a run drawing the throughput model's error plans with the estimate and serves at the
+  // drawn rate); <= 0: the same as instance_output_tokens_per_s.
+  double planning_output_tokens_per_s = 0.0;
 };
 
 // Hourly series of the fleet, in the order of fleet_series_info().

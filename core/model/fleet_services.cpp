@@ -38,7 +38,9 @@ void FleetOps::Impl::add_service(int wi, int pool, const FleetWorkloadRate& rate
   Service sv;
   sv.workload = wi;
   sv.osl = mean_output_tokens(w);
-  const int wanted = w.instances > 0 ? w.instances : instances_for_peak(w, rate, s.horizon_h);
+  FleetWorkloadRate planning = rate;
+  if (rate.planning_output_tokens_per_s > 0.0) planning.instance_output_tokens_per_s = rate.planning_output_tokens_per_s;
+  const int wanted = w.instances > 0 ? w.instances : instances_for_peak(w, planning, s.horizon_h);
   const int per_node = w.gpus < gpn ? gpn / w.gpus : 1;
   const int size = w.gpus < gpn ? 1 : (w.gpus + gpn - 1) / gpn;
   // Groups beyond the first ceil(nodes / size) never hold a node: the groups of a service share its priority, a

@@ -115,8 +115,8 @@ std::vector<std::string> economics_summary_lines(const Scenario& s, const Econom
   std::vector<std::string> lines;
   const std::string worst_year = r.min_dscr_year > 0 ? " (year " + std::to_string(r.min_dscr_year) + ")" : "";
   lines.push_back("financing: min DSCR " + fixed(p50("min_dscr"), 2) + worst_year + ", avg DSCR " + fixed(p50("avg_dscr"), 2) +
-                  ", LLCR " + fixed(p50("llcr"), 2) + " (P50); senior debt " + musd(r.senior_debt_usd) +
-                  " at COD, gearing " + fixed(100.0 * r.gearing, 1) + " %, IDC " + musd(r.idc_usd) + ", " +
+                  ", LLCR " + fixed(p50("llcr"), 2) + " (P50); in the median-NPV replication senior debt " +
+                  musd(r.senior_debt_usd) + " at COD, gearing " + fixed(100.0 * r.gearing, 1) + " %, IDC " + musd(r.idc_usd) + ", " +
                   (e.financing.sizing == DebtSizing::Sculpted
                        ? "sculpted to DSCR " + fixed(e.financing.target_dscr, 2) + " on the " +
                              e.financing.sizing_case + " case"

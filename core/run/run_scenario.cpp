@@ -68,6 +68,15 @@ std::vector<KpiInfo> run_kpi_info(const Scenario& s) {
     const std::vector<KpiInfo> fk = fleet_kpi_info(s);
     info.insert(info.end(), fk.begin(), fk.end());
   }
+  // The throughput model's error drawn per replication (uncertainty.throughput_error), so that claims can name it.
+  if (s.uncertainty.inference_log_sigma > 0.0) {
+    info.push_back({"inference_throughput_multiplier", "1",
+                    "the throughput model's error drawn for the inference workloads: true / estimated rate"});
+  }
+  if (s.uncertainty.training_log_sigma > 0.0) {
+    info.push_back({"training_throughput_multiplier", "1",
+                    "the throughput model's error drawn for the training workloads: true / estimated rate"});
+  }
   if (s.economics.enabled) {
     info.insert(info.end(), economics_kpi_info().begin(), economics_kpi_info().end());
     // With a fleet serving tokens: the levelized cost per million output tokens, all costs borne by the services.
@@ -142,6 +151,8 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
   const std::size_t economics_kpi_first = kpi_index(kpi_info, economics_kpi_info().front().name);
   const std::size_t token_cost_kpi = kpi_index(kpi_info, "levelized_usd_per_million_tokens");
   const bool token_cost = token_cost_kpi < kpi_info.size();
+  const std::size_t inference_multiplier_kpi = kpi_index(kpi_info, "inference_throughput_multiplier");
+  const std::size_t training_multiplier_kpi = kpi_index(kpi_info, "training_throughput_multiplier");
   std::vector<std::vector<double>> kpis(kpi_info.size(), std::vector<double>(static_cast<std::size_t>(R)));
   std::vector<OperatingInputs> ops(economics ? static_cast<std::size_t>(R) : 0);
   std::vector<EconomicsResult> finance;
@@ -163,7 +174,17 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       SiteYearResult& r = results[static_cast<std::size_t>(i)];
       if (uncertain) {
         const Scenario sr = uncertain->scenario_of(rep);
-        r = simulate_site_year(sr, weather.replication(rep), rep, rates);
+        // The throughput model's error drawn for this replication scales every workload's rate of its kind.
+        std::vector<FleetWorkloadRate> rr = rates;
+        const auto k = static_cast<std::size_t>(rep);
+        for (FleetWorkloadRate& w : rr) {
+          if (!uncertain->inference_multiplier.empty()) {
+            w.planning_output_tokens_per_s = w.instance_output_tokens_per_s;  // deployed as the estimate planned
+            w.instance_output_tokens_per_s *= uncertain->inference_multiplier[k];
+          }
+          if (!uncertain->training_multiplier.empty()) w.training_tokens_per_s *= uncertain->training_multiplier[k];
+        }
+        r = simulate_site_year(sr, weather.replication(rep), rep, rr);
         if (economics) {
           specs[static_cast<std::size_t>(rep)] = sr.economics;
           ops[static_cast<std::size_t>(rep)] = replication_operating_inputs(sr, r.kpis, r.fleet_kpis);
@@ -182,6 +203,12 @@ RunSummary run_scenario(const ResolvedScenario& rs, const RunOptions& options, c
       const auto rep = static_cast<std::size_t>(first + i);
       for (std::size_t k = 0; k < kKpiCount; ++k) kpis[k][rep] = r.kpis[k];
       for (std::size_t k = 0; k < r.fleet_kpis.size(); ++k) kpis[fleet_kpi_first + k][rep] = r.fleet_kpis[k];
+      if (uncertain && inference_multiplier_kpi < kpi_info.size()) {
+        kpis[inference_multiplier_kpi][rep] = uncertain->inference_multiplier[rep];
+      }
+      if (uncertain && training_multiplier_kpi < kpi_info.size()) {
+        kpis[training_multiplier_kpi][rep] = uncertain->training_multiplier[rep];
+      }
       summary.events_processed += r.events_processed;
       if (first + i == 0) summary.fingerprint = r.fingerprint;
       // Events go to the file batch by batch (in replication order), so memory stays bounded for long runs; a run

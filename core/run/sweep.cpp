@@ -50,8 +50,13 @@ nlohmann::json point_document(const nlohmann::json& base, const PointerValues& s
                          std::any_of(set.begin(), set.end(), [&](const auto& pv) { return pv.first == in["path"]; });
       if (!fixed) kept.push_back(in);
     }
-    if (kept.empty()) {
+    const nlohmann::json& te = doc["uncertainty"].contains("throughput_error") ? doc["uncertainty"]["throughput_error"]
+                                                                               : nlohmann::json("none");
+    if (kept.empty() && te == "none") {
       doc.erase("uncertainty");
+    } else if (kept.empty()) {
+      doc["uncertainty"].erase("inputs");
+      doc["uncertainty"].erase("correlations");
     } else {
       inputs = kept;
       // Correlations with a fixed input go with it.

@@ -46,7 +46,30 @@ void prepare_uncertain_replications(ResolvedScenario& rs, const nlohmann::json& 
     }
   }
   problems.throw_if_any();
-  draws->values = draw_uncertain_inputs(u, s.seed, s.replications);
+  // The throughput model's errors are drawn as two more lognormal inputs (median 1) after the listed ones, so the
+  // listed inputs' draws do not depend on whether they are drawn.
+  UncertaintySpec all = u;
+  auto add_multiplier = [&](const char* name, double sigma) {
+    if (!(sigma > 0.0)) return false;
+    Distribution d;
+    d.kind = DistributionKind::Lognormal;
+    d.median = 1.0;
+    d.sigma = sigma;
+    all.inputs.push_back({name, d, "1", "scenarios/catalog/estimator_errors.json"});
+    return true;
+  };
+  const bool inference = add_multiplier("#throughput/inference", u.inference_log_sigma);
+  const bool training = add_multiplier("#throughput/training", u.training_log_sigma);
+  std::vector<std::vector<double>> values = draw_uncertain_inputs(all, s.seed, s.replications);
+  if (training) {
+    draws->training_multiplier = std::move(values.back());
+    values.pop_back();
+  }
+  if (inference) {
+    draws->inference_multiplier = std::move(values.back());
+    values.pop_back();
+  }
+  draws->values = std::move(values);
 
   nlohmann::json base = doc;
   base.erase("uncertainty");  // each replication's scenario is a plain one
@@ -143,6 +166,17 @@ NamedTable uncertainty_samples_table(const UncertaintySpec& u, const UncertainRe
   for (const UncertainInput& in : u.inputs) {
     if (!in.source.empty()) sources += (sources.empty() ? "" : "; ") + in.pointer + ": " + in.source;
   }
+  for (const auto& [name, m] : {std::pair<const char*, const std::vector<double>*>{"throughput.inference", &draws.inference_multiplier},
+                                std::pair<const char*, const std::vector<double>*>{"throughput.training", &draws.training_multiplier}}) {
+    if (m->empty()) continue;
+    t.columns.push_back(TableColumn{name, "1", false, {}, *m});
+  }
+  if (u.throughput_error != "none") {
+    sources += (sources.empty() ? "" : "; ") +
+               std::string("throughput.*: the throughput model's error, lognormal with median 1 and the RMS log error "
+                           "of the validation rows (scenarios/catalog/estimator_errors.json), multiplying the "
+                           "workloads' throughput");
+  }
   t.text_attributes = {{"sampling", u.sampling}, {"pointers", pointers.dump()}, {"sources", sources}};
   t.number_attributes = {{"inputs", static_cast<double>(u.inputs.size())},
                          {"correlations", static_cast<double>(u.correlations.size())}};
@@ -155,9 +189,17 @@ std::string uncertainty_description(const Scenario& s) {
   if (s.fleet.enabled) d += ", hardware failures";
   const UncertaintySpec& u = s.uncertainty;
   if (!u.enabled) return d + " (no uncertain inputs: commercial and model inputs are fixed)";
-  d += fmt::format("; {} uncertain input{} ({} sampling):", u.inputs.size(), u.inputs.size() == 1 ? "" : "s",
-                   u.sampling == "latin_hypercube" ? "Latin hypercube" : "random");
-  for (std::size_t i = 0; i < u.inputs.size(); ++i) d += (i ? ", " : " ") + u.inputs[i].pointer;
+  if (!u.inputs.empty()) {
+    d += fmt::format("; {} uncertain input{} ({} sampling):", u.inputs.size(), u.inputs.size() == 1 ? "" : "s",
+                     u.sampling == "latin_hypercube" ? "Latin hypercube" : "random");
+    for (std::size_t i = 0; i < u.inputs.size(); ++i) d += (i ? ", " : " ") + u.inputs[i].pointer;
+  }
+  if (u.inference_log_sigma > 0.0 || u.training_log_sigma > 0.0) {
+    d += "; the throughput model's error (validation rows, log sigma";
+    if (u.inference_log_sigma > 0.0) d += fmt::format(" inference {:.2f}", u.inference_log_sigma);
+    if (u.training_log_sigma > 0.0) d += fmt::format(" training {:.2f}", u.training_log_sigma);
+    d += ")";
+  }
   return d;
 }
 

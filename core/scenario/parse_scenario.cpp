@@ -552,7 +552,7 @@ ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& cata
   }
   // Optional uncertain inputs (core/scenario/parse_uncertainty.cpp): drawn per replication by the prepare step.
   if (root.has("uncertainty")) {
-    if (auto ur = root.object("uncertainty")) read_uncertainty(*ur, s.uncertainty);
+    if (auto ur = root.object("uncertainty")) read_uncertainty(*ur, catalog, s, used, s.uncertainty);
     // Each replication's scenario is resolved before the run (to refuse a bad draw), about a millisecond to tens of
     // milliseconds each; 10,000 Latin-hypercube draws already pin a P10 or P90 to a fraction of a percent.
     constexpr int kMaxUncertainReplications = 10000;

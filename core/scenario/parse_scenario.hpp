@@ -31,6 +31,8 @@ struct UncertainReplications {
   std::function<Scenario(int rep)> scenario_of;
   std::vector<std::vector<double>> values;   // [input][replication], in UncertaintySpec::inputs order
   std::vector<double> base_values;           // [input]: the value the scenario gives without uncertainty
+  // [replication]: the throughput model's error drawn (UncertaintySpec::throughput_error); empty when not drawn.
+  std::vector<double> inference_multiplier, training_multiplier;
 };
 
 struct ResolvedScenario {

@@ -112,12 +112,31 @@ bool uncertain_pointer_allowed(const std::string& pointer) {
   return false;
 }
 
-void read_uncertainty(JsonObjectReader& r, UncertaintySpec& u) {
+void read_uncertainty(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
+                      UncertaintySpec& u) {
   u.enabled = true;
   u.sampling = r.choice("sampling", "latin_hypercube", {"latin_hypercube", "random"});
+  u.throughput_error = r.choice("throughput_error", "none", {"none", "validation"});
+  if (u.throughput_error == "validation") {
+    bool inference = false, training = false;
+    for (const WorkloadSpec& w : s.workloads) {
+      inference = inference || w.kind == WorkloadKind::Inference;
+      training = training || w.kind != WorkloadKind::Inference;
+    }
+    if (!s.fleet.enabled || (!inference && !training)) {
+      r.problem_at("throughput_error", "\"validation\"",
+                   "\"none\", or a \"fleet\" section with workloads (the throughput model's error acts on the "
+                   "workloads in operation)");
+    } else {
+      if (inference) u.inference_log_sigma = catalog_default(catalog, "estimator_errors", "inference", used);
+      if (training) u.training_log_sigma = catalog_default(catalog, "estimator_errors", "training", used);
+    }
+  }
   const nlohmann::json* list = r.raw("inputs");
   std::set<std::string> pointers;
-  if (!list || !list->is_array() || list->empty()) {
+  if (!list && u.throughput_error != "none") {
+    // Only the throughput model's error: no inputs needed.
+  } else if (!list || !list->is_array() || list->empty()) {
     r.problem_at("inputs", list ? json_excerpt(*list) : "",
                  "a non-empty array of uncertain inputs, each {\"path\": \"/economics/...\", \"distribution\", its "
                  "parameters}");
@@ -207,7 +226,8 @@ nlohmann::json uncertainty_to_json(const UncertaintySpec& u) {
     if (!in.source.empty()) j["source"] = in.source;
     inputs.push_back(std::move(j));
   }
-  nlohmann::json out = {{"sampling", u.sampling}, {"inputs", inputs}};
+  nlohmann::json out = {{"sampling", u.sampling}, {"throughput_error", u.throughput_error}};
+  if (!u.inputs.empty()) out["inputs"] = inputs;
   if (!u.correlations.empty()) {
     nlohmann::json c = nlohmann::json::array();
     for (const InputCorrelation& ic : u.correlations) {

@@ -5,12 +5,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/scenario/catalog.hpp"
 #include "core/scenario/json_reader.hpp"
+#include "core/scenario/scenario.hpp"
 #include "core/scenario/uncertainty_spec.hpp"
 
 namespace aidc {
 
-void read_uncertainty(JsonObjectReader& r, UncertaintySpec& u);
+// `s`: the scenario read so far (its fleet and workloads decide which throughput errors apply); the catalog gives
+// the estimator errors, recorded in `used`.
+void read_uncertainty(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nlohmann::json& used,
+                      UncertaintySpec& u);
 nlohmann::json uncertainty_to_json(const UncertaintySpec& u);
 
 // The sections whose values may be uncertain: the site's grid and water price, the facility, the fleet in

@@ -41,6 +41,13 @@ struct UncertaintySpec {
   std::string sampling = "latin_hypercube";  // or "random"
   std::vector<UncertainInput> inputs;
   std::vector<InputCorrelation> correlations;
+  // The throughput model's own error ("throughput_error": "validation"): each replication multiplies its inference
+  // workloads' instance throughput by one lognormal draw and its training workloads' by another (median 1, log-space
+  // sigma = the RMS log error of the validation rows of that kind, scenarios/catalog/estimator_errors.json). One draw
+  // per kind: the model's error is shared by the workloads it estimates. 0: not drawn.
+  std::string throughput_error = "none";
+  double inference_log_sigma = 0.0;
+  double training_log_sigma = 0.0;
 };
 
 }  // namespace aidc

@@ -1,0 +1,100 @@
+// The throughput model's own error (core/run/estimator_errors.hpp) and what drawing it does to a run's claims.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/run/estimator_errors.hpp"
+#include "core/run/run_scenario.hpp"
+#include "core/scenario/scenario_patch.hpp"
+#include "scenario_fixtures.hpp"
+
+using namespace aidc;
+
+namespace {
+
+ValidationRow row(const std::string& kind, const std::string& role, const std::string& quantity, double measured,
+                  double estimate) {
+  ValidationRow r;
+  r.kind = kind;
+  r.role = role;
+  r.quantity = quantity;
+  r.measured = measured;
+  r.estimate = estimate;
+  r.error = estimate / measured - 1.0;
+  return r;
+}
+
+std::string claim_line(const RunSummary& s, const std::string& part) {
+  for (const std::string& line : s.claims) {
+    if (line.find(part) != std::string::npos) return line;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("estimator errors come from the validation rows only, in throughput terms") {
+  const std::vector<ValidationRow> rows = {
+      row("inference", "validation", "output_tokens_per_s", 100.0, 80.0),   // true / estimate = 1.25
+      row("inference", "validation", "output_tokens_per_s", 100.0, 125.0),  // 0.8
+      row("inference", "calibration", "output_tokens_per_s", 100.0, 10.0),  // ignored: it fitted the model
+      row("training", "validation", "step_time_s", 2.0, 1.0),               // step twice the estimate: rate x 0.5
+      row("training", "validation", "tokens_per_s_per_gpu", 100.0, 50.0),   // rate x 2
+  };
+  const auto e = estimator_errors(rows);
+  REQUIRE(e.count("inference") == 1);
+  const EstimatorError& inf = e.at("inference");
+  CHECK(inf.rows == 2);
+  CHECK(inf.log_ratio_mean == Approx(0.0).margin(1e-12));  // ln 1.25 + ln 0.8 = 0
+  CHECK(inf.log_ratio_rms == Approx(std::log(1.25)));
+  CHECK(inf.log_ratio_sd == Approx(std::log(1.25) * std::sqrt(2.0)));
+  const EstimatorError& tr = e.at("training");
+  CHECK(tr.log_ratio_mean == Approx(0.0).margin(1e-12));
+  CHECK(tr.log_ratio_rms == Approx(std::log(2.0)));
+}
+
+TEST_CASE("the estimator-error catalog is what a fresh validation gives (regenerate with validate --estimator-errors)") {
+  const Catalog catalog = Catalog::embedded();
+  ValidationOptions vo;
+  vo.backend = Backend::Cpu;
+  const auto fresh = estimator_errors(validate_references(catalog, vo).rows);
+  for (const char* kind : {"inference", "training"}) {
+    INFO(kind << ": the kernels or the reference rows changed; run `aidcsim validate --estimator-errors --backend cpu "
+                 "> scenarios/catalog/estimator_errors.json`");
+    const nlohmann::json* entry = catalog.entry("estimator_errors", kind);
+    REQUIRE(entry);
+    REQUIRE(fresh.count(kind) == 1);
+    CHECK((*entry)["rows"].get<int>() == fresh.at(kind).rows);
+    CHECK((*entry)["value"].get<double>() == Approx(fresh.at(kind).log_ratio_rms).epsilon(1e-6));
+    CHECK((*entry)["log_ratio_mean"].get<double>() == Approx(fresh.at(kind).log_ratio_mean).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("drawing the throughput model's error turns the default's 5 %-margin capacity claim from supported to at risk") {
+  const Catalog catalog = Catalog::embedded();
+  const std::filesystem::path file = std::filesystem::path(AIDCSIM_SOURCE_DIR) / "scenarios/default.json";
+  auto run = [&](const std::string& throughput_error) {
+    ScenarioPatch p{"test", nlohmann::json::array()};
+    append_op(p, replace_op("/replications", 16));
+    append_op(p, replace_op("/uncertainty/throughput_error", throughput_error));
+    const ScenarioPatch patches[] = {p};
+    RunOptions o;
+    o.threads = 2;
+    return run_scenario(load_scenario_file(file, catalog, patches), o);
+  };
+  const RunSummary without = run("none");
+  const RunSummary with = run("validation");
+  const std::string claim = "chat-70b serves >= 10,000,000";
+  CHECK_THAT(claim_line(without, claim), Catch::EndsWith("-> supported"));
+  CHECK_THAT(claim_line(with, claim), Catch::Contains("-> at risk") && Catch::Contains("throughput model"));
+  CHECK_THAT(with.uncertainty, Catch::Contains("the throughput model's error"));
+}
+
+TEST_CASE("the throughput model's error needs workloads in operation") {
+  auto doc = aidc::test::small_scenario_json();
+  doc["uncertainty"] = {{"throughput_error", "validation"}};
+  CHECK(aidc::test::has_problem(aidc::test::problems_of(doc), "/uncertainty/throughput_error", "validation", "fleet"));
+  doc["uncertainty"] = {{"throughput_error", "none"}};
+  CHECK(aidc::test::has_problem(aidc::test::problems_of(doc), "/uncertainty/inputs", "", "non-empty array"));
+}
