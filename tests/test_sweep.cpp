@@ -210,7 +210,18 @@ TEST_CASE("a sweep under mpirun with 1, 2 and 3 ranks gives the same points, tor
   const ResultsReader one(run(0));
   for (int ranks : {1, 2, 3}) {
     INFO(ranks << " rank(s)");
-    const ResultsReader many(run(ranks));
+    const std::filesystem::path many_path = run(ranks);
+    const ResultsReader many(many_path);
+    if (ranks > 1) {
+      // Each rank's own points in its file beside sweep.h5 (linked from /ranks/rank_<k>): together, every point once.
+      std::size_t rows = 0;
+      for (int k = 0; k < ranks; ++k) {
+        const auto rank_path = dir.path() / ("sweep" + std::to_string(ranks) + ".rank" + std::to_string(k) + ".h5");
+        REQUIRE(std::filesystem::is_regular_file(rank_path));
+        rows += ResultsReader(rank_path).table("/sweep/points").rows();
+      }
+      CHECK(rows == one.table("/sweep/points").rows());
+    }
     for (const char* table : {"/sweep/points", "/sweep/tornado", "/sweep/break_even"}) {
       const NamedTable a = one.table(table), b = many.table(table);
       REQUIRE(a.columns.size() == b.columns.size());

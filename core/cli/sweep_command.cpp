@@ -70,6 +70,36 @@ void print_sweep(std::ostream& out, const SweepSpec& spec, const SweepResult& r)
   }
 }
 
+// sweep.h5's rank files: sweep.h5 -> sweep.rank1.h5.
+std::filesystem::path rank_file(const std::filesystem::path& output, int rank) {
+  std::filesystem::path p = output;
+  p.replace_filename(output.stem().string() + ".rank" + std::to_string(rank) + output.extension().string());
+  return p;
+}
+
+// The sweep's tables (the whole sweep on rank 0, or one rank's own points), and on rank 0 of several ranks the
+// links to every rank's file.
+void write_sweep_file(const std::filesystem::path& path, const SweepSpec& spec, const SweepResult& r,
+                      const nlohmann::json& sweep_doc, const nlohmann::json& base_doc, const MpiSession& mpi,
+                      bool summary) {
+  RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), 0, 1, "cpu",
+                   "TBB threads per rank, rank " + std::to_string(mpi.rank()) + " of " + std::to_string(mpi.ranks()) +
+                       " (MPI)",
+                   r.base_scenario};
+  const std::vector<double> time_s = {0.0};
+  ResultsWriter writer(path, meta, time_s, {}, 1, {"none"});
+  writer.write_inputs(base_doc.dump(2), nlohmann::json{{"sweep", sweep_doc}}.dump(2));
+  writer.write_table("sweep/points", sweep_points_table(spec, r));
+  if (summary && !r.tornado.empty()) writer.write_table("sweep/tornado", tornado_table(spec, r));
+  if (summary && !r.break_even.empty()) writer.write_table("sweep/break_even", break_even_table(r));
+  if (summary && mpi.ranks() > 1) {
+    for (int k = 0; k < mpi.ranks(); ++k) {
+      writer.write_external_link("ranks/rank_" + std::to_string(k), rank_file(path, k).filename().string(), "/");
+    }
+  }
+  writer.commit();
+}
+
 }  // namespace
 
 int run_sweep_command(const SweepCliOptions& o) {
@@ -89,7 +119,8 @@ int run_sweep_command(const SweepCliOptions& o) {
                         scenario_label);
     if (!o.output.empty()) {
       const std::filesystem::path inputs[] = {sweep_path, scenario_path};
-      check_output_path(o.output, inputs, "-o");
+      check_output_path(o.output, inputs, "-o");  // on every rank: all must agree on bad input
+      if (mpi.ranks() > 1) check_output_path(rank_file(o.output, mpi.rank()), inputs, "-o (this rank's file)");
     }
     SweepOptions options;
     options.threads = o.threads;
@@ -102,6 +133,16 @@ int run_sweep_command(const SweepCliOptions& o) {
     }
     SweepResult r = run_sweep(spec, base_doc, catalog, scenario_label, scenario_path.parent_path(), options);
     if (options.progress) std::fprintf(stderr, "\r\033[K");
+    if (mpi.ranks() > 1 && !o.output.empty()) {
+      // Each rank's own points in its own file beside sweep.h5, linked from it (/ranks/rank_<r>).
+      const std::filesystem::path mine = rank_file(o.output, mpi.rank());
+      SweepResult own = r;
+      own.points.clear();
+      for (const SweepPointResult& p : r.points) {
+        if (p.computed) own.points.push_back(p);
+      }
+      write_sweep_file(mine, spec, own, sweep_doc, base_doc, mpi, false);
+    }
     if (mpi.ranks() > 1) {
       // Rank 0 merges every rank's points (their doubles bit for bit) and alone prints and writes.
       const std::vector<std::string> parts = mpi.gather_to_root(sweep_items_to_text(r));
@@ -109,20 +150,7 @@ int run_sweep_command(const SweepCliOptions& o) {
       for (std::size_t k = 1; k < parts.size(); ++k) merge_sweep_items(r, parts[k]);
       finish_sweep(spec, r);
     }
-    if (!o.output.empty()) {
-      const int threads = o.threads;
-      RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), 0, 1, "cpu",
-                       (threads > 0 ? std::to_string(threads) : std::string("all")) + " threads (TBB) per rank, " +
-                           std::to_string(mpi.ranks()) + " rank(s) (MPI)",
-                       r.base_scenario};
-      const std::vector<double> time_s = {0.0};
-      ResultsWriter writer(o.output, meta, time_s, {}, 1, {"none"});
-      writer.write_inputs(base_doc.dump(2), nlohmann::json{{"sweep", sweep_doc}}.dump(2));
-      writer.write_table("sweep/points", sweep_points_table(spec, r));
-      if (!r.tornado.empty()) writer.write_table("sweep/tornado", tornado_table(spec, r));
-      if (!r.break_even.empty()) writer.write_table("sweep/break_even", break_even_table(r));
-      writer.commit();
-    }
+    if (!o.output.empty()) write_sweep_file(o.output, spec, r, sweep_doc, base_doc, mpi, true);
     if (!o.quiet) {
       print_sweep(std::cout, spec, r);
       if (!o.output.empty()) std::cout << "results: " << o.output << '\n';

@@ -317,6 +317,17 @@ void ResultsWriter::write_table(const std::string& object_path, const NamedTable
   write_named_table(w.file.get(), object_path, w.label("/" + object_path), table);
 }
 
+void ResultsWriter::write_external_link(const std::string& link_path, const std::string& file_name,
+                                        const std::string& object_path) {
+  Impl& w = *impl_;
+  w.require_open("write_external_link");
+  const h5::PropList lcpl(h5::check_id(H5Pcreate(H5P_LINK_CREATE), "H5Pcreate", w.label("/" + link_path)));
+  h5::check(H5Pset_create_intermediate_group(lcpl.get(), 1), "H5Pset_create_intermediate_group", w.label("/" + link_path));
+  h5::check(H5Lcreate_external(file_name.c_str(), object_path.c_str(), w.file.get(), link_path.c_str(), lcpl.get(),
+                               H5P_DEFAULT),
+            "H5Lcreate_external", w.label("/" + link_path));
+}
+
 void ResultsWriter::commit() {
   Impl& w = *impl_;
   w.require_open("commit");

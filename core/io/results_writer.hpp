@@ -120,6 +120,9 @@ class ResultsWriter {
   // A named table at `object_path` (relative to the root, e.g. "economics/cash_flows"; groups are created as
   // needed), written once. Columns must have equal lengths and distinct, non-empty names.
   void write_table(const std::string& object_path, const NamedTable& table);
+  // An external link at `link_path` (groups created as needed) to `object_path` in `file_name`, which HDF5
+  // resolves relative to this file's folder when it is relative (e.g. a sweep's rank files beside sweep.h5).
+  void write_external_link(const std::string& link_path, const std::string& file_name, const std::string& object_path);
   // Flushes, closes, fsyncs and renames the temporary file to the final path, replacing any file there atomically.
   // Nothing is visible at the final path before. Any call after commit() (or after a commit that threw) throws
   // std::logic_error.
