@@ -11,6 +11,7 @@ namespace detail {
 // backend_cuda.cu: thin wrappers over the CUDA runtime that swallow its errors.
 int cuda_runtime_device_count();
 std::string cuda_runtime_device_name();
+bool cuda_runtime_select_device(int device);
 }  // namespace detail
 #endif
 
@@ -52,6 +53,15 @@ std::string cuda_device_name() {
   return detail::cuda_runtime_device_name();
 #else
   return {};
+#endif
+}
+
+bool select_cuda_device(int device) {
+#if defined(AIDCSIM_HAVE_CUDA)
+  return device >= 0 && device < cuda_device_count() && detail::cuda_runtime_select_device(device);
+#else
+  (void)device;
+  return false;
 #endif
 }
 

@@ -16,10 +16,23 @@ int cuda_runtime_device_count() {
   return n;
 }
 
+bool cuda_runtime_select_device(int device) {
+  if (cudaSetDevice(device) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return false;
+  }
+  return true;
+}
+
 std::string cuda_runtime_device_name() {
   if (cuda_runtime_device_count() == 0) return {};
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) {
+    (void)cudaGetLastError();
+    device = 0;
+  }
   cudaDeviceProp prop{};
-  if (cudaGetDeviceProperties(&prop, 0) != cudaSuccess) {
+  if (cudaGetDeviceProperties(&prop, device) != cudaSuccess) {
     (void)cudaGetLastError();
     return {};
   }

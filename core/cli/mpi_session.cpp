@@ -1,5 +1,6 @@
 #include "core/cli/mpi_session.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -19,6 +20,13 @@ bool launched_as_rank() {
     if (std::getenv(v) != nullptr) return true;
   }
   return false;
+}
+
+int local_rank() {
+  for (const char* v : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID", "PMIX_LOCAL_RANK"}) {
+    if (const char* x = std::getenv(v)) return std::max(0, std::atoi(x));
+  }
+  return 0;
 }
 
 #if defined(AIDCSIM_HAVE_MPI)

@@ -30,5 +30,7 @@ class MpiSession {
 
 // Whether a launcher started this process as one rank of several (its environment says so).
 bool launched_as_rank();
+// This rank's index among the ranks on its node (OpenMPI, Slurm, MPICH, PMIx environments); 0 when not given.
+int local_rank();
 
 }  // namespace aidc

@@ -21,6 +21,7 @@
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/parse_scenario.hpp"
 #include "core/scenario/parse_sweep.hpp"
+#include "kernels/backend.hpp"
 
 namespace aidc {
 
@@ -81,10 +82,10 @@ std::filesystem::path rank_file(const std::filesystem::path& output, int rank) {
 // links to every rank's file.
 void write_sweep_file(const std::filesystem::path& path, const SweepSpec& spec, const SweepResult& r,
                       const nlohmann::json& sweep_doc, const nlohmann::json& base_doc, const MpiSession& mpi,
-                      bool summary) {
+                      bool summary, const std::string& device_note) {
   RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), 0, 1, "cpu",
                    "TBB threads per rank, rank " + std::to_string(mpi.rank()) + " of " + std::to_string(mpi.ranks()) +
-                       " (MPI)",
+                       " (MPI)" + device_note,
                    r.base_scenario};
   const std::vector<double> time_s = {0.0};
   ResultsWriter writer(path, meta, time_s, {}, 1, {"none"});
@@ -125,6 +126,12 @@ int run_sweep_command(const SweepCliOptions& o) {
     SweepOptions options;
     options.threads = o.threads;
     options.partition = {mpi.rank(), mpi.ranks()};
+    // Several ranks on a node with GPUs share them: rank `local rank mod devices` runs its kernels on that device.
+    std::string device_note;
+    if (mpi.ranks() > 1 && cuda_device_count() > 0) {
+      const int device = local_rank() % cuda_device_count();
+      if (select_cuda_device(device)) device_note = fmt::format(", kernels on GPU {} ({})", device, cuda_device_name());
+    }
     if (!o.quiet && root && isatty(fileno(stderr)) != 0) {
       options.progress = [](const std::string& line) {
         std::fprintf(stderr, "\r\033[K  %.150s", line.c_str());
@@ -141,7 +148,7 @@ int run_sweep_command(const SweepCliOptions& o) {
       for (const SweepPointResult& p : r.points) {
         if (p.computed) own.points.push_back(p);
       }
-      write_sweep_file(mine, spec, own, sweep_doc, base_doc, mpi, false);
+      write_sweep_file(mine, spec, own, sweep_doc, base_doc, mpi, false, device_note);
     }
     if (mpi.ranks() > 1) {
       // Rank 0 merges every rank's points (their doubles bit for bit) and alone prints and writes.
@@ -150,7 +157,7 @@ int run_sweep_command(const SweepCliOptions& o) {
       for (std::size_t k = 1; k < parts.size(); ++k) merge_sweep_items(r, parts[k]);
       finish_sweep(spec, r);
     }
-    if (!o.output.empty()) write_sweep_file(o.output, spec, r, sweep_doc, base_doc, mpi, true);
+    if (!o.output.empty()) write_sweep_file(o.output, spec, r, sweep_doc, base_doc, mpi, true, device_note);
     if (!o.quiet) {
       print_sweep(std::cout, spec, r);
       if (!o.output.empty()) std::cout << "results: " << o.output << '\n';
