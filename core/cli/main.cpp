@@ -4,6 +4,7 @@
 // 1 internal error.
 #include <unistd.h>
 
+#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <filesystem>
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
 
   std::string scenario_path, output = "results.h5", catalog_dir;
   std::optional<long long> replications;
-  std::optional<long long> seed;
+  std::optional<std::string> seed_text;  // parsed here: CLI11 saturates an out-of-range integer silently
   int threads = 0;
   int events_for = -1;
   bool quiet = false;
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
   run->add_option("--replications", replications, "Monte-Carlo replications (overrides the scenario)")
       ->check(CLI::Range(1LL, 1'000'000LL));
   // The scenario's own range (0 to 2^63 - 1), so that the seed stored in /inputs/scenario reads back.
-  run->add_option("--seed", seed, "random seed (overrides the scenario)")->check(CLI::Range(0LL, LLONG_MAX));
+  run->add_option("--seed", seed_text, "random seed, 0 to 9223372036854775807 (overrides the scenario)");
   run->add_option("--threads", threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
   run->add_option("--events-for", events_for,
                   "write the events of the first N replications only (default: all); KPIs and series cover all")
@@ -208,7 +209,15 @@ int main(int argc, char** argv) {
       overrides.push_back({option, nlohmann::json::array({aidc::add_op(pointer, value)})});
     };
     if (replications) set("--replications", "/replications", *replications);
-    if (seed) set("--seed", "/seed", *seed);
+    if (seed_text) {
+      long long seed = -1;
+      const std::string& t = *seed_text;
+      const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), seed);
+      if (ec != std::errc() || end != t.data() + t.size() || seed < 0) {
+        throw aidc::BadInput("command line", "--seed", t, "an integer from 0 to 9223372036854775807");
+      }
+      set("--seed", "/seed", seed);
+    }
     const aidc::ResolvedScenario rs = aidc::load_scenario_file(scenario_path, catalog, overrides);
     print_warnings(rs.warnings);
     check_run_output(output, scenario_path, catalog_dir, rs.scenario, events_for);
