@@ -59,8 +59,10 @@ with h5py.File(path, "r") as f:
     expect(set(np.unique(events["replication"])) <= set(range(replications)), "/events replication out of range")
 
     kpis = f["kpis"][...]
-    expect(kpis.dtype.names == ("name", "units", "long_name", "mean", "p10", "p50", "p90"),
+    expect(kpis.dtype.names == ("name", "units", "long_name", "mean", "p10", "p50", "p90", "replications_defined"),
            f"/kpis fields are {kpis.dtype.names}")
+    expect(all(0 <= int(n) <= replications for n in kpis["replications_defined"]),
+           "/kpis replications_defined outside 0..replications")
     kpi_names = {n.decode() for n in kpis["name"]}
     for name in ("it_energy_mwh", "facility_energy_mwh", "pue_annual", "wue_l_per_kwh", "water_m3", "carbon_t",
                  "energy_cost_usd", "backup_hours", "unserved_energy_mwh"):

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -244,4 +245,23 @@ TEST_CASE("uncertain inputs that name no number, outside the allowed sections or
   auto too_many = bounded;
   too_many["replications"] = 10001;
   CHECK(has_problem(problems_of(too_many), "/replications", "10001", "at most 10000"));
+}
+
+TEST_CASE("/kpis records in how many replications each KPI is defined") {
+  // An equity IRR without a sign change is NaN: the statistics skip it and the count says so.
+  const std::vector<KpiInfo> info = {{"a", "1", "defined in two of three"}, {"b", "1", "never defined"}};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<KpiRow> rows = summarize_kpis({{1.0, nan, 3.0}, {nan, nan, nan}}, info);
+  CHECK(rows[0].replications_defined == 2);
+  CHECK(rows[0].mean == Approx(2.0));
+  CHECK(rows[1].replications_defined == 0);
+  CHECK(std::isnan(rows[1].p50));
+  TempDir dir;
+  const auto out = dir.path() / "k.h5";
+  run(resolve(economics_case(3)), out);
+  for (const KpiRow& k : ResultsReader(out).kpis()) {
+    INFO(k.name);
+    CHECK(k.replications_defined >= 0);
+    CHECK(k.replications_defined <= 3);
+  }
 }

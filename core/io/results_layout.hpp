@@ -77,6 +77,7 @@ struct KpiRowFixed {
   double p10;
   double p50;
   double p90;
+  std::int64_t replications_defined;
 };
 
 inline void insert_field(hid_t compound, const char* name, std::size_t offset, hid_t type, std::string_view object) {
@@ -111,6 +112,7 @@ inline h5::Datatype make_kpi_memory_type(std::string_view object) {
   insert_field(t, "p10", offsetof(KpiRowFixed, p10), H5T_NATIVE_DOUBLE, object);
   insert_field(t, "p50", offsetof(KpiRowFixed, p50), H5T_NATIVE_DOUBLE, object);
   insert_field(t, "p90", offsetof(KpiRowFixed, p90), H5T_NATIVE_DOUBLE, object);
+  insert_field(t, "replications_defined", offsetof(KpiRowFixed, replications_defined), H5T_NATIVE_INT64, object);
   return type;
 }
 

@@ -324,7 +324,8 @@ std::vector<KpiRow> ResultsReader::kpis() const {
   out.reserve(rows.size());
   for (const auto& r : rows) {
     out.push_back(KpiRow{layout::fixed_to_string(r.name), layout::fixed_to_string(r.units),
-                         layout::fixed_to_string(r.long_name), r.mean, r.p10, r.p50, r.p90});
+                         layout::fixed_to_string(r.long_name), r.mean, r.p10, r.p50, r.p90,
+                         static_cast<long long>(r.replications_defined)});
   }
   return out;
 }

@@ -306,6 +306,7 @@ void ResultsWriter::write_kpis(std::span<const KpiRow> kpis) {
     r.p10 = k.p10;
     r.p50 = k.p50;
     r.p90 = k.p90;
+    r.replications_defined = k.replications_defined;
   }
   const h5::QuietErrors quiet;
   w.append_rows(w.kpis, "/kpis", w.kpi_mem_type.get(), rows.data(), rows.size());

@@ -61,6 +61,9 @@ struct KpiRow {
   double p10 = 0.0;
   double p50 = 0.0;
   double p90 = 0.0;
+  // Replications where the KPI is defined (not NaN; an IRR without a sign change is not): the statistics are over
+  // these. -1 where not counted.
+  long long replications_defined = -1;
 };
 
 // One column of a named table: text (a fixed-width UTF-8 field as wide as its longest entry) or float64 values.

@@ -57,7 +57,7 @@ std::vector<KpiRow> summarize_kpis(const std::vector<std::vector<double>>& per_r
       if (!std::isnan(x)) v.push_back(x);
     }
     rows.push_back({info[k].name, info[k].units, info[k].long_name, mean(v), quantile(v, 0.1), quantile(v, 0.5),
-                    quantile(v, 0.9)});
+                    quantile(v, 0.9), static_cast<long long>(v.size())});
   }
   return rows;
 }
