@@ -120,6 +120,14 @@ TEST_CASE("utilization above 100 percent at the diurnal peak is rejected") {
   CHECK(has_problem(problems_of(doc), "/it/utilization", "", "<= 1"));
 }
 
+TEST_CASE("utilization above 100 percent from a default mean names the mean in use") {
+  // No "mean" key: the default 0.7 with a weekend factor of 1.9 peaks at 133 %; the message gives the values used.
+  auto doc = small_scenario_json();
+  doc["it"]["utilization"] = {{"weekend_factor", 1.9}};
+  CHECK(has_problem(problems_of(doc), "/it/utilization", "\"mean\":0.7", "<= 1"));
+  CHECK(has_problem(problems_of(doc), "/it/utilization", "\"weekend_factor\":1.9", "<= 1"));
+}
+
 TEST_CASE("generators need either a count or a redundancy, not both") {
   auto doc = small_scenario_json();
   doc["facility"]["generators"] = {{"count", 4}, {"redundancy", "N+1"}, {"unit_capacity_mw", 2}};

@@ -372,7 +372,9 @@ void read_it(JsonObjectReader& r, const Catalog& catalog, nlohmann::json& used, 
     u.peak_hour = ur->number("peak_hour", u.peak_hour, {0.0, 24.0, false, true});
     u.weekend_factor = ur->number("weekend_factor", 1.0, Range::closed(0.0, 2.0));
     if (u.mean * (1.0 + u.diurnal_amplitude) * std::max(1.0, u.weekend_factor) > 1.0 + 1e-12) {
-      ur->problem_here(json_excerpt(*ur->raw("mean")),
+      // The values in use, not the key "mean": it may be absent (its default then counts) and raw() null.
+      ur->problem_here(json_excerpt(nlohmann::json{{"mean", u.mean}, {"diurnal_amplitude", u.diurnal_amplitude},
+                                                   {"weekend_factor", u.weekend_factor}}),
                        "mean × (1 + diurnal_amplitude) × max(1, weekend_factor) <= 1 (utilization cannot exceed 100%)");
     }
     ur->finish();
