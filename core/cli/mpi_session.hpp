@@ -25,7 +25,9 @@ class MpiSession {
  private:
   int rank_ = 0;
   int ranks_ = 1;
-  bool active_ = false;
+  // Read only where built with MPI; the field stays in either build, so the class has one layout whether or not a
+  // file that includes this header sees AIDCSIM_HAVE_MPI (it is the aidcsim target's private definition).
+  [[maybe_unused]] bool active_ = false;
 };
 
 // Whether a launcher started this process as one rank of several (its environment says so).
