@@ -78,8 +78,19 @@ TEST_CASE("aidcsim run on a valid scenario exits 0, writes the results file and 
   CHECK(fs::is_regular_file(dir / "results.h5"));
   CHECK(dir.entries() == 2);  // the scenario and the results: no temporary left behind
   CHECK_THAT(r.out, Catch::Contains("2 replication(s) of 168 h"));
-  for (const auto& kpi : aidc::site_kpi_info()) CHECK_THAT(r.out, Catch::Contains(kpi.name));
+  // By default ten headline KPIs, formatted for people; the raw names of the full table are not printed.
+  CHECK_THAT(r.out, Catch::Contains("headline KPIs: P50 (P10 - P90) over 2 replication(s)"));
+  CHECK_THAT(r.out, Catch::Contains("annual PUE") && Catch::Contains(" MWh") && Catch::Contains(" %"));
+  CHECK_THAT(r.out, !Catch::Contains("it_energy_mwh"));
   CHECK(r.err.empty());  // not a terminal: no progress
+
+  const CommandResult all = run_command(
+      kBinary, {"run", (dir / "scenario.json").string(), "-o", (dir / "all.h5").string(), "--kpis", "all"}, dir);
+  REQUIRE(all.exit_code == 0);
+  for (const auto& kpi : aidc::site_kpi_info()) CHECK_THAT(all.out, Catch::Contains(kpi.name));
+  const CommandResult bad = run_command(
+      kBinary, {"run", (dir / "scenario.json").string(), "-o", (dir / "x.h5").string(), "--kpis", "some"}, dir);
+  CHECK(bad.exit_code == kExitBadInput);
 }
 
 TEST_CASE("aidcsim run refuses an unknown key with its path and the accepted keys") {

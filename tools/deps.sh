@@ -6,7 +6,11 @@ AIDCSIM_PACKAGES=(cmake make g++ pkg-config libhdf5-dev zlib1g-dev libtbb-dev nl
                   libthrust-dev  # Thrust/CUB headers for the CPU kernels when no CUDA toolkit (CCCL) is installed
                   clang libclang-rt-14-dev  # the sanitizer build and libFuzzer (tools/sanitize.sh, fuzz_smoke.sh)
                   librapidcheck-dev libfmt-dev
-                  libopenmpi-dev openmpi-bin)  # aidcsim sweep across ranks (mpirun)
+                  libopenmpi-dev openmpi-bin  # aidcsim sweep across ranks (mpirun)
+                  # aidcsim report (visualize/): charts, the HTML template, the workbook; Chromium prints the PDF and,
+                  # with poppler-utils and LibreOffice, checks the report, the PDF and the workbook's formulas in tests
+                  python3-matplotlib python3-jinja2 python3-openpyxl chromium fonts-dejavu-core poppler-utils
+                  libreoffice-calc-nogui)
 missing=()
 for p in "${AIDCSIM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

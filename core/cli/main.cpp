@@ -1,5 +1,6 @@
 // The `aidcsim` command: run a scenario, check one, estimate the throughput of a model on some accelerators
-// (inference or training), validate the estimates against the reference measurements. Exit codes: 0 success,
+// (inference or training), validate the estimates against the reference measurements, size, sweep, and make the
+// reviewer's report of a results file (core/cli/report_command.hpp). Exit codes: 0 success,
 // 2 bad input (every problem printed with file, JSON path, value and expectation; estimate problems in numbers),
 // 1 internal error.
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -18,6 +20,7 @@
 #include "aidcsim_version.hpp"
 #include "core/cli/kpi_table.hpp"
 #include "core/cli/perf_commands.hpp"
+#include "core/cli/report_command.hpp"
 #include "core/cli/size_command.hpp"
 #include "core/cli/sweep_command.hpp"
 #include "core/io/catalog_folder.hpp"
@@ -29,6 +32,7 @@
 #include "core/run/run_scenario.hpp"
 #include "core/cli/cli_errors.hpp"
 #include "core/scenario/input_error.hpp"
+#include "core/stats/number_text.hpp"
 
 namespace {
 
@@ -69,6 +73,9 @@ int main(int argc, char** argv) {
   CLI::App app{"aidcsim: will this AI data-center site deliver what its proposal claims?"};
   app.set_version_flag("--version", std::string("aidcsim ") + aidc::kSoftwareVersion + " (" + aidc::kGitSha + ")");
   app.require_subcommand(1);
+  // `report` hands its arguments, unparsed, to the Python package that makes the report (its own --help).
+  if (argc >= 2 && std::string_view(argv[1]) == "report") return aidc::run_report_command(argc - 2, argv + 2);
+  app.add_subcommand("report", "the reviewer's report of a results file: offline HTML, PDF, workbook, CSV (--help)");
 
   std::string scenario_path, output = "results.h5", catalog_dir;
   std::optional<long long> replications;
@@ -76,6 +83,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   int events_for = -1;
   bool quiet = false;
+  std::string kpis_shown = "headline";
 
   CLI::App* run = app.add_subcommand("run", "simulate a scenario and write its results file (HDF5)");
   run->add_option("scenario", scenario_path, "scenario JSON file")->required();
@@ -90,6 +98,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1'000'000));
   run->add_option("--catalog", catalog_dir, "catalog folder replacing the built-in catalogs");
   run->add_flag("-q,--quiet", quiet, "no progress or table");
+  run->add_option("--kpis", kpis_shown, "KPIs printed: headline (ten, formatted) or all (the full table)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>{"headline", "all"}));
 
   CLI::App* check = app.add_subcommand("check", "validate a scenario and print it resolved (defaults filled in)");
   check->add_option("scenario", scenario_path, "scenario JSON file")->required();
@@ -241,19 +252,25 @@ int main(int argc, char** argv) {
       std::cout << "aidcsim " << aidc::kSoftwareVersion << ": " << rs.scenario.name << " — "
                 << rs.scenario.replications << " replication(s) of " << rs.scenario.horizon_h << " h, seed "
                 << rs.scenario.seed << ", " << summary.threads << " thread(s), " << fmt::format("{:.1f}", summary.wall_s) << " s\n";
-      aidc::print_kpi_table(std::cout, summary.kpis);
+      if (kpis_shown == "all") {
+        aidc::print_kpi_table(std::cout, summary.kpis);
+      } else {
+        aidc::print_headline_kpis(std::cout, summary.kpis, rs.scenario.replications);
+      }
       for (const std::string& line : summary.finance) std::cout << line << '\n';
       for (const std::string& line : summary.workloads) std::cout << line << '\n';
       if (!summary.claims.empty()) std::cout << "replications vary: " << summary.uncertainty << '\n';
       for (const std::string& line : summary.claims) std::cout << line << '\n';
       const aidc::ComplianceReport& c = summary.compliance;
       for (const aidc::AcceleratorAssessment& a : c.accelerators) {
-        std::cout << "export control: " << a.count << " x " << a.accelerator << ", TPP " << static_cast<long long>(a.tpp)
+        std::cout << "export control: " << aidc::people_number(a.count) << " x " << a.accelerator << ", TPP "
+                  << aidc::people_number(a.tpp)
                   << " (" << a.tpp_precision << "), performance density " << a.performance_density_text << " -> "
                   << a.classification_name << '\n';
       }
-      std::cout << "export control: " << c.accelerator_count << " accelerators, total TPP "
-                << static_cast<long long>(c.total_tpp) << ", " << c.controlled_3a090a_count << " in 3A090.a (rule of "
+      std::cout << "export control: " << aidc::people_number(c.accelerator_count) << " accelerators, total TPP "
+                << aidc::people_number(c.total_tpp) << ", " << aidc::people_number(c.controlled_3a090a_count)
+                << " in 3A090.a (rule of "
                 << c.rule_date << "; " << c.note << ")\n";
       std::cout << "results: " << output << '\n';
     }

@@ -83,12 +83,13 @@ std::filesystem::path rank_file(const std::filesystem::path& output, int rank) {
 void write_sweep_file(const std::filesystem::path& path, const SweepSpec& spec, const SweepResult& r,
                       const nlohmann::json& sweep_doc, const nlohmann::json& base_doc, const MpiSession& mpi,
                       bool summary, const std::string& device_note) {
-  RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), 0, 1, "cpu",
-                   "TBB threads per rank, rank " + std::to_string(mpi.rank()) + " of " + std::to_string(mpi.ranks()) +
-                       " (MPI)" + device_note,
+  RunMetadata meta{kSoftwareVersion, kGitSha, utc_now_iso8601(), r.seed, r.replications, "cpu",
+                   mpi.ranks() > 1 ? "TBB threads per rank, rank " + std::to_string(mpi.rank()) + " of " +
+                                         std::to_string(mpi.ranks()) + " (MPI)" + device_note
+                                   : "TBB threads, one process" + device_note,
                    r.base_scenario};
   const std::vector<double> time_s = {0.0};
-  ResultsWriter writer(path, meta, time_s, {}, 1, {"none"});
+  ResultsWriter writer(path, meta, time_s, {}, r.replications, {"none"});
   writer.write_inputs(base_doc.dump(2), nlohmann::json{{"sweep", sweep_doc}}.dump(2));
   writer.write_table("sweep/points", sweep_points_table(spec, r));
   if (summary && !r.tornado.empty()) writer.write_table("sweep/tornado", tornado_table(spec, r));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/scenario/input_error.hpp"
+#include "core/stats/number_text.hpp"
 #include "core/scenario/json_reader.hpp"
 
 namespace aidc {
@@ -260,16 +261,24 @@ NamedTable claims_table(const std::vector<ClaimResult>& results, const ClaimsPol
 
 std::string claim_summary_line(const ClaimResult& r, const ClaimsPolicy& policy) {
   const ClaimEvaluation& e = r.evaluation;
-  const std::string units = r.claim.units == "1" ? "" : (r.claim.units == "%" ? "%" : " " + r.claim.units);
+  // A rate a year (an IRR) reads as a percentage; other units follow the value.
+  const bool percent_rate = r.claim.units == "1/year" && r.claim.scale == 1.0;
+  const double shown = percent_rate ? 100.0 : 1.0;
+  const std::string units = percent_rate             ? " %"
+                            : r.claim.units == "1"   ? ""
+                            : r.claim.units == "%"   ? " %"
+                                                     : " " + r.claim.units;
+  auto value = [&](double x) { return std::isfinite(x) ? people_number(shown * x) + units : std::string("undefined"); };
   std::string line = "claim \"" + r.claim.spec.label + "\": " + r.claim.kpi;
   // A percent claim shows its values in percent; an alias's scaling (per year, per second) is shown as a factor.
   const double shown_scale = r.claim.units == "%" ? r.claim.scale / 100.0 : r.claim.scale;
   if (shown_scale != 1.0) line += " x " + number_text(shown_scale);
-  line += " p50 " + number_text(e.p50) + units + " (P10 " + number_text(e.p10) + ", P90 " + number_text(e.p90) +
-          "), holds in " + std::to_string(e.held) + "/" + std::to_string(e.replications) + " replications";
+  line += " P50 " + value(e.p50) + " (P10 " + value(e.p10) + ", P90 " + value(e.p90) + "); holds in " +
+          std::to_string(e.held) + " of " + std::to_string(e.replications) + " replications";
   if (e.undefined > 0) line += " (" + std::to_string(e.undefined) + " undefined, counted as not holding)";
-  line += " (" + number_text(100.0 * policy.confidence) + "% interval " + number_text(e.interval.low) + "-" +
-          number_text(e.interval.high) + ") -> " + verdict_name(e.verdict);
+  line += fmt::format(" ({:.0f} %, {:.0f} % interval {:.0f}-{:.0f} %) -> ", 100.0 * e.probability_met,
+                      100.0 * policy.confidence, 100.0 * e.interval.low, 100.0 * e.interval.high) +
+          verdict_name(e.verdict);
   if (e.verdict != Verdict::Supported) line += " (limiting: " + r.limiting.factor + ")";
   return line;
 }

@@ -59,8 +59,8 @@ std::vector<ClaimResult> evaluate_claims(const std::vector<ResolvedClaim>& claim
 // limiting_factor, evidence; the policy as attributes.
 NamedTable claims_table(const std::vector<ClaimResult>& results, const ClaimsPolicy& policy);
 
-// e.g. claim "annual PUE <= 1.3": pue_annual p50 1.39 (P10 1.38, P90 1.40), holds in 0/16 replications
-//      (90% interval 0-0.145) -> not supported (limiting: cooling)
+// e.g. claim "annual PUE <= 1.3": pue_annual P50 1.389 (P10 1.387, P90 1.39); holds in 0 of 16 replications
+//      (0 %, 90 % interval 0-14 %) -> not supported (limiting: cooling)
 std::string claim_summary_line(const ClaimResult& r, const ClaimsPolicy& policy);
 
 }  // namespace aidc

@@ -280,6 +280,7 @@ SweepResult run_sweep(const SweepSpec& spec, const nlohmann::json& base_doc, con
   SweepResult out;
   out.base_scenario = s.name;
   out.replications = s.replications;
+  out.seed = s.seed;
   // The points in their fixed order; item k (points first, then break-evens) is this rank's when k % ranks == rank.
   std::vector<SweepPointResult> planned;
   auto plan = [&](const std::string& kind, const std::string& label, const PointerValues& set) {

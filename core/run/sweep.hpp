@@ -8,6 +8,7 @@
 //
 //   base run, variants, cases, sensitivity (each input at its low and high), break-even (bracket ends, bisection)
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -56,6 +57,7 @@ struct BreakEvenResult {
 struct SweepResult {
   std::string base_scenario;
   int replications = 0;
+  std::uint64_t seed = 0;  // the base's seed, which every point shares
   std::vector<SweepPointResult> points;  // the base first
   std::vector<TornadoRow> tornado;
   std::vector<BreakEvenResult> break_even;

@@ -1,5 +1,7 @@
 #include "core/run/workload_estimates.hpp"
 
+#include "core/stats/number_text.hpp"
+
 #include <fmt/format.h>
 
 #include "core/run/perf_estimates.hpp"
@@ -179,8 +181,8 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
         r.chosen.number_attributes.push_back({"mix_output_tokens_per_s", o.estimate.output_tokens_per_s});
         r.chosen.text_attributes.push_back({"mix", mix_text(w.mix)});
       }
-      r.summary = fmt::format("workload {}: {:.0f} output tokens/s on {} x {} (tp {}, pp {}, {} replica{})", w.name,
-                              o.estimate.output_tokens_per_s, w.gpus, w.accelerator, o.config.tp, o.config.pp,
+      r.summary = fmt::format("workload {}: {} output tokens/s on {} x {} (tp {}, pp {}, {} replica{})", w.name,
+                              people_number(o.estimate.output_tokens_per_s), people_number(w.gpus), w.accelerator, o.config.tp, o.config.pp,
                               o.config.replicas, o.config.replicas == 1 ? "" : "s");
     } else {
       TrainingRequestSpec spec = training_request(w);
@@ -197,8 +199,9 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       set_attributes(r.chosen, w, o.backend, static_cast<double>(o.configs_evaluated));
       r.training_tokens_per_s = o.estimate.tokens_per_s;
       r.training_step_time_s = o.estimate.step_time_s;
-      r.summary = fmt::format("workload {}: step {:.3f} s, {:.0f} tokens/s, MFU {:.1f} % on {} x {} (tp {}, pp {}, cp {}, dp {})",
-                              w.name, o.estimate.step_time_s, o.estimate.tokens_per_s, 100.0 * o.estimate.mfu, w.gpus,
+      r.summary = fmt::format("workload {}: step {:.3f} s, {} tokens/s, MFU {:.1f} % on {} x {} (tp {}, pp {}, cp {}, dp {})",
+                              w.name, o.estimate.step_time_s, people_number(o.estimate.tokens_per_s),
+                              100.0 * o.estimate.mfu, people_number(w.gpus),
                               w.accelerator, o.config.tp, o.config.pp, o.config.cp, o.config.dp);
     }
     out.push_back(std::move(r));
