@@ -23,7 +23,7 @@ inline constexpr std::int32_t kSchemaVersion = 1;
 inline constexpr std::size_t kComponentBytes = 32;
 inline constexpr std::size_t kKpiNameBytes = 64;
 inline constexpr std::size_t kKpiUnitsBytes = 32;
-inline constexpr std::size_t kKpiLongNameBytes = 128;
+inline constexpr std::size_t kKpiLongNameBytes = 256;  // the longest description (LLCR, levelized costs) fits whole
 
 // /events columns and their units, aligned: the `units` attribute of /events is kEventUnits in this order.
 // "" marks a column that is not a physical quantity (an index, a label); `value` has no single unit, its meaning
