@@ -326,5 +326,64 @@ class BadInputs(unittest.TestCase):
             self.assertFalse(os.path.exists(out))
 
 
+class ThroughTheBinary(unittest.TestCase):
+    """`aidcsim report` as a user runs it: the binary finds the package and Debian's python3 by itself."""
+
+    def setUp(self):
+        self.binary = os.environ.get("AIDCSIM_BIN", "")
+        if not os.path.isfile(self.binary):
+            self.fail("AIDCSIM_BIN does not name the aidcsim binary")
+        self.folder = scratch()
+        # No PYTHONPATH: the binary sets it to the source tree's visualize/.
+        self.env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AIDCSIM_VISUALIZE_DIR")}
+
+    def run_report(self, *args):
+        return subprocess.run([self.binary, "report", *args], env=self.env, capture_output=True, text=True,
+                              timeout=120, cwd=self.folder)
+
+    def test_report_workbook_and_csv(self):
+        out = os.path.join(self.folder, "report.html")
+        xlsx = os.path.join(self.folder, "model.xlsx")
+        csv_dir = os.path.join(self.folder, "tables")
+        p = self.run_report(DEFAULT_H5, "--sweep", SWEEP_H5, "-o", out, "--xlsx", xlsx, "--csv", csv_dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("report: " + out, p.stdout)
+        for path in (out, xlsx, os.path.join(csv_dir, "kpis.csv"), os.path.join(csv_dir, "claims.csv"),
+                     os.path.join(csv_dir, "cash_flows.csv")):
+            self.assertTrue(os.path.isfile(path), path)
+            # Shared like any other output (not the private mode of a temporary file).
+            self.assertTrue(os.stat(path).st_mode & 0o044, oct(os.stat(path).st_mode))
+        self.assertEqual([f for f in os.listdir(self.folder) if ".tmp-" in f], [])
+        with open(out, encoding="utf-8") as f:
+            self.assertIn('id="claims-table"', f.read())
+
+    def test_bad_input_exit_2(self):
+        text = os.path.join(self.folder, "notes.txt")
+        with open(text, "w") as f:
+            f.write("not a results file\n")
+        out = os.path.join(self.folder, "r.html")
+        p = self.run_report(text, "-o", out)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(text, p.stderr)
+        self.assertFalse(os.path.exists(out))
+        # An output naming the input is refused before anything is written, and the input is left as it was.
+        size = os.path.getsize(DEFAULT_H5)
+        p = self.run_report(DEFAULT_H5, "-o", DEFAULT_H5)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("names an input", p.stderr)
+        self.assertEqual(os.path.getsize(DEFAULT_H5), size)
+        p = self.run_report(DEFAULT_H5, "--paper", "a3", "-o", out)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        p = self.run_report(DEFAULT_H5, "-o", os.path.join(self.folder, "missing", "r.html"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("does not exist", p.stderr)
+
+    def test_help_lists_the_options(self):
+        p = self.run_report("--help")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for option in ("--sweep", "--pdf", "--paper", "--xlsx", "--csv"):
+            self.assertIn(option, p.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
