@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/model/fleet_sizing.hpp"
+#include "core/io/text_file.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/run/sizing.hpp"
 #include "core/run/sizing_variants.hpp"
@@ -304,6 +305,47 @@ TEST_CASE("a site patch keeps only the site's name and grid capacity, and none i
   const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "t");
   CHECK(d["site"] == nlohmann::json::parse(R"({"country": "Japan", "name": "campus", "grid": {"capacity_mw": 20}})"));
   CHECK(resolve(d).scenario.site.country == "Japan");
+}
+
+TEST_CASE("a site patch moves a package's target country with the site", "[sizing]") {
+  const nlohmann::json doc =
+      nlohmann::json::parse(read_text_file(std::string(AIDCSIM_SOURCE_DIR) + "/scenarios/default.json", "a scenario", 1u << 24));
+  REQUIRE(doc["package"]["target_country"] == "Malaysia");
+  const ScenarioPatch p = site_patch(doc, "Japan");
+  CHECK(p.label == "sizing: site Japan (package target country moved with it)");
+  const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "t");
+  CHECK(d["package"]["target_country"] == "Japan");
+  // Without the move the package (offered to Malaysia) would be bad input at a Japanese site.
+  const ResolvedScenario r = resolve(d);
+  CHECK(r.scenario.site.country == "Japan");
+}
+
+TEST_CASE("a candidate whose systems need another cooling gets the first type they support, and says so", "[sizing]") {
+  static const Catalog catalog = Catalog::embedded();
+  nlohmann::json doc = sizing_json();
+  doc["facility"]["cooling"] = {{"type", "air_cooled_chiller"}, {"chilled_water_supply_c", 18}};
+  // GB200 NVL72 racks have cold plates only: liquid cooling.
+  CHECK(adapted_cooling(doc, catalog, "gb200-nvl72") == std::optional<std::string>("liquid_dry_cooler"));
+  CHECK_FALSE(adapted_cooling(doc, catalog, "dgx-h100").has_value());  // air-cooled DGX on an air plant: kept
+  CandidateVariant v;
+  v.system = "gb200-nvl72";
+  v.systems = 2;
+  v.replications = 1;
+  const ScenarioPatch p = candidate_patch(doc, catalog, v);
+  CHECK(p.label == "sizing: candidate gb200-nvl72, 2 systems, cooling liquid_dry_cooler");
+  const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "t");
+  CHECK(d["facility"]["cooling"] == nlohmann::json{{"type", "liquid_dry_cooler"}, {"chilled_water_supply_c", 18}});
+  // The other way: a liquid plant has no heat to take from air-cooled DGX, so they get the first air type.
+  doc["facility"]["cooling"] = {{"type", "liquid_dry_cooler"}, {"liquid_supply_c", 35}};
+  CHECK(adapted_cooling(doc, catalog, "dgx-h100") == std::optional<std::string>("air_cooled_chiller"));
+  // The sizing result says what it changed, per candidate.
+  nlohmann::json small = sizing_json();
+  small["sizing"]["candidates"] = {"gb200-nvl72"};
+  const SizingResult sized = size_doc(small);
+  const CandidateResult& c = only(sized);
+  REQUIRE(c.adaptations.size() == 1);
+  CHECK(c.adaptations[0] ==
+        "cooling water_cooled_chiller_tower -> liquid_dry_cooler (the cooling gb200-nvl72 supports)");
 }
 
 TEST_CASE("the command line's sites and candidates replace the sizing section's lists, or make the section", "[sizing]") {

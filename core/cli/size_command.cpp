@@ -55,6 +55,7 @@ void print_table(std::ostream& out, const SizingResult& r) {
       } else {
         tail = "INFEASIBLE (" + c.limiting_factor + "): " + c.reason;
       }
+      for (const std::string& a : c.adaptations) tail += "; " + a;
       const bool sized = c.systems > 0;
       const std::string dash = "-";
       out << fmt::format(

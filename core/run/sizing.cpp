@@ -2,6 +2,7 @@
 // core/run/sizing_variants.hpp) every candidate sized (core/run/sizing_candidate.hpp) and ranked.
 #include "core/run/sizing.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
@@ -80,12 +81,17 @@ SizingResult size_scenario(const nlohmann::json& doc_in, const Catalog& catalog,
   out.verify_replications = s.sizing.verify_replications;
   for (const std::string& site : s.sizing.sites) {
     const ScenarioPatch moved = site_patch(doc, site);
+    const bool moved_package = std::any_of(moved.ops.begin(), moved.ops.end(), [](const nlohmann::json& op) {
+      return op.value("path", "") == "/package/target_country";
+    });
     const nlohmann::json site_doc = apply_patches(doc, std::span<const ScenarioPatch>(&moved, 1), file_label);
     SiteRanking ranking;
     ranking.site = site;
     for (const std::string& system : s.sizing.candidates) {
       sizing::CandidateSizer sizer(site_doc, site, system, catalog, file_label, base_dir, s.sizing, options);
-      ranking.candidates.push_back(sizer.run());
+      CandidateResult c = sizer.run();
+      if (moved_package) c.adaptations.insert(c.adaptations.begin(), "package target country -> " + site);
+      ranking.candidates.push_back(std::move(c));
     }
     sizing::rank_candidates(ranking.candidates, s.sizing.objective);
     if (!ranking.candidates.empty() && ranking.candidates.front().feasible) {

@@ -90,6 +90,9 @@ struct CandidateResult {
   bool feasible = false;
   std::string limiting_factor;  // when infeasible: "memory", "precision", "deadline", "grid capacity", "verification"
   std::string reason;           // in numbers
+  // What sizing changed in the scenario for this site and candidate besides the counts, in words: the package's
+  // target country moved with the site; the cooling a system supports (sizing_variants.hpp adapted_cooling).
+  std::vector<std::string> adaptations;
   std::vector<WorkloadPlan> workloads;
   int working_nodes = 0, spare_nodes = 0, systems = 0;
   long long gpus = 0;

@@ -54,6 +54,7 @@ nlohmann::json sizing_result_to_json(const SizingResult& r) {
                        {"feasible", c.feasible},
                        {"limiting_factor", c.limiting_factor},
                        {"reason", c.reason},
+                       {"adaptations", c.adaptations},
                        {"systems", c.systems},
                        {"working_systems", c.working_nodes},
                        {"hot_spare_systems", c.spare_nodes},
@@ -116,6 +117,7 @@ NamedTable sizing_table(const SizingResult& r) {
   num("carbon_t_per_year", "t/year");
   text("export_class");
   text("reason");
+  text("adaptations");
   for (const SiteRanking& site : r.sites) {
     for (const CandidateResult& c : site.candidates) {
       std::size_t k = 0;
@@ -138,6 +140,9 @@ NamedTable sizing_table(const SizingResult& r) {
       t.columns[k++].values.push_back(c.carbon_t_per_year);
       t.columns[k++].text.push_back(c.export_class);
       t.columns[k++].text.push_back(c.reason);
+      std::string adaptations;
+      for (const std::string& a : c.adaptations) adaptations += (adaptations.empty() ? "" : "; ") + a;
+      t.columns[k++].text.push_back(adaptations);
     }
   }
   t.text_attributes = {{"objective", r.objective}, {"note", kExportControlNote}};

@@ -1,6 +1,10 @@
 #include "core/run/sizing_variants.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "core/scenario/parse_scenario.hpp"
 
 namespace aidc {
 
@@ -11,6 +15,11 @@ using Json = nlohmann::json;
 bool is_object_at(const Json& doc, const std::string& pointer) {
   const Json::json_pointer p(pointer);
   return doc.contains(p) && doc.at(p).is_object();
+}
+
+const Json* json_at(const Json& doc, const std::string& pointer) {
+  const Json::json_pointer p(pointer);
+  return doc.contains(p) ? &doc.at(p) : nullptr;
 }
 
 void economics_ops(ScenarioPatch& p, const Json& doc, const Catalog& catalog, const CandidateVariant& v) {
@@ -72,6 +81,11 @@ ScenarioPatch site_patch(const Json& doc, const std::string& country) {
   }
   // Fleet lead times and economics construction costs follow the country unless the scenario fixed them.
   append_op(p, set_op(doc, "/site", std::move(ns)));
+  // A package offered to the site's country is offered to the new one (its target must match the site's country).
+  if (is_object_at(doc, "/package") && doc["package"].contains("target_country")) {
+    append_op(p, replace_op("/package/target_country", country));
+    p.label += " (package target country moved with it)";
+  }
   return p;
 }
 
@@ -103,8 +117,28 @@ ScenarioPatch candidate_patch(const Json& doc, const Catalog& catalog, const Can
       }
     }
   }
+  if (const auto cooling = adapted_cooling(doc, catalog, v.system)) {
+    nlohmann::json c = {{"type", *cooling}};
+    const nlohmann::json* was = json_at(doc, "/facility/cooling");
+    if (was != nullptr && was->is_object() && was->contains("chilled_water_supply_c")) {
+      c["chilled_water_supply_c"] = (*was)["chilled_water_supply_c"];
+    }
+    append_op(p, set_op(doc, "/facility/cooling", std::move(c)));
+    p.label += ", cooling " + *cooling;
+  }
   economics_ops(p, doc, catalog, v);
   return p;
+}
+
+std::optional<std::string> adapted_cooling(const nlohmann::json& doc, const Catalog& catalog,
+                                           const std::string& system) {
+  const auto supported = supported_cooling(catalog, system, cooling_type_names());
+  if (!supported || supported->empty()) return std::nullopt;
+  const nlohmann::json* type = json_at(doc, "/facility/cooling/type");
+  const std::string current = type != nullptr && type->is_string() ? type->get<std::string>()
+                                                                   : "water_cooled_chiller_tower";
+  if (std::find(supported->begin(), supported->end(), current) != supported->end()) return std::nullopt;
+  return supported->front();
 }
 
 }  // namespace aidc

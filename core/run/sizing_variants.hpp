@@ -24,8 +24,8 @@ ScenarioPatch sizing_lists_patch(const nlohmann::json& doc, const std::vector<st
                                  const std::vector<std::string>& candidates);
 
 // The site moved to `country`: the scenario's site section with only its name and grid capacity kept, so the
-// resolver fills the city, climate, prices, carbon, reliability and design temperatures from the catalog. No
-// operation when the site is already in that country.
+// resolver fills the city, climate, prices, carbon, reliability and design temperatures from the catalog; a
+// package's target country moves with it. No operation when the site is already in that country.
 ScenarioPatch site_patch(const nlohmann::json& doc, const std::string& country);
 
 // One workload of a candidate variant, by its index in the document's workloads.
@@ -50,5 +50,13 @@ struct CandidateVariant {
 // scenario without economics gets the catalog's defaults when a price is known. economics.design_it_mw is
 // removed (it scales with the sized IT); a fixed tp, pp or cp that does not divide the GPUs becomes 0 (searched).
 ScenarioPatch candidate_patch(const nlohmann::json& doc, const Catalog& catalog, const CandidateVariant& v);
+
+// The facility cooling a candidate system needs when the scenario's (facility.cooling.type, default
+// water_cooled_chiller_tower) is not among the system's supported_cooling (systems catalog): the first type it
+// supports, e.g. liquid_dry_cooler for a GB200 NVL72 rack on a scenario drawn for air-cooled DGX. nullopt when the
+// scenario's type fits or the catalog gives no list. candidate_patch applies it (the cooling section becomes that
+// type with its defaults, chilled_water_supply_c kept).
+std::optional<std::string> adapted_cooling(const nlohmann::json& doc, const Catalog& catalog,
+                                           const std::string& system);
 
 }  // namespace aidc

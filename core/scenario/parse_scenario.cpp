@@ -499,6 +499,8 @@ nlohmann::json to_json(const Scenario& s) {
 
 }  // namespace
 
+const std::vector<std::string>& cooling_type_names() { return kCoolingTypes; }
+
 ResolvedScenario resolve_scenario(const nlohmann::json& doc, const Catalog& catalog, const std::string& file_label,
                                   const std::filesystem::path& base_dir) {
   InputProblems problems;

@@ -23,6 +23,9 @@
 
 namespace aidc {
 
+// The names facility.cooling.type accepts.
+const std::vector<std::string>& cooling_type_names();
+
 // With an "uncertainty" section: each replication's scenario, its uncertain inputs drawn and in place (set up by
 // core/run/uncertain_replications.hpp in the prepare step), and the values drawn.
 struct UncertainReplications {
