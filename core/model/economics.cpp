@@ -181,6 +181,10 @@ EconomicsResult evaluate_economics(const EconomicsSpec& e, const OperatingInputs
                                  ? std::max(0.0, healthy_hours - workload_hours) * e.sold_fraction
                                  : 0.0;
   out.gpu_hours_sold_per_year = workload_hours + cloud_hours;
+  out.workload_gpu_hours_per_year = workload_hours;
+  out.cloud_gpu_hours_per_year = cloud_hours;
+  out.million_tokens_per_year = ops.million_tokens_per_year;
+  out.water_m3_per_year = ops.water_m3_per_year;
   out.revenue_usd_per_year = workload_hours * e.usd_per_gpu_hour + cloud_hours * e.cloud_usd_per_gpu_hour +
                              ops.million_tokens_per_year * e.usd_per_million_tokens;
   const bool workload_hours_earn = e.usd_per_gpu_hour > 0.0 || ops.million_tokens_per_year > 0.0;

@@ -133,6 +133,10 @@ struct EconomicsResult {
   OpexBreakdown opex;               // per operating year at COD prices
   double revenue_usd_per_year = 0.0;     // first year at the target sold volume (after ramp-up)
   double gpu_hours_sold_per_year = 0.0;  // at the target sold volume
+  // Its parts and the other volumes, per year at the target (what a spreadsheet of the cash flows starts from):
+  // the workloads' GPU-hours, the GPU cloud's, the million output tokens sold, the cooling water.
+  double workload_gpu_hours_per_year = 0.0, cloud_gpu_hours_per_year = 0.0;
+  double million_tokens_per_year = 0.0, water_m3_per_year = 0.0;
   double earning_share = 0.0;       // GPU-hours sold at target / healthy GPU-hours (NaN when none are healthy)
   int construction_years = 0;       // rows before the operating years
   std::vector<CashFlowYear> years;  // construction rows, then operating years 1..H

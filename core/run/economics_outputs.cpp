@@ -217,6 +217,10 @@ NamedTable cash_flow_table(const EconomicsSpec& e, const EconomicsResult& r, int
                          {"opex_maintenance_usd_per_year", r.opex.maintenance_usd},
                          {"opex_insurance_usd_per_year", r.opex.insurance_usd},
                          {"gpu_hours_sold_per_year", r.gpu_hours_sold_per_year},
+                         {"workload_gpu_hours_per_year", r.workload_gpu_hours_per_year},
+                         {"cloud_gpu_hours_per_year", r.cloud_gpu_hours_per_year},
+                         {"million_tokens_per_year", r.million_tokens_per_year},
+                         {"water_m3_per_year", r.water_m3_per_year},
                          {"gpu_hours_earning_share", r.earning_share}};
   return t;
 }

@@ -372,6 +372,15 @@ class ThroughTheBinary(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("names an input", p.stderr)
         self.assertEqual(os.path.getsize(DEFAULT_H5), size)
+        # A workbook asked of a run without economics is refused before the report is written.
+        bare = os.path.join(self.folder, "no-economics.h5")
+        shutil.copyfile(DEFAULT_H5, bare)
+        with h5py.File(bare, "a") as f:
+            del f["economics"]
+        p = self.run_report(bare, "-o", out, "--xlsx", os.path.join(self.folder, "m.xlsx"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("/economics/cash_flows", p.stderr)
+        self.assertFalse(os.path.exists(out))
         p = self.run_report(DEFAULT_H5, "--paper", "a3", "-o", out)
         self.assertEqual(p.returncode, 2, p.stderr)
         p = self.run_report(DEFAULT_H5, "-o", os.path.join(self.folder, "missing", "r.html"))

@@ -65,6 +65,9 @@ def main(argv=None):
                               "(bash tools/deps.sh)") from e
         run = results.load(args.results)
         sweep = results.load_sweep(args.sweep) if args.sweep else None
+        if args.xlsx and not run.has_economics():
+            raise BadInput(f"--xlsx {args.xlsx}: {args.results} has no /economics/cash_flows (its scenario has no "
+                           "\"economics\" section); expected a run with economics for the cash-flow workbook")
         html = html_report.render(run, sweep=sweep, paper=args.paper)
         atomic_file.write_text(args.output, html)
         print(f"report: {args.output} ({os.path.getsize(args.output) / 1e6:.1f} MB)")

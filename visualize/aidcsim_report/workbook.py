@@ -644,6 +644,8 @@ class Builder:
         """GPU-hours per year at the target volume: the workloads' and the GPU cloud's, recovered from the
         revenue columns (the file keeps their sum, gpu_hours_sold_per_year, not the split)."""
         m = self.m
+        if "workload_gpu_hours_per_year" in m.attrs:  # written by aidcsim since 2026-12-02
+            return float(m.attrs["workload_gpu_hours_per_year"]), float(m.attrs["cloud_gpu_hours_per_year"])
         S = float(m.attrs.get("gpu_hours_sold_per_year", 0.0))
         t = self.full_year("revenue_workloads_usd")
         if t is not None and price > 0.0:
@@ -680,23 +682,36 @@ class Builder:
         W, C = self.workload_and_cloud_hours(price, cloud)
         C = C or 0.0
         S = float(m.attrs.get("gpu_hours_sold_per_year", W + C))
-        self.notes.append("The split of the GPU-hours sold into the workloads' and the GPU cloud's, the tokens "
-                          "served and the grid energy are recovered from the cash-flow columns and timeseries "
-                          "(the file keeps no per-replication operating inputs); they reproduce the file's revenue.")
+        if "workload_gpu_hours_per_year" in m.attrs:
+            self.notes.append("The GPU-hours of the workloads and of the GPU cloud, the tokens sold and the water "
+                              "are the replication's own (attributes of /economics/cash_flows); the grid energy is "
+                              "recovered from timeseries/grid_import_w and the hourly price multipliers.")
+        else:
+            self.notes.append("The split of the GPU-hours sold into the workloads' and the GPU cloud's, the tokens "
+                              "served and the grid energy are recovered from the cash-flow columns and timeseries "
+                              "(an older file keeps no per-replication operating inputs); they reproduce the "
+                              "file's revenue.")
         if m.fleet:
+            own = "workload_gpu_hours_per_year" in m.attrs
             I.add("sim_workload_hours", "GPU-hours the workloads held", W, "GPU h/year", KIND_SIM,
-                  "allocated GPU-hours of the fleet simulation; recovered from revenue_workloads_usd (the file "
-                  "keeps only their sum with the cloud hours)", FMT_COUNT)
+                  "allocated GPU-hours of the fleet simulation" +
+                  (" (attribute workload_gpu_hours_per_year)" if own else
+                   "; recovered from revenue_workloads_usd (the file keeps only their sum with the cloud hours)"),
+                  FMT_COUNT)
             U = C / sf if sf > 0.0 else 0.0
             I.add("sim_idle_hours", "healthy GPU-hours no workload held", U, "GPU h/year", KIND_SIM,
-                  "healthy minus allocated GPU-hours; times the sold fraction = the GPU cloud's hours "
-                  "(recovered from gpu_hours_sold_per_year - the workloads' hours)", FMT_COUNT)
+                  "healthy minus allocated GPU-hours; times the sold fraction = the GPU cloud's hours" +
+                  (" (attribute cloud_gpu_hours_per_year / sold fraction)" if own else
+                   " (recovered from gpu_hours_sold_per_year - the workloads' hours)"), FMT_COUNT)
         else:
             I.add("sim_workload_hours", "installed GPU-hours", S / sf if sf > 0.0 else 0.0, "GPU h/year", KIND_SIM,
                   "GPUs x 8760 h (no fleet simulation: the sold fraction of them is sold)", FMT_COUNT)
         mt = 0.0
         t = self.full_year("revenue_tokens_usd")
-        if t is not None:
+        if "million_tokens_per_year" in m.attrs:
+            mt = float(m.attrs["million_tokens_per_year"])
+            mt_note = "output tokens served within the SLOs (/economics/cash_flows attribute million_tokens_per_year)"
+        elif t is not None:
             y = self.year_terms(t, price, price)
             mt = m.col("revenue_tokens_usd")[m.year_index(t)] / (y["volume"] * y["token_price"] * y["revenue_fx"])
             mt_note = "output tokens served within the SLOs; recovered from revenue_tokens_usd"
@@ -725,14 +740,17 @@ class Builder:
                   FMT_USD)
         water_price = _pointer_get(m.resolved, "/site/water_price_usd_per_m3", 0.0)
         water_cost = float(m.attrs.get("opex_water_usd_per_year", 0.0))
-        if water_price > 0.0:
+        if "water_m3_per_year" in m.attrs:
+            m3 = float(m.attrs["water_m3_per_year"])
+        elif water_price > 0.0:
             m3 = water_cost / water_price
         elif "water_l_per_h" in m.series:
             m3 = float(m.series["water_l_per_h"].sum()) / 1000.0 * self.per_year()
         else:
             m3 = 0.0
-        I.add("sim_water_m3", "cooling water", m3, "m3/year", KIND_SIM, "opex_water_usd_per_year / water price",
-              FMT_COUNT)
+        I.add("sim_water_m3", "cooling water", m3, "m3/year", KIND_SIM,
+              "attribute water_m3_per_year" if "water_m3_per_year" in m.attrs
+              else "opex_water_usd_per_year / water price", FMT_COUNT)
 
     def per_year(self):
         h = float(self.m.resolved.get("horizon", {}).get("duration_h", HOURS_PER_YEAR))
