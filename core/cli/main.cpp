@@ -75,7 +75,6 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // `report` hands its arguments, unparsed, to the Python package that makes the report (its own --help).
   if (argc >= 2 && std::string_view(argv[1]) == "report") return aidc::run_report_command(argc - 2, argv + 2);
-  app.add_subcommand("report", "the reviewer's report of a results file: offline HTML, PDF, workbook, CSV (--help)");
 
   std::string scenario_path, output = "results.h5", catalog_dir;
   std::optional<long long> replications;
@@ -183,6 +182,8 @@ int main(int argc, char** argv) {
   sweep->add_option("--threads", sweep_opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
   sweep->add_option("--catalog", sweep_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
   sweep->add_flag("-q,--quiet", sweep_opt.quiet, "no progress or tables");
+  // Listed for --help only: main() hands `report` to the Python package before parsing (above).
+  app.add_subcommand("report", "the reviewer's report of a results file: offline HTML, PDF, workbook, CSV (--help)");
 
   try {
     app.parse(argc, argv);
