@@ -325,7 +325,10 @@ TEST_CASE("a candidate whose systems need another cooling gets the first type th
   nlohmann::json doc = sizing_json();
   doc["facility"]["cooling"] = {{"type", "air_cooled_chiller"}, {"chilled_water_supply_c", 18}};
   // GB200 NVL72 racks have cold plates only: liquid cooling.
-  CHECK(adapted_cooling(doc, catalog, "gb200-nvl72") == std::optional<std::string>("liquid_dry_cooler"));
+  const auto to_liquid = adapted_cooling(doc, catalog, "gb200-nvl72");
+  REQUIRE(to_liquid.has_value());
+  CHECK(to_liquid->from == "air_cooled_chiller");
+  CHECK(to_liquid->to == "liquid_dry_cooler");
   CHECK_FALSE(adapted_cooling(doc, catalog, "dgx-h100").has_value());  // air-cooled DGX on an air plant: kept
   CandidateVariant v;
   v.system = "gb200-nvl72";
@@ -337,7 +340,9 @@ TEST_CASE("a candidate whose systems need another cooling gets the first type th
   CHECK(d["facility"]["cooling"] == nlohmann::json{{"type", "liquid_dry_cooler"}, {"chilled_water_supply_c", 18}});
   // The other way: a liquid plant has no heat to take from air-cooled DGX, so they get the first air type.
   doc["facility"]["cooling"] = {{"type", "liquid_dry_cooler"}, {"liquid_supply_c", 35}};
-  CHECK(adapted_cooling(doc, catalog, "dgx-h100") == std::optional<std::string>("air_cooled_chiller"));
+  const auto to_air = adapted_cooling(doc, catalog, "dgx-h100");
+  REQUIRE(to_air.has_value());
+  CHECK(to_air->to == "air_cooled_chiller");
   // The sizing result says what it changed, per candidate.
   nlohmann::json small = sizing_json();
   small["sizing"]["candidates"] = {"gb200-nvl72"};

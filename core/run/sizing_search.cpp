@@ -17,12 +17,8 @@ CandidateSizer::CandidateSizer(const nlohmann::json& site_doc, const std::string
   r_.site = site;
   r_.system = system;
   if (const auto cooling = adapted_cooling(doc_, catalog_, system)) {
-    const nlohmann::json* was = doc_.contains("/facility/cooling/type"_json_pointer)
-                                    ? &doc_.at("/facility/cooling/type"_json_pointer)
-                                    : nullptr;
-    r_.adaptations.push_back("cooling " + (was != nullptr && was->is_string() ? was->get<std::string>()
-                                                                               : std::string("water_cooled_chiller_tower")) +
-                             " -> " + *cooling + " (the cooling " + system + " supports)");
+    r_.adaptations.push_back("cooling " + cooling->from + " -> " + cooling->to + " (the cooling " + system +
+                             " supports)");
   }
 }
 

@@ -118,27 +118,26 @@ ScenarioPatch candidate_patch(const Json& doc, const Catalog& catalog, const Can
     }
   }
   if (const auto cooling = adapted_cooling(doc, catalog, v.system)) {
-    nlohmann::json c = {{"type", *cooling}};
+    nlohmann::json c = {{"type", cooling->to}};
     const nlohmann::json* was = json_at(doc, "/facility/cooling");
     if (was != nullptr && was->is_object() && was->contains("chilled_water_supply_c")) {
       c["chilled_water_supply_c"] = (*was)["chilled_water_supply_c"];
     }
     append_op(p, set_op(doc, "/facility/cooling", std::move(c)));
-    p.label += ", cooling " + *cooling;
+    p.label += ", cooling " + cooling->to;
   }
   economics_ops(p, doc, catalog, v);
   return p;
 }
 
-std::optional<std::string> adapted_cooling(const nlohmann::json& doc, const Catalog& catalog,
-                                           const std::string& system) {
+std::optional<CoolingChange> adapted_cooling(const nlohmann::json& doc, const Catalog& catalog,
+                                             const std::string& system) {
   const auto supported = supported_cooling(catalog, system, cooling_type_names());
   if (!supported || supported->empty()) return std::nullopt;
   const nlohmann::json* type = json_at(doc, "/facility/cooling/type");
-  const std::string current = type != nullptr && type->is_string() ? type->get<std::string>()
-                                                                   : "water_cooled_chiller_tower";
+  const std::string current = type != nullptr && type->is_string() ? type->get<std::string>() : kDefaultCoolingType;
   if (std::find(supported->begin(), supported->end(), current) != supported->end()) return std::nullopt;
-  return supported->front();
+  return CoolingChange{current, supported->front()};
 }
 
 }  // namespace aidc

@@ -52,11 +52,14 @@ struct CandidateVariant {
 ScenarioPatch candidate_patch(const nlohmann::json& doc, const Catalog& catalog, const CandidateVariant& v);
 
 // The facility cooling a candidate system needs when the scenario's (facility.cooling.type, default
-// water_cooled_chiller_tower) is not among the system's supported_cooling (systems catalog): the first type it
-// supports, e.g. liquid_dry_cooler for a GB200 NVL72 rack on a scenario drawn for air-cooled DGX. nullopt when the
-// scenario's type fits or the catalog gives no list. candidate_patch applies it (the cooling section becomes that
-// type with its defaults, chilled_water_supply_c kept).
-std::optional<std::string> adapted_cooling(const nlohmann::json& doc, const Catalog& catalog,
-                                           const std::string& system);
+// kDefaultCoolingType) is not among the system's supported_cooling (systems catalog): `to` is the first type it
+// supports, e.g. liquid_dry_cooler for a GB200 NVL72 rack on a scenario drawn for air-cooled DGX; `from` the
+// scenario's. nullopt when the scenario's type fits or the catalog gives no list. candidate_patch applies it (the
+// cooling section becomes that type with its defaults, chilled_water_supply_c kept).
+struct CoolingChange {
+  std::string from, to;
+};
+std::optional<CoolingChange> adapted_cooling(const nlohmann::json& doc, const Catalog& catalog,
+                                             const std::string& system);
 
 }  // namespace aidc

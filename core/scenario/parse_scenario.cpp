@@ -228,7 +228,7 @@ void read_cooling(std::optional<JsonObjectReader> cr, const Defaults& d, Cooling
     return;
   }
   if (!cr->has("type")) cr->problem_at("type", "", "one of: air_cooled_chiller, water_cooled_chiller_tower, liquid_dry_cooler");
-  c.kind = cooling_kind_from(cr->choice("type", "water_cooled_chiller_tower", kCoolingTypes));
+  c.kind = cooling_kind_from(cr->choice("type", kDefaultCoolingType, kCoolingTypes));
   auto num = [&](const char* key, Range range) { return cr->number(key, d.value(key), range); };
   c.chilled_water_supply_c = num("chilled_water_supply_c", Range::closed(4, 30));
   // Water-cooled and air-cooled chillers sit at different fractions of Carnot (each calibrated to its ASHRAE 90.1

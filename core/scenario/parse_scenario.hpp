@@ -23,8 +23,9 @@
 
 namespace aidc {
 
-// The names facility.cooling.type accepts.
+// The names facility.cooling.type accepts, and the one it takes when the scenario gives none.
 const std::vector<std::string>& cooling_type_names();
+inline constexpr const char* kDefaultCoolingType = "water_cooled_chiller_tower";
 
 // With an "uncertainty" section: each replication's scenario, its uncertain inputs drawn and in place (set up by
 // core/run/uncertain_replications.hpp in the prepare step), and the values drawn.
