@@ -31,6 +31,7 @@
 #include "core/run/claims_outputs.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/cli/cli_errors.hpp"
+#include "core/cli/climate_command.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/stats/number_text.hpp"
 
@@ -182,6 +183,16 @@ int main(int argc, char** argv) {
   sweep->add_option("--threads", sweep_opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
   sweep->add_option("--catalog", sweep_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
   sweep->add_flag("-q,--quiet", sweep_opt.quiet, "no progress or tables");
+  aidc::FitClimateCliOptions fit_opt;
+  CLI::App* fit_climate = app.add_subcommand(
+      "fit-climate", "refit each city's synthetic weather noise to its design conditions (--check, --write)");
+  fit_climate->add_option("--city", fit_opt.cities, "cities to fit (default: every one with design conditions)")
+      ->delimiter(',');
+  fit_climate->add_flag("--check", fit_opt.check, "exit 1 when a stored fit differs from the refit");
+  fit_climate->add_option("--write", fit_opt.write, "climate.json to update in place with the fits");
+  fit_climate->add_flag("--json", fit_opt.json, "JSON on stdout");
+  fit_climate->add_option("--threads", fit_opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
+  fit_climate->add_option("--catalog", fit_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
   // Listed for --help only: main() hands `report` to the Python package before parsing (above).
   app.add_subcommand("report", "the reviewer's report of a results file: offline HTML, PDF, workbook, CSV (--help)");
 
@@ -193,6 +204,7 @@ int main(int argc, char** argv) {
   }
 
   if (size->parsed()) return aidc::run_size(size_opt);
+  if (fit_climate->parsed()) return aidc::run_fit_climate(fit_opt);
   if (sweep->parsed()) return aidc::run_sweep_command(sweep_opt);
   if (estimate->parsed() || validate->parsed()) {
     if (est_inf->parsed()) return aidc::run_estimate_inference(est);

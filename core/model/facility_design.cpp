@@ -9,12 +9,20 @@
 
 namespace aidc {
 
-double design_facility_power_w(const Scenario& s) {
-  const double it_w = it_max_power_w(s.it);
-  const CoolingResult cool = cooling_power(s.facility.cooling, indoor_heat_w(s.facility.power_chain, it_w),
-                                           s.site.design_dry_bulb_c, s.site.design_wet_bulb_c);
-  return power_flows(s.facility.power_chain, it_w, cool.cooling_power_w).facility_power_w;
+DesignPower design_power(const FacilitySpec& facility, const SiteSpec& site, double it_w) {
+  const double heat_w = indoor_heat_w(facility.power_chain, it_w);
+  DesignPower best;
+  const double points[2][2] = {{site.design_dry_bulb_c, site.design_wet_bulb_c},
+                               {site.design_evap_dry_bulb_c, site.design_evap_wet_bulb_c}};
+  for (const auto& pt : points) {
+    const CoolingResult cool = cooling_power(facility.cooling, heat_w, pt[0], pt[1]);
+    const double w = power_flows(facility.power_chain, it_w, cool.cooling_power_w).facility_power_w;
+    if (w > best.facility_w) best = {w, pt[0], pt[1]};
+  }
+  return best;
 }
+
+double design_facility_power_w(const Scenario& s) { return design_power(s.facility, s.site, it_max_power_w(s.it)).facility_w; }
 
 int generator_count_for(double design_power_w, double unit_capacity_w, const std::string& redundancy) {
   if (!(unit_capacity_w > 0.0) || !(design_power_w > 0.0)) return 0;

@@ -9,7 +9,17 @@
 
 namespace aidc {
 
-// Facility power (W) with every system at full power, cooling at the design dry and wet bulb.
+// The facility's power at an IT load under the site's design weather: the larger of the two design points (the
+// 0.4 % dry bulb with its coincident wet bulb, which sizes air-side and dry-cooler plant, and the 0.4 % wet bulb with
+// its coincident dry bulb, which sizes evaporative plant), and the point that set it.
+struct DesignPower {
+  double facility_w = 0.0;
+  double dry_bulb_c = 0.0;
+  double wet_bulb_c = 0.0;
+};
+DesignPower design_power(const FacilitySpec& facility, const SiteSpec& site, double it_w);
+
+// Facility power (W) with every system at full power, at the worse design point.
 double design_facility_power_w(const Scenario& s);
 
 // Units of `unit_capacity_w` for a load under redundancy "N", "N+1", "N+2" or "2N", saturated at

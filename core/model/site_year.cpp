@@ -96,11 +96,13 @@ HourlyWeather SiteWeather::replication(int replication) const {
     }
     return w;
   }
+  const WeatherSpec& ws = s_.site.weather;
+  const WeatherNoise noise{ws.noise_sd_c, ws.noise_autocorrelation_per_h, ws.dew_point_noise_sd_c,
+                           ws.dew_point_coupling};
   RngStream rng(s_.seed, static_cast<std::uint64_t>(replication), kStreamWeather);
-  std::vector<double> normals(static_cast<std::size_t>(s_.horizon_h));
+  std::vector<double> normals(noise_draws_needed(noise, s_.horizon_h));
   for (double& z : normals) z = rng.normal();
-  return synthetic_weather(*climate_, s_.horizon_h, normals, s_.site.weather.noise_sd_c,
-                           s_.site.weather.noise_autocorrelation_per_h);
+  return synthetic_weather(*climate_, s_.horizon_h, normals, noise);
 }
 
 HourlyWeather site_weather(const Scenario& s, const HourlyWeather* epw_year, int replication) {

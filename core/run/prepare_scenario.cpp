@@ -39,26 +39,38 @@ void load_epw_weather(ResolvedScenario& rs) {
   }
 }
 
-// Design conditions the scenario leaves to the weather (NaN after resolution): the EPW year's hottest hour and
-// highest wet bulb, or for a synthetic year the design dry bulb at the most humid month's moisture.
+// Design conditions the scenario leaves to the weather (NaN after resolution): the EPW year's own 0.4 % conditions
+// by the ASHRAE method (the same basis as a synthetic year's catalog design conditions), or for a synthetic year
+// without city design data the design dry bulb at the most humid month's moisture. The evaporation pair defaults to
+// the dry-bulb pair.
 void fill_design_conditions(ResolvedScenario& rs) {
   SiteSpec& site = rs.scenario.site;
   const bool wb_given = !std::isnan(site.design_wet_bulb_c);
   const HourlyWeather* epw = rs.epw_weather.get();
-  if (std::isnan(site.design_dry_bulb_c)) {
-    site.design_dry_bulb_c = epw && !epw->dry_bulb_c.empty()
-                                 ? *std::max_element(epw->dry_bulb_c.begin(), epw->dry_bulb_c.end())
-                                 : 35.0;
-  }
+  const bool from_epw = epw && !epw->dry_bulb_c.empty();
+  const DesignConditions year = from_epw ? design_conditions_of(*epw) : DesignConditions{};
+  const bool db_from_epw = from_epw && std::isnan(site.design_dry_bulb_c);
+  if (std::isnan(site.design_dry_bulb_c)) site.design_dry_bulb_c = from_epw ? year.db_0p4_c : 35.0;
   if (!wb_given) {
-    if (epw && !epw->wet_bulb_c.empty()) {
-      site.design_wet_bulb_c = *std::max_element(epw->wet_bulb_c.begin(), epw->wet_bulb_c.end());
+    if (from_epw) {
+      site.design_wet_bulb_c = db_from_epw ? year.mcwb_0p4_c : coincident_wet_bulb_c(*epw, site.design_dry_bulb_c);
     } else if (site.weather.kind == WeatherKind::Synthetic) {
       site.design_wet_bulb_c =
           design_wet_bulb_from_normals_c(site.weather.normals, site.design_dry_bulb_c, site.elevation_m);
     } else {
       site.design_wet_bulb_c = site.design_dry_bulb_c;
     }
+  }
+  if (std::isnan(site.design_evap_wet_bulb_c)) {
+    site.design_evap_wet_bulb_c = from_epw ? year.wb_0p4_c : site.design_wet_bulb_c;
+    if (std::isnan(site.design_evap_dry_bulb_c)) {
+      site.design_evap_dry_bulb_c = from_epw ? year.mcdb_wb_0p4_c : site.design_dry_bulb_c;
+    }
+  }
+  if (std::isnan(site.design_evap_dry_bulb_c)) site.design_evap_dry_bulb_c = site.design_dry_bulb_c;
+  if (site.design_evap_wet_bulb_c > site.design_evap_dry_bulb_c) site.design_evap_dry_bulb_c = site.design_evap_wet_bulb_c;
+  if (from_epw && site.design_basis.empty()) {
+    site.design_basis = "0.4 % annual design conditions of the EPW year's hours (ASHRAE method)";
   }
   if (site.design_wet_bulb_c > site.design_dry_bulb_c) {
     throw BadInput(rs.scenario.source_path, "/site/design_wet_bulb_c", nlohmann::json(site.design_wet_bulb_c).dump(),

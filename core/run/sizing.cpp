@@ -57,7 +57,13 @@ void check_sizable(const Scenario& s, const Catalog& catalog, const std::string&
 
 std::string RequirementCheck::text() const {
   const bool upper = statistic == "p90";
-  return fmt::format("{}.{} {} {:.4g} {} {:.4g}", workload, kpi, upper ? "P90" : "P10", value,
+  // Enough significant digits that a value and its target that differ print differently (0.99897 < 0.999, never
+  // "0.999 < 0.999").
+  int digits = 4;
+  while (digits < 12 && value != target && fmt::format("{:.{}g}", value, digits) == fmt::format("{:.{}g}", target, digits)) {
+    ++digits;
+  }
+  return fmt::format("{}.{} {} {:.{}g} {} {:.4g}", workload, kpi, upper ? "P90" : "P10", value, digits,
                      met ? (upper ? "<=" : ">=") : (upper ? ">" : "<"), target);
 }
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
-#include "core/model/cooling.hpp"
+#include "core/model/facility_design.hpp"
 #include "core/model/fleet_plan.hpp"
 #include "core/model/fleet_sizing.hpp"
 #include "core/model/power_chain.hpp"
@@ -53,9 +53,8 @@ bool CandidateSizer::fits_grid(const Plan& plan) {
   const ResolvedScenario rs = resolve(document(systems, &plan, spares_for(plan)));
   const Scenario& s = rs.scenario;
   const double it_w = it_max_power_w(s.it) + (s.fleet.enabled ? size_fabric(s.it, s.fleet.network).power_w : 0.0);
-  const CoolingResult cool = cooling_power(s.facility.cooling, indoor_heat_w(s.facility.power_chain, it_w),
-                                           s.site.design_dry_bulb_c, s.site.design_wet_bulb_c);
-  const double facility_w = power_flows(s.facility.power_chain, it_w, cool.cooling_power_w).facility_power_w;
+  const DesignPower design = design_power(s.facility, s.site, it_w);
+  const double facility_w = design.facility_w;
   r_.it_mw = it_w / 1e6;
   r_.facility_mw = facility_w / 1e6;
   r_.systems = systems;
@@ -64,7 +63,7 @@ bool CandidateSizer::fits_grid(const Plan& plan) {
     r_.reason = fmt::format(
         "{} {} need {:.1f} MW IT and {:.1f} MW at the meter at the design {:.1f} °C dry / {:.1f} °C wet bulb; "
         "the grid connection is {:.1f} MW",
-        systems, r_.system, it_w / 1e6, facility_w / 1e6, s.site.design_dry_bulb_c, s.site.design_wet_bulb_c,
+        systems, r_.system, it_w / 1e6, facility_w / 1e6, design.dry_bulb_c, design.wet_bulb_c,
         s.site.grid.capacity_w / 1e6);
     fill_plan(plan);
     return false;

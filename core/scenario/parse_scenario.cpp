@@ -65,6 +65,84 @@ std::array<double, 24> flat_24() {
   return a;
 }
 
+// The climate entry's (or inline normals') extras: the diurnal maximum hour, the city's design conditions and the
+// weather noise fitted to them (aidcsim fit-climate). Other keys of a catalog entry (station, sources) are not read.
+void read_climate_extras(const nlohmann::json& normals, const std::string& path, const std::string& file,
+                         InputProblems& problems, WeatherSpec& w) {
+  JsonObjectReader er(normals, path, file, problems);
+  w.normals.diurnal_max_hour = static_cast<int>(er.integer("diurnal_max_hour", w.normals.diurnal_max_hour, 10, 18));
+  if (er.has("design")) {
+    if (auto dr = er.object("design")) {
+      DesignConditions& d = w.design;
+      const Range t = Range::closed(-40, 60);
+      auto opt = [&](const char* key) { return dr->optional_number(key, t).value_or(DesignConditions::kUnknown); };
+      d.db_0p4_c = dr->required_number("db_0p4_c", t);
+      d.mcwb_0p4_c = dr->required_number("mcwb_0p4_c", t);
+      d.wb_0p4_c = dr->required_number("wb_0p4_c", t);
+      d.mcdb_wb_0p4_c = opt("mcdb_wb_0p4_c");
+      d.db_1_c = opt("db_1_c");
+      d.mcwb_1_c = opt("mcwb_1_c");
+      d.db_2_c = opt("db_2_c");
+      d.mcwb_2_c = opt("mcwb_2_c");
+      d.extreme_annual_max_db_c = opt("extreme_annual_max_db_c");
+      d.extreme_max_wb_c = opt("extreme_max_wb_c");
+      d.source = dr->string("source", "");
+      for (const char* k : {"edition", "hottest_month", "hottest_month_db_range_k", "wb_1_c", "mcdb_wb_1_c", "wb_2_c",
+                            "mcdb_wb_2_c", "unverified", "notes"}) {
+        dr->accept(k);
+      }
+      if (d.mcwb_0p4_c > d.db_0p4_c) dr->problem_at("mcwb_0p4_c", nlohmann::json(d.mcwb_0p4_c).dump(), "at most db_0p4_c");
+      if (d.mcdb_wb_0p4_c < d.wb_0p4_c) {
+        dr->problem_at("mcdb_wb_0p4_c", nlohmann::json(d.mcdb_wb_0p4_c).dump(), "at least wb_0p4_c");
+      }
+      dr->finish();
+    }
+  }
+  if (er.has("synthetic_noise") && w.design.has_0p4()) {
+    if (auto nr = er.object("synthetic_noise")) {
+      w.noise_sd_c = nr->required_number("dry_bulb_sd_c", Range::closed(0.0, 10.0));
+      w.dew_point_noise_sd_c = nr->required_number("dew_point_sd_c", Range::closed(0.0, 10.0));
+      w.dew_point_coupling = nr->required_number("dew_point_coupling", Range::closed(-2.0, 2.0));
+      w.noise_autocorrelation_per_h = nr->number("autocorrelation_per_h", w.noise_autocorrelation_per_h,
+                                                 Range::closed(0.0, 0.9999));
+      w.noise_source = "fitted to " + w.normals.city + "'s design conditions (aidcsim fit-climate)";
+      nr->accept("fitted_by");
+      nr->accept("achieved");
+      nr->finish();
+    }
+  }
+}
+
+// A climate catalog entry (or inline normals): the 12 months, the source and the extras.
+void read_climate_entry(const nlohmann::json& entry, const std::string& city, const std::string& path,
+                        const std::string& file, InputProblems& problems, WeatherSpec& w) {
+  MonthlyClimate& mc = w.normals;
+  mc.city = city;
+  const nlohmann::json* normals = &entry;
+  const std::string& normals_path = path;
+      mc.source = normals->contains("source") && (*normals)["source"].is_string() ? (*normals)["source"].get<std::string>() : "";
+      const nlohmann::json& months = normals->contains("months") ? (*normals)["months"] : nlohmann::json();
+      if (!months.is_array() || months.size() != 12) {
+        problems.add(file, normals_path + "/months", json_excerpt(months), "an array of 12 monthly normals");
+      } else {
+        for (std::size_t m = 0; m < 12; ++m) {
+          JsonObjectReader mr(months[m], normals_path + "/months/" + std::to_string(m), file, problems);
+          mr.integer("month", static_cast<long long>(m + 1), static_cast<long long>(m + 1), static_cast<long long>(m + 1));
+          mc.mean_db_c[m] = mr.required_number("mean_db_c", Range::closed(-60, 50));
+          mc.mean_daily_max_c[m] = mr.required_number("mean_daily_max_c", Range::closed(-60, 60));
+          mc.mean_daily_min_c[m] = mr.required_number("mean_daily_min_c", Range::closed(-70, 50));
+          mc.mean_rh_pct[m] = mr.required_number("mean_rh_pct", Range::closed(1, 100));
+          mr.accept("mean_wb_c");
+          mr.accept("source");
+          if (mc.mean_daily_min_c[m] > mc.mean_db_c[m] || mc.mean_db_c[m] > mc.mean_daily_max_c[m]) {
+            mr.problem_here(json_excerpt(months[m]), "mean_daily_min_c <= mean_db_c <= mean_daily_max_c");
+          }
+          mr.finish();
+        }
+      }
+  read_climate_extras(entry, path, file, problems, w);
+}
+
 void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defaults, nlohmann::json& used,
                const std::filesystem::path& base_dir, SiteSpec& site) {
   site.name = r.string("name", "");
@@ -129,6 +207,9 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
   WeatherSpec& w = site.weather;
   w.noise_sd_c = defaults.value("noise_sd_c");
   w.noise_autocorrelation_per_h = defaults.value("noise_autocorrelation_per_h");
+  w.dew_point_noise_sd_c = defaults.value("dew_point_noise_sd_c");
+  w.dew_point_coupling = defaults.value("dew_point_coupling");
+  w.noise_source = "facility defaults (assumptions)";
   auto wr = r.object("weather");
   std::string source = "synthetic";
   if (wr) source = wr->choice("source", "synthetic", {"synthetic", "epw"});
@@ -165,35 +246,22 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
       }
     }
     if (normals) {
-      MonthlyClimate& mc = w.normals;
-      mc.city = climate;
-      mc.source = normals->contains("source") && (*normals)["source"].is_string() ? (*normals)["source"].get<std::string>() : "";
-      InputProblems& problems = r.problems();
       const std::string file = wr && wr->has("normals") ? r.file() : catalog.label("climate");
-      const nlohmann::json& months = normals->contains("months") ? (*normals)["months"] : nlohmann::json();
-      if (!months.is_array() || months.size() != 12) {
-        problems.add(file, normals_path + "/months", json_excerpt(months), "an array of 12 monthly normals");
-      } else {
-        for (std::size_t m = 0; m < 12; ++m) {
-          JsonObjectReader mr(months[m], normals_path + "/months/" + std::to_string(m), file, problems);
-          mr.integer("month", static_cast<long long>(m + 1), static_cast<long long>(m + 1), static_cast<long long>(m + 1));
-          mc.mean_db_c[m] = mr.required_number("mean_db_c", Range::closed(-60, 50));
-          mc.mean_daily_max_c[m] = mr.required_number("mean_daily_max_c", Range::closed(-60, 60));
-          mc.mean_daily_min_c[m] = mr.required_number("mean_daily_min_c", Range::closed(-70, 50));
-          mc.mean_rh_pct[m] = mr.required_number("mean_rh_pct", Range::closed(1, 100));
-          mr.accept("mean_wb_c");
-          mr.accept("source");
-          if (mc.mean_daily_min_c[m] > mc.mean_db_c[m] || mc.mean_db_c[m] > mc.mean_daily_max_c[m]) {
-            mr.problem_here(json_excerpt(months[m]), "mean_daily_min_c <= mean_db_c <= mean_daily_max_c");
-          }
-          mr.finish();
-        }
-      }
+      read_climate_entry(*normals, climate, normals_path, file, r.problems(), w);
     }
     if (wr) {
+      const bool own = wr->has("noise_sd_c") || wr->has("dew_point_noise_sd_c") ||
+                       wr->has("dew_point_coupling") || wr->has("noise_autocorrelation_per_h");
       w.noise_sd_c = wr->number("noise_sd_c", w.noise_sd_c, Range::closed(0.0, 10.0));
       w.noise_autocorrelation_per_h = wr->number("noise_autocorrelation_per_h", w.noise_autocorrelation_per_h,
                                                  Range::closed(0.0, 0.9999));
+      w.dew_point_noise_sd_c = wr->number("dew_point_noise_sd_c", w.dew_point_noise_sd_c, Range::closed(0.0, 10.0));
+      w.dew_point_coupling =
+          wr->number("dew_point_coupling", w.dew_point_coupling, Range::closed(-2.0, 2.0));
+      if (own) w.noise_source = "the scenario's /site/weather";
+      if (const nlohmann::json* from = wr->raw("_noise_from"); from && from->is_string()) {
+        w.noise_source = from->get<std::string>();
+      }
     }
   }
   if (wr) {
@@ -203,21 +271,46 @@ void read_site(JsonObjectReader& r, const Catalog& catalog, const Defaults& defa
     wr->finish();
   }
 
-  // Design conditions for sizing backup: given, else the country's 0.4% dry bulb for a synthetic year; what the
-  // weather gives otherwise (the EPW year's hottest hour, the wet bulb from the normals' most humid month) is
-  // filled by the prepare step (core/run/prepare_scenario.cpp). NaN marks "from the weather".
+  // Design conditions for plant and backup sizing (scenario.hpp SiteSpec): given, else the city's 0.4 % design
+  // conditions for a synthetic year, else the country's 0.4 % dry bulb; for an EPW year the prepare step
+  // (core/run/prepare_scenario.cpp) takes the year's own 0.4 % hours. NaN marks "from the weather".
   // (std::optional<double> trips a GCC 12 false -Wmaybe-uninitialized here.)
   const double from_weather = std::numeric_limits<double>::quiet_NaN();
   const double country_db = country ? entry_number(*country, "design_temp_04_c").value_or(from_weather) : from_weather;
   const bool epw = w.kind == WeatherKind::Epw;
-  if (!epw && std::isnan(country_db) && !r.has("design_dry_bulb_c")) {
-    r.problem_at("design_dry_bulb_c", "", "a design dry bulb in degC (the country catalog has none)");
+  const DesignConditions& dc = w.design;
+  const bool city_design = !epw && dc.has_0p4();
+  if (!epw && !city_design && std::isnan(country_db) && !r.has("design_dry_bulb_c")) {
+    r.problem_at("design_dry_bulb_c", "", "a design dry bulb in degC (neither the climate nor the country catalog has one)");
   }
-  site.design_dry_bulb_c = r.number("design_dry_bulb_c", epw ? from_weather : std::isnan(country_db) ? 35.0 : country_db,
-                                    Range::closed(-40, 60));
-  site.design_wet_bulb_c = r.number("design_wet_bulb_c", from_weather, Range::closed(-40, 40));
+  const bool db_given = r.has("design_dry_bulb_c");
+  const double db_default = epw ? from_weather : city_design ? dc.db_0p4_c : std::isnan(country_db) ? 35.0 : country_db;
+  site.design_dry_bulb_c = r.number("design_dry_bulb_c", db_default, Range::closed(-40, 60));
+  // The city's coincident wet bulb belongs to its own 0.4 % dry bulb, not to one the scenario sets.
+  site.design_wet_bulb_c = r.number("design_wet_bulb_c", city_design && !db_given ? dc.mcwb_0p4_c : from_weather,
+                                    Range::closed(-40, 40));
+  site.design_evap_wet_bulb_c = r.number("design_evap_wet_bulb_c", city_design ? dc.wb_0p4_c : from_weather,
+                                         Range::closed(-40, 40));
+  site.design_evap_dry_bulb_c = r.number("design_evap_dry_bulb_c",
+                                         city_design && !std::isnan(dc.mcdb_wb_0p4_c) ? dc.mcdb_wb_0p4_c : from_weather,
+                                         Range::closed(-40, 60));
+  if (db_given) {
+    site.design_basis = "the scenario's design_dry_bulb_c";
+  } else if (city_design) {
+    site.design_basis = "0.4 % annual design conditions of " + w.normals.city + " (" + dc.source + ")";
+  } else if (!epw) {
+    site.design_basis = "the country's 0.4 % dry bulb (countries catalog); wet bulb from the normals' most humid month";
+  }
+  // A resolved scenario read again keeps the basis it states (its values are then all explicit).
+  if (const nlohmann::json* basis = r.raw("_design_basis"); basis && basis->is_string()) {
+    site.design_basis = basis->get<std::string>();
+  }
   if (site.design_wet_bulb_c > site.design_dry_bulb_c) {  // false while either comes from the weather (NaN)
     r.problem_at("design_wet_bulb_c", nlohmann::json(site.design_wet_bulb_c).dump(), "at most design_dry_bulb_c");
+  }
+  if (site.design_evap_wet_bulb_c > site.design_evap_dry_bulb_c) {
+    r.problem_at("design_evap_wet_bulb_c", nlohmann::json(site.design_evap_wet_bulb_c).dump(),
+                 "at most design_evap_dry_bulb_c");
   }
   r.finish();
 }
@@ -429,7 +522,12 @@ nlohmann::json to_json(const Scenario& s) {
                {"climate", mc.city},
                {"normals", {{"months", months}, {"source", mc.source}}},
                {"noise_sd_c", site.weather.noise_sd_c},
-               {"noise_autocorrelation_per_h", site.weather.noise_autocorrelation_per_h}};
+               {"noise_autocorrelation_per_h", site.weather.noise_autocorrelation_per_h},
+               {"dew_point_noise_sd_c", site.weather.dew_point_noise_sd_c},
+               {"dew_point_coupling", site.weather.dew_point_coupling},
+               {"_noise_from", site.weather.noise_source}};
+    weather["normals"]["diurnal_max_hour"] = mc.diurnal_max_hour;
+    if (site.weather.design.has_0p4()) weather["normals"]["design"] = design_conditions_to_json(site.weather.design);
   }
   const GridSpec& g = site.grid;
   nlohmann::json systems = nlohmann::json::array();
@@ -469,6 +567,9 @@ nlohmann::json to_json(const Scenario& s) {
         {"water_price_usd_per_m3", site.water_price_usd_per_m3},
         {"design_dry_bulb_c", site.design_dry_bulb_c},
         {"design_wet_bulb_c", site.design_wet_bulb_c},
+        {"design_evap_wet_bulb_c", site.design_evap_wet_bulb_c},
+        {"design_evap_dry_bulb_c", site.design_evap_dry_bulb_c},
+        {"_design_basis", site.design_basis},
         {"grid",
          {{"capacity_mw", g.capacity_w / 1e6},
           {"price_usd_per_kwh", g.price_usd_per_kwh},
@@ -586,5 +687,32 @@ nlohmann::json resolved_scenario_json(const Scenario& s) {
   return resolved;
 }
 
+
+nlohmann::json design_conditions_to_json(const DesignConditions& d) {
+  nlohmann::json j = nlohmann::json::object();
+  auto put = [&](const char* key, double v) {
+    if (!std::isnan(v)) j[key] = v;
+  };
+  put("db_0p4_c", d.db_0p4_c);
+  put("mcwb_0p4_c", d.mcwb_0p4_c);
+  put("db_1_c", d.db_1_c);
+  put("mcwb_1_c", d.mcwb_1_c);
+  put("db_2_c", d.db_2_c);
+  put("mcwb_2_c", d.mcwb_2_c);
+  put("wb_0p4_c", d.wb_0p4_c);
+  put("mcdb_wb_0p4_c", d.mcdb_wb_0p4_c);
+  put("extreme_annual_max_db_c", d.extreme_annual_max_db_c);
+  put("extreme_max_wb_c", d.extreme_max_wb_c);
+  j["source"] = d.source;
+  return j;
+}
+
+WeatherSpec climate_entry_weather(const nlohmann::json& entry, const std::string& city, const std::string& file) {
+  InputProblems problems;
+  WeatherSpec w;
+  read_climate_entry(entry, city, "/entries/" + json_pointer_escape(city), file, problems, w);
+  problems.throw_if_any();
+  return w;
+}
 
 }  // namespace aidc

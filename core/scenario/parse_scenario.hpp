@@ -23,6 +23,13 @@
 
 namespace aidc {
 
+// A climate catalog entry read as a synthetic weather spec (normals, design conditions, fitted noise; the noise
+// left at WeatherSpec's defaults where the entry has none). Throws BadInput naming `file` and the entry's path.
+WeatherSpec climate_entry_weather(const nlohmann::json& entry, const std::string& city, const std::string& file);
+
+// Design conditions as the catalog and the results write them (unknown values left out).
+nlohmann::json design_conditions_to_json(const DesignConditions& d);
+
 // The names facility.cooling.type accepts, and the one it takes when the scenario gives none.
 const std::vector<std::string>& cooling_type_names();
 inline constexpr const char* kDefaultCoolingType = "water_cooled_chiller_tower";

@@ -25,6 +25,22 @@ struct MonthlyClimate {
   std::array<double, 12> mean_daily_min_c{};  // monthly mean of daily minima
   std::array<double, 12> mean_rh_pct{};       // monthly mean relative humidity
   std::string source;
+  int diurnal_max_hour = 14;  // local hour of the daily maximum (diurnal minimum at 06:00)
+};
+
+// ASHRAE-style annual cooling design conditions (ASHRAE Handbook — Fundamentals ch. 14): the dry bulb exceeded in
+// 0.4 %, 1 % and 2 % of the year's hours with the mean wet bulb coincident with it (MCWB), the wet bulb exceeded in
+// 0.4 % of the hours with its mean coincident dry bulb (MCDB), and the extreme annual values. NaN where unknown.
+struct DesignConditions {
+  static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+  double db_0p4_c = kUnknown, mcwb_0p4_c = kUnknown;
+  double db_1_c = kUnknown, mcwb_1_c = kUnknown;
+  double db_2_c = kUnknown, mcwb_2_c = kUnknown;
+  double wb_0p4_c = kUnknown, mcdb_wb_0p4_c = kUnknown;
+  double extreme_annual_max_db_c = kUnknown;  // mean of the annual maxima (one year: that year's maximum)
+  double extreme_max_wb_c = kUnknown;
+  std::string source;
+  bool has_0p4() const { return db_0p4_c == db_0p4_c && mcwb_0p4_c == mcwb_0p4_c && wb_0p4_c == wb_0p4_c; }
 };
 
 enum class WeatherKind { Synthetic, Epw };
@@ -34,9 +50,16 @@ struct WeatherSpec {
   std::string epw_path;   // resolved: relative to the scenario file's folder made absolute by load_scenario_file
   std::string epw_file;   // as written in the scenario (for messages); only for Epw
   MonthlyClimate normals; // only for Synthetic
-  // Day-to-day weather noise on the dry bulb: an AR(1) process per hour (assumption; see catalog/facility_defaults).
+  // The city's design conditions from the climate catalog (synthetic weather) or inline; NaN when unknown.
+  DesignConditions design;
+  // Weather noise: AR(1) anomalies per hour on the dry bulb and on the dew point, the dew point's correlated with
+  // the dry bulb's. Defaults: the climate entry's fit to its design conditions (aidcsim fit-climate), else the
+  // facility defaults catalog (assumptions).
   double noise_sd_c = 1.5;
   double noise_autocorrelation_per_h = 0.97;
+  double dew_point_noise_sd_c = 0.0;
+  double dew_point_coupling = 0.0;
+  std::string noise_source;  // where the four noise parameters came from
 };
 
 struct GridSpec {
@@ -59,8 +82,15 @@ struct SiteSpec {
   double lon_deg = 0.0;
   double elevation_m = 0.0;
   double water_price_usd_per_m3 = 0.0;
-  double design_dry_bulb_c = 35.0;  // design condition for sizing backup (country's 0.4% dry bulb by default)
-  double design_wet_bulb_c = 28.0;  // coincident design wet bulb
+  // Design conditions for plant and backup sizing: the 0.4 % dry bulb with its coincident wet bulb, and the 0.4 %
+  // (evaporation) wet bulb with its coincident dry bulb; the design facility power is the larger of the two points.
+  // Resolved from the scenario, else the weather (the city's catalog design conditions for a synthetic year, the
+  // EPW year's own 0.4 % hours), else the country's 0.4 % dry bulb; design_basis says which.
+  double design_dry_bulb_c = 35.0;
+  double design_wet_bulb_c = 28.0;       // mean coincident wet bulb at design_dry_bulb_c
+  double design_evap_wet_bulb_c = 28.0;  // 0.4 % wet bulb
+  double design_evap_dry_bulb_c = 35.0;  // mean coincident dry bulb at design_evap_wet_bulb_c
+  std::string design_basis;
   GridSpec grid;
   WeatherSpec weather;
 };
