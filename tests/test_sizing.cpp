@@ -224,7 +224,9 @@ TEST_CASE("the sizing section resolves with its defaults and round-trips", "[siz
   const SizingSpec& z = rs.scenario.sizing;
   CHECK(z.enabled);
   CHECK(z.candidates == std::vector<std::string>{"dgx-h100"});
-  CHECK(z.sites == std::vector<std::string>{"Malaysia"});
+  REQUIRE(z.sites.size() == 1);
+  CHECK(z.sites[0].country == "Malaysia");
+  CHECK(z.sites[0].is_scenario_site);
   CHECK(z.objective == SizingObjective::Tco);
   CHECK(z.slo_attainment == Approx(0.999));
   CHECK(rs.resolved["sizing"]["verify_replications"] == 2);
@@ -299,8 +301,8 @@ TEST_CASE("a candidate's economics take its price from sizing, the scenario or t
 TEST_CASE("a site patch keeps only the site's name and grid capacity, and none is needed for the same country", "[sizing]") {
   nlohmann::json doc = sizing_json();
   doc["site"]["name"] = "campus";
-  CHECK(site_patch(doc, "Malaysia").ops.empty());
-  const ScenarioPatch p = site_patch(doc, "Japan");
+  CHECK(site_patch(doc, SizingSite{"Malaysia", "Malaysia", "", "", true}).ops.empty());
+  const ScenarioPatch p = site_patch(doc, SizingSite{"Japan", "Japan", "", "", false});
   CHECK(p.label == "sizing: site Japan");
   const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "t");
   CHECK(d["site"] == nlohmann::json::parse(R"({"country": "Japan", "name": "campus", "grid": {"capacity_mw": 20}})"));
@@ -311,7 +313,7 @@ TEST_CASE("a site patch moves a package's target country with the site", "[sizin
   const nlohmann::json doc =
       nlohmann::json::parse(read_text_file(std::string(AIDCSIM_SOURCE_DIR) + "/scenarios/default.json", "a scenario", 1u << 24));
   REQUIRE(doc["package"]["target_country"] == "Malaysia");
-  const ScenarioPatch p = site_patch(doc, "Japan");
+  const ScenarioPatch p = site_patch(doc, SizingSite{"Japan", "Japan", "", "", false});
   CHECK(p.label == "sizing: site Japan (package target country moved with it)");
   const nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "t");
   CHECK(d["package"]["target_country"] == "Japan");
@@ -430,6 +432,63 @@ TEST_CASE("expected availability and ETTR fall as failures rise", "[sizing]") {
   CHECK(instances_on_nodes(3, 1, 8) == 24);
   CHECK(hot_spares_for(51, 0.02) == 2);
   CHECK(hot_spares_for(51, 0.0) == 0);
+}
+
+
+TEST_CASE("sizing sites name a country, a climate city or an object with its own city and weather", "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["sizing"]["sites"] = nlohmann::json::parse(R"(["Malaysia", "Osaka",
+      {"country": "Japan", "city": "Tokyo"},
+      {"country": "India", "weather": {"source": "epw", "file": "weather/mumbai.epw"}}])");
+  const ResolvedScenario rs = resolve(doc);
+  const std::vector<SizingSite>& sites = rs.scenario.sizing.sites;
+  REQUIRE(sites.size() == 4);
+  CHECK(sites[0].is_scenario_site);
+  CHECK(sites[1].country == "Japan");
+  CHECK(sites[1].city == "Osaka");
+  CHECK(sites[1].label == "Japan (Osaka)");
+  CHECK(sites[2].label == "Japan (Tokyo)");
+  CHECK(sites[3].label == "India (weather: weather/mumbai.epw)");
+  // The resolved section lists them again and resolves to the same sites.
+  const ResolvedScenario again = resolve(rs.resolved);
+  CHECK(again.resolved["sizing"]["sites"] == rs.resolved["sizing"]["sites"]);
+  // A city site moves the climate and the design conditions with it.
+  const ScenarioPatch p = site_patch(doc, sites[1]);
+  nlohmann::json d = apply_patches(doc, std::vector<ScenarioPatch>{p}, "t");
+  CHECK(d["site"]["city"] == "Osaka");
+  d.erase("sizing");
+  const ResolvedScenario osaka = resolve(d);
+  CHECK(osaka.scenario.site.weather.normals.city == "Osaka");
+  CHECK(osaka.scenario.site.design_dry_bulb_c == Approx(34.2));
+  CHECK(osaka.scenario.site.design_basis.find("Osaka") != std::string::npos);
+  // The EPW site carries its weather object into the site.
+  const nlohmann::json e = apply_patches(doc, std::vector<ScenarioPatch>{site_patch(doc, sites[3])}, "t");
+  CHECK(e["site"]["weather"]["file"] == "weather/mumbai.epw");
+  CHECK(e["site"]["country"] == "India");
+}
+
+TEST_CASE("a sizing site that names an unknown city or country is bad input with the nearest names", "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["sizing"]["sites"] = nlohmann::json::parse(R"(["Osaca", {"country": "Japan", "city": "Kyoto"}, "Malaysia", "Malaysia"])");
+  try {
+    resolve(doc);
+    FAIL("unknown sites were accepted");
+  } catch (const BadInput& e) {
+    CHECK(has_problem(e.problems(), "/sizing/sites/0", "Osaca", "a country in"));
+    CHECK(has_problem(e.problems(), "/sizing/sites/1/city", "Kyoto", "a city in"));
+    CHECK(has_problem(e.problems(), "/sizing/sites/3", "Malaysia", "a site not already listed"));
+  }
+}
+TEST_CASE("a failed requirement states the confidence that over 10 % of years truly miss", "[sizing]") {
+  RequirementCheck c;
+  c.replications = 16;
+  c.missing = 0;  // Beta(1, 17): P(share > 0.1) = 0.9^17
+  CHECK(c.fail_confidence() == Approx(std::pow(0.9, 17)).epsilon(1e-9));
+  c.missing = 16;
+  CHECK(c.fail_confidence() > 0.9999);
+  c.replications = 4;
+  c.missing = 1;  // Beta(2, 4): 1 - I_0.1(2, 4) = P(Binomial(5, 0.1) <= 1)
+  CHECK(c.fail_confidence() == Approx(std::pow(0.9, 5) + 5 * 0.1 * std::pow(0.9, 4)).epsilon(1e-9));
 }
 
 }  // namespace aidc::test

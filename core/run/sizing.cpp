@@ -3,6 +3,7 @@
 #include "core/run/sizing.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include <fmt/format.h>
@@ -38,15 +39,15 @@ void check_sizable(const Scenario& s, const Catalog& catalog, const std::string&
                                w.start_h, s.horizon_h));
     }
   }
-  // Every site's city needs climate normals for the synthetic weather.
+  // Every site's city needs climate normals for the synthetic weather, unless the site brings its own weather.
   for (std::size_t i = 0; i < s.sizing.sites.size(); ++i) {
-    const std::string& c = s.sizing.sites[i];
-    if (c == s.site.country) continue;
-    const nlohmann::json* e = catalog.entry("countries", c);
-    const std::string city = e ? e->value("city", "") : "";
+    const SizingSite& site = s.sizing.sites[i];
+    if (site.is_scenario_site || !site.weather_json.empty()) continue;
+    const nlohmann::json* e = catalog.entry("countries", site.country);
+    const std::string city = !site.city.empty() ? site.city : e ? e->value("city", "") : "";
     if (e && !catalog.entry("climate", city)) {
-      problems.add(file_label, "/sizing/sites/" + std::to_string(i), nlohmann::json(c).dump(),
-                   "a country whose city has climate normals in " + catalog.label("climate") + " (" + city +
+      problems.add(file_label, "/sizing/sites/" + std::to_string(i), nlohmann::json(site.label).dump(),
+                   "a site whose city has climate normals in " + catalog.label("climate") + " (" + city +
                        " has none; " + expected_one_of(city, catalog.names("climate")) + ")");
     }
   }
@@ -67,6 +68,20 @@ std::string RequirementCheck::text() const {
                      met ? (upper ? "<=" : ">=") : (upper ? ">" : "<"), target);
 }
 
+double RequirementCheck::fail_confidence() const {
+  // P(share > 0.1) for share ~ Beta(missing + 1, n − missing + 1): 1 − I_0.1(a, b), and for integer a, b
+  // I_x(a, b) = P(Binomial(a + b − 1, x) >= a).
+  const int a = missing + 1;
+  const int n = replications + 1;  // a + b − 1
+  const double x = 0.1;
+  double at_least_a = 0.0;
+  for (int j = a; j <= n; ++j) {
+    at_least_a += std::exp(std::lgamma(n + 1.0) - std::lgamma(j + 1.0) - std::lgamma(n - j + 1.0) + j * std::log(x) +
+                           (n - j) * std::log1p(-x));
+  }
+  return 1.0 - at_least_a;
+}
+
 SizingResult size_scenario(const nlohmann::json& doc_in, const Catalog& catalog, const std::string& file_label,
                            const std::filesystem::path& base_dir, const SizingOptions& options) {
   // Command-line lists replace the section's before resolution, so they are checked like the file.
@@ -85,8 +100,10 @@ SizingResult size_scenario(const nlohmann::json& doc_in, const Catalog& catalog,
   out.objective = sizing_objective_name(s.sizing.objective);
   out.slo_attainment_target = s.sizing.slo_attainment;
   out.verify_replications = s.sizing.verify_replications;
-  for (const std::string& site : s.sizing.sites) {
-    const ScenarioPatch moved = site_patch(doc, site);
+  out.minimality_replications = s.sizing.minimality_replications;
+  for (const SizingSite& sizing_site : s.sizing.sites) {
+    const std::string& site = sizing_site.label;
+    const ScenarioPatch moved = site_patch(doc, sizing_site);
     const bool moved_package = std::any_of(moved.ops.begin(), moved.ops.end(), [](const nlohmann::json& op) {
       return op.value("path", "") == "/package/target_country";
     });
@@ -96,7 +113,9 @@ SizingResult size_scenario(const nlohmann::json& doc_in, const Catalog& catalog,
     for (const std::string& system : s.sizing.candidates) {
       sizing::CandidateSizer sizer(site_doc, site, system, catalog, file_label, base_dir, s.sizing, options);
       CandidateResult c = sizer.run();
-      if (moved_package) c.adaptations.insert(c.adaptations.begin(), "package target country -> " + site);
+      if (moved_package) {
+        c.adaptations.insert(c.adaptations.begin(), "package target country -> " + sizing_site.country);
+      }
       ranking.candidates.push_back(std::move(c));
     }
     sizing::rank_candidates(ranking.candidates, s.sizing.objective);

@@ -57,6 +57,11 @@ struct RequirementCheck {
   double value = 0.0;     // +inf: some replication did not finish
   double target = 0.0;
   bool met = false;
+  int replications = 0;  // replications judged
+  int missing = 0;       // of them, those whose value misses the target (late counts as missing)
+  // Posterior probability (uniform prior on the share of years that miss; Beta-binomial) that more than 10 % of
+  // years miss the target, i.e. that the requirement truly fails.
+  double fail_confidence() const;
   std::string text() const;  // e.g. "chat.slo_attainment P10 0.9962 < 0.999"
 };
 
@@ -80,6 +85,8 @@ struct MinimalityCheck {
   int nodes_from = 0, nodes_to = 0;  // the workload's systems in the plan and in the smaller plan
   bool failed = false;               // the smaller plan failed a requirement (what minimality needs)
   std::string failed_requirement;    // the first failed requirement, or why no smaller plan exists
+  int replications = 0;              // of the smaller plan's run
+  double confidence = 0.0;           // that the failed requirement truly fails (RequirementCheck::fail_confidence)
 };
 
 struct CandidateResult {
@@ -123,6 +130,7 @@ struct SizingResult {
   std::string objective;
   double slo_attainment_target = 0.0;
   int verify_replications = 0;
+  int minimality_replications = 0;
   std::vector<SiteRanking> sites;
 };
 

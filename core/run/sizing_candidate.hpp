@@ -83,7 +83,7 @@ class CandidateSizer {
   int systems_of(const Plan& plan) const { return working_nodes(plan) + spares_for(plan); }
   void shrink(int i, Plan& plan);
   // The candidate variant's document: no plan (probe: `systems` systems, the scenario's GPUs), or the plan's.
-  nlohmann::json document(int systems, const Plan* plan, int spares);
+  nlohmann::json document(int systems, const Plan* plan, int spares, int replications = 0);
   ResolvedScenario resolve(const nlohmann::json& d) const;
 
   // sizing_plan.cpp
@@ -98,7 +98,8 @@ class CandidateSizer {
 
   // sizing_verify.cpp
   bool fits_grid(const Plan& plan);
-  const Outcome& verify(const Plan& plan);
+  // The plan simulated for `replications` (0: sizing.verify_replications), memoised per (plan, replications).
+  const Outcome& verify(const Plan& plan, int replications = 0);
 
   // sizing_economics.cpp
   void fill_plan(const Plan& plan);
@@ -117,7 +118,7 @@ class CandidateSizer {
   int horizon_h_ = 0;
   double spare_share_ = 0.0;
   int runs_ = 0;
-  std::map<Plan, Outcome> memo_;
+  std::map<std::pair<Plan, int>, Outcome> memo_;
 };
 
 // The first requirement an outcome failed, as text, or "nothing".

@@ -46,7 +46,9 @@ nlohmann::json sizing_result_to_json(const SizingResult& r) {
                               {"systems_from", m.nodes_from},
                               {"systems_to", m.nodes_to},
                               {"fails", m.failed},
-                              {"failed_requirement", m.failed_requirement}});
+                              {"failed_requirement", m.failed_requirement},
+                              {"replications", m.replications},
+                              {"confidence", m.confidence}});
       }
       cands.push_back({{"rank", c.rank},
                        {"system", c.system},
@@ -83,6 +85,7 @@ nlohmann::json sizing_result_to_json(const SizingResult& r) {
           {"objective", r.objective},
           {"slo_attainment_target", r.slo_attainment_target},
           {"verify_replications", r.verify_replications},
+          {"minimality_replications", r.minimality_replications},
           {"note", "export classes are screening flags under US EAR ECCN 3A090, not legal advice"},
           {"sites", sites}};
 }

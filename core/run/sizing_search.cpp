@@ -107,12 +107,14 @@ void CandidateSizer::prove_minimality(Plan& plan) {
       Plan smaller = plan;
       smaller[i] = down;
       m.nodes_to = nodes_of(static_cast<int>(i), down);
-      if (runs_ >= z_.max_verification_runs && !memo_.count(smaller)) {
+      const int reps = z_.minimality_replications;
+      if (runs_ >= z_.max_verification_runs && !memo_.count({smaller, reps})) {
         m.failed_requirement = "not checked: verification run bound reached";
         r_.minimality.push_back(m);
         continue;
       }
-      const Outcome& o = verify(smaller);
+      // Judged on more replications than a verification run, so that "fails" carries a stated confidence.
+      const Outcome& o = verify(smaller, reps);
       if (o.passed) {
         plan[i] = down;
         changed = true;
@@ -121,6 +123,13 @@ void CandidateSizer::prove_minimality(Plan& plan) {
       }
       m.failed = true;
       m.failed_requirement = first_failed(o);
+      m.replications = reps;
+      for (const RequirementCheck& c : o.checks) {
+        if (!c.met) {
+          m.confidence = c.fail_confidence();
+          break;
+        }
+      }
       r_.minimality.push_back(m);
     }
     if (!changed) break;
@@ -229,12 +238,12 @@ void CandidateSizer::shrink(int i, Plan& plan) {
 }
 
 // ---- Documents -------------------------------------------------------------------------------------------------
-nlohmann::json CandidateSizer::document(int systems, const Plan* plan, int spares) {
+nlohmann::json CandidateSizer::document(int systems, const Plan* plan, int spares, int replications) {
   CandidateVariant v;
   v.system = r_.system;
   v.systems = systems;
   v.hot_spare_nodes = spares;
-  v.replications = z_.verify_replications;
+  v.replications = replications > 0 ? replications : z_.verify_replications;
   for (const auto& [name, usd] : z_.system_price_usd) {
     if (name == r_.system) v.system_price_usd = usd;
   }

@@ -70,19 +70,23 @@ ScenarioPatch sizing_lists_patch(const Json& doc, const std::vector<std::string>
   return p;
 }
 
-ScenarioPatch site_patch(const Json& doc, const std::string& country) {
-  ScenarioPatch p{"sizing: site " + country, Json::array()};
+ScenarioPatch site_patch(const Json& doc, const SizingSite& to) {
+  ScenarioPatch p{"sizing: site " + to.label, Json::array()};
+  if (to.is_scenario_site) return p;
   const Json& site = doc["site"];
-  if (site.value("country", "") == country) return p;
+  const std::string& country = to.country;
   Json ns = {{"country", country}};
   if (site.contains("name")) ns["name"] = site["name"];
   if (site.contains("grid") && site["grid"].contains("capacity_mw")) {
     ns["grid"] = {{"capacity_mw", site["grid"]["capacity_mw"]}};
   }
+  if (!to.city.empty()) ns["city"] = to.city;
+  if (!to.weather_json.empty()) ns["weather"] = Json::parse(to.weather_json);
   // Fleet lead times and economics construction costs follow the country unless the scenario fixed them.
   append_op(p, set_op(doc, "/site", std::move(ns)));
   // A package offered to the site's country is offered to the new one (its target must match the site's country).
-  if (is_object_at(doc, "/package") && doc["package"].contains("target_country")) {
+  const bool other_country = site.value("country", "") != country;
+  if (other_country && is_object_at(doc, "/package") && doc["package"].contains("target_country")) {
     append_op(p, replace_op("/package/target_country", country));
     p.label += " (package target country moved with it)";
   }

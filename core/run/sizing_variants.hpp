@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/scenario/catalog.hpp"
+#include "core/scenario/scenario.hpp"
 #include "core/scenario/scenario_patch.hpp"
 
 namespace aidc {
@@ -23,10 +24,11 @@ namespace aidc {
 ScenarioPatch sizing_lists_patch(const nlohmann::json& doc, const std::vector<std::string>& sites,
                                  const std::vector<std::string>& candidates);
 
-// The site moved to `country`: the scenario's site section with only its name and grid capacity kept, so the
-// resolver fills the city, climate, prices, carbon, reliability and design temperatures from the catalog; a
-// package's target country moves with it. No operation when the site is already in that country.
-ScenarioPatch site_patch(const nlohmann::json& doc, const std::string& country);
+// The site moved to `to`: the scenario's site section with only its name and grid capacity kept, plus the site's
+// city and weather when it names them, so the resolver fills the city, climate, prices, carbon, reliability and
+// design conditions from the catalog (or the site's own weather: an EPW file, inline normals); a package's target
+// country moves with it. No operation for the scenario's own site (its inline normals or EPW kept).
+ScenarioPatch site_patch(const nlohmann::json& doc, const SizingSite& to);
 
 // One workload of a candidate variant, by its index in the document's workloads.
 struct WorkloadVariant {

@@ -18,7 +18,7 @@ namespace aidc::sizing {
 
 namespace {
 
-RequirementCheck service_check(const std::string& name, std::vector<double> values, double target) {
+RequirementCheck service_check(const std::string& name, const std::vector<double>& values, double target) {
   RequirementCheck c;
   c.workload = name;
   std::vector<double> defined;
@@ -30,6 +30,8 @@ RequirementCheck service_check(const std::string& name, std::vector<double> valu
   c.value = defined.empty() ? 1.0 : quantile(defined, 0.1);
   c.target = target;
   c.met = c.value >= c.target;
+  c.replications = static_cast<int>(values.size());
+  for (double x : defined) c.missing += x < target ? 1 : 0;
   return c;
 }
 
@@ -43,6 +45,8 @@ RequirementCheck deadline_check(const std::string& name, const std::vector<doubl
   c.value = late ? kInf : quantile(values, 0.9);
   c.target = deadline_d;
   c.met = c.value <= c.target;
+  c.replications = static_cast<int>(values.size());
+  for (double x : values) c.missing += (std::isnan(x) || x > deadline_d) ? 1 : 0;
   return c;
 }
 
@@ -71,12 +75,13 @@ bool CandidateSizer::fits_grid(const Plan& plan) {
   return true;
 }
 
-const Outcome& CandidateSizer::verify(const Plan& plan) {
-  if (auto it = memo_.find(plan); it != memo_.end()) return it->second;
+const Outcome& CandidateSizer::verify(const Plan& plan, int replications) {
+  const int reps = replications > 0 ? replications : z_.verify_replications;
+  if (auto it = memo_.find({plan, reps}); it != memo_.end()) return it->second;
   ++runs_;
   const int working = working_nodes(plan);
   const int spares = spares_for(plan);
-  const ResolvedScenario rs = resolve(document(working + spares, &plan, spares));
+  const ResolvedScenario rs = resolve(document(working + spares, &plan, spares, reps));
   const Scenario& s = rs.scenario;
   std::vector<FleetWorkloadRate> rates;
   for (std::size_t i = 0; i < ws_.size(); ++i) {
@@ -130,7 +135,7 @@ const Outcome& CandidateSizer::verify(const Plan& plan) {
   o.tokens_served = served.empty() ? 0.0 : mean(served);
   say(fmt::format("{} / {}: run {}, {} systems: {}", r_.site, r_.system, runs_, working + spares,
                   o.passed ? "meets every requirement" : "fails " + first_failed(o)));
-  return memo_.emplace(plan, std::move(o)).first->second;
+  return memo_.emplace(std::make_pair(plan, reps), std::move(o)).first->second;
 }
 
 }  // namespace aidc::sizing

@@ -4,16 +4,17 @@ set(body "// Generated from scenarios/catalog/*.json; do not edit.\n#include <ma
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME_WE)
   file(READ ${f} text)
-  # Long raw strings are split in pieces of 60,000 characters to stay inside compilers' literal limits.
+  # Long raw strings are split in pieces of 60,000 characters, each its own std::string joined with +, to stay
+  # inside compilers' literal limits (adjacent literals would concatenate into one over-long literal).
   string(LENGTH "${text}" len)
-  set(pieces "")
+  set(pieces "std::string()")
   set(pos 0)
   while(pos LESS len)
     string(SUBSTRING "${text}" ${pos} 60000 piece)
-    string(APPEND pieces "R\"aidc_catalog(${piece})aidc_catalog\"\n")
+    string(APPEND pieces " +\n        std::string(R\"aidc_catalog(${piece})aidc_catalog\")")
     math(EXPR pos "${pos} + 60000")
   endwhile()
-  string(APPEND body "    {\"${name}\", std::string(${pieces})},\n")
+  string(APPEND body "    {\"${name}\", ${pieces}},\n")
 endforeach()
 string(APPEND body "  };\n  return texts;\n}\n}  // namespace aidc\n")
 file(WRITE ${OUT}.new "${body}")

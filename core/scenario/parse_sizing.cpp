@@ -51,6 +51,80 @@ std::vector<std::string> read_names(JsonObjectReader& r, const std::string& key,
   return out;
 }
 
+// sizing.sites: each a country name, a climate city name (its country from the climate entry), or an object
+// {"country", "city", "weather", "name"}; distinct labels.
+std::vector<SizingSite> read_sites(JsonObjectReader& r, const Catalog& catalog, const Scenario& s) {
+  std::vector<SizingSite> out;
+  const nlohmann::json* list = r.raw("sites");
+  if (!list) return out;
+  if (!list->is_array() || list->empty()) {
+    r.problem_at("sites", json_excerpt(*list), "a non-empty array of countries, climate cities or site objects");
+    return out;
+  }
+  const std::vector<std::string> countries = catalog.names("countries");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& v = (*list)[i];
+    const std::string path = r.child_path("sites") + "/" + std::to_string(i);
+    SizingSite site;
+    if (v.is_string()) {
+      const std::string name = v.get<std::string>();
+      if (catalog.entry("countries", name)) {
+        site.country = name;
+      } else if (const nlohmann::json* c = catalog.entry("climate", name); c && c->contains("country") &&
+                                                                           catalog.entry("countries", (*c)["country"].get<std::string>())) {
+        site.country = (*c)["country"].get<std::string>();
+        site.city = name;
+      } else {
+        r.problems().add(r.file(), path, nlohmann::json(name).dump(),
+                         "a country in " + catalog.label("countries") + " or a city in " + catalog.label("climate") +
+                             ", " + expected_one_of(name, countries));
+        continue;
+      }
+    } else if (v.is_object()) {
+      JsonObjectReader sr(v, path, r.file(), r.problems());
+      site.country = sr.required_string("country");
+      if (!site.country.empty() && !catalog.entry("countries", site.country)) {
+        sr.problem_at("country", nlohmann::json(site.country).dump(),
+                      "a country in " + catalog.label("countries") + ", " + expected_one_of(site.country, countries));
+      }
+      site.city = sr.string("city", "");
+      if (!site.city.empty() && !catalog.entry("climate", site.city) && !sr.has("weather")) {
+        sr.problem_at("city", nlohmann::json(site.city).dump(),
+                      "a city in " + catalog.label("climate") + " (or a \"weather\" object for it), " +
+                          expected_one_of(site.city, catalog.names("climate")));
+      }
+      if (const nlohmann::json* w = sr.raw("weather")) {
+        if (!w->is_object()) {
+          sr.problem_at("weather", json_excerpt(*w), "an object like /site/weather (an EPW file or inline normals)");
+        } else {
+          site.weather_json = w->dump();
+        }
+      }
+      site.label = sr.string("name", "");
+      sr.finish();
+    } else {
+      r.problems().add(r.file(), path, json_excerpt(v), "a country or city name, or a site object");
+      continue;
+    }
+    if (site.label.empty()) {
+      site.label = site.country;
+      if (!site.city.empty()) site.label += " (" + site.city + ")";
+      if (!site.weather_json.empty()) {
+        const nlohmann::json w = nlohmann::json::parse(site.weather_json);
+        site.label += w.contains("file") && w["file"].is_string() ? " (weather: " + w["file"].get<std::string>() + ")"
+                                                                  : " (own weather)";
+      }
+    }
+    site.is_scenario_site = site.country == s.site.country && site.city.empty() && site.weather_json.empty();
+    if (std::any_of(out.begin(), out.end(), [&](const SizingSite& o) { return o.label == site.label; })) {
+      r.problems().add(r.file(), path, json_excerpt(v), "a site not already listed (\"" + site.label + "\")");
+      continue;
+    }
+    out.push_back(std::move(site));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string sizing_objective_name(SizingObjective o) {
@@ -69,7 +143,7 @@ SizingSpec default_sizing(const Scenario& s) {
       z.candidates.push_back(sys.name);
     }
   }
-  if (!s.site.country.empty()) z.sites.push_back(s.site.country);
+  if (!s.site.country.empty()) z.sites.push_back({s.site.country, s.site.country, "", "", true});
   return z;
 }
 
@@ -77,11 +151,17 @@ void read_sizing(JsonObjectReader& r, const Catalog& catalog, const Scenario& s,
   z = default_sizing(s);
   z.enabled = true;
   if (r.has("candidates")) z.candidates = read_names(r, "candidates", catalog, "systems", "system");
-  if (r.has("sites")) z.sites = read_names(r, "sites", catalog, "countries", "country");
+  if (r.has("sites")) z.sites = read_sites(r, catalog, s);
   z.objective = objective_from(r.choice("objective", "tco", kObjectives));
   z.verify_replications = static_cast<int>(r.integer("verify_replications", z.verify_replications, 1, 1000));
   z.slo_attainment = r.number("slo_attainment", z.slo_attainment, Range::unit_open_low());
   z.max_verification_runs = static_cast<int>(r.integer("max_verification_runs", z.max_verification_runs, 1, 10000));
+  z.minimality_replications = static_cast<int>(
+      r.integer("minimality_replications", std::max(z.minimality_replications, z.verify_replications), 1, 1000));
+  if (z.minimality_replications < z.verify_replications) {
+    r.problem_at("minimality_replications", std::to_string(z.minimality_replications),
+                 "at least verify_replications (" + std::to_string(z.verify_replications) + ")");
+  }
   if (auto pr = r.object("system_price_usd")) {
     if (const nlohmann::json* raw = r.raw("system_price_usd"); raw && raw->is_object()) {
       for (const auto& [name, value] : raw->items()) {
@@ -104,12 +184,24 @@ void read_sizing(JsonObjectReader& r, const Catalog& catalog, const Scenario& s,
 nlohmann::json sizing_to_json(const SizingSpec& z) {
   nlohmann::json prices = nlohmann::json::object();
   for (const auto& [name, usd] : z.system_price_usd) prices[name] = usd;
+  nlohmann::json sites_json = nlohmann::json::array();
+  for (const SizingSite& site : z.sites) {
+    if (site.city.empty() && site.weather_json.empty() && site.label == site.country) {
+      sites_json.push_back(site.country);
+      continue;
+    }
+    nlohmann::json j = {{"country", site.country}, {"name", site.label}};
+    if (!site.city.empty()) j["city"] = site.city;
+    if (!site.weather_json.empty()) j["weather"] = nlohmann::json::parse(site.weather_json);
+    sites_json.push_back(j);
+  }
   return {{"candidates", z.candidates},
-          {"sites", z.sites},
+          {"sites", sites_json},
           {"objective", sizing_objective_name(z.objective)},
           {"verify_replications", z.verify_replications},
           {"slo_attainment", z.slo_attainment},
           {"max_verification_runs", z.max_verification_runs},
+          {"minimality_replications", z.minimality_replications},
           {"system_price_usd", prices}};
 }
 

@@ -370,14 +370,25 @@ struct ClaimsPolicy {
 // (core/scenario/parse_sizing.cpp). Every field has a default, so a scenario without the section can be sized too.
 enum class SizingObjective { Tco, Capex, UsdPerMillionTokens };
 
+// One host site to compare: a country, optionally one of its climate cities, optionally its own weather (the
+// sizing.sites entry's "weather" object, kept as JSON text for the site's patch, e.g. an EPW file or inline normals).
+struct SizingSite {
+  std::string label;         // as printed: "Japan", "Japan (Osaka)", "Japan (weather: tokyo.epw)"
+  std::string country;       // countries.json name
+  std::string city;          // a climate.json city; empty: the country's city
+  std::string weather_json;  // the entry's "weather" object; empty: the city's climate
+  bool is_scenario_site = false;  // the scenario's own country without a city or weather: the site kept whole
+};
+
 struct SizingSpec {
   bool enabled = false;                 // the scenario has a "sizing" section
   std::vector<std::string> candidates;  // systems.json names; default: the systems of it.systems
-  std::vector<std::string> sites;       // countries.json names; default: the site's country
+  std::vector<SizingSite> sites;        // default: the scenario's site
   SizingObjective objective = SizingObjective::Tco;
   int verify_replications = 4;          // replications of each verification run
   double slo_attainment = 0.999;        // every service's P10 slo_attainment over the replications must reach this
   int max_verification_runs = 60;       // per candidate and site: bounds the grow / shrink loops
+  int minimality_replications = 16;     // replications of each "one step fewer must fail" run (>= verify_replications)
   std::vector<std::pair<std::string, double>> system_price_usd;  // prices of candidates without a catalog list price
 };
 
