@@ -14,7 +14,14 @@
 //   the training precision.
 // - Mixed-precision Adam: 2 bytes weights + 2 bytes gradients + 12 bytes optimizer (fp32 master, m, v) per parameter,
 //   split across the data-parallel (× context-parallel) group by ZeRO stage 1 (optimizer), 2 (+gradients), 3 (+weights).
-// - Embeddings untied (input table and output projection both counted).
+// - Parameters from the one count both models share (kernels/llm_params.hpp: MLA, MoE, tied embeddings). A tied
+//   output projection still multiplies (it counts in N) and, with pp > 1, the last stage holds a copy of the table
+//   (Megatron-core's shared embedding, gradients all-reduced between the first and last stage).
+// - Pipeline layout (stage_layout): L/p layers per stage when p divides L; otherwise Megatron-core's uneven
+//   placement (--decoder-first/last-pipeline-num-layers with --account-for-embedding-in-pipeline-split and
+//   --account-for-loss-in-pipeline-split): the input embedding and the loss count as one layer each, so the first
+//   and last stages take one layer fewer than the middle ones (Llama 3.1 405B, 126 layers at p = 16: 7 + 14 × 8 + 7,
+//   Meta's Llama 3 layout). The slowest stage sets the micro-batch time; memory is the most loaded stage's.
 // - Attention, TrainingProblem::flash_attention:
 //   false (standard, Megatron-LM 2022 as in Korthikanti et al.): the softmax output, its dropout mask and dropout
 //     output (5as²b/t bytes per layer) are stored for backward and moved through HBM by the elementwise kernels; the
@@ -35,6 +42,7 @@
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/hd.hpp"
 #include "kernels/llm_arch.hpp"
+#include "kernels/llm_params.hpp"
 #include "kernels/training_calibration.hpp"
 
 namespace aidc {
@@ -101,51 +109,87 @@ struct TrainingEstimate {
   double activation_bytes = 0.0;
   double memory_bytes = 0.0;
   double usable_bytes = 0.0;
+  // Pipeline layout: layers on the first, the largest middle and the last stage (all L/p when p divides L).
+  int stage_layers_first = 0, stage_layers_middle = 0, stage_layers_last = 0;
   int feasible = 0;
   TrainingLimit limit = TrainingLimit::InvalidConfig;
 };
 
-// Parameter counts of an architecture.
+// Parameter counts of an architecture, per layer averaged over dense and MoE layers, from count_params.
 struct ArchCounts {
-  double attn_params = 0.0;       // per layer
+  double attn_params = 0.0;       // per layer (attention incl. MLA projections)
   double mlp_active_params = 0.0; // per layer, averaged over dense and MoE layers (experts a token uses + router)
   double mlp_total_params = 0.0;  // per layer, averaged (all experts)
   double expert_share = 0.0;      // fraction of mlp_total_params in routed experts (sharded over ep)
   double embed_params = 0.0;      // one V × h table
-  double total_params = 0.0;
+  double total_params = 0.0;      // as stored: one table when tied
   double active_params = 0.0;
-  double model_params = 0.0;      // active minus the input embedding: the N of 6·N·tokens
+  double model_params = 0.0;      // the N of 6·N·tokens: every matmul weight a token passes (the output projection
+                                  // counts, tied or not; the input embedding lookup does not)
   double q_width = 0.0;           // heads × head_dim
-  double kv_width = 0.0;          // kv_heads × head_dim
+  double kv_width = 0.0;          // kv_heads × head_dim (MLA: the latent a CP ring exchanges)
   double moe_layer_fraction = 0.0;
 };
 
 AIDC_HD inline ArchCounts arch_counts(const LlmArch& a) {
   ArchCounts r;
+  const LlmParamCounts c = count_params(a);
   const double h = a.hidden;
   const double hd = a.head_dim > 0 ? a.head_dim : (a.heads > 0 ? h / a.heads : h);
   const double kvh = a.kv_heads > 0 ? a.kv_heads : a.heads;
   r.q_width = a.heads * hd;
-  r.kv_width = kvh * hd;
-  r.attn_params = h * r.q_width + 2.0 * h * r.kv_width + r.q_width * h;
-  const double mats = a.gated_mlp ? 3.0 : 2.0;
-  const double dense_mlp = mats * h * a.ffn_hidden;
-  const double moe_layers = a.routed_experts > 0 ? static_cast<double>(a.layers - a.dense_layers) : 0.0;
-  const double dense_layers = a.layers - moe_layers;
-  const double expert = mats * h * a.moe_ffn_hidden;
-  const double router = h * a.routed_experts;
-  const double moe_total = (a.routed_experts + a.shared_experts) * expert + router;
-  const double moe_active = (a.active_experts + a.shared_experts) * expert + router;
+  r.kv_width = a.kv_latent_dim > 0 ? static_cast<double>(a.kv_latent_dim) : kvh * hd;
+  r.attn_params = c.attention_per_layer;  // matmul weights; the layer norms (2h) are neither FLOPs nor memory here
   const double L = a.layers > 0 ? a.layers : 1;
-  r.moe_layer_fraction = moe_layers / L;
-  r.mlp_total_params = (dense_layers * dense_mlp + moe_layers * moe_total) / L;
-  r.mlp_active_params = (dense_layers * dense_mlp + moe_layers * moe_active) / L;
-  r.expert_share = r.mlp_total_params > 0.0 ? moe_layers * a.routed_experts * expert / L / r.mlp_total_params : 0.0;
-  r.embed_params = static_cast<double>(a.vocab) * h;
-  r.total_params = L * (r.attn_params + r.mlp_total_params) + 2.0 * r.embed_params;
-  r.active_params = L * (r.attn_params + r.mlp_active_params) + 2.0 * r.embed_params;
-  r.model_params = r.active_params - r.embed_params;
+  const double moe_total = (double(a.routed_experts) + a.shared_experts) * c.expert + c.router_per_layer;
+  const double moe_active = (double(a.active_experts) + a.shared_experts) * c.expert + c.router_per_layer;
+  r.moe_layer_fraction = c.moe_layers / L;
+  r.mlp_total_params = (c.dense_layers * c.dense_mlp_per_layer + c.moe_layers * moe_total) / L;
+  r.mlp_active_params = (c.dense_layers * c.dense_mlp_per_layer + c.moe_layers * moe_active) / L;
+  r.expert_share =
+      r.mlp_total_params > 0.0 ? c.moe_layers * double(a.routed_experts) * c.expert / L / r.mlp_total_params : 0.0;
+  r.embed_params = c.embedding;
+  r.total_params = c.total;
+  r.active_params = c.active;
+  r.model_params = c.matmul_active_per_token - a.layers * c.norms_per_layer + double(a.vocab) * h;
   return r;
+}
+
+// Layers per pipeline stage (see the header): first and last stage, and the largest and smallest middle stage.
+struct StageLayout {
+  int first = 0, middle_max = 0, middle_min = 0, last = 0;
+  bool uneven = false;
+};
+
+AIDC_HD inline StageLayout stage_layout(int layers, int pp) {
+  StageLayout s;
+  if (pp <= 1) {
+    s.first = s.middle_max = s.middle_min = s.last = layers;
+    return s;
+  }
+  if (layers % pp == 0) {
+    s.first = s.middle_max = s.middle_min = s.last = layers / pp;
+    return s;
+  }
+  s.uneven = true;
+  // Stage work W = ceil((L + 2) / p) layer-equivalents: the first and last stages hold W − 1 layers (plus the
+  // embedding, the loss), the middle ones W; the excess comes off middle stages one layer each, then off the ends.
+  const int w = (layers + 2 + pp - 1) / pp;
+  int first = w - 1, last = w - 1;
+  const int middles = pp - 2;
+  int excess = first + last + middles * w - layers;
+  const int short_middles = excess < middles ? excess : middles;
+  excess -= short_middles;
+  while (excess > 0) {
+    if (first >= last) --first; else --last;
+    --excess;
+  }
+  s.first = first;
+  s.last = last;
+  s.middle_max = middles > short_middles ? w : w - 1;
+  s.middle_min = short_middles > 0 ? w - 1 : w;
+  if (middles == 0) s.middle_max = s.middle_min = 0;
+  return s;
 }
 
 namespace detail {
@@ -158,22 +202,33 @@ AIDC_HD inline double ring_time(double bytes, double factor, double bus_bytes_pe
 }
 }  // namespace detail
 
-// Bytes per GPU stored for the weights, gradients and optimizer states of the most loaded stage, before ZeRO splits.
+// Parameters per GPU of one pipeline stage (`stage_layers` layers; the first stage holds the input embedding, the
+// last the output projection or, tied, its copy of the table; one stage both), before ZeRO splits.
 struct StageParams {
   double dense = 0.0;   // parameters sharded over t (attention, dense MLP, shared experts, router, embeddings)
   double expert = 0.0;  // routed-expert parameters sharded over t × ep
 };
 
-AIDC_HD inline StageParams stage_params(const ArchCounts& ac, const LlmArch& a, const TrainingConfig& c) {
+AIDC_HD inline StageParams stage_params(const ArchCounts& ac, const LlmArch& a, const TrainingConfig& c,
+                                        double stage_layers, bool first_stage, bool last_stage) {
   StageParams sp;
-  const double layers_stage = static_cast<double>(a.layers) / c.pp;
   const double mlp_expert = ac.mlp_total_params * ac.expert_share;
   const double mlp_dense = ac.mlp_total_params - mlp_expert;
-  // The first stage holds the input embedding, the last the output projection; with one stage, both.
-  const double embed = ac.embed_params * (c.pp == 1 ? 2.0 : 1.0);
-  sp.dense = (layers_stage * (ac.attn_params + mlp_dense) + embed) / c.tp;
-  sp.expert = layers_stage * mlp_expert / (static_cast<double>(c.tp) * c.ep);
+  double embed = 0.0;
+  if (c.pp == 1) {
+    embed = ac.embed_params * (a.tied_embeddings ? 1.0 : 2.0);
+  } else {
+    embed = (first_stage ? ac.embed_params : 0.0) + (last_stage ? ac.embed_params : 0.0);
+  }
+  sp.dense = (stage_layers * (ac.attn_params + mlp_dense) + embed) / c.tp;
+  sp.expert = stage_layers * mlp_expert / (static_cast<double>(c.tp) * c.ep);
   return sp;
+}
+
+// The layer-even stage of the old interface (the first stage's share of L/p layers).
+AIDC_HD inline StageParams stage_params(const ArchCounts& ac, const LlmArch& a, const TrainingConfig& c) {
+  const StageLayout l = stage_layout(a.layers, c.pp);
+  return stage_params(ac, a, c, l.first, true, c.pp == 1);
 }
 
 // Whether the degrees are consistent with the problem (the search only generates consistent ones).
@@ -181,8 +236,15 @@ AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const Traini
   if (c.tp < 1 || c.pp < 1 || c.dp < 1 || c.cp < 1 || c.ep < 1 || c.micro_batch < 1 || c.interleave < 1) return false;
   if (c.zero < 0 || c.zero > 3) return false;
   if (static_cast<long long>(c.tp) * c.pp * c.dp * c.cp != p.gpus) return false;
-  if (p.arch.layers % (c.pp * c.interleave) != 0) return false;
+  // Interleaving needs L/(p·v) whole layers per virtual stage; 1F1B takes Megatron's uneven placement when p does
+  // not divide L, with at least one layer on every stage.
+  if (c.interleave > 1 && p.arch.layers % (c.pp * c.interleave) != 0) return false;
   if (c.interleave > 1 && c.pp == 1) return false;
+  if (c.pp > p.arch.layers) return false;
+  if (c.pp > 1 && p.arch.layers % c.pp != 0) {
+    const StageLayout l = stage_layout(p.arch.layers, c.pp);
+    if (l.first < 1 || l.last < 1 || (c.pp > 2 && l.middle_min < 1)) return false;
+  }
   if (p.arch.heads % c.tp != 0) return false;
   if (c.sequence_parallel != 0 && c.tp == 1) return false;
   if (p.seq_len < 1 || p.seq_len % c.cp != 0) return false;
@@ -215,7 +277,8 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double heads = a.heads;
   const double V = a.vocab;
   const double L = a.layers;
-  const double layers_stage = L / pp;
+  const double layers_stage = 1.0;  // the per-micro-batch terms below are per layer, scaled by the slowest stage's
+  (void)L;
   const double seqs = static_cast<double>(static_cast<long long>(p.global_batch_tokens / p.seq_len));
   const double m = seqs / (d * b);      // micro-batches per pipeline per step
   const bool sp = c.sequence_parallel != 0;
@@ -237,7 +300,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
                                     : p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction;
   };
 
-  // --- Compute of one micro-batch on the slowest (last) stage: its layers plus the output projection. -------------
+  // --- Compute of one micro-batch per layer; the output projection (logits) on the last stage. ------------------
   const double layer_matmul_fwd = tok * (2.0 * (ac.attn_params + ac.mlp_active_params)) / t;
   // QK^T and attention·V over the full key length; FlashAttention skips the masked half of a causal score matrix.
   const double layer_attn_fwd = tok * 4.0 * S * ac.q_width / t * (flash ? 0.5 : 1.0);
@@ -247,11 +310,12 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double gemm_fwd_s = layers_stage * layer_matmul_fwd / gemm_rate;
   const double attn_fwd_s = layers_stage * layer_attn_fwd / mm_rate;
   const double logits_fwd_s = logits_fwd / mm_rate;
-  const double fwd_s = gemm_fwd_s + attn_fwd_s + logits_fwd_s;
+  const double fwd_layer_s = gemm_fwd_s + attn_fwd_s;
   double recompute_s = 0.0;
   if (c.recompute == Recompute::Full) recompute_s = gemm_fwd_s + attn_fwd_s;
   if (c.recompute == Recompute::Selective && !flash) recompute_s = attn_fwd_s;
-  const double mb_matmul_s = 3.0 * (gemm_fwd_s + logits_fwd_s) + (1.0 + attn_bwd_factor) * attn_fwd_s + recompute_s;
+  const double mb_matmul_s = 3.0 * gemm_fwd_s + (1.0 + attn_bwd_factor) * attn_fwd_s + recompute_s;
+  const double logits_mb_s = 3.0 * logits_fwd_s;  // forward and backward of the output projection
 
   // Activation bytes of one layer for one micro-batch (Korthikanti eq. 2-5): sbh(10 + 24/t) + 5as²b/t without
   // sequence parallelism, sbh·34/t + 5as²b/t with it; with CP the local sequence is s and keys span S.
@@ -265,31 +329,51 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   if (c.recompute == Recompute::Full) elem_bytes += layers_stage * (act_linear + act_softmax);
   if (c.recompute == Recompute::Selective && !flash) elem_bytes += layers_stage * act_softmax;
   elem_bytes *= k.elementwise_passes;
-  const double mb_compute = mb_matmul_s + elem_bytes / hbm_rate;
+  const double layer_compute = mb_matmul_s + elem_bytes / hbm_rate;
 
   // --- Tensor parallel: 2 all-reduces forward, 2 backward per layer (RS+AG pairs with sequence parallelism: same
   // ring volume), 2 more when the forward is recomputed in full. Each moves s·b·h activations (2 bytes).
-  double mb_tp = 0.0;
+  double layer_tp = 0.0;
   if (c.tp > 1) {
     const double n_coll = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
-    mb_tp = layers_stage * n_coll * ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
+    layer_tp = layers_stage * n_coll * ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
   }
   // --- Context parallel: ring exchange of K and V blocks (forward), K, V, dK, dV (backward), overlapped with the
   // attention score computation of the same layer.
-  double mb_cp = 0.0;
+  double layer_cp = 0.0;
   if (c.cp > 1) {
     const double kv_bytes = 2.0 * tok * ac.kv_width * 2.0 / t;  // K and V of the local shard
     const double comm = 3.0 * (cp - 1.0) * kv_bytes / bus(t * cp);
     const double attn_time = (1.0 + attn_bwd_factor) * layer_attn_fwd / mm_rate;
-    mb_cp = layers_stage * dmax(0.0, comm - attn_time);
+    layer_cp = layers_stage * dmax(0.0, comm - attn_time);
   }
   // --- Expert parallel: dispatch and combine all-to-all forward and backward per MoE layer (again when recomputed).
-  double mb_ep = 0.0;
+  double layer_ep = 0.0;
   if (c.ep > 1 && a.routed_experts > 0) {
     const double n_a2a = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
     const double bytes = tok * a.active_experts * h * 2.0 / t;
-    mb_ep = layers_stage * ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, bus(t * cp * ep));
+    layer_ep = layers_stage * ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, bus(t * cp * ep));
   }
+  // --- The slowest stage sets the micro-batch time: first, a middle one, or the last with the output projection.
+  const StageLayout layout = stage_layout(a.layers, c.pp);
+  const double per_layer = layer_compute + layer_tp + layer_cp + layer_ep;
+  double n_slow = layout.last;
+  double logits_slow = 1.0;
+  {
+    double slow = layout.last * per_layer + logits_mb_s;
+    if (c.pp > 1 && layout.first * per_layer > slow) {
+      n_slow = layout.first;
+      logits_slow = 0.0;
+      slow = layout.first * per_layer;
+    }
+    if (c.pp > 2 && layout.middle_max * per_layer > slow) {
+      n_slow = layout.middle_max;
+      logits_slow = 0.0;
+    }
+  }
+  const double mb_compute = n_slow * layer_compute + logits_slow * logits_mb_s;
+  const double mb_tp = n_slow * layer_tp, mb_cp = n_slow * layer_cp, mb_ep = n_slow * layer_ep;
+  const double fwd_s = n_slow * fwd_layer_s + logits_slow * logits_fwd_s;
   const double t_mb = mb_compute + mb_tp + mb_cp + mb_ep;
 
   // --- Pipeline: (p−1)/v micro-batch times of fill and drain; activations sent point to point at each of the v
@@ -304,7 +388,13 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   // --- Data parallel: gradient reduce-scatter + parameter all-gather (= one all-reduce's volume) over d·c ranks,
   // overlapped with the backward pass of the last micro-batch. ZeRO-3 gathers weights again for each micro-batch's
   // forward and backward, overlapped with that micro-batch's compute.
-  const StageParams sp_params = stage_params(ac, a, c);
+  // The stages' parameters: the gradient reduction of the stage with the most sets the exposed DP time.
+  const StageParams sp_first = stage_params(ac, a, c, layout.first, true, c.pp == 1);
+  const StageParams sp_middle = stage_params(ac, a, c, layout.middle_max, false, false);
+  const StageParams sp_last = stage_params(ac, a, c, layout.last, c.pp == 1, true);
+  StageParams sp_params = sp_first;
+  if (c.pp > 2 && sp_middle.dense + sp_middle.expert > sp_params.dense + sp_params.expert) sp_params = sp_middle;
+  if (c.pp > 1 && sp_last.dense + sp_last.expert > sp_params.dense + sp_params.expert) sp_params = sp_last;
   const double g_dense = d * cp;
   const double g_expert = dmax(1.0, d * cp / ep);
   double dp_comm = 0.0;
@@ -323,27 +413,52 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     }
   }
 
-  // --- Memory per GPU (most loaded stage: the first, which holds the most in-flight micro-batches). -------------
-  const double w_dense = sp_params.dense, w_expert = sp_params.expert;
+  // --- Memory per GPU: the most loaded stage. 1F1B: stage i holds min(p − i, m) micro-batches of its layers
+  // (the first the most); interleaving adds (p−1)/(p·v) of that (Korthikanti §4.2.3). Checked: the first stage, the
+  // second (a middle stage, which with uneven placement has one layer more than the first) and the last.
   const double z1 = c.zero >= 1 ? 1.0 : 0.0, z2 = c.zero >= 2 ? 1.0 : 0.0, z3 = c.zero >= 3 ? 1.0 : 0.0;
   auto shard = [](double n, double g, double on) { return on > 0.0 ? n / g : n; };
-  e.weights_bytes = 2.0 * (shard(w_dense, g_dense, z3) + shard(w_expert, g_expert, z3));
-  e.gradients_bytes = 2.0 * (shard(w_dense, g_dense, z2) + shard(w_expert, g_expert, z2));
-  e.optimizer_bytes = 12.0 * (shard(w_dense, g_dense, z1) + shard(w_expert, g_expert, z1));
   double act_layer = 0.0;
   switch (c.recompute) {
     case Recompute::None: act_layer = act_linear + act_softmax; break;
     case Recompute::Selective: act_layer = act_linear; break;
     case Recompute::Full: act_layer = 2.0 * sbh / (sp ? t : 1.0); break;
   }
-  // 1F1B: the first stage holds min(p, m) micro-batches of its L/p layers; interleaving adds (p−1)/(p·v) of that
-  // (Korthikanti §4.2.3).
-  const double in_flight = detail::dmin(pp, m) * (c.interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0);
-  double act = layers_stage * act_layer * in_flight;
-  if (c.recompute == Recompute::Full) act += act_linear + act_softmax;  // one layer's recomputed working set
-  act += 4.0 * tok * V / t;                                             // fp32 logits (the last stage; small)
-  e.activation_bytes = act;
-  e.memory_bytes = e.weights_bytes + e.gradients_bytes + e.optimizer_bytes + e.activation_bytes;
+  const double interleave_factor = c.interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
+  struct StageMemory {
+    double weights, gradients, optimizer, activations, total;
+  };
+  auto stage_memory = [&](const StageParams& w, double layers, double in_flight, bool logits) {
+    StageMemory r;
+    r.weights = 2.0 * (shard(w.dense, g_dense, z3) + shard(w.expert, g_expert, z3));
+    r.gradients = 2.0 * (shard(w.dense, g_dense, z2) + shard(w.expert, g_expert, z2));
+    r.optimizer = 12.0 * (shard(w.dense, g_dense, z1) + shard(w.expert, g_expert, z1));
+    double act = layers * act_layer * in_flight * interleave_factor;
+    if (c.recompute == Recompute::Full) act += act_linear + act_softmax;  // one layer's recomputed working set
+    if (logits) act += 4.0 * tok * V / t;                                 // fp32 logits
+    r.activations = act;
+    r.total = r.weights + r.gradients + r.optimizer + r.activations;
+    return r;
+  };
+  // The first stage is charged the logits too (as before uneven placement: a conservative small term).
+  StageMemory worst = stage_memory(sp_first, layout.first, detail::dmin(pp, m), true);
+  if (c.pp > 2) {
+    const StageMemory mid = stage_memory(sp_middle, layout.middle_max, detail::dmin(pp - 1.0, m), false);
+    if (mid.total > worst.total) worst = mid;
+  }
+  if (c.pp > 1) {
+    const StageMemory last = stage_memory(sp_last, layout.last, 1.0, true);
+    if (last.total > worst.total) worst = last;
+  }
+  e.weights_bytes = worst.weights;
+  e.gradients_bytes = worst.gradients;
+  e.optimizer_bytes = worst.optimizer;
+  e.activation_bytes = worst.activations;
+  e.memory_bytes = worst.total;
+  const double w_dense = sp_params.dense, w_expert = sp_params.expert;
+  e.stage_layers_first = layout.first;
+  e.stage_layers_middle = layout.middle_max;
+  e.stage_layers_last = layout.last;
 
   // --- Optimizer step: Adam reads and writes weights, master weights, m, v and reads gradients: ~32 bytes/param.
   const double opt_params = shard(w_dense, g_dense, z1) + shard(w_expert, g_expert, z1);

@@ -48,8 +48,8 @@ std::string training_problem_error(const TrainingProblem& p) {
     return num(p.arch.heads) + " attention heads are not divisible by the fixed tensor-parallel degree " +
            num(p.fixed_tp);
   }
-  if (p.fixed_pp > 0 && p.arch.layers % p.fixed_pp != 0) {
-    return num(p.arch.layers) + " layers are not divisible by the fixed pipeline-parallel degree " + num(p.fixed_pp);
+  if (p.fixed_pp > p.arch.layers) {
+    return "the fixed pipeline-parallel degree " + num(p.fixed_pp) + " exceeds the " + num(p.arch.layers) + " layers";
   }
   const long long fixed = static_cast<long long>(p.fixed_tp > 0 ? p.fixed_tp : 1) * (p.fixed_pp > 0 ? p.fixed_pp : 1) *
                           (p.fixed_cp > 0 ? p.fixed_cp : 1);
@@ -70,7 +70,14 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
   const long long seqs = sequences_per_step(p);
   const int domain = p.accel.scaleup_domain_gpus > 0 ? p.accel.scaleup_domain_gpus : 1;
   std::vector<int> tps = p.fixed_tp > 0 ? std::vector<int>{p.fixed_tp} : divisors(p.gpus, domain);
+  // Pipeline degrees: the divisors of the layers (even stages) and the powers of two up to the layers (Megatron's
+  // uneven placement when they do not divide).
   std::vector<int> pps = p.fixed_pp > 0 ? std::vector<int>{p.fixed_pp} : divisors(a.layers, a.layers);
+  if (p.fixed_pp == 0) {
+    for (int pp = 2; pp <= a.layers && pp <= 128; pp *= 2) {
+      if (a.layers % pp != 0) pps.push_back(pp);
+    }
+  }
   std::vector<int> cps = p.fixed_cp > 0 ? std::vector<int>{p.fixed_cp} : std::vector<int>{1, 2, 4, 8, 16};
   const int micro_batches[] = {1, 2, 4, 8, 16};
   for (int tp : tps) {
@@ -91,7 +98,7 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
             if (per_replica % mb != 0) continue;
             const long long m = per_replica / mb;
             std::vector<int> vs{1};
-            if (pp > 1) {
+            if (pp > 1 && a.layers % pp == 0) {
               for (int v : divisors(a.layers / pp, 8)) {
                 if (v > 1 && m % pp == 0) vs.push_back(v);
               }

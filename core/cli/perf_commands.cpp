@@ -172,6 +172,10 @@ int run_estimate_training(const EstimateOptions& o) {
                                 {"mfu", e.mfu},
                                 {"memory_per_gpu_gb", e.memory_bytes / 1e9},
                                 {"usable_memory_per_gpu_gb", e.usable_bytes / 1e9},
+                                {"stage_layers",
+                                 {{"first", e.stage_layers_first},
+                                  {"middle_max", e.stage_layers_middle},
+                                  {"last", e.stage_layers_last}}},
                                 {"step_parts_s",
                                  {{"compute", e.compute_s},
                                   {"bubble", e.bubble_s},
@@ -197,6 +201,9 @@ int run_estimate_training(const EstimateOptions& o) {
                                "ZeRO {}, recompute {}{}\n",
                                c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch, c.interleave, c.zero,
                                recompute_name(c.recompute), c.sequence_parallel ? ", sequence parallel" : "");
+      if (const std::string layout = pipeline_layout_text(e, c.pp); !layout.empty()) {
+        std::cout << "  pipeline layers   " << layout << '\n';
+      }
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
                                backend_name(r.backend));
     }

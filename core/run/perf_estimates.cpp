@@ -65,6 +65,17 @@ nlohmann::json training_config_json(const TrainingConfig& c) {
           {"sequence_parallel", c.sequence_parallel != 0}};
 }
 
+std::string pipeline_layout_text(const TrainingEstimate& e, int pp) {
+  if (pp <= 1) return "";
+  if (e.stage_layers_first == e.stage_layers_middle && e.stage_layers_middle == e.stage_layers_last) {
+    return fmt::format("{} per stage", e.stage_layers_first);
+  }
+  const std::string middle = pp > 2 ? fmt::format(" + {} x (up to) {}", pp - 2, e.stage_layers_middle) : "";
+  return fmt::format("{}{} + {} (uneven, Megatron-core placement: the embedding and the loss count as one layer "
+                     "each on the first and last stage; the slowest stage sets the step)",
+                     e.stage_layers_first, middle, e.stage_layers_last);
+}
+
 std::string recompute_name(Recompute r) {
   switch (r) {
     case Recompute::Selective: return "selective";

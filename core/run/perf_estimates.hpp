@@ -118,6 +118,9 @@ std::vector<InferenceRequest> fixed_length_requests(int n, int isl, int osl);
 void set_poisson_arrivals(std::vector<InferenceRequest>& r, double rate, std::uint64_t seed = 12345);
 
 std::string recompute_name(Recompute r);
+// The layers per pipeline stage of an estimate: "8 per stage", or for Megatron's uneven placement
+// "7 + 14 x 8 + 7 (uneven: ...)"; "" for pp 1.
+std::string pipeline_layout_text(const TrainingEstimate& e, int pp);
 
 // The message for a GPU count a fixed tp does not divide ("--gpus 6 is not divisible by --tp 4 (...)"), or "".
 std::string tp_divisibility_error(int gpus, int tp);

@@ -239,8 +239,9 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
   TrainingProblem p = training_problem(spec);
   std::vector<std::string> searched;
   // Degrees the model does not admit are searched instead.
-  if (pp > 0 && spec.arch.layers % pp != 0) {
-    searched.push_back(fmt::format("pp {} (does not divide {} layers)", pp, spec.arch.layers));
+  // A pp that does not divide the layers takes Megatron's uneven placement (kernels/training_model.hpp).
+  if (pp > spec.arch.layers) {
+    searched.push_back(fmt::format("pp {} (more stages than {} layers)", pp, spec.arch.layers));
     p.fixed_pp = 0;
   }
   if (tp > 0 && spec.arch.heads % tp != 0) {
