@@ -8,6 +8,10 @@
 
 #include "core/io/epw_reader.hpp"
 #include "core/io/sha256.hpp"
+#include "core/io/text_file.hpp"
+#include "core/model/weather.hpp"
+#include "core/run/prepare_scenario.hpp"
+#include "core/scenario/catalog.hpp"
 #include "core/model/psychrometrics.hpp"
 #include "temp_dir.hpp"
 
@@ -329,4 +333,24 @@ TEST_CASE("an EPW calendar that is not one year from 1 January hour by hour is r
         for (int h = 1; h <= 24; ++h, ++n) text += row(m, d, h, 20.0, 10.0, 52.5, 1e5);
     CHECK_THAT(parse_error(text), Catch::Contains("the data end on 12/30, expected 12/31"));
   }
+}
+
+TEST_CASE("an EPW site's design conditions are its hours' 0.4 % levels (ASHRAE method), not its hottest hour") {
+  // The fixture year peaks at 29 C; one freak hour at 40 C must not become the design dry bulb.
+  const TempDir dir;
+  const std::string hot = row(6, 16, 17, 40.0, dew_point_c(40.0, 30.0), 30.0, 101000.0);
+  const fs::path epw = write(dir, "site.epw", with_row(4000, hot.substr(0, hot.size() - 1)));
+  const fs::path source = fs::path(AIDCSIM_SOURCE_DIR) / "scenarios/default.json";
+  nlohmann::json doc = nlohmann::json::parse(read_text_file(source, "a scenario", 1u << 24));
+  doc["site"]["weather"] = {{"source", "epw"}, {"file", epw.string()}};
+  doc["site"].erase("design_dry_bulb_c");
+  doc["site"].erase("design_wet_bulb_c");
+  const ResolvedScenario rs = resolve_and_prepare(doc, Catalog::embedded(), "default.json (EPW)", source.parent_path());
+  const SiteSpec& site = rs.scenario.site;
+  CHECK(site.design_dry_bulb_c == Approx(design_conditions_of(*rs.epw_weather).db_0p4_c));
+  CHECK(site.design_dry_bulb_c < 29.01);
+  CHECK(site.design_dry_bulb_c > 28.9);
+  CHECK(site.design_wet_bulb_c == Approx(design_conditions_of(*rs.epw_weather).mcwb_0p4_c));
+  CHECK(site.design_evap_wet_bulb_c == Approx(design_conditions_of(*rs.epw_weather).wb_0p4_c));
+  CHECK(site.design_basis.find("EPW year") != std::string::npos);
 }

@@ -265,6 +265,13 @@ int main(int argc, char** argv) {
       std::cout << "aidcsim " << aidc::kSoftwareVersion << ": " << rs.scenario.name << " — "
                 << rs.scenario.replications << " replication(s) of " << rs.scenario.horizon_h << " h, seed "
                 << rs.scenario.seed << ", " << summary.threads << " thread(s), " << fmt::format("{:.1f}", summary.wall_s) << " s\n";
+      const aidc::SiteSpec& site = rs.scenario.site;
+      std::cout << fmt::format("site {} ({}): design {:.1f} °C dry bulb / {:.1f} °C coincident wet bulb, {:.1f} °C "
+                               "wet bulb / {:.1f} °C coincident dry bulb; basis: {}\n",
+                               site.city, site.country, site.design_dry_bulb_c, site.design_wet_bulb_c,
+                               site.design_evap_wet_bulb_c, site.design_evap_dry_bulb_c,
+                               // The source in full is in the results (/inputs, site._design_basis).
+                               site.design_basis.substr(0, site.design_basis.find(" (")));
       if (kpis_shown == "all") {
         aidc::print_kpi_table(std::cout, summary.kpis);
       } else {
