@@ -176,6 +176,14 @@ class DefaultReport(unittest.TestCase):
         self.assertIn("Not legal advice", block)
         self.assertIn("3A090", block)
 
+    def test_site_design_conditions_with_their_basis(self):
+        run, html = default_report()
+        block = visible_text(html.split('<section id="site"', 1)[1].split("</section>", 1)[0])
+        self.assertIn("Design conditions", block)
+        db = run.scenario["site"]["design_dry_bulb_c"]
+        self.assertIn(f"{db:.1f} \u00b0C", block)
+        self.assertIn(run.scenario["site"]["_design_basis"][:40], block)
+
     def test_assumptions_register_flagged_first_with_sources(self):
         _, html = default_report()
         block = html.split('<section id="assumptions"', 1)[1].split("</section>", 1)[0]

@@ -284,7 +284,28 @@ def site_context(results):
     if not figures and outages is None and figures_wc is None:
         return None
     return dict(figures=figures, outages=outages, water_carbon=figures_wc, water_note=water_note,
-                kpis=_kpi_rows(results, SITE_KPIS))
+                kpis=_kpi_rows(results, SITE_KPIS), design=_design_facts(results.scenario))
+
+
+def _design_facts(scenario):
+    """The design conditions the plant and the backup were sized for, and where they come from."""
+    def temp(pointer):
+        v = _scenario_get(scenario, pointer)
+        return f"{v:.1f} \u00b0C" if isinstance(v, (int, float)) else None
+    db, wb = temp("/site/design_dry_bulb_c"), temp("/site/design_wet_bulb_c")
+    ewb, edb = temp("/site/design_evap_wet_bulb_c"), temp("/site/design_evap_dry_bulb_c")
+    rows = []
+    if db and wb:
+        rows.append(("Design dry bulb (coincident wet bulb)", f"{db} ({wb})"))
+    if ewb and edb:
+        rows.append(("Design wet bulb (coincident dry bulb)", f"{ewb} ({edb})"))
+    basis = _scenario_get(scenario, "/site/_design_basis")
+    if basis:
+        rows.append(("Design basis", basis))
+    noise = _scenario_get(scenario, "/site/weather/_noise_from")
+    if noise:
+        rows.append(("Synthetic weather noise", noise))
+    return rows
 
 
 def fleet_context(results):
