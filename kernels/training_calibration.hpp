@@ -9,7 +9,9 @@
 // (nccl-tests all_reduce_perf, large messages: 8x A100 NVSwitch 230-250 GB/s busbw over 300 GB/s per direction;
 // HDR InfiniBand typically reaches ~80% of line rate). The remaining two, the matmul fraction and the elementwise
 // traffic passes, were fitted by a grid search minimising the median absolute relative error of the eight rows
-// (tests/test_kernel_training_calibration.cpp prints each row's error). Their physics: matmuls run at a fixed fraction
+// (tests/test_kernel_training_calibration.cpp prints each row's error; `aidcsim calibrate` reruns the grid from the
+// catalog's calibration rows, core/run/calibration_fit.cpp, and tests/test_calibration_fit.cpp requires the result to
+// equal the values below). Their physics: matmuls run at a fixed fraction
 // of tensor-core peak; elementwise work (layer norm, dropout, GeLU, softmax, residual adds) is HBM-bound, moving
 // `elementwise_passes` bytes per byte of the activations that Korthikanti's formulas count (34sbh + 5as^2b per
 // layer), forward once and backward twice. The second term is what makes small-hidden models slower per FLOP.

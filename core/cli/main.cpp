@@ -31,6 +31,7 @@
 #include "core/run/claims_outputs.hpp"
 #include "core/run/run_scenario.hpp"
 #include "core/cli/cli_errors.hpp"
+#include "core/cli/calibrate_command.hpp"
 #include "core/cli/climate_command.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/stats/number_text.hpp"
@@ -183,6 +184,11 @@ int main(int argc, char** argv) {
   sweep->add_option("--threads", sweep_opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
   sweep->add_option("--catalog", sweep_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
   sweep->add_flag("-q,--quiet", sweep_opt.quiet, "no progress or tables");
+  aidc::CalibrateCliOptions cal_opt;
+  CLI::App* calibrate = app.add_subcommand(
+      "calibrate", "refit the training efficiencies from the calibration rows alone; compare with the committed ones");
+  calibrate->add_flag("--check", cal_opt.check, "exit 1 when the committed values differ from the refit");
+  calibrate->add_flag("--json", cal_opt.json, "JSON on stdout");
   aidc::FitClimateCliOptions fit_opt;
   CLI::App* fit_climate = app.add_subcommand(
       "fit-climate", "refit each city's synthetic weather noise to its design conditions (--check, --write)");
@@ -205,6 +211,7 @@ int main(int argc, char** argv) {
 
   if (size->parsed()) return aidc::run_size(size_opt);
   if (fit_climate->parsed()) return aidc::run_fit_climate(fit_opt);
+  if (calibrate->parsed()) return aidc::run_calibrate(cal_opt);
   if (sweep->parsed()) return aidc::run_sweep_command(sweep_opt);
   if (estimate->parsed() || validate->parsed()) {
     if (est_inf->parsed()) return aidc::run_estimate_inference(est);

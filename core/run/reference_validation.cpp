@@ -191,6 +191,7 @@ namespace {
 struct TrainingRowResult {
   bool ok = false;
   std::string reason, note;
+  TrainingProblem problem;
   TrainingConfig config;
   TrainingEstimate est;
 };
@@ -237,6 +238,7 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
   }
   spec.flash_attention = attention != "standard";
   TrainingProblem p = training_problem(spec);
+  out.problem = p;
   std::vector<std::string> searched;
   // Degrees the model does not admit are searched instead.
   // A pp that does not divide the layers takes Megatron's uneven placement (kernels/training_model.hpp).
@@ -307,6 +309,20 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
 }
 
 }  // namespace
+
+std::vector<TrainingCalibrationRow> training_calibration_rows(const Catalog& catalog) {
+  std::vector<TrainingCalibrationRow> rows;
+  const nlohmann::json* list = reference_list(catalog, "training");
+  if (!list) return rows;
+  for (const nlohmann::json& e : *list) {
+    const double step = num_or(e, "step_time_s", 0.0);
+    if (str_or(e, "role") != "calibration" || step <= 0.0) continue;
+    const TrainingRowResult r = estimate_training_reference(catalog, e, Backend::Cpu);
+    if (!r.ok) continue;
+    rows.push_back({str_or(e, "model") + " " + str_or(e, "recompute"), r.problem, r.config, step, r.note});
+  }
+  return rows;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The report

@@ -114,6 +114,18 @@ struct ValidationOptions {
 };
 
 ValidationReport validate_references(const Catalog& catalog, const ValidationOptions& opt);
+
+// The training calibration rows (role "calibration" with a measured step time) as the fit sees them: the problem
+// and the published configuration (chosen among the published degrees only, so independent of the efficiencies
+// being fitted), and the measured step time. core/run/calibration_fit.hpp refits the efficiencies from them.
+struct TrainingCalibrationRow {
+  std::string label;
+  TrainingProblem problem;
+  TrainingConfig config;
+  double measured_step_s = 0.0;
+  std::string note;  // what of the published configuration had to be searched (empty for the calibration rows)
+};
+std::vector<TrainingCalibrationRow> training_calibration_rows(const Catalog& catalog);
 nlohmann::json validation_json(const ValidationReport& report);
 void print_validation(std::ostream& os, const ValidationReport& report);
 

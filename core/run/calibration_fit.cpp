@@ -1,0 +1,61 @@
+#include "core/run/calibration_fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/training_model.hpp"
+
+namespace aidc {
+
+namespace {
+
+struct Score {
+  double objective = 0.0, median = 0.0, max = 0.0;
+};
+
+Score score(std::vector<double> abs_errors) {
+  Score s;
+  if (abs_errors.empty()) return s;
+  std::sort(abs_errors.begin(), abs_errors.end());
+  const std::size_t n = abs_errors.size();
+  s.median = n % 2 == 1 ? abs_errors[n / 2] : 0.5 * (abs_errors[n / 2 - 1] + abs_errors[n / 2]);
+  s.max = abs_errors.back();
+  s.objective = s.median + 0.3 * s.max;
+  return s;
+}
+
+}  // namespace
+
+TrainingCalibrationFit fit_training_calibration(const std::vector<TrainingCalibrationRow>& rows,
+                                                const TrainingCalibration& fixed) {
+  TrainingCalibrationFit best;
+  best.rows = static_cast<int>(rows.size());
+  bool first = true;
+  for (int i = 50; i <= 95; ++i) {
+    for (int j = 0; j <= 40; ++j) {
+      TrainingCalibration k = fixed;
+      k.matmul_fraction = i / 100.0;
+      k.elementwise_passes = j / 4.0;
+      std::vector<double> abs_errors, signed_errors;
+      for (const TrainingCalibrationRow& r : rows) {
+        const TrainingEstimate e = estimate_training(r.problem, r.config, k);
+        const double err = e.step_time_s / r.measured_step_s - 1.0;
+        signed_errors.push_back(err);
+        abs_errors.push_back(std::fabs(err));
+      }
+      const Score s = score(abs_errors);
+      if (first || s.objective < best.objective - 1e-12) {
+        first = false;
+        best.matmul_fraction = k.matmul_fraction;
+        best.elementwise_passes = k.elementwise_passes;
+        best.objective = s.objective;
+        best.median_abs_error = s.median;
+        best.max_abs_error = s.max;
+        best.errors = signed_errors;
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace aidc
