@@ -491,4 +491,18 @@ TEST_CASE("a failed requirement states the confidence that over 10 % of years tr
   CHECK(c.fail_confidence() == Approx(std::pow(0.9, 5) + 5 * 0.1 * std::pow(0.9, 4)).epsilon(1e-9));
 }
 
+TEST_CASE("a sizing site's own weather is checked before any candidate is sized, at the site's entry", "[sizing]") {
+  nlohmann::json doc = sizing_json();
+  doc["sizing"]["sites"] = nlohmann::json::parse(
+      R"([{"country": "India", "weather": {"source": "epw", "file": "no_such_site.epw"}}])");
+  SizingOptions o;
+  o.threads = 1;
+  try {
+    size_doc(doc, o);
+    FAIL("a site with a missing EPW file was sized");
+  } catch (const BadInput& e) {
+    CHECK(has_problem(e.problems(), "/sizing/sites/0/weather/file", "no_such_site.epw", "an EPW weather file that exists"));
+  }
+}
+
 }  // namespace aidc::test

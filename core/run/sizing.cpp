@@ -54,6 +54,33 @@ void check_sizable(const Scenario& s, const Catalog& catalog, const std::string&
   problems.throw_if_any();
 }
 
+// A site that brings its own city or weather (sizing.sites objects) is the user's input: the scenario moved there
+// must resolve, its EPW file read, before any candidate is sized; a problem under the moved /site/weather or
+// /site/city is reported at the site's own entry.
+void check_site_inputs(const nlohmann::json& doc, const Scenario& s, const Catalog& catalog,
+                       const std::string& file_label, const std::filesystem::path& base_dir) {
+  std::vector<InputProblem> problems;
+  for (std::size_t i = 0; i < s.sizing.sites.size(); ++i) {
+    const SizingSite& site = s.sizing.sites[i];
+    if (site.is_scenario_site || (site.weather_json.empty() && site.city.empty())) continue;
+    const ScenarioPatch moved = site_patch(doc, site);
+    try {
+      resolve_and_prepare(apply_patches(doc, std::span<const ScenarioPatch>(&moved, 1), file_label), catalog,
+                          file_label, base_dir);
+    } catch (const BadInput& e) {
+      const std::string at = "/sizing/sites/" + std::to_string(i);
+      for (InputProblem p : e.problems()) {
+        for (const char* moved_key : {"/site/weather", "/site/city"}) {
+          if (p.json_path.rfind(moved_key, 0) == 0) p.json_path = at + p.json_path.substr(5);
+        }
+        if (p.json_path.rfind(at, 0) != 0) p.expected += " (at sizing site " + site.label + ")";
+        problems.push_back(std::move(p));
+      }
+    }
+  }
+  if (!problems.empty()) throw BadInput(std::move(problems));
+}
+
 }  // namespace
 
 std::string RequirementCheck::text() const {
@@ -90,6 +117,7 @@ SizingResult size_scenario(const nlohmann::json& doc_in, const Catalog& catalog,
   const ResolvedScenario base = resolve_and_prepare(doc, catalog, file_label, base_dir);
   const Scenario& s = base.scenario;
   check_sizable(s, catalog, file_label);
+  check_site_inputs(doc, s, catalog, file_label, base_dir);
 
   const int threads = options.threads > 0 ? options.threads : 0;
   std::optional<tbb::global_control> limit;
