@@ -12,6 +12,7 @@
 
 #include "core/cli/cli_errors.hpp"
 #include "core/io/catalog_folder.hpp"
+#include "core/io/temp_files.hpp"
 #include "core/io/text_file.hpp"
 #include "core/model/weather.hpp"
 #include "core/scenario/parse_scenario.hpp"
@@ -64,7 +65,11 @@ int run_fit_climate(const FitClimateCliOptions& o) {
     std::string label;
     if (!o.write.empty()) {
       label = o.write;
-      doc = Ordered::parse(read_text_file(o.write, "a climate catalog JSON file", 64u << 20));
+      const std::string text = read_text_file(o.write, "a climate catalog JSON file", 64u << 20);
+      // The project's parser checks the text (duplicate keys, depth, numbers) with its messages; the ordered copy
+      // keeps the file's key order for --write.
+      (void)parse_json_text(text, o.write);
+      doc = Ordered::parse(text);
     } else {
       const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : read_catalog_folder(o.catalog_dir);
       label = catalog.label("climate");
@@ -75,7 +80,8 @@ int run_fit_climate(const FitClimateCliOptions& o) {
       doc = Ordered{{"entries", entries}};
     }
     if (!doc.contains("entries") || !doc["entries"].is_object()) {
-      throw BadInput(label, "/entries", "", "an object of climate entries");
+      throw BadInput(label, "/entries", doc.contains("entries") ? doc["entries"].dump().substr(0, 80) : "",
+                     "an object of climate entries");
     }
     std::vector<CityFit> fits;
     std::vector<double> elevation_m;
@@ -134,7 +140,8 @@ int run_fit_climate(const FitClimateCliOptions& o) {
     if (!o.write.empty()) {
       for (const CityFit& c : fits) doc["entries"][c.city]["synthetic_noise"] = noise_json(c);
       const std::filesystem::path target(o.write);
-      const std::filesystem::path tmp = target.string() + ".tmp";
+      // Written beside the file under the project's temporary name, then renamed over it: never half-written.
+      const std::filesystem::path tmp = make_temporary_path(target);
       {
         std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
         f << doc.dump(2) << '\n';
@@ -151,8 +158,6 @@ int run_fit_climate(const FitClimateCliOptions& o) {
     return 0;
   } catch (const BadInput& e) {
     return report_bad_input(e);
-  } catch (const nlohmann::json::exception& e) {
-    return report_bad_input(BadInput(o.write.empty() ? o.catalog_dir : o.write, "", "", std::string("valid JSON: ") + e.what()));
   } catch (const std::exception& e) {
     return report_internal_error(e);
   }
