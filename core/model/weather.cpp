@@ -231,6 +231,29 @@ double coincident_mean(const std::vector<double>& level_of, const std::vector<do
   return n > 0 ? sum / n : std::numeric_limits<double>::quiet_NaN();
 }
 
+// The stationary unit-variance AR(1) series of standard normal draws z: a_0 = z_0, a_t = φ a_{t−1} + √(1−φ²) z_t.
+std::vector<double> unit_ar1(std::span<const double> z, double phi) {
+  std::vector<double> a(z.size());
+  const double innovation = std::sqrt(1.0 - phi * phi);
+  for (std::size_t h = 0; h < z.size(); ++h) a[h] = h == 0 ? z[0] : phi * a[h - 1] + innovation * z[h];
+  return a;
+}
+
+// One synthetic hour's moisture at dry bulb t in climatological hour k: the dew point is the climatology's plus the
+// coupling κ to t's departure from its daily mean plus the independent anomaly (K), never above t (excess moisture
+// condenses: fog, 100 % RH). The one formula the years and the noise fit share.
+struct MoistHour {
+  double vapor_pressure_pa = 0.0;
+  double wet_bulb_c = 0.0;
+};
+
+MoistHour moist_hour(const SyntheticClimate& c, int k, double t, double kappa, double independent_k) {
+  const double dp = std::min(c.dew_point_c[k] + kappa * (t - c.daily_mean_c[k]) + independent_k, t);
+  const double e = saturation_vapor_pressure_pa(dp);
+  const double w = humidity_ratio_from_vapor_pressure(e, c.pressure_pa);
+  return {e, std::min(t, wet_bulb_from_humidity_ratio_c(t, w, c.pressure_pa))};
+}
+
 }  // namespace
 
 SyntheticClimate synthetic_climate(const MonthlyClimate& normals, double elevation_m) {
@@ -303,35 +326,23 @@ HourlyWeather synthetic_weather(const SyntheticClimate& climate, int hours, std:
                                 const WeatherNoise& noise) {
   validate_noise(climate.city, hours, noise_normals, noise);
   const std::vector<double>& year = climate.dry_bulb_c;
-  const std::vector<double>& dp_year = climate.dew_point_c;
-  const double pressure_pa = climate.pressure_pa;
   HourlyWeather out;
   out.dry_bulb_c.resize(hours);
   out.rh_pct.resize(hours);
   out.wet_bulb_c.resize(hours);
+  const auto n = static_cast<std::size_t>(hours);
   const double phi = noise.autocorrelation_per_h;
-  const double innovation = std::sqrt(1.0 - phi * phi);
-  const double kappa = noise.dew_point_coupling;
-  const double independent_c = noise.dew_point_sd_c;
-  const bool any = noise.dry_bulb_sd_c > 0.0;
-  const bool indep = noise_draws_needed(noise, hours) > static_cast<std::size_t>(hours);
-  double x = 0.0;  // unit AR(1): the dry bulb's anomaly / its sd
-  double y = 0.0;  // unit AR(1): the dew point's independent part
+  // Unit AR(1) series: the dry bulb's anomaly / its sd, and the dew point's independent part.
+  const std::vector<double> x = noise.dry_bulb_sd_c > 0.0 ? unit_ar1(noise_normals.first(n), phi) : std::vector<double>(n);
+  const std::vector<double> y = noise_draws_needed(noise, hours) > n ? unit_ar1(noise_normals.subspan(n, n), phi)
+                                                                     : std::vector<double>(n);
   for (int h = 0; h < hours; ++h) {
-    if (any) x = (h == 0) ? noise_normals[0] : phi * x + innovation * noise_normals[h];
-    if (indep) {
-      const double z = noise_normals[static_cast<std::size_t>(hours + h)];
-      y = (h == 0) ? z : phi * y + innovation * z;
-    }
     const int k = h % kHoursPerYear;
-    const double t = year[k] + noise.dry_bulb_sd_c * x;
-    // The dew point never above the dry bulb: excess moisture condenses (fog, 100 % RH).
-    const double dp = std::min(dp_year[k] + kappa * (t - climate.daily_mean_c[k]) + independent_c * y, t);
-    const double e = saturation_vapor_pressure_pa(dp);
-    const double w = humidity_ratio_from_vapor_pressure(e, pressure_pa);
+    const double t = year[k] + noise.dry_bulb_sd_c * x[h];
+    const MoistHour m = moist_hour(climate, k, t, noise.dew_point_coupling, noise.dew_point_sd_c * y[h]);
     out.dry_bulb_c[h] = t;
-    out.rh_pct[h] = std::min(100.0, 100.0 * e / saturation_vapor_pressure_pa(t));
-    out.wet_bulb_c[h] = std::min(t, wet_bulb_from_humidity_ratio_c(t, w, pressure_pa));
+    out.rh_pct[h] = std::min(100.0, 100.0 * m.vapor_pressure_pa / saturation_vapor_pressure_pa(t));
+    out.wet_bulb_c[h] = m.wet_bulb_c;
   }
   return out;
 }
@@ -403,19 +414,10 @@ struct FitSample {
 FitSample fit_sample(double phi) {
   const int hours = kFitYears * kHoursPerYear;
   RngStream rng(kFitSeed, 0, kFitStream);
-  FitSample s;
-  s.x.resize(hours);
-  s.y.resize(hours);
-  const double innovation = std::sqrt(1.0 - phi * phi);
-  for (std::vector<double>* v : {&s.x, &s.y}) {
-    double a = 0.0;
-    for (int h = 0; h < hours; ++h) {
-      const double z = rng.normal();
-      a = (h == 0) ? z : phi * a + innovation * z;
-      (*v)[h] = a;
-    }
-  }
-  return s;
+  std::vector<double> z(2 * static_cast<std::size_t>(hours));
+  for (double& v : z) v = rng.normal();
+  const std::span<const double> all(z);
+  return {unit_ar1(all.first(hours), phi), unit_ar1(all.subspan(hours), phi)};
 }
 
 // The argument in [lo, hi] where an increasing f crosses `target`, by the Illinois variant of regula falsi
@@ -454,7 +456,6 @@ WeatherNoiseFit fit_weather_noise(const SyntheticClimate& climate, const DesignC
   if (!target.has_0p4()) throw std::invalid_argument(who(climate.city) + "the fit needs the 0.4 % design conditions");
   const FitSample sample = fit_sample(autocorrelation_per_h);
   const int hours = static_cast<int>(sample.x.size());
-  const double p = climate.pressure_pa;
   std::vector<double> db(hours), wb(hours), work(hours);
 
   auto make_db = [&](double sd) {
@@ -468,12 +469,7 @@ WeatherNoiseFit fit_weather_noise(const SyntheticClimate& climate, const DesignC
   // Dew point = climatology + kappa (dry bulb − its climatological daily mean) + independent_c y.
   auto make_wb = [&](double kappa, double independent_c) {
     for (int h = 0; h < hours; ++h) {
-      const int k = h % kHoursPerYear;
-      const double dp = std::min(climate.dew_point_c[k] + kappa * (db[h] - climate.daily_mean_c[k]) +
-                                     independent_c * sample.y[h],
-                                 db[h]);
-      const double w = humidity_ratio_from_vapor_pressure(saturation_vapor_pressure_pa(dp), p);
-      wb[h] = std::min(db[h], wet_bulb_from_humidity_ratio_c(db[h], w, p));
+      wb[h] = moist_hour(climate, h % kHoursPerYear, db[h], kappa, independent_c * sample.y[h]).wet_bulb_c;
     }
   };
   auto wb_0p4 = [&](double kappa, double independent_c) {
