@@ -118,28 +118,26 @@ void read_climate_entry(const nlohmann::json& entry, const std::string& city, co
                         const std::string& file, InputProblems& problems, WeatherSpec& w) {
   MonthlyClimate& mc = w.normals;
   mc.city = city;
-  const nlohmann::json* normals = &entry;
-  const std::string& normals_path = path;
-      mc.source = normals->contains("source") && (*normals)["source"].is_string() ? (*normals)["source"].get<std::string>() : "";
-      const nlohmann::json& months = normals->contains("months") ? (*normals)["months"] : nlohmann::json();
-      if (!months.is_array() || months.size() != 12) {
-        problems.add(file, normals_path + "/months", json_excerpt(months), "an array of 12 monthly normals");
-      } else {
-        for (std::size_t m = 0; m < 12; ++m) {
-          JsonObjectReader mr(months[m], normals_path + "/months/" + std::to_string(m), file, problems);
-          mr.integer("month", static_cast<long long>(m + 1), static_cast<long long>(m + 1), static_cast<long long>(m + 1));
-          mc.mean_db_c[m] = mr.required_number("mean_db_c", Range::closed(-60, 50));
-          mc.mean_daily_max_c[m] = mr.required_number("mean_daily_max_c", Range::closed(-60, 60));
-          mc.mean_daily_min_c[m] = mr.required_number("mean_daily_min_c", Range::closed(-70, 50));
-          mc.mean_rh_pct[m] = mr.required_number("mean_rh_pct", Range::closed(1, 100));
-          mr.accept("mean_wb_c");
-          mr.accept("source");
-          if (mc.mean_daily_min_c[m] > mc.mean_db_c[m] || mc.mean_db_c[m] > mc.mean_daily_max_c[m]) {
-            mr.problem_here(json_excerpt(months[m]), "mean_daily_min_c <= mean_db_c <= mean_daily_max_c");
-          }
-          mr.finish();
-        }
+  mc.source = entry.contains("source") && entry["source"].is_string() ? entry["source"].get<std::string>() : "";
+  const nlohmann::json& months = entry.contains("months") ? entry["months"] : nlohmann::json();
+  if (!months.is_array() || months.size() != 12) {
+    problems.add(file, path + "/months", json_excerpt(months), "an array of 12 monthly normals");
+  } else {
+    for (std::size_t m = 0; m < 12; ++m) {
+      JsonObjectReader mr(months[m], path + "/months/" + std::to_string(m), file, problems);
+      mr.integer("month", static_cast<long long>(m + 1), static_cast<long long>(m + 1), static_cast<long long>(m + 1));
+      mc.mean_db_c[m] = mr.required_number("mean_db_c", Range::closed(-60, 50));
+      mc.mean_daily_max_c[m] = mr.required_number("mean_daily_max_c", Range::closed(-60, 60));
+      mc.mean_daily_min_c[m] = mr.required_number("mean_daily_min_c", Range::closed(-70, 50));
+      mc.mean_rh_pct[m] = mr.required_number("mean_rh_pct", Range::closed(1, 100));
+      mr.accept("mean_wb_c");
+      mr.accept("source");
+      if (mc.mean_daily_min_c[m] > mc.mean_db_c[m] || mc.mean_db_c[m] > mc.mean_daily_max_c[m]) {
+        mr.problem_here(json_excerpt(months[m]), "mean_daily_min_c <= mean_db_c <= mean_daily_max_c");
       }
+      mr.finish();
+    }
+  }
   read_climate_extras(entry, path, file, problems, w);
 }
 
