@@ -225,12 +225,6 @@ AIDC_HD inline StageParams stage_params(const ArchCounts& ac, const LlmArch& a, 
   return sp;
 }
 
-// The layer-even stage of the old interface (the first stage's share of L/p layers).
-AIDC_HD inline StageParams stage_params(const ArchCounts& ac, const LlmArch& a, const TrainingConfig& c) {
-  const StageLayout l = stage_layout(a.layers, c.pp);
-  return stage_params(ac, a, c, l.first, true, c.pp == 1);
-}
-
 // Whether the degrees are consistent with the problem (the search only generates consistent ones).
 AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const TrainingConfig& c) {
   if (c.tp < 1 || c.pp < 1 || c.dp < 1 || c.cp < 1 || c.ep < 1 || c.micro_batch < 1 || c.interleave < 1) return false;
@@ -276,9 +270,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double h = a.hidden;
   const double heads = a.heads;
   const double V = a.vocab;
-  const double L = a.layers;
-  const double layers_stage = 1.0;  // the per-micro-batch terms below are per layer, scaled by the slowest stage's
-  (void)L;
+  // The per-micro-batch terms below are per layer; the slowest stage's layer count scales them.
   const double seqs = static_cast<double>(static_cast<long long>(p.global_batch_tokens / p.seq_len));
   const double m = seqs / (d * b);      // micro-batches per pipeline per step
   const bool sp = c.sequence_parallel != 0;
@@ -307,8 +299,8 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double attn_bwd_factor = flash ? 2.5 : 2.0;  // backward matmul FLOPs / forward
   const double logits_fwd = tok * 2.0 * V * h / t;
   // Times at the rates above: fwd (GEMMs at the training precision; attention and logits in bf16), one micro-batch.
-  const double gemm_fwd_s = layers_stage * layer_matmul_fwd / gemm_rate;
-  const double attn_fwd_s = layers_stage * layer_attn_fwd / mm_rate;
+  const double gemm_fwd_s = layer_matmul_fwd / gemm_rate;
+  const double attn_fwd_s = layer_attn_fwd / mm_rate;
   const double logits_fwd_s = logits_fwd / mm_rate;
   const double fwd_layer_s = gemm_fwd_s + attn_fwd_s;
   double recompute_s = 0.0;
@@ -325,9 +317,9 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   // FlashAttention keeps the fp32 log-sum-exp per query row and head.
   const double act_softmax = flash ? 4.0 * heads * s * b / t : 5.0 * heads * s * S * b / t;
   // Elementwise kernels are HBM-bound: forward moves the activations once (× passes), backward twice.
-  double elem_bytes = layers_stage * (act_linear + act_softmax) * 3.0;
-  if (c.recompute == Recompute::Full) elem_bytes += layers_stage * (act_linear + act_softmax);
-  if (c.recompute == Recompute::Selective && !flash) elem_bytes += layers_stage * act_softmax;
+  double elem_bytes = (act_linear + act_softmax) * 3.0;
+  if (c.recompute == Recompute::Full) elem_bytes += (act_linear + act_softmax);
+  if (c.recompute == Recompute::Selective && !flash) elem_bytes += act_softmax;
   elem_bytes *= k.elementwise_passes;
   const double layer_compute = mb_matmul_s + elem_bytes / hbm_rate;
 
@@ -336,7 +328,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   double layer_tp = 0.0;
   if (c.tp > 1) {
     const double n_coll = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
-    layer_tp = layers_stage * n_coll * ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
+    layer_tp = n_coll * ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
   }
   // --- Context parallel: ring exchange of K and V blocks (forward), K, V, dK, dV (backward), overlapped with the
   // attention score computation of the same layer.
@@ -345,14 +337,14 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     const double kv_bytes = 2.0 * tok * ac.kv_width * 2.0 / t;  // K and V of the local shard
     const double comm = 3.0 * (cp - 1.0) * kv_bytes / bus(t * cp);
     const double attn_time = (1.0 + attn_bwd_factor) * layer_attn_fwd / mm_rate;
-    layer_cp = layers_stage * dmax(0.0, comm - attn_time);
+    layer_cp = dmax(0.0, comm - attn_time);
   }
   // --- Expert parallel: dispatch and combine all-to-all forward and backward per MoE layer (again when recomputed).
   double layer_ep = 0.0;
   if (c.ep > 1 && a.routed_experts > 0) {
     const double n_a2a = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
     const double bytes = tok * a.active_experts * h * 2.0 / t;
-    layer_ep = layers_stage * ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, bus(t * cp * ep));
+    layer_ep = ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, bus(t * cp * ep));
   }
   // --- The slowest stage sets the micro-batch time: first, a middle one, or the last with the output projection.
   const StageLayout layout = stage_layout(a.layers, c.pp);
