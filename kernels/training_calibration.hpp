@@ -29,6 +29,14 @@
 // holds for the arithmetic only), and NVIDIA's Megatron-Bridge low-precision post reports up to ~1.6x for FP8/NVFP4
 // recipes. Not fitted to any row of reference_measurements.json; the test that FP8 lands at 1.2-1.6x over bf16 on a
 // 13B GPT (tests/test_kernel_training_calibration.cpp) is the consistency check against issue #396.
+//
+// MoE expert GEMMs: an expert sees M = tok·k·ep/E tokens of a micro-batch, a GEMM too short in M to fill the
+// tensor cores when M is in the hundreds (tile quantisation, too few tiles per SM, the weight reads not amortised).
+// DeepGEMM's published H800 FP8 figures (deepseek-ai/DeepGEMM README, February 2025: dense M = 64, 128 and masked
+// grouped M = 256..1024 against the same N x K with 4096 tokens per group, two expert shapes) give the achieved share
+// M / (M + M½) with M½ = 164 tokens (grid fit, median |error| 7.9 %, max 26 %; reference_measurements.json
+// "grouped_gemm", refitted by `aidcsim calibrate`). Hopper FP8 kernels; other generations and precisions inherit
+// it (Blackwell's larger MMA tiles would raise M½: no published figure yet).
 
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/hd.hpp"
@@ -45,6 +53,15 @@ struct TrainingCalibration {
   double scaleup_bus_fraction = 0.8;     // NCCL bus bandwidth / scale-up link bandwidth (one direction)
   double scaleout_bus_fraction = 0.8;    // NCCL bus bandwidth / NIC line rate
   double fp8_matmul_fraction = 0.64;     // layer GEMMs in FP8/FP4: of the dense peak at that precision (see above)
+  // Routed-expert grouped GEMMs with M tokens per expert run at M / (M + expert_gemm_half_tokens) of the large-GEMM
+  // rate (see above): fitted to DeepGEMM's published H800 grouped and small-M GEMM figures.
+  double expert_gemm_half_tokens = 164.0;
+  // Expert all-to-all (dispatch, combine) over the scale-up fabric: of the link rate, one direction. Not the
+  // all-reduce's bus fraction: an all-to-all gains nothing from NVLink SHARP in-switch reduction. DeepEP's published
+  // figures: 153 GB/s on H800 NVLink (200 GB/s per direction: 0.77; deepseek-ai/DeepEP docs/legacy.md, normal
+  // kernels, EP 8) and 726-740 GB/s on Blackwell NVLink (900: 0.81; DeepEP README, SM100 EP 8, 64 SMs); 0.8 for all.
+  // Over the scale-out NICs the scale-out bus fraction (DeepEP internode 43-58 GB/s of 50 per 400 Gb/s NIC).
+  double alltoall_scaleup_fraction = 0.8;
 };
 
 // Ampere, fitted on Selene A100 (see above). hbm_fraction: STREAM-like kernels reach ~85-90% of A100 HBM2e.

@@ -22,6 +22,21 @@
 //   --account-for-loss-in-pipeline-split): the input embedding and the loss count as one layer each, so the first
 //   and last stages take one layer fewer than the middle ones (Llama 3.1 405B, 126 layers at p = 16: 7 + 14 × 8 + 7,
 //   Meta's Llama 3 layout). The slowest stage sets the micro-batch time; memory is the most loaded stage's.
+// - Interleaved 1F1B with v virtual stages: the p·v model chunks follow the same placement (Megatron's
+//   --num-virtual-stages-per-pipeline-rank with the embedding and loss accounted: Llama 3.1 405B at p = 8, v = 8
+//   gives 64 chunks of 2 layers, the first and last of 1); GPU 0 holds the first chunk and v − 1 middle ones, GPU
+//   p − 1 the last chunk, the others v middle chunks.
+// - Pipeline schedules (TrainingConfig::schedule), with F, B and W the forward, full backward and weight-gradient
+//   times of one micro-batch on the slowest stage (W: the weight-gradient GEMMs, as many FLOPs as the forward GEMMs),
+//   bubbles and memory as tabulated in the DualPipe README (deepseek-ai/DualPipe) and Qi et al. 2023 (Zero Bubble
+//   Pipeline Parallelism, arXiv 2401.10241):
+//   1F1B: bubble (p − 1)(F + B) / v; the first stage holds min(p, m) micro-batches of activations.
+//   ZB1P (ZB-H1): bubble (p − 1)(F + B − 2W), the weight-gradient passes scheduled into the fill and drain; same
+//     activation memory as 1F1B; v = 1.
+//   DualPipe: every rank holds stage i and stage p − 1 − i (two copies of stage parameters, gradients and optimizer
+//     states), micro-batches enter from both ends; bubble (p/2 − 1)(F&B + B − 3W) with F&B = F + B, the paired
+//     forward and backward chunks whose expert all-to-all and pipeline sends run under the other's compute; p + 1
+//     micro-batches of activations per rank; v = 1, p even, m ≥ p and even.
 // - Attention, TrainingProblem::flash_attention:
 //   false (standard, Megatron-LM 2022 as in Korthikanti et al.): the softmax output, its dropout mask and dropout
 //     output (5as²b/t bytes per layer) are stored for backward and moved through HBM by the elementwise kernels; the
@@ -49,6 +64,13 @@ namespace aidc {
 
 enum class Recompute : int { None = 0, Selective = 1, Full = 2 };
 
+// Pipeline schedule (with pp > 1; see the header for the bubble and memory of each).
+enum class PipelineSchedule : int {
+  OneFOneB = 0,    // 1F1B, interleaved when interleave > 1 (Megatron-LM's default)
+  ZeroBubble = 1,  // ZB-H1 / ZB1P: backward split into input and weight gradients, the weight part fills the bubble
+  DualPipe = 2,    // DeepSeek's bidirectional schedule: two copies of the stage parameters, comm hidden in F&B pairs
+};
+
 struct TrainingProblem {
   LlmArch arch;
   AcceleratorSpec accel;
@@ -63,6 +85,7 @@ struct TrainingProblem {
   int fixed_tp = 0;
   int fixed_pp = 0;
   int fixed_cp = 0;
+  int fixed_schedule = -1;  // a PipelineSchedule value; -1 lets the search choose
   // Memory not available to the model: CUDA context, NCCL buffers, workspaces; and allocator fragmentation.
   double hbm_reserve_bytes = 2e9;
   double hbm_usable_fraction = 0.95;
@@ -79,6 +102,7 @@ struct TrainingConfig {
   int zero = 0;               // ZeRO stage 0..3
   Recompute recompute = Recompute::None;
   int sequence_parallel = 0;  // 1: Megatron sequence parallelism (only with tp > 1)
+  PipelineSchedule schedule = PipelineSchedule::OneFOneB;
 };
 
 enum class TrainingLimit : int {
@@ -121,6 +145,8 @@ struct ArchCounts {
   double mlp_active_params = 0.0; // per layer, averaged over dense and MoE layers (experts a token uses + router)
   double mlp_total_params = 0.0;  // per layer, averaged (all experts)
   double expert_share = 0.0;      // fraction of mlp_total_params in routed experts (sharded over ep)
+  double routed_active_params = 0.0;  // per layer, averaged: the routed experts a token uses (grouped GEMMs)
+  double moe_mlp_width = 0.0;     // per MoE layer: (active + shared experts) × expert width, the per-token MLP width
   double embed_params = 0.0;      // one V × h table
   double total_params = 0.0;      // as stored: one table when tied
   double active_params = 0.0;
@@ -148,6 +174,9 @@ AIDC_HD inline ArchCounts arch_counts(const LlmArch& a) {
   r.mlp_active_params = (c.dense_layers * c.dense_mlp_per_layer + c.moe_layers * moe_active) / L;
   r.expert_share =
       r.mlp_total_params > 0.0 ? c.moe_layers * double(a.routed_experts) * c.expert / L / r.mlp_total_params : 0.0;
+  r.routed_active_params = c.moe_layers * double(a.active_experts) * c.expert / L;
+  r.moe_mlp_width =
+      (double(a.active_experts) + a.shared_experts) * (a.moe_ffn_hidden > 0 ? a.moe_ffn_hidden : a.ffn_hidden);
   r.embed_params = c.embedding;
   r.total_params = c.total;
   r.active_params = c.active;
@@ -192,6 +221,26 @@ AIDC_HD inline StageLayout stage_layout(int layers, int pp) {
   return s;
 }
 
+// Layers per GPU (first, middle, last rank) with v virtual stages: the p·v chunks placed as stage_layout places
+// stages; GPU 0 holds the first chunk, GPU p − 1 the last, each v chunks. With v = 1, stage_layout. `chunk` receives
+// the chunk layout (first, middle and last chunk sizes), used to check that every chunk holds a layer.
+AIDC_HD inline StageLayout gpu_layout(int layers, int pp, int v, StageLayout* chunk = nullptr) {
+  if (v <= 1 || pp <= 1) {
+    const StageLayout s = stage_layout(layers, pp);
+    if (chunk) *chunk = s;
+    return s;
+  }
+  const StageLayout c = stage_layout(layers, pp * v);
+  if (chunk) *chunk = c;
+  StageLayout g;
+  g.uneven = c.uneven;
+  g.first = c.first + (v - 1) * c.middle_max;
+  g.last = c.last + (v - 1) * c.middle_max;
+  g.middle_max = pp > 2 ? v * c.middle_max : 0;
+  g.middle_min = pp > 2 ? v * c.middle_min : 0;
+  return g;
+}
+
 namespace detail {
 AIDC_HD inline double dmax(double x, double y) { return x > y ? x : y; }
 AIDC_HD inline double dmin(double x, double y) { return x < y ? x : y; }
@@ -230,14 +279,18 @@ AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const Traini
   if (c.tp < 1 || c.pp < 1 || c.dp < 1 || c.cp < 1 || c.ep < 1 || c.micro_batch < 1 || c.interleave < 1) return false;
   if (c.zero < 0 || c.zero > 3) return false;
   if (static_cast<long long>(c.tp) * c.pp * c.dp * c.cp != p.gpus) return false;
-  // Interleaving needs L/(p·v) whole layers per virtual stage; 1F1B takes Megatron's uneven placement when p does
-  // not divide L, with at least one layer on every stage.
-  if (c.interleave > 1 && p.arch.layers % (c.pp * c.interleave) != 0) return false;
+  // 1F1B (interleaved or not) takes Megatron's placement when p·v does not divide L, with at least one layer in
+  // every chunk; interleaving needs pp > 1.
   if (c.interleave > 1 && c.pp == 1) return false;
-  if (c.pp > p.arch.layers) return false;
-  if (c.pp > 1 && p.arch.layers % c.pp != 0) {
-    const StageLayout l = stage_layout(p.arch.layers, c.pp);
-    if (l.first < 1 || l.last < 1 || (c.pp > 2 && l.middle_min < 1)) return false;
+  if (c.pp * c.interleave > p.arch.layers) return false;
+  if (c.pp > 1) {
+    StageLayout chunk;
+    gpu_layout(p.arch.layers, c.pp, c.interleave, &chunk);
+    if (chunk.first < 1 || chunk.last < 1 || (c.pp * c.interleave > 2 && chunk.middle_min < 1)) return false;
+  }
+  if (c.schedule != PipelineSchedule::OneFOneB) {
+    if (c.pp == 1 || c.interleave != 1) return false;
+    if (c.schedule != PipelineSchedule::ZeroBubble && c.schedule != PipelineSchedule::DualPipe) return false;
   }
   if (p.arch.heads % c.tp != 0) return false;
   if (c.sequence_parallel != 0 && c.tp == 1) return false;
@@ -247,6 +300,10 @@ AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const Traini
   const long long per_replica = static_cast<long long>(seqs) / c.dp;
   if (static_cast<long long>(seqs) % c.dp != 0 || per_replica % c.micro_batch != 0 || per_replica < c.micro_batch) {
     return false;
+  }
+  if (c.schedule == PipelineSchedule::DualPipe) {
+    const long long m = per_replica / c.micro_batch;
+    if (c.pp % 2 != 0 || m < c.pp || m % 2 != 0) return false;
   }
   return true;
 }
@@ -293,13 +350,21 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   };
 
   // --- Compute of one micro-batch per layer; the output projection (logits) on the last stage. ------------------
-  const double layer_matmul_fwd = tok * (2.0 * (ac.attn_params + ac.mlp_active_params)) / t;
+  // Routed experts run as grouped GEMMs of M = tok·k·ep/E tokens per local expert (each of the ep ranks sends
+  // its tok·k token copies over the E experts), at M/(M + M½) of the large-GEMM rate (see TrainingCalibration).
+  const double routed_fwd = tok * 2.0 * ac.routed_active_params / t;
+  const double dense_fwd = tok * (2.0 * (ac.attn_params + ac.mlp_active_params)) / t - routed_fwd;
+  double grouped_efficiency = 1.0;
+  if (a.routed_experts > 0 && a.active_experts > 0) {
+    const double tokens_per_expert = tok * a.active_experts * ep / a.routed_experts;
+    grouped_efficiency = tokens_per_expert / (tokens_per_expert + k.expert_gemm_half_tokens);
+  }
   // QK^T and attention·V over the full key length; FlashAttention skips the masked half of a causal score matrix.
   const double layer_attn_fwd = tok * 4.0 * S * ac.q_width / t * (flash ? 0.5 : 1.0);
   const double attn_bwd_factor = flash ? 2.5 : 2.0;  // backward matmul FLOPs / forward
   const double logits_fwd = tok * 2.0 * V * h / t;
   // Times at the rates above: fwd (GEMMs at the training precision; attention and logits in bf16), one micro-batch.
-  const double gemm_fwd_s = layer_matmul_fwd / gemm_rate;
+  const double gemm_fwd_s = (dense_fwd + routed_fwd / grouped_efficiency) / gemm_rate;
   const double attn_fwd_s = layer_attn_fwd / mm_rate;
   const double logits_fwd_s = logits_fwd / mm_rate;
   const double fwd_layer_s = gemm_fwd_s + attn_fwd_s;
@@ -310,9 +375,23 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double logits_mb_s = 3.0 * logits_fwd_s;  // forward and backward of the output projection
 
   // Activation bytes of one layer for one micro-batch (Korthikanti eq. 2-5): sbh(10 + 24/t) + 5as²b/t without
-  // sequence parallelism, sbh·34/t + 5as²b/t with it; with CP the local sequence is s and keys span S.
+  // sequence parallelism, sbh·34/t + 5as²b/t with it; with CP the local sequence is s and keys span S. Of the 34:
+  // layer norms 4 and attention 11 (7 replicated without SP), the dense 4h MLP 19 (3 replicated). An MoE layer's MLP
+  // instead keeps, per token, the router input (2 bytes × h) and for each of its k active + shared experts the
+  // permuted input and the expert output (2h each, for the combine's gradient) and the expert's fc1 output and
+  // activation (2 × 2f + 2f gated, 2f + 2f not): the tensors Megatron-core's MoE layer saves for backward, the
+  // f-wide ones sharded over t (expert tensor parallelism), the h-wide ones replicated over t unless SP.
   const double sbh = tok * h;
-  const double act_linear = sbh * (sp ? 34.0 / t : 10.0 + 24.0 / t);
+  const double attn_ln_act = sbh * (sp ? 15.0 / t : 7.0 + 8.0 / t);
+  const double dense_mlp_act = sbh * (sp ? 19.0 / t : 3.0 + 16.0 / t);
+  double mlp_act = dense_mlp_act;
+  if (a.routed_experts > 0) {
+    const double copies = double(a.active_experts) + a.shared_experts;
+    const double moe_mlp_act = sbh * (2.0 + 4.0 * copies) / (sp ? t : 1.0) +
+                               tok * ac.moe_mlp_width * (a.gated_mlp ? 6.0 : 4.0) / t;
+    mlp_act = (1.0 - ac.moe_layer_fraction) * dense_mlp_act + ac.moe_layer_fraction * moe_mlp_act;
+  }
+  const double act_linear = attn_ln_act + mlp_act;
   // Attention-core activations: standard keeps the s×s softmax output, dropout mask and output (5 bytes per score);
   // FlashAttention keeps the fp32 log-sum-exp per query row and head.
   const double act_softmax = flash ? 4.0 * heads * s * b / t : 5.0 * heads * s * S * b / t;
@@ -344,14 +423,26 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   if (c.ep > 1 && a.routed_experts > 0) {
     const double n_a2a = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
     const double bytes = tok * a.active_experts * h * 2.0 / t;
-    layer_ep = ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, bus(t * cp * ep));
+    const double a2a_bus = t * cp * ep <= domain ? p.accel.scaleup_bytes_per_s * k.alltoall_scaleup_fraction
+                                                 : p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction;
+    layer_ep = ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, a2a_bus);
   }
-  // --- The slowest stage sets the micro-batch time: first, a middle one, or the last with the output projection.
-  const StageLayout layout = stage_layout(a.layers, c.pp);
+  // --- The slowest rank sets the micro-batch time: first, a middle one, or the last with the output projection.
+  // DualPipe: each rank runs its two stages (i and p − 1 − i) for half the micro-batches each, so its time per
+  // micro-batch is the mean of the two; rank 0 pairs the first and the last stage.
+  const bool dual = c.schedule == PipelineSchedule::DualPipe && c.pp > 1;
+  const StageLayout layout = gpu_layout(a.layers, c.pp, c.interleave);
   const double per_layer = layer_compute + layer_tp + layer_cp + layer_ep;
   double n_slow = layout.last;
   double logits_slow = 1.0;
-  {
+  if (dual) {
+    n_slow = 0.5 * (layout.first + layout.last);
+    logits_slow = 0.5;
+    if (c.pp > 2 && layout.middle_max * per_layer > n_slow * per_layer + logits_slow * logits_mb_s) {
+      n_slow = layout.middle_max;
+      logits_slow = 0.0;
+    }
+  } else {
     double slow = layout.last * per_layer + logits_mb_s;
     if (c.pp > 1 && layout.first * per_layer > slow) {
       n_slow = layout.first;
@@ -364,17 +455,27 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     }
   }
   const double mb_compute = n_slow * layer_compute + logits_slow * logits_mb_s;
-  const double mb_tp = n_slow * layer_tp, mb_cp = n_slow * layer_cp, mb_ep = n_slow * layer_ep;
+  const double mb_tp = n_slow * layer_tp, mb_cp = n_slow * layer_cp;
+  // DualPipe hides the expert all-to-all of one chunk under the compute of its paired chunk.
+  const double mb_ep = dual ? dmax(0.0, n_slow * layer_ep - mb_compute) : n_slow * layer_ep;
   const double fwd_s = n_slow * fwd_layer_s + logits_slow * logits_fwd_s;
   const double t_mb = mb_compute + mb_tp + mb_cp + mb_ep;
 
-  // --- Pipeline: (p−1)/v micro-batch times of fill and drain; activations sent point to point at each of the v
-  // stage boundaries forward and backward, split over the t GPUs of the stage (Megatron scatter/gather).
+  // --- Pipeline fill and drain (schedules in the header): F forward, B = t_mb − F full backward, W the
+  // weight-gradient GEMMs of one micro-batch on the slowest rank. Activations are sent point to point at each of the
+  // v stage boundaries forward and backward, split over the t GPUs of the stage (Megatron scatter/gather); DualPipe
+  // runs them under compute.
   double bubble = 0.0;
   double pp_comm = 0.0;
   if (c.pp > 1) {
-    bubble = (pp - 1.0) / v * t_mb;
-    pp_comm = m * 2.0 * v * ring_time(sbh * 2.0 / t, 1.0, bus(t * cp * d * pp));
+    const double f = fwd_s, bwd = t_mb - fwd_s;
+    const double w = n_slow * gemm_fwd_s + logits_slow * logits_fwd_s;
+    switch (c.schedule) {
+      case PipelineSchedule::ZeroBubble: bubble = (pp - 1.0) * dmax(0.0, f + bwd - 2.0 * w); break;
+      case PipelineSchedule::DualPipe: bubble = (pp / 2.0 - 1.0) * dmax(0.0, (f + bwd) + bwd - 3.0 * w); break;
+      case PipelineSchedule::OneFOneB: bubble = (pp - 1.0) / v * t_mb; break;
+    }
+    if (!dual) pp_comm = m * 2.0 * v * ring_time(sbh * 2.0 / t, 1.0, bus(t * cp * d * pp));
   }
 
   // --- Data parallel: gradient reduce-scatter + parameter all-gather (= one all-reduce's volume) over d·c ranks,
@@ -384,9 +485,16 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const StageParams sp_first = stage_params(ac, a, c, layout.first, true, c.pp == 1);
   const StageParams sp_middle = stage_params(ac, a, c, layout.middle_max, false, false);
   const StageParams sp_last = stage_params(ac, a, c, layout.last, c.pp == 1, true);
-  StageParams sp_params = sp_first;
-  if (c.pp > 2 && sp_middle.dense + sp_middle.expert > sp_params.dense + sp_params.expert) sp_params = sp_middle;
-  if (c.pp > 1 && sp_last.dense + sp_last.expert > sp_params.dense + sp_params.expert) sp_params = sp_last;
+  // DualPipe ranks hold two stages: rank 0 the first and the last, the others two middle ones.
+  auto plus = [](const StageParams& x, const StageParams& y) {
+    return StageParams{x.dense + y.dense, x.expert + y.expert};
+  };
+  const StageParams rank_first = dual ? plus(sp_first, sp_last) : sp_first;
+  const StageParams rank_middle = dual ? plus(sp_middle, sp_middle) : sp_middle;
+  const StageParams rank_last = dual ? rank_first : sp_last;
+  StageParams sp_params = rank_first;
+  if (c.pp > 2 && rank_middle.dense + rank_middle.expert > sp_params.dense + sp_params.expert) sp_params = rank_middle;
+  if (c.pp > 1 && rank_last.dense + rank_last.expert > sp_params.dense + sp_params.expert) sp_params = rank_last;
   const double g_dense = d * cp;
   const double g_expert = dmax(1.0, d * cp / ep);
   double dp_comm = 0.0;
@@ -418,7 +526,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   }
   const double interleave_factor = c.interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
   struct StageMemory {
-    double weights, gradients, optimizer, activations, total;
+    double weights = 0.0, gradients = 0.0, optimizer = 0.0, activations = 0.0, total = 0.0;
   };
   auto stage_memory = [&](const StageParams& w, double layers, double in_flight, bool logits) {
     StageMemory r;
@@ -433,14 +541,25 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     return r;
   };
   // The first stage is charged the logits too (as before uneven placement: a conservative small term).
-  StageMemory worst = stage_memory(sp_first, layout.first, detail::dmin(pp, m), true);
-  if (c.pp > 2) {
-    const StageMemory mid = stage_memory(sp_middle, layout.middle_max, detail::dmin(pp - 1.0, m), false);
-    if (mid.total > worst.total) worst = mid;
-  }
-  if (c.pp > 1) {
-    const StageMemory last = stage_memory(sp_last, layout.last, 1.0, true);
-    if (last.total > worst.total) worst = last;
+  StageMemory worst;
+  if (dual) {
+    // Each rank: two stages' parameters, p + 1 micro-batches of one stage's activations (DualPipe README).
+    const double in_flight = detail::dmin(pp + 1.0, m);
+    worst = stage_memory(rank_first, detail::dmax(layout.first, layout.last), in_flight, true);
+    if (c.pp > 2) {
+      const StageMemory mid = stage_memory(rank_middle, layout.middle_max, in_flight, false);
+      if (mid.total > worst.total) worst = mid;
+    }
+  } else {
+    worst = stage_memory(sp_first, layout.first, detail::dmin(pp, m), true);
+    if (c.pp > 2) {
+      const StageMemory mid = stage_memory(sp_middle, layout.middle_max, detail::dmin(pp - 1.0, m), false);
+      if (mid.total > worst.total) worst = mid;
+    }
+    if (c.pp > 1) {
+      const StageMemory last = stage_memory(sp_last, layout.last, 1.0, true);
+      if (last.total > worst.total) worst = last;
+    }
   }
   e.weights_bytes = worst.weights;
   e.gradients_bytes = worst.gradients;

@@ -97,28 +97,38 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
           for (int mb : micro_batches) {
             if (per_replica % mb != 0) continue;
             const long long m = per_replica / mb;
+            // Interleaving: v chunks per GPU of whole layers, or of layers with the embedding and the loss
+            // counted as one each (Megatron's accounting: 126 layers at p = 8 take v = 2, 4 or 8).
             std::vector<int> vs{1};
-            if (pp > 1 && a.layers % pp == 0) {
-              for (int v : divisors(a.layers / pp, 8)) {
-                if (v > 1 && m % pp == 0) vs.push_back(v);
+            if (pp > 1 && m % pp == 0) {
+              for (int v = 2; v <= 8 && pp * v <= a.layers; ++v) {
+                if (a.layers % (pp * v) == 0 || (a.layers + 2) % (pp * v) == 0) vs.push_back(v);
               }
             }
             for (int v : vs) {
+              // Schedules: 1F1B; without interleaving also zero-bubble and (p even, m ≥ p and even) DualPipe.
+              int n_schedules = 1;
+              if (pp > 1 && v == 1) n_schedules = (pp % 2 == 0 && m >= pp && m % 2 == 0) ? 3 : 2;
+              if (p.fixed_schedule > 0 && v > 1) continue;  // zero-bubble and DualPipe do not interleave
               for (int zero = 0; zero <= 3; ++zero) {
                 for (int rc = 0; rc <= 2; ++rc) {
                   for (int seqpar = 0; seqpar <= (tp > 1 ? 1 : 0); ++seqpar) {
-                    TrainingConfig c;
-                    c.tp = tp;
-                    c.pp = pp;
-                    c.dp = dp;
-                    c.cp = cp;
-                    c.ep = ep;
-                    c.micro_batch = mb;
-                    c.interleave = v;
-                    c.zero = zero;
-                    c.recompute = static_cast<Recompute>(rc);
-                    c.sequence_parallel = seqpar;
-                    out.push_back(c);
+                    for (int sched = 0; sched < n_schedules; ++sched) {
+                      if (p.fixed_schedule >= 0 && sched != p.fixed_schedule) continue;
+                      TrainingConfig c;
+                      c.tp = tp;
+                      c.pp = pp;
+                      c.dp = dp;
+                      c.cp = cp;
+                      c.ep = ep;
+                      c.micro_batch = mb;
+                      c.interleave = v;
+                      c.zero = zero;
+                      c.recompute = static_cast<Recompute>(rc);
+                      c.sequence_parallel = seqpar;
+                      c.schedule = static_cast<PipelineSchedule>(sched);
+                      out.push_back(c);
+                    }
                   }
                 }
               }

@@ -26,10 +26,12 @@ struct TrainingSearchResult {
 };
 
 // Candidate degrees (search space): tp divides the GPU count and the heads, up to the scale-up domain (or the fixed
-// value); pp divides the layers (or fixed); cp ∈ {1, 2, 4, 8, 16} dividing the sequence (or fixed); dp the rest;
-// micro-batch ∈ {1, 2, 4, 8, 16} dividing the sequences per data-parallel replica; interleave divides layers/pp, ≤ 8,
-// only with pp > 1 and micro-batches a multiple of pp (Megatron's interleaved schedule); ZeRO 0..3; recompute
-// none/selective/full; sequence parallelism on/off with tp > 1; ep (MoE only) divides the experts and dp.
+// value); pp divides the layers or is a power of two (uneven placement), or fixed; cp ∈ {1, 2, 4, 8, 16} dividing the
+// sequence (or fixed); dp the rest; micro-batch ∈ {1, 2, 4, 8, 16} dividing the sequences per data-parallel replica;
+// interleave v ≤ 8 with p·v dividing the layers or the layers + 2 (embedding and loss accounted), only with pp > 1
+// and micro-batches a multiple of pp (Megatron's interleaved schedule); schedule 1F1B, and without interleaving
+// zero-bubble and DualPipe (p even, micro-batches ≥ p and even); ZeRO 0..3; recompute none/selective/full; sequence
+// parallelism on/off with tp > 1; ep (MoE only) divides the experts and dp.
 std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& problem);
 
 // One configuration, serially (same formulas as the search).

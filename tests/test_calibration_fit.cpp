@@ -1,9 +1,11 @@
 // The fitted training efficiencies are reproducible from the repository: refitting them from the catalog's
 // calibration rows alone (core/run/calibration_fit.hpp, `aidcsim calibrate`) gives the committed values.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/run/calibration_fit.hpp"
 #include "core/scenario/catalog.hpp"
+#include "core/scenario/input_error.hpp"
 
 using namespace aidc;
 
@@ -22,4 +24,29 @@ TEST_CASE("the committed Ampere training efficiencies equal a refit from the cal
   CHECK(fit.elementwise_passes == Approx(committed.elementwise_passes));
   CHECK(fit.median_abs_error <= 0.10);
   CHECK(fit.max_abs_error <= 0.25);
+}
+
+TEST_CASE("the expert grouped-GEMM half-efficiency token count equals a refit of DeepGEMM's published figures") {
+  const Catalog catalog = Catalog::embedded();
+  const std::vector<GroupedGemmRow> rows = grouped_gemm_rows(catalog);
+  REQUIRE(rows.size() == 10);
+  const GroupedGemmFit fit = fit_expert_gemm_half_tokens(rows);
+  CHECK(fit.half_tokens == Approx(TrainingCalibration{}.expert_gemm_half_tokens));
+  CHECK(fit.median_abs_error <= 0.10);
+  // The shape of the curve: more tokens per expert, a larger share of the large-GEMM rate, as measured.
+  for (std::size_t i = 1; i < 5; ++i) CHECK(rows[i].ratio > rows[i - 1].ratio);
+}
+
+TEST_CASE("a grouped_gemm row without its numbers is bad input naming the row") {
+  const Catalog embedded = Catalog::embedded();
+  nlohmann::json rows = *embedded.entry("reference_measurements", "grouped_gemm");
+  rows[3].erase("reference_tflops");
+  Catalog c = embedded;
+  c.add("reference_measurements", nlohmann::json{{"entries", {{"grouped_gemm", rows}}}}.dump(), "test");
+  try {
+    grouped_gemm_rows(c);
+    FAIL("no BadInput");
+  } catch (const BadInput& e) {
+    CHECK(std::string(e.what()).find("/entries/grouped_gemm/3/reference_tflops") != std::string::npos);
+  }
 }

@@ -284,9 +284,11 @@ TEST_CASE("a training configuration's JSON names every parallel degree, the reco
   c.zero = 1;
   c.recompute = aidc::Recompute::Selective;
   c.sequence_parallel = 1;
+  c.schedule = aidc::PipelineSchedule::ZeroBubble;
   const json j = aidc::training_config_json(c);
   CHECK(j == json::parse(R"({"tp": 4, "pp": 2, "dp": 8, "cp": 1, "ep": 1, "micro_batch": 2, "interleave": 1,
-                             "zero": 1, "recompute": "selective", "sequence_parallel": true})"));
+                             "zero": 1, "recompute": "selective", "sequence_parallel": true,
+                             "schedule": "zero-bubble"})"));
   aidc::InferenceConfig i;
   i.tp = 2;
   i.replicas = 4;
@@ -294,4 +296,39 @@ TEST_CASE("a training configuration's JSON names every parallel degree, the reco
   CHECK(k["tp"] == 2);
   CHECK(k["replicas"] == 4);
   CHECK(k.size() == 6);
+}
+
+TEST_CASE("estimate training accepts the published 405B and DeepSeek-V3 layouts and a fixed pipeline schedule") {
+  // Llama 3.1 405B at PP 16 (Meta) and PP 8 with CP 2 (Megatron-Bridge, MLPerf-style); DeepSeek-V3 at PP 16.
+  struct Case {
+    const char* model;
+    const char* gpus;
+    const char* seq;
+    std::vector<std::string> degrees;
+  };
+  const Case cases[] = {
+      {"llama-3.1-405b", "2048", "8192", {"--tp", "8", "--pp", "16"}},
+      {"llama-3.1-405b", "1024", "8192", {"--tp", "8", "--pp", "8", "--cp", "2"}},
+      {"deepseek-v3", "2048", "4096", {"--tp", "1", "--pp", "16"}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"estimate", "training", "--model", c.model, "--accelerator", "h100-sxm",
+                                     "--gpus", c.gpus, "--seq", c.seq, "--global-batch-tokens", "16777216",
+                                     "--precision", "fp8", "--json"};
+    args.insert(args.end(), c.degrees.begin(), c.degrees.end());
+    const json j = run_json(args);
+    INFO(c.model << " " << c.gpus);
+    CHECK(j["config"]["pp"] == std::stoi(c.degrees[3]));
+    CHECK(j["tokens_per_s"].get<double>() > 0.0);
+  }
+  // A fixed schedule is kept and printed; an unknown one is refused by the option parser.
+  for (const char* s : {"1f1b", "zero-bubble", "dualpipe"}) {
+    const json j = run_json(training_args({"--gpus", "16", "--pp", "4", "--schedule", s, "--json"}));
+    CHECK(j["config"]["schedule"] == s);
+  }
+  const CommandResult text = aidcsim(training_args({"--gpus", "16", "--pp", "4", "--schedule", "dualpipe"}));
+  CHECK_THAT(text.out, Catch::Contains("schedule dualpipe"));
+  const CommandResult bad = aidcsim(training_args({"--gpus", "16", "--schedule", "gpipe"}));
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("--schedule"));
 }

@@ -75,9 +75,108 @@ TEST_CASE("an uneven pipeline's step is set by its slowest stage and its memory 
   bool uneven_searched = false;
   for (const TrainingConfig& x : enumerate_training_configs(p126)) uneven_searched = uneven_searched || x.pp == 8;
   CHECK(uneven_searched);
-  // Interleaving needs whole virtual stages: refused on an uneven layout.
+  // Interleaving places the p·v chunks the same way: 16 chunks of 7 + 14 x 8 + 7 layers, GPU 0 holding the first
+  // and one middle chunk (15 layers), the middle GPUs two middle chunks (16).
   c.interleave = 2;
+  const TrainingEstimate e126v = estimate_training(p126, c);
+  REQUIRE(e126v.limit != TrainingLimit::InvalidConfig);
+  CHECK(e126v.stage_layers_first == 15);
+  CHECK(e126v.stage_layers_middle == 16);
+  CHECK(e126v.stage_layers_last == 15);
+  // More chunks than layers leaves a chunk empty: refused.
+  c.interleave = 16;
   CHECK(estimate_training(p126, c).limit == TrainingLimit::InvalidConfig);
+}
+
+TEST_CASE("interleaved chunks follow Megatron's accounting: Llama 3.1 405B at p = 8, v = 8") {
+  // 126 layers + embedding + loss = 128 = 64 chunks of 2: the first and last chunk hold 1 layer.
+  StageLayout chunk;
+  const StageLayout g = gpu_layout(126, 8, 8, &chunk);
+  CHECK(chunk.first == 1);
+  CHECK(chunk.middle_max == 2);
+  CHECK(chunk.middle_min == 2);
+  CHECK(chunk.last == 1);
+  CHECK(g.first == 1 + 7 * 2);
+  CHECK(g.middle_max == 16);
+  CHECK(g.last == 15);
+  // The search offers v = 2, 4, 8 at p = 8 for 126 layers (none of which divides 126 / 8).
+  LlmArch a = test::gpt_arch(126, 8192, 64);
+  TrainingProblem p = test::problem(a, test::h100_sxm(), 64, 4096, 64);
+  p.fixed_pp = 8;
+  p.fixed_tp = 8;
+  bool v[9] = {};
+  for (const TrainingConfig& x : enumerate_training_configs(p)) v[x.interleave] = true;
+  CHECK(v[2]);
+  CHECK(v[4]);
+  CHECK(v[8]);
+  CHECK_FALSE(v[3]);
+}
+
+TEST_CASE("pipeline schedules: zero-bubble and DualPipe bubbles and memory against hand-computed values") {
+  // 64 layers at p = 8 (8 per stage), a one-token vocabulary (no output projection to speak of), tp 8, no
+  // recompute, 64 micro-batches of one sequence.
+  LlmArch a = test::gpt_arch(64, 8192, 64);
+  a.vocab = 1;
+  const TrainingProblem p = test::problem(a, test::h100_sxm(), 64, 4096, 64);
+  TrainingConfig c;
+  c.tp = 8;
+  c.pp = 8;
+  c.dp = 1;
+  c.micro_batch = 1;
+  c.recompute = Recompute::None;
+  const TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
+  const TrainingEstimate one = estimate_training(p, c, k);
+  c.schedule = PipelineSchedule::ZeroBubble;
+  const TrainingEstimate zb = estimate_training(p, c, k);
+  c.schedule = PipelineSchedule::DualPipe;
+  const TrainingEstimate dual = estimate_training(p, c, k);
+  REQUIRE(one.feasible + zb.feasible + dual.feasible >= 2);
+  REQUIRE(zb.limit != TrainingLimit::InvalidConfig);
+  REQUIRE(dual.limit != TrainingLimit::InvalidConfig);
+  // By hand: W = the weight-gradient GEMMs of one micro-batch on a stage = its forward layer GEMMs,
+  // 8 layers x tokens x 2 x (attention + MLP parameters) / t at the bf16 GEMM rate; t_mb = 1F1B bubble / (p - 1).
+  const ArchCounts ac = arch_counts(a);
+  const double w = 8.0 * 4096.0 * 2.0 * (ac.attn_params + ac.mlp_active_params) / 8.0 /
+                   (p.accel.bf16_flops_per_s * k.matmul_fraction);
+  const double t_mb = one.bubble_s / 7.0;
+  CHECK(one.bubble_s == Approx(7.0 * t_mb));
+  CHECK(zb.bubble_s == Approx(7.0 * (t_mb - 2.0 * w)).epsilon(1e-5));  // (p − 1)(F + B − 2W), F + B = t_mb
+  // Less than 1F1B's, though not its third: W is the GEMMs only, the elementwise and TP time stay in B.
+  CHECK(zb.bubble_s < one.bubble_s);
+  CHECK(zb.memory_bytes == Approx(one.memory_bytes));                   // ZB-H1: 1F1B's memory
+  // DualPipe: (p/2 − 1)(F&B + B − 3W) with F&B = F + B; B = t_mb − F.
+  // F = the forward of 8 layers: GEMMs (= W) plus the causal flash-attention scores, 4 s² q_width / t / 2 per layer.
+  const double f = w + 8.0 * 4096.0 * 4.0 * 4096.0 * ac.q_width / 8.0 * 0.5 /
+                           (p.accel.bf16_flops_per_s * k.matmul_fraction);
+  CHECK(dual.bubble_s == Approx(3.0 * (t_mb + (t_mb - f) - 3.0 * w)).epsilon(1e-4));
+  CHECK(dual.bubble_s < zb.bubble_s);
+  CHECK(dual.pp_comm_s == 0.0);
+  // Two copies of the stage parameters, p + 1 micro-batches of activations (8 on 1F1B's first stage).
+  CHECK(dual.weights_bytes == Approx(2.0 * one.weights_bytes).epsilon(1e-9));
+  CHECK(dual.optimizer_bytes == Approx(2.0 * one.optimizer_bytes).epsilon(1e-9));
+  CHECK(dual.activation_bytes == Approx(one.activation_bytes * 9.0 / 8.0).epsilon(1e-3));
+  // DualPipe needs p even and at least p (even) micro-batches; neither schedule interleaves.
+  TrainingConfig odd = c;
+  odd.pp = 4;
+  odd.dp = 2;
+  CHECK(estimate_training(p, odd, k).limit != TrainingLimit::InvalidConfig);
+  odd.interleave = 2;
+  CHECK(estimate_training(p, odd, k).limit == TrainingLimit::InvalidConfig);
+  const TrainingProblem few = test::problem(a, test::h100_sxm(), 64, 4096, 4);
+  c.interleave = 1;
+  CHECK(estimate_training(few, c, k).limit == TrainingLimit::InvalidConfig);  // 4 micro-batches < p = 8
+  // The search explores all three and a fixed schedule is kept.
+  bool seen[3] = {};
+  for (const TrainingConfig& x : enumerate_training_configs(p)) seen[static_cast<int>(x.schedule)] = true;
+  CHECK(seen[0]);
+  CHECK(seen[1]);
+  CHECK(seen[2]);
+  TrainingProblem fixed = p;
+  fixed.fixed_schedule = static_cast<int>(PipelineSchedule::DualPipe);
+  for (const TrainingConfig& x : enumerate_training_configs(fixed)) {
+    CHECK(x.schedule == PipelineSchedule::DualPipe);
+    CHECK(x.interleave == 1);
+  }
 }
 
 TEST_CASE("DeepSeek-V3's parameters: 671 B total and 37 B active, one count for training and inference") {

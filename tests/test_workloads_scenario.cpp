@@ -11,6 +11,7 @@
 #include "core/io/results_reader.hpp"
 #include "core/model/fleet_ops.hpp"
 #include "core/run/run_scenario.hpp"
+#include "core/run/workload_estimates.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/input_limits.hpp"
 #include "core/scenario/parse_workloads.hpp"
@@ -272,4 +273,16 @@ TEST_CASE("the tokyo b200 scenario carries workloads that resolve") {
   REQUIRE(rs.scenario.workloads.size() == 2);
   CHECK(rs.scenario.workloads[0].accelerator == "b200");
   CHECK(rs.scenario.workloads[1].kind == WorkloadKind::Training);
+}
+
+TEST_CASE("a training workload may fix its pipeline schedule; an unknown one is bad input at its path") {
+  auto doc = with_workloads();
+  CHECK(resolve(doc).scenario.workloads[1].schedule == "searched");
+  doc["workloads"][1]["schedule"] = "dualpipe";
+  const auto rs = resolve(doc);
+  CHECK(rs.scenario.workloads[1].schedule == "dualpipe");
+  CHECK(rs.resolved["workloads"][1]["schedule"] == "dualpipe");
+  CHECK(training_request(rs.scenario.workloads[1]).fixed_schedule == static_cast<int>(PipelineSchedule::DualPipe));
+  doc["workloads"][1]["schedule"] = "gpipe";
+  CHECK(has_problem(problems_of(doc), "/workloads/1/schedule", "gpipe", "dualpipe"));
 }

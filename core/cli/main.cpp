@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
                      "attention kernel: flash (fused, no s x s tensor; 2023+ frameworks) or standard (Megatron-LM 2022)")
       ->capture_default_str()
       ->check(CLI::IsMember(std::vector<std::string>{"flash", "standard"}));
+  est_tr->add_option("--schedule", est.schedule,
+                     "pipeline schedule: 1f1b (interleaved when it pays), zero-bubble (ZB-H1), dualpipe, or searched")
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>{"searched", "1f1b", "zero-bubble", "dualpipe"}));
 
   aidc::ValidateCliOptions val;
   CLI::App* validate =

@@ -152,6 +152,7 @@ int run_estimate_training(const EstimateOptions& o) {
     spec.fixed_pp = o.pp;
     spec.fixed_cp = o.cp;
     spec.flash_attention = o.attention != "standard";
+    spec.fixed_schedule = schedule_from_name(o.schedule);
     if (const std::string err = tp_divisibility_error(o.gpus, o.tp); !err.empty()) throw Refused(err);
     const TrainingOutcome r = estimate_training(spec, backend);
     if (!r.found) throw Refused(fmt::format("{} on {} x {}: ", o.model, o.gpus, o.accelerator) + r.reason);
@@ -198,10 +199,11 @@ int run_estimate_training(const EstimateOptions& o) {
       std::cout << fmt::format("  memory per GPU    {:.1f} of {:.1f} GB usable\n", e.memory_bytes / 1e9,
                                e.usable_bytes / 1e9);
       std::cout << fmt::format("  configuration     tp {}, pp {}, dp {}, cp {}, ep {}, micro-batch {}, interleave {}, "
-                               "ZeRO {}, recompute {}{}\n",
+                               "ZeRO {}, recompute {}{}{}\n",
                                c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch, c.interleave, c.zero,
-                               recompute_name(c.recompute), c.sequence_parallel ? ", sequence parallel" : "");
-      if (const std::string layout = pipeline_layout_text(e, c.pp); !layout.empty()) {
+                               recompute_name(c.recompute), c.sequence_parallel ? ", sequence parallel" : "",
+                               c.pp > 1 ? ", schedule " + schedule_name(c.schedule) : "");
+      if (const std::string layout = pipeline_layout_text(e, c.pp, c.interleave); !layout.empty()) {
         std::cout << "  pipeline layers   " << layout << '\n';
       }
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,

@@ -18,6 +18,7 @@ struct EstimateOptions {
   int seq = 0;
   double global_batch_tokens = 0.0;
   std::string attention = "flash";  // flash | standard
+  std::string schedule = "searched";  // searched | 1f1b | zero-bubble | dualpipe
   bool json = false;
 };
 

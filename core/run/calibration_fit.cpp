@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "core/scenario/catalog.hpp"
+#include "core/scenario/input_error.hpp"
 #include "kernels/training_model.hpp"
 
 namespace aidc {
@@ -53,6 +57,61 @@ TrainingCalibrationFit fit_training_calibration(const std::vector<TrainingCalibr
         best.max_abs_error = s.max;
         best.errors = signed_errors;
       }
+    }
+  }
+  return best;
+}
+
+std::vector<GroupedGemmRow> grouped_gemm_rows(const Catalog& catalog) {
+  std::vector<GroupedGemmRow> out;
+  const nlohmann::json* list = catalog.entry("reference_measurements", "grouped_gemm");
+  if (!list || !list->is_array()) return out;
+  InputProblems problems;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& e = (*list)[i];
+    if (!e.is_object() || e.value("role", std::string()) != "calibration") continue;
+    auto positive = [&](const char* key) {
+      const auto it = e.find(key);
+      const double x = it != e.end() && it->is_number() ? it->get<double>() : 0.0;
+      if (!(x > 0.0)) {
+        problems.add("reference_measurements.json", "/entries/grouped_gemm/" + std::to_string(i) + "/" + key,
+                     it != e.end() ? it->dump() : "missing", "a number > 0");
+      }
+      return x;
+    };
+    GroupedGemmRow r;
+    r.tokens = positive("tokens_per_group");
+    const double tflops = positive("tflops"), reference = positive("reference_tflops");
+    r.ratio = reference > 0.0 ? tflops / reference : 0.0;
+    r.label = e.value("gpu", std::string("?")) + " " + e.value("layout", std::string("?")) + " M=" +
+              std::to_string(static_cast<long long>(r.tokens)) + " N=" + std::to_string(e.value("n", 0)) +
+              " K=" + std::to_string(e.value("k", 0));
+    out.push_back(r);
+  }
+  problems.throw_if_any();
+  return out;
+}
+
+GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& rows) {
+  GroupedGemmFit best;
+  best.rows = static_cast<int>(rows.size());
+  bool first = true;
+  for (int i = 0; i <= 250; ++i) {
+    const double half = 4.0 * i;
+    std::vector<double> abs_errors, signed_errors;
+    for (const GroupedGemmRow& r : rows) {
+      const double err = r.tokens / (r.tokens + half) / r.ratio - 1.0;
+      signed_errors.push_back(err);
+      abs_errors.push_back(std::fabs(err));
+    }
+    const Score s = score(abs_errors);
+    if (first || s.objective < best.objective - 1e-12) {
+      first = false;
+      best.half_tokens = half;
+      best.objective = s.objective;
+      best.median_abs_error = s.median;
+      best.max_abs_error = s.max;
+      best.errors = signed_errors;
     }
   }
   return best;

@@ -27,4 +27,25 @@ struct TrainingCalibrationFit {
 TrainingCalibrationFit fit_training_calibration(const std::vector<TrainingCalibrationRow>& rows,
                                                 const TrainingCalibration& fixed);
 
+// Grouped-GEMM efficiency against tokens per expert (reference_measurements.json "grouped_gemm", role
+// "calibration"): a GEMM of M tokens reaches ratio = tflops / reference_tflops of the same N × K with thousands.
+struct GroupedGemmRow {
+  std::string label;
+  double tokens = 0.0;  // M per group (expert)
+  double ratio = 0.0;
+};
+
+struct GroupedGemmFit {
+  double half_tokens = 0.0;  // M½ of M / (M + M½)
+  double objective = 0.0, median_abs_error = 0.0, max_abs_error = 0.0;
+  int rows = 0;
+  std::vector<double> errors;  // per row, signed: model ratio / measured ratio − 1
+};
+
+// Rows with role "calibration"; BadInput names a row without positive tokens_per_group, tflops, reference_tflops.
+std::vector<GroupedGemmRow> grouped_gemm_rows(const Catalog& catalog);
+// Grid M½ = 0..1000 tokens step 4, the objective of the step-time fit (median + 0.3 × max |error|); ties keep the
+// smaller M½.
+GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& rows);
+
 }  // namespace aidc

@@ -62,18 +62,20 @@ nlohmann::json training_config_json(const TrainingConfig& c) {
           {"interleave", c.interleave},
           {"zero", c.zero},
           {"recompute", recompute_name(c.recompute)},
-          {"sequence_parallel", c.sequence_parallel != 0}};
+          {"sequence_parallel", c.sequence_parallel != 0},
+          {"schedule", schedule_name(c.schedule)}};
 }
 
-std::string pipeline_layout_text(const TrainingEstimate& e, int pp) {
+std::string pipeline_layout_text(const TrainingEstimate& e, int pp, int interleave) {
   if (pp <= 1) return "";
+  const std::string chunks = interleave > 1 ? fmt::format(" (per GPU, in {} interleaved chunks)", interleave) : "";
   if (e.stage_layers_first == e.stage_layers_middle && e.stage_layers_middle == e.stage_layers_last) {
-    return fmt::format("{} per stage", e.stage_layers_first);
+    return fmt::format("{} per stage{}", e.stage_layers_first, chunks);
   }
   const std::string middle = pp > 2 ? fmt::format(" + {} x (up to) {}", pp - 2, e.stage_layers_middle) : "";
-  return fmt::format("{}{} + {} (uneven, Megatron-core placement: the embedding and the loss count as one layer "
-                     "each on the first and last stage; the slowest stage sets the step)",
-                     e.stage_layers_first, middle, e.stage_layers_last);
+  return fmt::format("{}{} + {}{} (uneven, Megatron-core placement: the embedding and the loss count as one layer "
+                     "each on the first and last {}; the slowest stage sets the step)",
+                     e.stage_layers_first, middle, e.stage_layers_last, chunks, interleave > 1 ? "chunk" : "stage");
 }
 
 std::string recompute_name(Recompute r) {
@@ -83,6 +85,22 @@ std::string recompute_name(Recompute r) {
     case Recompute::None: break;
   }
   return "none";
+}
+
+std::string schedule_name(PipelineSchedule s) {
+  switch (s) {
+    case PipelineSchedule::ZeroBubble: return "zero-bubble";
+    case PipelineSchedule::DualPipe: return "dualpipe";
+    case PipelineSchedule::OneFOneB: break;
+  }
+  return "1f1b";
+}
+
+int schedule_from_name(const std::string& name) {
+  for (PipelineSchedule s : {PipelineSchedule::OneFOneB, PipelineSchedule::ZeroBubble, PipelineSchedule::DualPipe}) {
+    if (schedule_name(s) == name) return static_cast<int>(s);
+  }
+  return -1;
 }
 
 namespace {
@@ -183,6 +201,7 @@ TrainingProblem training_problem(const TrainingRequestSpec& spec) {
   p.fixed_tp = spec.fixed_tp;
   p.fixed_pp = spec.fixed_pp;
   p.fixed_cp = spec.fixed_cp;
+  p.fixed_schedule = spec.fixed_schedule;
   p.flash_attention = spec.flash_attention;
   return p;
 }

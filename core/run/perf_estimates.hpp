@@ -84,6 +84,7 @@ struct TrainingRequestSpec {
   int seq = 4096;
   double global_batch_tokens = 0.0;
   int fixed_tp = 0, fixed_pp = 0, fixed_cp = 0;  // 0: searched
+  int fixed_schedule = -1;                       // a PipelineSchedule; -1: searched
   bool flash_attention = true;                   // FlashAttention-style fused attention; false: standard (2022)
   bool keep_all = false;                         // return every evaluated configuration and estimate
 };
@@ -118,9 +119,12 @@ std::vector<InferenceRequest> fixed_length_requests(int n, int isl, int osl);
 void set_poisson_arrivals(std::vector<InferenceRequest>& r, double rate, std::uint64_t seed = 12345);
 
 std::string recompute_name(Recompute r);
+// "1f1b", "zero-bubble", "dualpipe"; and back (-1 for "searched" or anything else).
+std::string schedule_name(PipelineSchedule s);
+int schedule_from_name(const std::string& name);
 // The layers per pipeline stage of an estimate: "8 per stage", or for Megatron's uneven placement
 // "7 + 14 x 8 + 7 (uneven: ...)"; "" for pp 1.
-std::string pipeline_layout_text(const TrainingEstimate& e, int pp);
+std::string pipeline_layout_text(const TrainingEstimate& e, int pp, int interleave = 1);
 
 // The message for a GPU count a fixed tp does not divide ("--gpus 6 is not divisible by --tp 4 (...)"), or "".
 std::string tp_divisibility_error(int gpus, int tp);

@@ -35,8 +35,9 @@ std::string bad_input_text(const BadInput& e) {
 }
 
 std::string training_config_text(const TrainingConfig& c) {
-  return fmt::format("tp{} pp{} dp{} cp{} ep{} mb{} v{} zero{} {}{}", c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch,
-                     c.interleave, c.zero, recompute_name(c.recompute), c.sequence_parallel ? " sp" : "");
+  return fmt::format("tp{} pp{} dp{} cp{} ep{} mb{} v{} zero{} {}{}{}", c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch,
+                     c.interleave, c.zero, recompute_name(c.recompute), c.sequence_parallel ? " sp" : "",
+                     c.schedule != PipelineSchedule::OneFOneB ? " " + schedule_name(c.schedule) : "");
 }
 
 }  // namespace
@@ -237,6 +238,13 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
     return out;
   }
   spec.flash_attention = attention != "standard";
+  // The pipeline schedule the run used ("schedule"; absent: 1F1B, Megatron's), kept at every constraint level.
+  const std::string schedule = str_or(e, "schedule").empty() ? "1f1b" : str_or(e, "schedule");
+  spec.fixed_schedule = schedule_from_name(schedule);
+  if (spec.fixed_schedule < 0) {
+    out.reason = "schedule \"" + schedule + "\" is not 1f1b, zero-bubble or dualpipe";
+    return out;
+  }
   TrainingProblem p = training_problem(spec);
   out.problem = p;
   std::vector<std::string> searched;

@@ -65,6 +65,7 @@ void training_row(TableBuilder& b, const TrainingConfig& c, const TrainingEstima
   b.number("zero", "1", c.zero);
   b.text("recompute", recompute_name(c.recompute));
   b.number("sequence_parallel", "1", c.sequence_parallel);
+  b.text("schedule", schedule_name(c.schedule));
   b.number("feasible", "1", e.feasible);
   b.number("step_time_s", "s", e.step_time_s);
   b.number("tokens_per_s", "tokens/s", e.tokens_per_s);
@@ -143,6 +144,7 @@ TrainingRequestSpec training_request(const WorkloadSpec& w) {
   spec.seq = w.seq;
   spec.global_batch_tokens = w.global_batch_tokens;
   spec.fixed_cp = w.cp;
+  spec.fixed_schedule = schedule_from_name(w.schedule);
   return spec;
 }
 
@@ -199,10 +201,14 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       set_attributes(r.chosen, w, o.backend, static_cast<double>(o.configs_evaluated));
       r.training_tokens_per_s = o.estimate.tokens_per_s;
       r.training_step_time_s = o.estimate.step_time_s;
-      r.summary = fmt::format("workload {}: step {:.3f} s, {} tokens/s, MFU {:.1f} % on {} x {} (tp {}, pp {}, cp {}, dp {})",
+      const TrainingConfig& c = o.config;
+      const std::string chunks = c.interleave > 1 ? fmt::format(" x{}", c.interleave) : "";
+      const std::string pipeline = c.pp > 1 ? ", " + schedule_name(c.schedule) + chunks : "";
+      r.summary = fmt::format("workload {}: step {:.3f} s, {} tokens/s, MFU {:.1f} % on {} x {} (tp {}, pp {}, cp {}, "
+                              "dp {}{}{})",
                               w.name, o.estimate.step_time_s, people_number(o.estimate.tokens_per_s),
-                              100.0 * o.estimate.mfu, people_number(w.gpus),
-                              w.accelerator, o.config.tp, o.config.pp, o.config.cp, o.config.dp);
+                              100.0 * o.estimate.mfu, people_number(w.gpus), w.accelerator, c.tp, c.pp, c.cp, c.dp,
+                              c.ep > 1 ? fmt::format(", ep {}", c.ep) : "", pipeline);
     }
     out.push_back(std::move(r));
   }

@@ -217,6 +217,7 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     w.global_batch_tokens =
         r.required_number("global_batch_tokens", limits::positive_up_to(limits::kMaxGlobalBatchTokens));
     w.cp = static_cast<int>(r.integer("cp", 0, 0, kMaxGpus));
+    w.schedule = r.choice("schedule", "searched", {"searched", "1f1b", "zero-bubble", "dualpipe"});
     if (r.has("seq") && r.has("global_batch_tokens") && w.seq > 0 && w.global_batch_tokens < w.seq) {
       r.problem_at("global_batch_tokens", nlohmann::json(w.global_batch_tokens).dump(),
                    "at least one sequence (seq = " + std::to_string(w.seq) + " tokens)");
@@ -286,6 +287,7 @@ nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, boo
       j["seq"] = w.seq;
       j["global_batch_tokens"] = w.global_batch_tokens;
       j["cp"] = w.cp;
+      j["schedule"] = w.schedule;
     }
     if (operated) {
       j["priority"] = w.priority;

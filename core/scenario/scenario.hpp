@@ -293,6 +293,8 @@ struct WorkloadSpec {
   double global_batch_tokens = 0.0;
   // fixed parallelism (0: searched); cp is training only
   int tp = 0, pp = 0, cp = 0;
+  // training pipeline schedule: "searched", "1f1b", "zero-bubble" or "dualpipe"
+  std::string schedule = "searched";
   // operation over the horizon (only with a "fleet" section)
   int priority = 0;                  // higher first when nodes are short
   int instances = 0;                 // inference: instances of `gpus` GPUs deployed; 0: enough for the horizon's peak demand

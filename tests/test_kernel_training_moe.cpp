@@ -1,0 +1,110 @@
+// MoE training costs: grouped-GEMM efficiency against tokens per expert, the MoE layer's saved tensors, the expert
+// all-to-all at its own fabric fraction, and DeepSeek-V3's memory per GPU against the Megatron-core MoE report.
+#include <catch2/catch.hpp>
+
+#include "core/scenario/catalog.hpp"
+#include "core/scenario/perf_catalog.hpp"
+#include "kernel_fixtures.hpp"
+
+using namespace aidc;
+
+namespace {
+
+// 8 MoE layers, hidden 4096, 64 experts of width 1024 (SwiGLU), 8 active, no shared expert.
+LlmArch small_moe() {
+  LlmArch a = test::gpt_arch(8, 4096, 32);
+  a.gated_mlp = true;
+  a.routed_experts = 64;
+  a.active_experts = 8;
+  a.moe_ffn_hidden = 1024;
+  a.ffn_hidden = 1024;
+  a.vocab = 1;
+  return a;
+}
+
+TrainingConfig single_gpu_stage(int gpus) {
+  TrainingConfig c;
+  c.dp = gpus;
+  c.micro_batch = 1;
+  c.recompute = Recompute::None;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("routed-expert GEMMs run at M / (M + M_half) of the GEMM rate, M the tokens per local expert") {
+  const LlmArch a = small_moe();
+  const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
+  TrainingConfig c = single_gpu_stage(8);
+  TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
+  TrainingCalibration ideal = k;
+  ideal.expert_gemm_half_tokens = 0.0;
+  const TrainingEstimate slow = estimate_training(p, c, k);
+  const TrainingEstimate fast = estimate_training(p, c, ideal);
+  REQUIRE(slow.limit != TrainingLimit::InvalidConfig);
+  // By hand, ep = 1: M = 4096 tokens x 8 active / 64 experts = 512; routed forward FLOPs per layer and micro-batch
+  // 2 x 4096 x 8 x 3 x 4096 x 1024; forward + backward = 3x; 8 layers, one micro-batch per GPU.
+  const double m_tokens = 4096.0 * 8 / 64;
+  const double routed = 2.0 * 4096 * 8 * 3.0 * 4096 * 1024;
+  const double rate = p.accel.bf16_flops_per_s * k.matmul_fraction;
+  const double extra = 8 * 3.0 * routed / rate * (k.expert_gemm_half_tokens / m_tokens);
+  CHECK(slow.compute_s - fast.compute_s == Approx(extra).epsilon(1e-6));
+  // With ep = 8 each expert sees 8x the tokens: the penalty shrinks 8x (dispatch cost aside).
+  c.ep = 8;
+  const TrainingEstimate slow8 = estimate_training(p, c, k);
+  const TrainingEstimate fast8 = estimate_training(p, c, ideal);
+  CHECK(slow8.compute_s - fast8.compute_s == Approx(extra / 8.0).epsilon(1e-6));
+}
+
+TEST_CASE("an MoE layer keeps the router input, the expert inputs and outputs and the expert intermediates") {
+  const LlmArch a = small_moe();
+  const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
+  const TrainingConfig c = single_gpu_stage(8);
+  const TrainingEstimate e = estimate_training(p, c);
+  // Per layer, tp 1, no SP, flash attention: layer norms + attention 15 sbh, MoE MLP (2 + 4k) sbh + 6 k f s bytes,
+  // the log-sum-exp 4 a s; one micro-batch in flight; plus the fp32 logits 4 s V.
+  const double s = 4096, h = 4096, k = 8, f = 1024;
+  const double layer = 15 * s * h + (2 + 4 * k) * s * h + 6 * k * f * s + 4 * 32 * s;
+  CHECK(e.activation_bytes == Approx(8 * layer + 4 * s * 1).epsilon(1e-9));
+  // A dense layer of the same model keeps Korthikanti's 34 sbh.
+  LlmArch dense = a;
+  dense.routed_experts = dense.active_experts = 0;
+  const TrainingEstimate d = estimate_training(test::problem(dense, test::h100_sxm(), 8, 4096, 8), c);
+  CHECK(d.activation_bytes == Approx(8 * (34 * s * h + 4 * 32 * s) + 4 * s).epsilon(1e-9));
+}
+
+TEST_CASE("the expert all-to-all runs at the all-to-all fraction of the link, not the all-reduce bus fraction") {
+  const LlmArch a = small_moe();
+  const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
+  TrainingConfig c = single_gpu_stage(8);
+  c.ep = 8;
+  const TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
+  const TrainingEstimate e = estimate_training(p, c, k);
+  // 4 all-to-alls per layer (dispatch and combine, forward and backward) of s·k·h bf16 values, 7/8 of them leave.
+  const double bytes = 4096.0 * 8 * 4096 * 2;
+  const double per_layer = 4 * bytes * 7.0 / 8.0 / (p.accel.scaleup_bytes_per_s * k.alltoall_scaleup_fraction);
+  CHECK(e.ep_comm_s == Approx(8 * per_layer).epsilon(1e-9));
+  CHECK(k.alltoall_scaleup_fraction < k.scaleup_bus_fraction);  // Hopper: all-reduce 1.0 with NVLS, all-to-all 0.8
+}
+
+TEST_CASE("DeepSeek-V3 in BF16 at PP 4, VPP 4, EP 64 on 256 GPUs needs about 200 GB per GPU") {
+  // "Scalable Training of Mixture-of-Experts Models with Megatron Core" (NVIDIA, arXiv 2603.07685), Table 3:
+  // weights and gradients 36.4 GB, main weights and optimizer states 32.1 GB, activations 131.0 GB, total 199.5 GB
+  // per GPU (distributed optimizer, no recompute). An independent check of the memory model, not a fitted row.
+  const Catalog catalog = Catalog::embedded();
+  TrainingProblem p = test::problem(llm_arch_from_catalog(catalog, "deepseek-v3"),
+                                    accelerator_from_catalog(catalog, "gb200"), 256, 4096, 4096);
+  TrainingConfig c;
+  c.pp = 4;
+  c.dp = 64;
+  c.ep = 64;
+  c.interleave = 4;
+  c.zero = 1;
+  c.micro_batch = 1;
+  c.recompute = Recompute::None;
+  const TrainingEstimate e = estimate_training(p, c);
+  REQUIRE(e.limit != TrainingLimit::InvalidConfig);
+  CHECK(e.memory_bytes == Approx(199.5e9).epsilon(0.10));
+  CHECK(e.activation_bytes == Approx(131.0e9).epsilon(0.15));
+  CHECK(e.weights_bytes + e.gradients_bytes + e.optimizer_bytes == Approx(36.4e9 + 32.1e9).epsilon(0.15));
+}
