@@ -30,6 +30,17 @@
 // recipes. Not fitted to any row of reference_measurements.json; the test that FP8 lands at 1.2-1.6x over bf16 on a
 // 13B GPT (tests/test_kernel_training_calibration.cpp) is the consistency check against issue #396.
 //
+// FP4 (NVFP4) training, Transformer Engine's recipe as NVIDIA's "Pretraining Large Language Models with NVFP4"
+// (arXiv 2509.25149) describes it: only the linear-layer GEMMs (fprop, dgrad, wgrad) run in NVFP4, about 16 % of
+// them (the most sensitive layers) stay BF16, and attention, embeddings, the output head, norms and collectives stay
+// high precision. The kernel: Transformer Engine's "GEMM Speedups Across Precisions" page (B300, a 5B config, hidden
+// 4096) measures NVFP4 pre-quantized GEMMs at 3.55x BF16; with BF16 GEMMs at 0.80 of their peak and B300's NVFP4
+// dense peak 6x its BF16 one, that is 3.55 x 0.80 / 6 = 0.47 of the FP4 peak. Quantisation is counted as HBM
+// traffic, not as the page's autocast figure (2.03x, which re-quantises the weights on every call with unfused
+// kernels): every activation and output gradient entering an NVFP4 GEMM is quantised twice (row-wise for fprop /
+// dgrad, column-wise with the Hadamard transform for wgrad), 4.5625 bytes moved per element each time; weights once
+// per step (negligible). On GB200 (NVFP4 4x BF16) this gives about 2x BF16 and 1.25x FP8 for the GEMMs.
+//
 // MoE expert GEMMs: an expert sees M = tok·k·ep/E tokens of a micro-batch, a GEMM too short in M to fill the
 // tensor cores when M is in the hundreds (tile quantisation, too few tiles per SM, the weight reads not amortised).
 // DeepGEMM's published H800 FP8 figures (deepseek-ai/DeepGEMM README, February 2025: dense M = 64, 128 and masked
@@ -62,6 +73,12 @@ struct TrainingCalibration {
   // kernels, EP 8) and 726-740 GB/s on Blackwell NVLink (900: 0.81; DeepEP README, SM100 EP 8, 64 SMs); 0.8 for all.
   // Over the scale-out NICs the scale-out bus fraction (DeepEP internode 43-58 GB/s of 50 per 400 Gb/s NIC).
   double alltoall_scaleup_fraction = 0.8;
+  // NVFP4 training (see above): the GEMM kernel's share of the FP4 dense peak, the share of the layer GEMMs the
+  // recipe keeps in BF16, and the HBM bytes per quantised element (read bf16 2 + write FP4 0.5 + E4M3 scale 1/16 +
+  // the per-tensor amax pass reading bf16 again 2).
+  double fp4_matmul_fraction = 0.47;
+  double fp4_bf16_gemm_share = 0.16;
+  double fp4_quantize_bytes_per_element = 4.5625;
 };
 
 // Ampere, fitted on Selene A100 (see above). hbm_fraction: STREAM-like kernels reach ~85-90% of A100 HBM2e.

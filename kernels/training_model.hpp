@@ -49,6 +49,8 @@
 //     FLOPs: causal block skipping halves the score FLOPs (forward 2·s²·h); the backward recomputes QKᵀ and runs
 //     five matmuls to the forward's two (2.5× forward; FlashAttention-2 §3.2 / its FLOP count). Selective recompute
 //     therefore has nothing left to recompute and no s² memory to save.
+// - FP4 training (NVFP4, Transformer Engine recipe): the layer GEMMs as FP8's but at the FP4 kernel rate plus the
+//   quantisation traffic, a BF16 share kept (TrainingCalibration::fp4_*).
 // - FP8 training (Transformer Engine recipe): only the GEMMs of the transformer layers (QKV, output projection, MLP,
 //   experts) run in FP8, at TrainingCalibration::fp8_matmul_fraction of the FP8 peak; attention scores, the output
 //   projection to the vocabulary (a plain BF16 linear in Megatron-core), elementwise work and collectives stay BF16.
@@ -364,7 +366,22 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double attn_bwd_factor = flash ? 2.5 : 2.0;  // backward matmul FLOPs / forward
   const double logits_fwd = tok * 2.0 * V * h / t;
   // Times at the rates above: fwd (GEMMs at the training precision; attention and logits in bf16), one micro-batch.
-  const double gemm_fwd_s = (dense_fwd + routed_fwd / grouped_efficiency) / gemm_rate;
+  double gemm_fwd_s = (dense_fwd + routed_fwd / grouped_efficiency) / gemm_rate;
+  if (p.precision == Precision::Fp4) {
+    // NVFP4 (TrainingCalibration): a BF16 share, the rest at the FP4 kernel rate plus its quantisation traffic:
+    // per token and layer, each GEMM's input (K) and output-gradient (N) elements, twice (row- and column-wise),
+    // a third of it charged to each of fprop, dgrad and wgrad.
+    const double f = dense_fwd + routed_fwd / grouped_efficiency;
+    const double ffn = a.ffn_hidden, fe = a.moe_ffn_hidden > 0 ? a.moe_ffn_hidden : a.ffn_hidden;
+    const double mlp_elems = 2.0 * h + (a.gated_mlp ? 3.0 : 2.0) * ffn;
+    const double expert_elems =
+        (double(a.active_experts) + a.shared_experts) * (2.0 * h + (a.gated_mlp ? 3.0 : 2.0) * fe);
+    const double elems = 2.0 * h + 2.0 * ac.q_width + 2.0 * ac.kv_width +
+                         (1.0 - ac.moe_layer_fraction) * mlp_elems + ac.moe_layer_fraction * expert_elems;
+    const double quant_bytes = tok * elems / t * 2.0 * k.fp4_quantize_bytes_per_element / 3.0;
+    const double fp4_s = f / (peak * k.fp4_matmul_fraction) + quant_bytes / hbm_rate;
+    gemm_fwd_s = k.fp4_bf16_gemm_share * f / mm_rate + (1.0 - k.fp4_bf16_gemm_share) * fp4_s;
+  }
   const double attn_fwd_s = layer_attn_fwd / mm_rate;
   const double logits_fwd_s = logits_fwd / mm_rate;
   const double fwd_layer_s = gemm_fwd_s + attn_fwd_s;

@@ -332,3 +332,12 @@ TEST_CASE("estimate training accepts the published 405B and DeepSeek-V3 layouts 
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.err, Catch::Contains("--schedule"));
 }
+
+TEST_CASE("estimate training takes fp4 on Blackwell and refuses it where the accelerator has no FP4") {
+  const json j = run_json({"estimate", "training", "--model", "llama-3.3-70b", "--accelerator", "gb200", "--gpus",
+                           "64", "--seq", "8192", "--global-batch-tokens", "2097152", "--precision", "fp4", "--json"});
+  CHECK(j["tokens_per_s"].get<double>() > 0.0);
+  check_refused({"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--gpus", "8",
+                 "--seq", "4096", "--global-batch-tokens", "262144", "--precision", "fp4"},
+                {"h100-sxm has no fp4 support"});
+}

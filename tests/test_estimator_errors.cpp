@@ -3,9 +3,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/run/estimator_errors.hpp"
 #include "core/run/run_scenario.hpp"
+#include "core/scenario/parse_scenario.hpp"
 #include "core/scenario/scenario_patch.hpp"
 #include "scenario_fixtures.hpp"
 
@@ -54,11 +57,68 @@ TEST_CASE("estimator errors come from the validation rows only, in throughput te
   CHECK(tr.log_ratio_rms == Approx(std::log(2.0)));
 }
 
+TEST_CASE("estimator errors are kept per kind, architecture and accelerator class with at least 3 rows") {
+  std::vector<ValidationRow> rows;
+  auto add = [&](const std::string& cls, double measured, double estimate) {
+    ValidationRow r = row("training", "validation", "tokens_per_s_per_gpu", measured, estimate);
+    r.error_class = cls;
+    rows.push_back(r);
+  };
+  add("blackwell/moe", 100.0, 200.0);
+  add("blackwell/moe", 100.0, 150.0);
+  add("blackwell/moe", 100.0, 125.0);
+  add("hopper/moe", 100.0, 100.0);
+  add("hopper/dense", 100.0, 100.0);
+  add("hopper/dense", 100.0, 110.0);
+  const auto e = estimator_errors(rows);
+  REQUIRE(e.count("training") == 1);
+  CHECK(e.at("training").rows == 6);
+  REQUIRE(e.count("training/moe") == 1);
+  CHECK(e.at("training/moe").rows == 4);
+  REQUIRE(e.count("training/blackwell/moe") == 1);
+  CHECK(e.at("training/blackwell/moe").rows == 3);
+  CHECK(e.at("training/blackwell/moe").median_abs_error == Approx(0.5));
+  CHECK(e.at("training/blackwell/moe").max_abs_error == Approx(1.0));
+  CHECK(e.count("training/hopper/moe") == 0);    // 1 row
+  CHECK(e.count("training/hopper/dense") == 0);  // 2 rows: below the class minimum
+  CHECK(e.count("training/dense") == 0);
+  const std::string table = estimator_errors_table(e);
+  CHECK(table.find("training/blackwell/moe") != std::string::npos);
+}
+
+TEST_CASE("a workload draws the error of its most specific class") {
+  // The default scenario's workloads are dense models on Hopper: their classes' sigmas, not the kinds'.
+  const Catalog catalog = Catalog::embedded();
+  const std::filesystem::path file = std::filesystem::path(AIDCSIM_SOURCE_DIR) / "scenarios/default.json";
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const ResolvedScenario rs = resolve_scenario(parse_json_text(text, "default.json"), catalog, "default.json",
+                                               file.parent_path());
+  REQUIRE(rs.scenario.uncertainty.throughput_error == "validation");
+  for (const char* kind : {"inference", "training"}) {
+    const std::string key = std::string(kind) + "/hopper/dense";
+    const nlohmann::json* entry = catalog.entry("estimator_errors", key);
+    REQUIRE(entry);
+    const double sigma = std::string(kind) == "inference" ? rs.scenario.uncertainty.inference_log_sigma
+                                                          : rs.scenario.uncertainty.training_log_sigma;
+    CHECK(sigma == Approx((*entry)["value"].get<double>()));
+    CHECK(rs.catalog_entries["estimator_errors"].contains(key));
+  }
+}
+
 TEST_CASE("the estimator-error catalog is what a fresh validation gives (regenerate with validate --estimator-errors)") {
   const Catalog catalog = Catalog::embedded();
   ValidationOptions vo;
   vo.backend = Backend::Cpu;
   const auto fresh = estimator_errors(validate_references(catalog, vo).rows);
+  // Every kind and class the fresh validation gives is in the catalog, with its rows and sigma.
+  for (const auto& [key, e] : fresh) {
+    INFO(key << ": run `aidcsim validate --estimator-errors --backend cpu > scenarios/catalog/estimator_errors.json`");
+    const nlohmann::json* entry = catalog.entry("estimator_errors", key);
+    REQUIRE(entry);
+    CHECK((*entry)["rows"].get<int>() == e.rows);
+    CHECK((*entry)["value"].get<double>() == Approx(e.log_ratio_rms).epsilon(1e-6));
+  }
   for (const char* kind : {"inference", "training"}) {
     INFO(kind << ": the kernels or the reference rows changed; run `aidcsim validate --estimator-errors --backend cpu "
                  "> scenarios/catalog/estimator_errors.json`");

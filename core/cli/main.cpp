@@ -143,9 +143,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   est_tr->add_option("--pp", est.pp, "pipeline-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
   est_tr->add_option("--cp", est.cp, "context-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
-  est_tr->add_option("--precision", est.precision, "training precision")
+  est_tr->add_option("--precision", est.precision, "training precision (fp4: NVFP4 layer GEMMs, Blackwell)")
       ->capture_default_str()
-      ->check(CLI::IsMember(std::vector<std::string>{"bf16", "fp8"}));
+      ->check(CLI::IsMember(std::vector<std::string>{"bf16", "fp8", "fp4"}));
   est_tr->add_option("--attention", est.attention,
                      "attention kernel: flash (fused, no s x s tensor; 2023+ frameworks) or standard (Megatron-LM 2022)")
       ->capture_default_str()

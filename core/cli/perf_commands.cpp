@@ -230,6 +230,7 @@ int run_validate(const ValidateCliOptions& o) {
       std::cout << j.dump(2) << '\n';
     } else {
       print_validation(std::cout, rep);
+      std::cout << estimator_errors_table(estimator_errors(rep.rows));
       std::cout << fleet_validation_text(fleet) << '\n';
     }
     return 0;

@@ -24,11 +24,20 @@ struct EstimatorError {
   // rows must not do; the RMS keeps the bias in the spread instead.
   double log_ratio_rms = 0.0;
   int rows = 0;
+  double median_abs_error = 0.0;  // of estimate / measured − 1, for the table `aidcsim validate` prints
+  double max_abs_error = 0.0;
   std::vector<std::string> source_rows;  // "kind index model accelerator precision gpus: error"
 };
 
-// "inference" and "training" (a kind with fewer than 2 estimated validation rows is left out).
+// Per workload kind ("inference", "training"; at least 2 estimated validation rows), per kind and architecture
+// ("training/moe", "inference/dense") and per kind and error class ("training/blackwell/moe"; ValidationRow::
+// error_class), the classes with at least kMinClassRows rows. One serving engine per row (the engine the source
+// ran: TensorRT-LLM for the max-throughput rows, the submitter's for MLPerf), so no engine dimension yet.
+inline constexpr int kMinClassRows = 3;
 std::map<std::string, EstimatorError> estimator_errors(const std::vector<ValidationRow>& rows);
+
+// The table `aidcsim validate` prints after its summary: one line per entry of `errors`.
+std::string estimator_errors_table(const std::map<std::string, EstimatorError>& errors);
 
 // The catalog document (the format of scenarios/catalog/estimator_errors.json).
 nlohmann::json estimator_errors_catalog(const std::map<std::string, EstimatorError>& errors, const std::string& backend);

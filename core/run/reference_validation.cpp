@@ -34,6 +34,15 @@ std::string bad_input_text(const BadInput& e) {
   return out;
 }
 
+std::string error_class_of(const Catalog& catalog, const std::string& model, const std::string& accelerator) {
+  try {
+    return throughput_error_class(llm_arch_from_catalog(catalog, model, "model"),
+                                  accelerator_from_catalog(catalog, accelerator, "accelerator"));
+  } catch (const BadInput&) {
+    return "";
+  }
+}
+
 std::string training_config_text(const TrainingConfig& c) {
   return fmt::format("tp{} pp{} dp{} cp{} ep{} mb{} v{} zero{} {}{}{}", c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch,
                      c.interleave, c.zero, recompute_name(c.recompute), c.sequence_parallel ? " sp" : "",
@@ -360,6 +369,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
     v.shape = r.openorca ? fmt::format("openorca {}/{}", r.isl, r.osl) : fmt::format("{}/{}", r.isl, r.osl);
     v.quantity = "output_tokens_per_s";
     v.measured = r.measured_tokens_per_s;
+    v.error_class = error_class_of(catalog, v.model, v.accelerator);
     const InferenceRowEstimate e = estimate_inference_reference(r, io);
     const bool cal = r.role == "calibration";
     if (!e.ok) {
@@ -391,6 +401,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
       v.scenario = str_or(e, "recompute").empty() ? "pretraining" : "recompute " + str_or(e, "recompute");
       v.gpus = int_or(e, "gpus", 0);
       v.shape = fmt::format("seq {} x {}", int_or(e, "seq", 0), int_or(e, "global_batch", 0));
+      v.error_class = error_class_of(catalog, v.model, v.accelerator);
       const bool cal = v.role == "calibration";
       const double step = num_or(e, "step_time_s", 0.0);
       const double tps_gpu = num_or(e, "tokens_per_s_per_gpu", 0.0);

@@ -91,6 +91,7 @@ struct ValidationRow {
   std::string note;      // e.g. what of the published configuration had to be searched
   std::string config_text;
   nlohmann::json config;
+  std::string error_class;  // throughput_error_class of its model and accelerator ("" when they do not resolve)
 };
 
 struct ErrorSummary {

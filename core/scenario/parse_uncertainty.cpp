@@ -1,7 +1,9 @@
 #include "core/scenario/parse_uncertainty.hpp"
 
 #include "core/model/uncertainty_sampling.hpp"
+#include "core/scenario/perf_catalog.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -123,13 +125,25 @@ void read_uncertainty(JsonObjectReader& r, const Catalog& catalog, const Scenari
       inference = inference || w.kind == WorkloadKind::Inference;
       training = training || w.kind != WorkloadKind::Inference;
     }
+    // Each workload's most specific error class with an entry (kind/generation/architecture, then
+    // kind/architecture, then kind); one multiplier per kind, so the kind takes its workloads' largest sigma.
+    auto sigma_of = [&](const WorkloadSpec& w) {
+      const std::string kind = w.kind == WorkloadKind::Inference ? "inference" : "training";
+      const std::string cls = throughput_error_class(w.arch, w.accel);
+      for (const std::string& key : {kind + "/" + cls, kind + cls.substr(cls.find('/')), kind}) {
+        if (catalog.entry("estimator_errors", key)) return catalog_default(catalog, "estimator_errors", key, used);
+      }
+      return catalog_default(catalog, "estimator_errors", kind, used);
+    };
     if (!s.fleet.enabled || (!inference && !training)) {
       r.problem_at("throughput_error", "\"validation\"",
                    "\"none\", or a \"fleet\" section with workloads (the throughput model's error acts on the "
                    "workloads in operation)");
     } else {
-      if (inference) u.inference_log_sigma = catalog_default(catalog, "estimator_errors", "inference", used);
-      if (training) u.training_log_sigma = catalog_default(catalog, "estimator_errors", "training", used);
+      for (const WorkloadSpec& w : s.workloads) {
+        double& sigma = w.kind == WorkloadKind::Inference ? u.inference_log_sigma : u.training_log_sigma;
+        sigma = std::max(sigma, sigma_of(w));
+      }
     }
   }
   const nlohmann::json* list = r.raw("inputs");

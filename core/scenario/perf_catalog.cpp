@@ -34,6 +34,21 @@ AcceleratorGeneration generation_from(const std::string& g) {
 
 }  // namespace
 
+std::string throughput_error_class(const LlmArch& arch, const AcceleratorSpec& accel) {
+  const char* gen = "unknown";
+  switch (static_cast<AcceleratorGeneration>(accel.generation)) {
+    case AcceleratorGeneration::Ampere: gen = "ampere"; break;
+    case AcceleratorGeneration::Ada: gen = "ada"; break;
+    case AcceleratorGeneration::Hopper: gen = "hopper"; break;
+    case AcceleratorGeneration::Blackwell: gen = "blackwell"; break;
+    case AcceleratorGeneration::Cdna3: gen = "cdna3"; break;
+    case AcceleratorGeneration::Cdna4: gen = "cdna4"; break;
+    case AcceleratorGeneration::Gaudi3: gen = "gaudi3"; break;
+    case AcceleratorGeneration::Unknown: break;
+  }
+  return std::string(gen) + (arch.routed_experts > 0 ? "/moe" : "/dense");
+}
+
 LlmArch llm_arch_from_catalog(const Catalog& catalog, const std::string& name, const std::string& where) {
   const nlohmann::json& e = require_entry(catalog, "llm_models", name, where, "a model");
   LlmArch a;

@@ -15,6 +15,9 @@ LlmArch llm_arch_from_catalog(const Catalog& catalog, const std::string& name, c
 AcceleratorSpec accelerator_from_catalog(const Catalog& catalog, const std::string& name,
                                          const std::string& where = "--accelerator");
 Precision parse_precision(const std::string& text, const std::string& where = "--precision");
+// The class the throughput model's error is kept for (scenarios/catalog/estimator_errors.json): the accelerator
+// generation and whether the model routes experts, e.g. "hopper/dense", "blackwell/moe".
+std::string throughput_error_class(const LlmArch& arch, const AcceleratorSpec& accel);
 // Its inverse is precision_name() in kernels/inference_search.hpp.
 
 }  // namespace aidc
