@@ -24,6 +24,8 @@
 //   bus bandwidth for large messages (shared/data/network.csv);
 // - BF16 (not in the calibration set): matmul fraction 0.10 higher than FP8 (FP8 GEMMs reach a smaller share of
 //   their doubled peak: cuBLAS FP8 ~ 1.3-1.5 PFLOP/s of 1.98 on H100 vs BF16 ~ 0.75-0.8 of 0.99).
+// - FP4 (NVFP4): 0.47 of the FP4 peak, Transformer Engine's published pre-quantized NVFP4 GEMM rate on B300 (a
+//   kernel figure, not a row), instead of inheriting the FP8 fraction;
 // Carry to other hardware: the fractions are of each accelerator's own peaks, so B200 or MI325X inherit their
 // family's values (Blackwell: Hopper's, CDNA4: CDNA3's) until measurements of that class are fitted.
 
@@ -49,6 +51,9 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
     e.matmul = 0.50;  // fitted on the MLPerf MI300X offline row
   }
   if (precision == Precision::Bf16) e.matmul = e.matmul + 0.10 < 0.85 ? e.matmul + 0.10 : 0.85;
+  // NVFP4 GEMMs: Transformer Engine's published pre-quantized B300 figure, 3.55x BF16 GEMMs at 0.80 of the BF16
+  // peak with FP4 at 6x it: 0.47 of the FP4 peak (not fitted; kernels/training_calibration.hpp has the derivation).
+  if (precision == Precision::Fp4) e.matmul = 0.47;
   return e;
 }
 
