@@ -51,6 +51,13 @@ std::string training_problem_error(const TrainingProblem& p) {
   if (p.fixed_pp > p.arch.layers) {
     return "the fixed pipeline-parallel degree " + num(p.fixed_pp) + " exceeds the " + num(p.arch.layers) + " layers";
   }
+  if (p.fixed_schedule > 0 && (p.fixed_pp == 1 || p.gpus == 1)) {
+    return std::string(p.fixed_schedule == 2 ? "the dualpipe" : "the zero-bubble") +
+           " schedule needs a pipeline (pp > 1); use 1f1b or searched";
+  }
+  if (p.fixed_schedule == 2 && p.fixed_pp > 0 && p.fixed_pp % 2 != 0) {
+    return "the dualpipe schedule needs an even pipeline-parallel degree (got " + num(p.fixed_pp) + ")";
+  }
   const long long fixed = static_cast<long long>(p.fixed_tp > 0 ? p.fixed_tp : 1) * (p.fixed_pp > 0 ? p.fixed_pp : 1) *
                           (p.fixed_cp > 0 ? p.fixed_cp : 1);
   if (p.gpus % fixed != 0) {

@@ -341,3 +341,13 @@ TEST_CASE("estimate training takes fp4 on Blackwell and refuses it where the acc
                  "--seq", "4096", "--global-batch-tokens", "262144", "--precision", "fp4"},
                 {"h100-sxm has no fp4 support"});
 }
+
+TEST_CASE("a fixed schedule the fixed pipeline cannot run is refused with the reason") {
+  check_refused(training_args({"--gpus", "8", "--pp", "1", "--schedule", "dualpipe"}), {"needs a pipeline (pp > 1)"});
+  check_refused(training_args({"--gpus", "8", "--pp", "1", "--schedule", "zero-bubble"}), {"zero-bubble"});
+  const CommandResult odd = aidcsim({"estimate", "training", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm",
+                                     "--gpus", "40", "--pp", "5", "--seq", "4096", "--global-batch-tokens", "1310720",
+                                     "--schedule", "dualpipe"});
+  CHECK(odd.exit_code == 2);
+  CHECK_THAT(odd.err, Catch::Contains("even pipeline-parallel degree (got 5)"));
+}
