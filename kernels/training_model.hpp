@@ -223,23 +223,43 @@ AIDC_HD inline StageLayout stage_layout(int layers, int pp) {
   return s;
 }
 
+// Layers in chunk j (0 ≤ j < n) of the stage_layout `s` of `layers` over n chunks: the short middle chunks (when the
+// middles differ by one) are the last middle ones, so the placement is deterministic.
+AIDC_HD inline int chunk_layers(const StageLayout& s, int layers, int n, int j) {
+  if (n <= 1) return layers;
+  if (j == 0) return s.first;
+  if (j == n - 1) return s.last;
+  if (s.middle_max == s.middle_min) return s.middle_max;
+  const int middles = n - 2;
+  const int shorts = middles * s.middle_max - (layers - s.first - s.last);
+  return j > middles - shorts ? s.middle_min : s.middle_max;
+}
+
 // Layers per GPU (first, middle, last rank) with v virtual stages: the p·v chunks placed as stage_layout places
-// stages; GPU 0 holds the first chunk, GPU p − 1 the last, each v chunks. With v = 1, stage_layout. `chunk` receives
-// the chunk layout (first, middle and last chunk sizes), used to check that every chunk holds a layer.
+// stages, GPU g holding chunks g, g + p, …, g + (v − 1)p; the middle ranks' largest and smallest sums. With v = 1,
+// stage_layout. `chunk` receives the chunk layout (first, middle and last chunk sizes), used to check that every
+// chunk holds a layer.
 AIDC_HD inline StageLayout gpu_layout(int layers, int pp, int v, StageLayout* chunk = nullptr) {
   if (v <= 1 || pp <= 1) {
     const StageLayout s = stage_layout(layers, pp);
     if (chunk) *chunk = s;
     return s;
   }
-  const StageLayout c = stage_layout(layers, pp * v);
+  const int n = pp * v;
+  const StageLayout c = stage_layout(layers, n);
   if (chunk) *chunk = c;
   StageLayout g;
-  g.uneven = c.uneven;
-  g.first = c.first + (v - 1) * c.middle_max;
-  g.last = c.last + (v - 1) * c.middle_max;
-  g.middle_max = pp > 2 ? v * c.middle_max : 0;
-  g.middle_min = pp > 2 ? v * c.middle_min : 0;
+  for (int gpu = 0; gpu < pp; ++gpu) {
+    int sum = 0;
+    for (int j = gpu; j < n; j += pp) sum += chunk_layers(c, layers, n, j);
+    if (gpu == 0) g.first = sum;
+    if (gpu == pp - 1) g.last = sum;
+    if (gpu > 0 && gpu < pp - 1) {
+      if (gpu == 1 || sum > g.middle_max) g.middle_max = sum;
+      if (gpu == 1 || sum < g.middle_min) g.middle_min = sum;
+    }
+  }
+  g.uneven = g.first != g.last || (pp > 2 && (g.middle_max != g.middle_min || g.middle_max != g.first));
   return g;
 }
 
@@ -303,10 +323,11 @@ AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const Traini
   if (static_cast<long long>(seqs) % c.dp != 0 || per_replica % c.micro_batch != 0 || per_replica < c.micro_batch) {
     return false;
   }
-  if (c.schedule == PipelineSchedule::DualPipe) {
-    const long long m = per_replica / c.micro_batch;
-    if (c.pp % 2 != 0 || m < c.pp || m % 2 != 0) return false;
-  }
+  // Zero-bubble's (p − 1)(F + B − 2W) needs the p − 1 deferred weight passes of a full pipeline (m ≥ p, as ZB-H1
+  // is defined); DualPipe also needs p even and m even.
+  const long long m = per_replica / c.micro_batch;
+  if (c.schedule != PipelineSchedule::OneFOneB && m < c.pp) return false;
+  if (c.schedule == PipelineSchedule::DualPipe && (c.pp % 2 != 0 || m % 2 != 0)) return false;
   return true;
 }
 
@@ -336,6 +357,10 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double tok = s * b;             // tokens of one micro-batch on this GPU's sequence shard
 
   const double peak = peak_flops_per_s(p.accel, p.precision);
+  if (!(peak > 0.0) || !(peak_flops_per_s(p.accel, Precision::Bf16) > 0.0)) {
+    e.limit = TrainingLimit::InvalidConfig;  // the accelerator has no rate at this precision
+    return e;
+  }
   // BF16 matmuls (attention scores, vocabulary projection; every GEMM in bf16 training) and the layer GEMMs, which run
   // at the training precision: FP8/FP4 GEMMs at their own achievable fraction of their own peak.
   const double bf16_peak = peak_flops_per_s(p.accel, Precision::Bf16);
@@ -376,9 +401,15 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     const double mlp_elems = 2.0 * h + (a.gated_mlp ? 3.0 : 2.0) * ffn;
     const double expert_elems =
         (double(a.active_experts) + a.shared_experts) * (2.0 * h + (a.gated_mlp ? 3.0 : 2.0) * fe);
-    const double elems = 2.0 * h + 2.0 * ac.q_width + 2.0 * ac.kv_width +
-                         (1.0 - ac.moe_layer_fraction) * mlp_elems + ac.moe_layer_fraction * expert_elems;
-    const double quant_bytes = tok * elems / t * 2.0 * k.fp4_quantize_bytes_per_element / 3.0;
+    const double copies = double(a.active_experts) + a.shared_experts;
+    const double moe = ac.moe_layer_fraction;
+    // The h-wide elements (a column-parallel GEMM's input, a row-parallel GEMM's output gradient) are replicated
+    // on the t ranks unless sequence parallelism shards them; the q-, kv- and ffn-wide ones are sharded over t.
+    const double h_elems = 2.0 * h + (1.0 - moe) * 2.0 * h + moe * copies * 2.0 * h;
+    const double wide_elems = 2.0 * ac.q_width + 2.0 * ac.kv_width + (1.0 - moe) * (mlp_elems - 2.0 * h) +
+                              moe * (expert_elems - copies * 2.0 * h);
+    const double elems = h_elems / (sp ? t : 1.0) + wide_elems / t;
+    const double quant_bytes = tok * elems * 2.0 * k.fp4_quantize_bytes_per_element / 3.0;
     const double fp4_s = f / (peak * k.fp4_matmul_fraction) + quant_bytes / hbm_rate;
     gemm_fwd_s = k.fp4_bf16_gemm_share * f / mm_rate + (1.0 - k.fp4_bf16_gemm_share) * fp4_s;
   }
@@ -391,40 +422,60 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double mb_matmul_s = 3.0 * gemm_fwd_s + (1.0 + attn_bwd_factor) * attn_fwd_s + recompute_s;
   const double logits_mb_s = 3.0 * logits_fwd_s;  // forward and backward of the output projection
 
-  // Activation bytes of one layer for one micro-batch (Korthikanti eq. 2-5): sbh(10 + 24/t) + 5as²b/t without
-  // sequence parallelism, sbh·34/t + 5as²b/t with it; with CP the local sequence is s and keys span S. Of the 34:
-  // layer norms 4 and attention 11 (7 replicated without SP), the dense 4h MLP 19 (3 replicated). An MoE layer's MLP
-  // instead keeps, per token, the router input (2 bytes × h) and for each of its k active + shared experts the
-  // permuted input and the expert output (2h each, for the combine's gradient) and the expert's fc1 output and
-  // activation (2 × 2f + 2f gated, 2f + 2f not): the tensors Megatron-core's MoE layer saves for backward, the
-  // f-wide ones sharded over t (expert tensor parallelism), the h-wide ones replicated over t unless SP.
+  // Activation bytes of one layer for one micro-batch, Korthikanti eq. 2-5 with each tensor at its real width: for
+  // MHA with a 4h GeLU MLP, sbh(10 + 24/t) + 5as²b/t without sequence parallelism, sbh·34/t + 5as²b/t with it
+  // (with CP the local sequence is s and keys span S). Per token: the two layer norms' inputs (4 bytes × h), the
+  // QKV input and the attention dropout mask (3h), replicated over t unless SP; Q, K, V and the attention output
+  // (2 bytes each × their widths: GQA's K and V are kv-wide, MLA's decompressed heads are head_dim and v_head_dim
+  // wide) sharded over t; MLA's down-projected query and KV latents and their norms (4 bytes × the two ranks),
+  // replicated (Megatron-core does not shard the down projections). The dense MLP keeps its input and dropout mask
+  // (3h, replicated unless SP) and fc1's output and the activation's output (2f + 2f; gated 2·2f + 2f), sharded.
+  // An MoE layer's MLP instead keeps, per token, the router input (2 bytes × h, also the shared experts' input),
+  // each of its k routed copies' permuted input (2h) and, for every active and shared expert, fc1's output and the
+  // activation's output (as the dense MLP): the tensors Megatron-core's MoE layer saves for backward, the f-wide
+  // ones sharded over t (expert tensor parallelism), the h-wide ones replicated over t unless SP. The expert outputs
+  // are not kept: since Megatron-core v0.13 the routing probabilities multiply inside the grouped MLP's activation
+  // ("memory-efficient token permutation", MCore MoE README), so the unpermute no longer saves its input.
   const double sbh = tok * h;
-  const double attn_ln_act = sbh * (sp ? 15.0 / t : 7.0 + 8.0 / t);
-  const double dense_mlp_act = sbh * (sp ? 19.0 / t : 3.0 + 16.0 / t);
+  const double rep_t = sp ? t : 1.0;  // the divisor of the tensors sequence parallelism shards
+  const double hd = a.head_dim > 0 ? a.head_dim : (a.heads > 0 ? h / heads : h);
+  const bool mla = a.kv_latent_dim > 0;
+  const double k_width = mla ? ac.q_width : (a.kv_heads > 0 ? a.kv_heads : heads) * hd;  // = V's width (GQA)
+  const double o_width = mla ? heads * (a.v_head_dim > 0 ? a.v_head_dim : hd) : ac.q_width;  // = V's width (MLA)
+  const double v_width = mla ? o_width : k_width;
+  const double attn_core = 2.0 * (ac.q_width + k_width + v_width + o_width);
+  const double mla_latents = mla ? 4.0 * (double(a.q_lora_rank) + a.kv_latent_dim) : 0.0;
+  const double attn_ln_act = sbh * 7.0 / rep_t + tok * (attn_core / t + mla_latents / rep_t);
+  const double dense_mlp_act = sbh * 3.0 / rep_t + tok * a.ffn_hidden * (a.gated_mlp ? 6.0 : 4.0) / t;
   double mlp_act = dense_mlp_act;
   if (a.routed_experts > 0) {
-    const double copies = double(a.active_experts) + a.shared_experts;
-    const double moe_mlp_act = sbh * (2.0 + 4.0 * copies) / (sp ? t : 1.0) +
+    const double moe_mlp_act = sbh * (2.0 + 2.0 * a.active_experts) / rep_t +
                                tok * ac.moe_mlp_width * (a.gated_mlp ? 6.0 : 4.0) / t;
     mlp_act = (1.0 - ac.moe_layer_fraction) * dense_mlp_act + ac.moe_layer_fraction * moe_mlp_act;
   }
   const double act_linear = attn_ln_act + mlp_act;
+  // The elementwise kernels still move the expert outputs through the unpermute (2h per routed copy) though they
+  // are no longer saved: traffic, not memory.
+  const double moved_linear = act_linear + (a.routed_experts > 0 ? ac.moe_layer_fraction * sbh * 2.0 *
+                                                                       a.active_experts / rep_t
+                                                                 : 0.0);
   // Attention-core activations: standard keeps the s×s softmax output, dropout mask and output (5 bytes per score);
   // FlashAttention keeps the fp32 log-sum-exp per query row and head.
   const double act_softmax = flash ? 4.0 * heads * s * b / t : 5.0 * heads * s * S * b / t;
   // Elementwise kernels are HBM-bound: forward moves the activations once (× passes), backward twice.
-  double elem_bytes = (act_linear + act_softmax) * 3.0;
-  if (c.recompute == Recompute::Full) elem_bytes += (act_linear + act_softmax);
+  double elem_bytes = (moved_linear + act_softmax) * 3.0;
+  if (c.recompute == Recompute::Full) elem_bytes += (moved_linear + act_softmax);
   if (c.recompute == Recompute::Selective && !flash) elem_bytes += act_softmax;
   elem_bytes *= k.elementwise_passes;
   const double layer_compute = mb_matmul_s + elem_bytes / hbm_rate;
 
   // --- Tensor parallel: 2 all-reduces forward, 2 backward per layer (RS+AG pairs with sequence parallelism: same
   // ring volume), 2 more when the forward is recomputed in full. Each moves s·b·h activations (2 bytes).
-  double layer_tp = 0.0;
+  double layer_tp = 0.0, layer_tp_fwd = 0.0;
   if (c.tp > 1) {
     const double n_coll = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
     layer_tp = n_coll * ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
+    layer_tp_fwd = layer_tp * 2.0 / n_coll;
   }
   // --- Context parallel: ring exchange of K and V blocks (forward), K, V, dK, dV (backward), overlapped with the
   // attention score computation of the same layer.
@@ -436,9 +487,10 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     layer_cp = dmax(0.0, comm - attn_time);
   }
   // --- Expert parallel: dispatch and combine all-to-all forward and backward per MoE layer (again when recomputed).
-  double layer_ep = 0.0;
+  double layer_ep = 0.0, ep_fwd_share = 0.0;
   if (c.ep > 1 && a.routed_experts > 0) {
     const double n_a2a = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
+    ep_fwd_share = 2.0 / n_a2a;
     const double bytes = tok * a.active_experts * h * 2.0 / t;
     const double a2a_bus = t * cp * ep <= domain ? p.accel.scaleup_bytes_per_s * k.alltoall_scaleup_fraction
                                                  : p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction;
@@ -475,7 +527,12 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double mb_tp = n_slow * layer_tp, mb_cp = n_slow * layer_cp;
   // DualPipe hides the expert all-to-all of one chunk under the compute of its paired chunk.
   const double mb_ep = dual ? dmax(0.0, n_slow * layer_ep - mb_compute) : n_slow * layer_ep;
-  const double fwd_s = n_slow * fwd_layer_s + logits_slow * logits_fwd_s;
+  // The forward of one micro-batch on that rank: its GEMMs and attention, the forward elementwise pass (one of the
+  // three activation passes), the forward TP collectives, the forward KV ring's third of the exposed CP time and the
+  // forward dispatch and combine.
+  const double fwd_elem_s = (moved_linear + act_softmax) * k.elementwise_passes / hbm_rate;
+  const double fwd_s = n_slow * (fwd_layer_s + fwd_elem_s + layer_tp_fwd + layer_cp / 3.0) + ep_fwd_share * mb_ep +
+                       logits_slow * logits_fwd_s;
   const double t_mb = mb_compute + mb_tp + mb_cp + mb_ep;
 
   // --- Pipeline fill and drain (schedules in the header): F forward, B = t_mb − F full backward, W the
@@ -520,6 +577,9 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     double grad_time = 0.0;
     if (g_dense > 1.0) grad_time += ring_time(sp_params.dense * 2.0, 2.0 * (g_dense - 1.0) / g_dense, bus_dp);
     if (g_expert > 1.0) grad_time += ring_time(sp_params.expert * 2.0, 2.0 * (g_expert - 1.0) / g_expert, bus_dp);
+    // DualPipe: ranks i and p − 1 − i hold the same two stages, so each step also all-reduces their gradients
+    // between the pair (2 ranks: 2(n − 1)/n = 1 × the bytes), across the pipeline axis.
+    if (dual) grad_time += ring_time((sp_params.dense + sp_params.expert) * 2.0, 1.0, bus(t * cp * d * pp));
     const double backward_window = 2.0 * fwd_s;
     dp_comm = dmax(0.0, grad_time - backward_window);
     if (c.zero == 3 && g_dense > 1.0) {

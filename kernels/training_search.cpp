@@ -51,6 +51,10 @@ std::string training_problem_error(const TrainingProblem& p) {
   if (p.fixed_pp > p.arch.layers) {
     return "the fixed pipeline-parallel degree " + num(p.fixed_pp) + " exceeds the " + num(p.arch.layers) + " layers";
   }
+  if (p.fixed_schedule < -1 || p.fixed_schedule > 2) {
+    return "the fixed pipeline schedule " + num(p.fixed_schedule) +
+           " is not one of -1 (searched), 0 (1f1b), 1 (zero-bubble), 2 (dualpipe)";
+  }
   if (p.fixed_schedule > 0 && (p.fixed_pp == 1 || p.gpus == 1)) {
     return std::string(p.fixed_schedule == 2 ? "the dualpipe" : "the zero-bubble") +
            " schedule needs a pipeline (pp > 1); use 1f1b or searched";
@@ -104,18 +108,22 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
           for (int mb : micro_batches) {
             if (per_replica % mb != 0) continue;
             const long long m = per_replica / mb;
-            // Interleaving: v chunks per GPU of whole layers, or of layers with the embedding and the loss
-            // counted as one each (Megatron's accounting: 126 layers at p = 8 take v = 2, 4 or 8).
+            // Interleaving: v = 2..8 chunks per GPU, the p·v chunks placed as stages are (gpu_layout; Megatron's
+            // accounting of the embedding and the loss when p·v does not divide the layers, e.g. 126 layers at
+            // p = 8, v = 8, or DeepSeek-V3's 61 at p = 4, v = 4), every chunk holding a layer.
             std::vector<int> vs{1};
             if (pp > 1 && m % pp == 0) {
               for (int v = 2; v <= 8 && pp * v <= a.layers; ++v) {
-                if (a.layers % (pp * v) == 0 || (a.layers + 2) % (pp * v) == 0) vs.push_back(v);
+                StageLayout chunk;
+                gpu_layout(a.layers, pp, v, &chunk);
+                if (chunk.first >= 1 && chunk.last >= 1 && (pp * v <= 2 || chunk.middle_min >= 1)) vs.push_back(v);
               }
             }
             for (int v : vs) {
-              // Schedules: 1F1B; without interleaving also zero-bubble and (p even, m ≥ p and even) DualPipe.
+              // Schedules: 1F1B; without interleaving and with m ≥ p also zero-bubble and (p even, m even)
+              // DualPipe.
               int n_schedules = 1;
-              if (pp > 1 && v == 1) n_schedules = (pp % 2 == 0 && m >= pp && m % 2 == 0) ? 3 : 2;
+              if (pp > 1 && v == 1 && m >= pp) n_schedules = (pp % 2 == 0 && m % 2 == 0) ? 3 : 2;
               if (p.fixed_schedule > 0 && v > 1) continue;  // zero-bubble and DualPipe do not interleave
               for (int zero = 0; zero <= 3; ++zero) {
                 for (int rc = 0; rc <= 2; ++rc) {
@@ -228,6 +236,12 @@ std::vector<TrainingSearchResult> search_training_batch(std::span<const Training
                                     std::to_string(p.arch.layers) + " layers, " + std::to_string(p.arch.heads) +
                                     " heads and a global batch of " + std::to_string(sequences_per_step(p)) +
                                     " sequences";
+      if (err.empty() && p.fixed_schedule > 0) {
+        r.reason += std::string(" with the ") + (p.fixed_schedule == 2 ? "dualpipe" : "zero-bubble") +
+                    " schedule, which needs pp > 1, no interleaving and at least pp micro-batches per pipeline" +
+                    (p.fixed_schedule == 2 ? " (pp and the micro-batch count both even)" : "") +
+                    "; 1f1b or searched lifts that";
+      }
       continue;
     }
     r.best = configs[static_cast<std::size_t>(best[ui])];

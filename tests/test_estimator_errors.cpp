@@ -106,6 +106,37 @@ TEST_CASE("a workload draws the error of its most specific class") {
   }
 }
 
+TEST_CASE("a workload without its own class falls back to its architecture's, then its kind's entry") {
+  const std::filesystem::path file = std::filesystem::path(AIDCSIM_SOURCE_DIR) / "scenarios/default.json";
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto resolve_with = [&](const std::string& entries) {
+    Catalog catalog = Catalog::embedded();
+    catalog.add("estimator_errors", "{\"entries\": {" + entries + "}}", "test estimator_errors.json");
+    return resolve_scenario(parse_json_text(text, "default.json"), catalog, "default.json", file.parent_path());
+  };
+  // The default's workloads are dense on Hopper. Only the kinds: each kind's own entry.
+  const std::string kinds = R"("inference": {"value": 0.2, "source": "test"}, "training": {"value": 0.3, "source": "t"})";
+  ResolvedScenario rs = resolve_with(kinds);
+  CHECK(rs.scenario.uncertainty.inference_log_sigma == Approx(0.2));
+  CHECK(rs.scenario.uncertainty.training_log_sigma == Approx(0.3));
+  // An architecture class (training/dense) but no generation class: the architecture's.
+  rs = resolve_with(kinds + R"(, "training/dense": {"value": 0.12, "source": "t"}, "training/moe": {"value": 0.9,
+                    "source": "t"})");
+  CHECK(rs.scenario.uncertainty.training_log_sigma == Approx(0.12));
+  CHECK(rs.catalog_entries["estimator_errors"].contains("training/dense"));
+  CHECK_FALSE(rs.catalog_entries["estimator_errors"].contains("training/moe"));
+  // No entry for the kind at all: bad input naming the catalog entry, before any replication.
+  CHECK_THROWS_AS(resolve_with(R"("inference": {"value": 0.2, "source": "test"})"), BadInput);
+  // A class entry without a numeric value: bad input at its escaped JSON pointer.
+  try {
+    resolve_with(kinds + R"(, "training/hopper/dense": {"source": "t"})");
+    FAIL("expected BadInput");
+  } catch (const BadInput& e) {
+    CHECK(std::string(e.what()).find("/entries/training~1hopper~1dense") != std::string::npos);
+  }
+}
+
 TEST_CASE("the estimator-error catalog is what a fresh validation gives (regenerate with validate --estimator-errors)") {
   const Catalog catalog = Catalog::embedded();
   ValidationOptions vo;
@@ -118,6 +149,11 @@ TEST_CASE("the estimator-error catalog is what a fresh validation gives (regener
     REQUIRE(entry);
     CHECK((*entry)["rows"].get<int>() == e.rows);
     CHECK((*entry)["value"].get<double>() == Approx(e.log_ratio_rms).epsilon(1e-6));
+  }
+  // And nothing else: a class that fell below the row minimum must not survive in the catalog.
+  for (const std::string& key : catalog.names("estimator_errors")) {
+    INFO(key << ": in the catalog but not in a fresh validation; regenerate with validate --estimator-errors");
+    CHECK(fresh.count(key) == 1);
   }
   for (const char* kind : {"inference", "training"}) {
     INFO(kind << ": the kernels or the reference rows changed; run `aidcsim validate --estimator-errors --backend cpu "

@@ -27,8 +27,9 @@ struct Pinned {
 
 // scenarios/default.json (Johor, 100 MW, with its fleet in operation: failures, repairs, a chat service and two
 // training jobs), replication 0 of a full year. Re-pinned when the default scenario gained its fleet (issue 4), and
-// when the training search gained zero-bubble / DualPipe schedules (its jobs' step times changed, issue 12).
-constexpr Pinned kDefault = {"default.json", 0xc186961b90879ca0ULL, 63417};
+// when the training search gained zero-bubble / DualPipe schedules (its jobs' step times changed, issue 12), and
+// when the training model took each tensor's real width (SwiGLU, GQA) and zero-bubble needed m >= p (issue 12).
+constexpr Pinned kDefault = {"default.json", 0x1241791de5e2c034ULL, 63409};
 // scenarios/nairobi-15mw-b200-water.json (an unreliable grid: outages, generator starts and failures).
 constexpr Pinned kNairobi = {"nairobi-15mw-b200-water.json", 0x2f3961a36cee17b9ULL, 9136};
 

@@ -77,3 +77,46 @@ TEST_CASE("NVFP4 layer GEMMs: BF16 share, FP4 kernel rate and quantisation bytes
   // Memory is unchanged (master weights, gradients, optimizer and activations stay high precision).
   CHECK(fp4.memory_bytes == Approx(bf16.memory_bytes));
 }
+
+TEST_CASE("NVFP4 at tp 8: each rank quantises the h-wide GEMM operands in full unless sequence parallelism shards them") {
+  const Catalog catalog = Catalog::embedded();
+  const AcceleratorSpec gb200 = accelerator_from_catalog(catalog, "gb200");
+  LlmArch a = test::gpt_arch(8, 4096, 32);
+  a.vocab = 1;
+  TrainingProblem p = test::problem(a, gb200, 8, 4096, 8);
+  TrainingConfig c;
+  c.tp = 8;
+  c.dp = 1;
+  c.micro_batch = 1;
+  c.recompute = Recompute::None;
+  const TrainingCalibration k = training_calibration(gb200.generation, Precision::Fp4);
+  // The quantisation bytes' share of the compute difference between zero and the committed bytes per element.
+  TrainingCalibration free_quant = k;
+  free_quant.fp4_quantize_bytes_per_element = 0.0;
+  p.precision = Precision::Fp4;
+  auto quant_s = [&](int sp) {
+    c.sequence_parallel = sp;
+    return estimate_training(p, c, k).compute_s - estimate_training(p, c, free_quant).compute_s;
+  };
+  // Per token and layer: h-wide elements 2h (QKV input, projection output gradient) + 2h (fc1 input, fc2 output
+  // gradient); q-, kv- and ffn-wide 2h + 2h + 4h + 4h = 12h, over t; twice (row- and column-wise); 4.5625 bytes;
+  // 3 passes of a third each; the FP4 share of the GEMMs; 8 layers and 8 micro-batches.
+  const double h = 4096, tok = 4096, t = 8;
+  const double per_elem = tok * 2.0 * k.fp4_quantize_bytes_per_element * (1.0 - k.fp4_bf16_gemm_share) /
+                          (gb200.hbm_bytes_per_s * k.hbm_fraction);
+  CHECK(quant_s(0) == Approx(8 * 8 * per_elem * (4 * h + 12 * h / t)).epsilon(1e-9));
+  CHECK(quant_s(1) == Approx(8 * 8 * per_elem * (4 * h / t + 12 * h / t)).epsilon(1e-9));
+}
+
+TEST_CASE("low-precision training on an accelerator without that rate is an invalid configuration, not an infinite step") {
+  LlmArch a = test::gpt_arch(8, 4096, 32);
+  AcceleratorSpec no_fp4 = test::h100_sxm();
+  no_fp4.fp4_flops_per_s = 0.0;
+  TrainingProblem p = test::problem(a, no_fp4, 8, 4096, 8);
+  p.precision = Precision::Fp4;
+  TrainingConfig c;
+  c.dp = 8;
+  const TrainingEstimate e = estimate_training(p, c);
+  CHECK(e.limit == TrainingLimit::InvalidConfig);
+  CHECK(e.feasible == 0);
+}

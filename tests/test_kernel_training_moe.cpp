@@ -56,21 +56,49 @@ TEST_CASE("routed-expert GEMMs run at M / (M + M_half) of the GEMM rate, M the t
   CHECK(slow8.compute_s - fast8.compute_s == Approx(extra / 8.0).epsilon(1e-6));
 }
 
-TEST_CASE("an MoE layer keeps the router input, the expert inputs and outputs and the expert intermediates") {
+TEST_CASE("an MoE layer keeps the router input, the routed copies' inputs and the expert intermediates") {
   const LlmArch a = small_moe();
   const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
   const TrainingConfig c = single_gpu_stage(8);
   const TrainingEstimate e = estimate_training(p, c);
-  // Per layer, tp 1, no SP, flash attention: layer norms + attention 15 sbh, MoE MLP (2 + 4k) sbh + 6 k f s bytes,
-  // the log-sum-exp 4 a s; one micro-batch in flight; plus the fp32 logits 4 s V.
+  // Per layer, tp 1, no SP, flash attention, MHA: layer norms, QKV input and mask 7 sbh + Q, K, V, output 8 sbh;
+  // MoE MLP: router input 2 sbh, k permuted copies 2k sbh (no expert outputs: probabilities applied in the
+  // activation), fc1 and SwiGLU outputs 6 k f s bytes; the log-sum-exp 4 a s; one micro-batch in flight; plus the
+  // fp32 logits 4 s V.
   const double s = 4096, h = 4096, k = 8, f = 1024;
-  const double layer = 15 * s * h + (2 + 4 * k) * s * h + 6 * k * f * s + 4 * 32 * s;
+  const double layer = 15 * s * h + (2 + 2 * k) * s * h + 6 * k * f * s + 4 * 32 * s;
   CHECK(e.activation_bytes == Approx(8 * layer + 4 * s * 1).epsilon(1e-9));
-  // A dense layer of the same model keeps Korthikanti's 34 sbh.
+  // A dense layer of the same model: 15 sbh, the MLP input and mask 3 sbh, fc1 (gate and up, 2 x 2f) and SwiGLU (2f)
+  // outputs 6 f bytes per token: Korthikanti's 19 sbh only for a 4h GeLU MLP.
   LlmArch dense = a;
   dense.routed_experts = dense.active_experts = 0;
   const TrainingEstimate d = estimate_training(test::problem(dense, test::h100_sxm(), 8, 4096, 8), c);
-  CHECK(d.activation_bytes == Approx(8 * (34 * s * h + 4 * 32 * s) + 4 * s).epsilon(1e-9));
+  CHECK(d.activation_bytes == Approx(8 * (18 * s * h + 6 * f * s + 4 * 32 * s) + 4 * s).epsilon(1e-9));
+  // A 4h GeLU MLP gives Korthikanti's 34 sbh.
+  LlmArch gpt = dense;
+  gpt.gated_mlp = false;
+  gpt.ffn_hidden = 4 * 4096;
+  const TrainingEstimate g = estimate_training(test::problem(gpt, test::h100_sxm(), 8, 4096, 8), c);
+  CHECK(g.activation_bytes == Approx(8 * (34 * s * h + 4 * 32 * s) + 4 * s).epsilon(1e-9));
+}
+
+TEST_CASE("at tp 8 the MoE layer's f-wide tensors are sharded, its h-wide ones only with sequence parallelism") {
+  const LlmArch a = small_moe();
+  const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
+  TrainingConfig c = single_gpu_stage(8);
+  c.tp = 8;
+  c.dp = 1;
+  const double s = 4096, h = 4096, k = 8, f = 1024, t = 8;
+  // One micro-batch in flight (pp 1); the log-sum-exp 4 a s / t; the fp32 logits 4 s V / t.
+  const double lse = 4 * 32 * s / t, logits = 4 * s / t;
+  const TrainingEstimate no_sp = estimate_training(p, c);
+  REQUIRE(no_sp.limit != TrainingLimit::InvalidConfig);
+  const double layer = 7 * s * h + 8 * s * h / t + (2 + 2 * k) * s * h + 6 * k * f * s / t + lse;
+  CHECK(no_sp.activation_bytes == Approx(8 * layer + logits).epsilon(1e-9));
+  c.sequence_parallel = 1;
+  const TrainingEstimate with_sp = estimate_training(p, c);
+  const double layer_sp = (7 + 8 + 2 + 2 * k) * s * h / t + 6 * k * f * s / t + lse;
+  CHECK(with_sp.activation_bytes == Approx(8 * layer_sp + logits).epsilon(1e-9));
 }
 
 TEST_CASE("the expert all-to-all runs at the all-to-all fraction of the link, not the all-reduce bus fraction") {

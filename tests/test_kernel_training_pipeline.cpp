@@ -99,7 +99,7 @@ TEST_CASE("interleaved chunks follow Megatron's accounting: Llama 3.1 405B at p 
   CHECK(g.first == 1 + 7 * 2);
   CHECK(g.middle_max == 16);
   CHECK(g.last == 15);
-  // The search offers v = 2, 4, 8 at p = 8 for 126 layers (none of which divides 126 / 8).
+  // The search offers every v = 2..8 at p = 8 for 126 layers (none of which divides 126 / 8), each chunk a layer.
   LlmArch a = test::gpt_arch(126, 8192, 64);
   TrainingProblem p = test::problem(a, test::h100_sxm(), 64, 4096, 64);
   p.fixed_pp = 8;
@@ -109,22 +109,84 @@ TEST_CASE("interleaved chunks follow Megatron's accounting: Llama 3.1 405B at p 
   CHECK(v[2]);
   CHECK(v[4]);
   CHECK(v[8]);
-  CHECK_FALSE(v[3]);
+  CHECK(v[3]);
+  // Short middle chunks take the last middle positions and each GPU adds up what it holds: 13 layers in 4 x 3 = 12
+  // chunks are 1, 2, then nine of 1, then 1; GPU 1 holds chunks 1, 5, 9 (2 + 1 + 1), the others 3.
+  const StageLayout g13 = gpu_layout(13, 4, 3, &chunk);
+  CHECK(chunk.first == 1);
+  CHECK(chunk.last == 1);
+  int sum = 0;
+  for (int j = 0; j < 12; ++j) sum += chunk_layers(chunk, 13, 12, j);
+  CHECK(sum == 13);
+  CHECK(g13.first + g13.middle_max + g13.middle_min + g13.last == 13);
+  CHECK(g13.middle_max == 4);
+  // DeepSeek-V3's published p = 4, v = 4 (61 layers in 16 chunks) is offered.
+  LlmArch ds = test::gpt_arch(61, 7168, 128);
+  TrainingProblem pd = test::problem(ds, test::h100_sxm(), 256, 4096, 4096);
+  pd.fixed_pp = 4;
+  pd.fixed_tp = 1;
+  bool v4 = false;
+  for (const TrainingConfig& x : enumerate_training_configs(pd)) v4 = v4 || x.interleave == 4;
+  CHECK(v4);
 }
+
+namespace {
+
+// One GPT layer's times for one micro-batch of one sequence, worked by hand from the model's stated terms (bf16,
+// flash attention, tp t without sequence parallelism, no recompute): the layer GEMMs, the causal attention scores,
+// the elementwise HBM passes over Korthikanti's sbh(10 + 24/t) + the log-sum-exp, and 4 TP all-reduces.
+struct HandLayer {
+  double gemm_fwd = 0, attn_fwd = 0, elem_fwd = 0, tp = 0, logits_fwd = 0;
+  double compute() const { return 3 * gemm_fwd + 3.5 * attn_fwd + 3 * elem_fwd; }
+  double per_layer() const { return compute() + tp; }
+  double forward() const { return gemm_fwd + attn_fwd + elem_fwd + tp / 2; }
+};
+
+HandLayer hand_layer(const LlmArch& a, const TrainingProblem& p, const TrainingCalibration& k, double t) {
+  const ArchCounts ac = arch_counts(a);
+  const double s = p.seq_len, h = a.hidden, tok = s;
+  const double mm = p.accel.bf16_flops_per_s * k.matmul_fraction;
+  HandLayer l;
+  l.gemm_fwd = tok * 2 * (ac.attn_params + ac.mlp_active_params) / t / mm;
+  l.attn_fwd = tok * 4 * s * ac.q_width / t * 0.5 / mm;
+  const double act = tok * h * (10 + 24 / t) + 4 * a.heads * s / t;
+  l.elem_fwd = act * k.elementwise_passes / (p.accel.hbm_bytes_per_s * k.hbm_fraction);
+  if (t > 1) {
+    l.tp = 4 * tok * h * 2 * 2 * (t - 1) / t / (p.accel.scaleup_bytes_per_s * k.scaleup_bus_fraction);
+  }
+  l.logits_fwd = tok * 2 * double(a.vocab) * h / t / mm;
+  return l;
+}
+
+// A GPT model of `layers` layers (h 8192, 64 heads) and `vocab` tokens on tp 8 × pp × dp 1 H100s, sequences of
+// 4096, one per micro-batch, no recompute, 1F1B; with the problem's calibration.
+struct PipelineCase {
+  LlmArch a;
+  TrainingProblem p;
+  TrainingConfig c;
+  TrainingCalibration k;
+};
+
+PipelineCase pipeline_case(int layers, int vocab, int pp, long long seqs) {
+  PipelineCase x;
+  x.a = test::gpt_arch(layers, 8192, 64);
+  x.a.vocab = vocab;
+  x.p = test::problem(x.a, test::h100_sxm(), 8 * pp, 4096, seqs);
+  x.c.tp = 8;
+  x.c.pp = pp;
+  x.c.dp = 1;
+  x.c.micro_batch = 1;
+  x.c.recompute = Recompute::None;
+  x.k = training_calibration(x.p.accel.generation, x.p.precision);
+  return x;
+}
+
+}  // namespace
 
 TEST_CASE("pipeline schedules: zero-bubble and DualPipe bubbles and memory against hand-computed values") {
   // 64 layers at p = 8 (8 per stage), a one-token vocabulary (no output projection to speak of), tp 8, no
   // recompute, 64 micro-batches of one sequence.
-  LlmArch a = test::gpt_arch(64, 8192, 64);
-  a.vocab = 1;
-  const TrainingProblem p = test::problem(a, test::h100_sxm(), 64, 4096, 64);
-  TrainingConfig c;
-  c.tp = 8;
-  c.pp = 8;
-  c.dp = 1;
-  c.micro_batch = 1;
-  c.recompute = Recompute::None;
-  const TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
+  auto [a, p, c, k] = pipeline_case(64, 1, 8, 64);
   const TrainingEstimate one = estimate_training(p, c, k);
   c.schedule = PipelineSchedule::ZeroBubble;
   const TrainingEstimate zb = estimate_training(p, c, k);
@@ -133,50 +195,96 @@ TEST_CASE("pipeline schedules: zero-bubble and DualPipe bubbles and memory again
   REQUIRE(one.feasible + zb.feasible + dual.feasible >= 2);
   REQUIRE(zb.limit != TrainingLimit::InvalidConfig);
   REQUIRE(dual.limit != TrainingLimit::InvalidConfig);
-  // By hand: W = the weight-gradient GEMMs of one micro-batch on a stage = its forward layer GEMMs,
-  // 8 layers x tokens x 2 x (attention + MLP parameters) / t at the bf16 GEMM rate; t_mb = 1F1B bubble / (p - 1).
-  const ArchCounts ac = arch_counts(a);
-  const double w = 8.0 * 4096.0 * 2.0 * (ac.attn_params + ac.mlp_active_params) / 8.0 /
-                   (p.accel.bf16_flops_per_s * k.matmul_fraction);
-  const double t_mb = one.bubble_s / 7.0;
-  CHECK(one.bubble_s == Approx(7.0 * t_mb));
-  CHECK(zb.bubble_s == Approx(7.0 * (t_mb - 2.0 * w)).epsilon(1e-5));  // (p − 1)(F + B − 2W), F + B = t_mb
-  // Less than 1F1B's, though not its third: W is the GEMMs only, the elementwise and TP time stay in B.
+  // By hand: a micro-batch on the last stage is 8 layers + the output projection (forward and backward); F its
+  // forward part; W the weight-gradient GEMMs = the forward GEMMs (and the projection's).
+  const HandLayer l = hand_layer(a, p, k, 8);
+  const double t_mb = 8 * l.per_layer() + 3 * l.logits_fwd;
+  const double w = 8 * l.gemm_fwd + l.logits_fwd;
+  CHECK(one.compute_s + one.tp_comm_s == Approx(64 * t_mb).epsilon(1e-9));
+  CHECK(one.bubble_s == Approx(7.0 * t_mb).epsilon(1e-9));
+  CHECK(zb.bubble_s == Approx(7.0 * (t_mb - 2.0 * w)).epsilon(1e-9));  // (p − 1)(F + B − 2W), F + B = t_mb
   CHECK(zb.bubble_s < one.bubble_s);
   CHECK(zb.memory_bytes == Approx(one.memory_bytes));                   // ZB-H1: 1F1B's memory
-  // DualPipe: (p/2 − 1)(F&B + B − 3W) with F&B = F + B; B = t_mb − F.
-  // F = the forward of 8 layers: GEMMs (= W) plus the causal flash-attention scores, 4 s² q_width / t / 2 per layer.
-  const double f = w + 8.0 * 4096.0 * 4.0 * 4096.0 * ac.q_width / 8.0 * 0.5 /
-                           (p.accel.bf16_flops_per_s * k.matmul_fraction);
-  CHECK(dual.bubble_s == Approx(3.0 * (t_mb + (t_mb - f) - 3.0 * w)).epsilon(1e-4));
+  // DualPipe: (p/2 − 1)(F&B + B − 3W) with F&B = F + B, B = t_mb − F; rank 0 runs the first and last stage (8
+  // layers each) for half the micro-batches each, so half the output projection per micro-batch.
+  const double t_dual = 8 * l.per_layer() + 0.5 * 3 * l.logits_fwd;
+  const double f_dual = 8 * l.forward() + 0.5 * l.logits_fwd;
+  const double w_dual = 8 * l.gemm_fwd + 0.5 * l.logits_fwd;
+  CHECK(dual.bubble_s == Approx(3.0 * (t_dual + (t_dual - f_dual) - 3.0 * w_dual)).epsilon(1e-9));
   CHECK(dual.bubble_s < zb.bubble_s);
   CHECK(dual.pp_comm_s == 0.0);
+  // dp 1: no data-parallel reduction, but DualPipe's paired ranks all-reduce their two stages' gradients (2 ranks,
+  // 1 × the bytes) over the scale-out fabric, behind the backward of the last micro-batch (2F).
+  CHECK(one.dp_comm_s == 0.0);
+  const ArchCounts ac = arch_counts(a);
+  const double pair_bytes = 2.0 * (16 * (ac.attn_params + ac.mlp_active_params) + 2 * ac.embed_params) / 8;
+  const double pair_s = pair_bytes / (p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction);
+  CHECK(dual.dp_comm_s == Approx(std::max(0.0, pair_s - 2 * f_dual)).margin(1e-12));
   // Two copies of the stage parameters, p + 1 micro-batches of activations (8 on 1F1B's first stage).
   CHECK(dual.weights_bytes == Approx(2.0 * one.weights_bytes).epsilon(1e-9));
   CHECK(dual.optimizer_bytes == Approx(2.0 * one.optimizer_bytes).epsilon(1e-9));
   CHECK(dual.activation_bytes == Approx(one.activation_bytes * 9.0 / 8.0).epsilon(1e-3));
-  // DualPipe needs p even and at least p (even) micro-batches; neither schedule interleaves.
+  // DualPipe needs p even (pp 3 on 24 GPUs is refused; zero-bubble takes it), neither schedule interleaves, and
+  // both need at least p micro-batches.
+  const TrainingProblem p24 = test::problem(a, test::h100_sxm(), 24, 4096, 64);
   TrainingConfig odd = c;
-  odd.pp = 4;
-  odd.dp = 2;
-  CHECK(estimate_training(p, odd, k).limit != TrainingLimit::InvalidConfig);
+  odd.pp = 3;
+  CHECK(estimate_training(p24, odd, k).limit == TrainingLimit::InvalidConfig);
+  odd.schedule = PipelineSchedule::ZeroBubble;
+  CHECK(estimate_training(p24, odd, k).limit != TrainingLimit::InvalidConfig);
   odd.interleave = 2;
-  CHECK(estimate_training(p, odd, k).limit == TrainingLimit::InvalidConfig);
+  CHECK(estimate_training(p24, odd, k).limit == TrainingLimit::InvalidConfig);
   const TrainingProblem few = test::problem(a, test::h100_sxm(), 64, 4096, 4);
   c.interleave = 1;
   CHECK(estimate_training(few, c, k).limit == TrainingLimit::InvalidConfig);  // 4 micro-batches < p = 8
-  // The search explores all three and a fixed schedule is kept.
+  c.schedule = PipelineSchedule::ZeroBubble;
+  CHECK(estimate_training(few, c, k).limit == TrainingLimit::InvalidConfig);
+  c.schedule = PipelineSchedule::OneFOneB;
+  CHECK(estimate_training(few, c, k).limit != TrainingLimit::InvalidConfig);
+  // The search explores all three, only where they are valid, and a fixed schedule is kept.
   bool seen[3] = {};
   for (const TrainingConfig& x : enumerate_training_configs(p)) seen[static_cast<int>(x.schedule)] = true;
   CHECK(seen[0]);
   CHECK(seen[1]);
   CHECK(seen[2]);
+  for (const TrainingConfig& x : enumerate_training_configs(few)) {
+    CHECK((x.schedule == PipelineSchedule::OneFOneB || x.pp <= 4));
+  }
   TrainingProblem fixed = p;
   fixed.fixed_schedule = static_cast<int>(PipelineSchedule::DualPipe);
-  for (const TrainingConfig& x : enumerate_training_configs(fixed)) {
+  const std::vector<TrainingConfig> fixed_configs = enumerate_training_configs(fixed);
+  REQUIRE_FALSE(fixed_configs.empty());
+  for (const TrainingConfig& x : fixed_configs) {
     CHECK(x.schedule == PipelineSchedule::DualPipe);
     CHECK(x.interleave == 1);
+    CHECK(training_config_valid(fixed, x));
   }
+  fixed.fixed_schedule = 3;
+  CHECK_FALSE(training_problem_error(fixed).empty());
+}
+
+TEST_CASE("DualPipe on an uneven layout with a large vocabulary: rank 0 pairs the first and last stage") {
+  // 30 layers at p = 4: 7 + 8 + 8 + 7. A (made-up) 512k vocabulary makes the output projection worth over two
+  // layers, so 1F1B's slowest stage is the last (7 layers + the projection) and DualPipe's is rank 0 (the first
+  // and last stage, 7 layers each, half the projection per micro-batch), not a middle rank's 8 layers.
+  auto [a, p, c, k] = pipeline_case(30, 512000, 4, 8);
+  const HandLayer l = hand_layer(a, p, k, 8);
+  REQUIRE(7 * l.per_layer() + 1.5 * l.logits_fwd > 8 * l.per_layer());
+  const TrainingEstimate one = estimate_training(p, c, k);
+  c.schedule = PipelineSchedule::DualPipe;
+  const TrainingEstimate dual = estimate_training(p, c, k);
+  REQUIRE(dual.limit != TrainingLimit::InvalidConfig);
+  CHECK(one.stage_layers_first == 7);
+  CHECK(one.stage_layers_middle == 8);
+  CHECK(one.compute_s == Approx(8 * (7 * l.compute() + 3 * l.logits_fwd)).epsilon(1e-9));
+  CHECK(dual.compute_s == Approx(8 * (7 * l.compute() + 1.5 * l.logits_fwd)).epsilon(1e-9));
+  // With a one-token vocabulary the middle ranks' 8 layers are the slowest instead.
+  LlmArch small = a;
+  small.vocab = 1;
+  TrainingProblem ps = p;
+  ps.arch = small;
+  const HandLayer ls = hand_layer(small, ps, k, 8);
+  CHECK(estimate_training(ps, c, k).compute_s == Approx(8 * 8 * ls.compute()).epsilon(1e-9));
 }
 
 TEST_CASE("DeepSeek-V3's parameters: 671 B total and 37 B active, one count for training and inference") {

@@ -69,7 +69,8 @@ std::vector<GroupedGemmRow> grouped_gemm_rows(const Catalog& catalog) {
   InputProblems problems;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const nlohmann::json& e = (*list)[i];
-    if (!e.is_object() || e.value("role", std::string()) != "calibration") continue;
+    if (!e.is_object()) continue;
+    if (const auto role = e.find("role"); role == e.end() || !role->is_string() || *role != "calibration") continue;
     auto positive = [&](const char* key) {
       const auto it = e.find(key);
       const double x = it != e.end() && it->is_number() ? it->get<double>() : 0.0;
@@ -83,9 +84,16 @@ std::vector<GroupedGemmRow> grouped_gemm_rows(const Catalog& catalog) {
     r.tokens = positive("tokens_per_group");
     const double tflops = positive("tflops"), reference = positive("reference_tflops");
     r.ratio = reference > 0.0 ? tflops / reference : 0.0;
-    r.label = e.value("gpu", std::string("?")) + " " + e.value("layout", std::string("?")) + " M=" +
-              std::to_string(static_cast<long long>(r.tokens)) + " N=" + std::to_string(e.value("n", 0)) +
-              " K=" + std::to_string(e.value("k", 0));
+    // Label fields of any JSON type (a wrong type only changes the label, it is not a fitted value).
+    auto text = [&](const char* key) {
+      const auto it = e.find(key);
+      if (it == e.end()) return std::string("?");
+      if (it->is_string()) return it->get<std::string>();
+      if (it->is_number_integer()) return std::to_string(it->get<long long>());
+      return it->dump();
+    };
+    r.label = text("gpu") + " " + text("layout") + " M=" + std::to_string(static_cast<long long>(r.tokens)) +
+              " N=" + text("n") + " K=" + text("k");
     out.push_back(r);
   }
   problems.throw_if_any();

@@ -17,7 +17,10 @@ std::map<std::string, EstimatorError> estimator_errors(const std::vector<Validat
     const double ratio = r.quantity == "step_time_s" ? r.estimate / r.measured : r.measured / r.estimate;
     std::vector<std::string> keys{r.kind};
     if (!r.error_class.empty()) {
-      keys.push_back(r.kind + r.error_class.substr(r.error_class.find('/')));
+      // "<generation>/<arch>": the kind/arch class, then the kind/generation/arch class.
+      if (const auto slash = r.error_class.find('/'); slash != std::string::npos) {
+        keys.push_back(r.kind + r.error_class.substr(slash));
+      }
       keys.push_back(r.kind + "/" + r.error_class);
     }
     for (const std::string& key : keys) {

@@ -69,7 +69,8 @@ nlohmann::json training_config_json(const TrainingConfig& c) {
 std::string pipeline_layout_text(const TrainingEstimate& e, int pp, int interleave) {
   if (pp <= 1) return "";
   const std::string chunks = interleave > 1 ? fmt::format(" (per GPU, in {} interleaved chunks)", interleave) : "";
-  if (e.stage_layers_first == e.stage_layers_middle && e.stage_layers_middle == e.stage_layers_last) {
+  const bool even_middles = pp <= 2 || e.stage_layers_middle == e.stage_layers_first;
+  if (e.stage_layers_first == e.stage_layers_last && even_middles) {
     return fmt::format("{} per stage{}", e.stage_layers_first, chunks);
   }
   const std::string middle = pp > 2 ? fmt::format(" + {} x (up to) {}", pp - 2, e.stage_layers_middle) : "";

@@ -40,6 +40,8 @@ std::string error_class_of(const Catalog& catalog, const std::string& model, con
                                   accelerator_from_catalog(catalog, accelerator, "accelerator"));
   } catch (const BadInput&) {
     return "";
+  } catch (const nlohmann::json::exception&) {  // a malformed user catalog entry: no class, not a crash
+    return "";
   }
 }
 

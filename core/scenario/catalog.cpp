@@ -53,7 +53,7 @@ double catalog_default(const Catalog& catalog, const std::string& catalog_name, 
                        nlohmann::json& used) {
   const nlohmann::json* e = catalog.entry(catalog_name, key);
   if (!e || !e->contains("value") || !(*e)["value"].is_number()) {
-    throw BadInput(catalog.label(catalog_name), "/entries/" + key, e ? json_excerpt(*e) : "",
+    throw BadInput(catalog.label(catalog_name), "/entries/" + json_pointer_escape(key), e ? json_excerpt(*e) : "",
                    "an entry with a numeric \"value\" and its \"source\"");
   }
   used[catalog_name][key] = *e;
