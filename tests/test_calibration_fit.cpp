@@ -6,6 +6,7 @@
 #include "core/run/calibration_fit.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
+#include "kernels/inference_calibration.hpp"
 
 using namespace aidc;
 
@@ -49,4 +50,25 @@ TEST_CASE("a grouped_gemm row without its numbers is bad input naming the row") 
   } catch (const BadInput& e) {
     CHECK(std::string(e.what()).find("/entries/grouped_gemm/3/reference_tflops") != std::string::npos);
   }
+}
+
+TEST_CASE("the committed inference efficiencies equal a refit from the offline calibration rows alone") {
+  const std::vector<InferenceReferenceRow> rows = inference_fit_rows(Catalog::embedded());
+  for (const InferenceReferenceRow& r : rows) {
+    CHECK(r.role == "calibration");
+    CHECK(r.scenario == InferenceScenario::Offline);
+  }
+  const InferenceCalibrationFit fit = fit_inference_calibration(rows);
+  CHECK(fit.hopper_rows == 16);
+  CHECK(fit.cdna3_rows == 1);
+  const InferenceEfficiency hopper = inference_efficiency(kGenerationHopper, Precision::Fp8);
+  CHECK(fit.hopper_fp8.matmul == Approx(hopper.matmul));
+  CHECK(fit.hopper_fp8.hbm == Approx(hopper.hbm));
+  CHECK(fit.hopper_fp8.iteration_overhead_s == Approx(hopper.iteration_overhead_s));
+  CHECK(fit.hopper_fp8.collective_latency_s == Approx(hopper.collective_latency_s));
+  CHECK(fit.cdna3_matmul == Approx(inference_efficiency(kGenerationCdna3, Precision::Fp8).matmul));
+  CHECK(fit.hopper_median_abs_error <= 0.05);
+  CHECK(fit.hopper_max_abs_error <= 0.15);
+  // No validation row is in the fit.
+  for (const std::string& label : fit.labels) CHECK(label.find("h200") == std::string::npos);
 }

@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
   sweep->add_flag("-q,--quiet", sweep_opt.quiet, "no progress or tables");
   aidc::CalibrateCliOptions cal_opt;
   CLI::App* calibrate = app.add_subcommand(
-      "calibrate", "refit the training efficiencies from the calibration rows alone; compare with the committed ones");
+      "calibrate", "refit the training and inference efficiencies from the calibration rows alone; compare with the committed ones");
   calibrate->add_flag("--check", cal_opt.check, "exit 1 when the committed values differ from the refit");
   calibrate->add_flag("--json", cal_opt.json, "JSON on stdout");
   aidc::FitClimateCliOptions fit_opt;

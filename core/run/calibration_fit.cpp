@@ -7,6 +7,7 @@
 
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
+#include "kernels/inference_calibration.hpp"
 #include "kernels/training_model.hpp"
 
 namespace aidc {
@@ -123,6 +124,110 @@ GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& ro
     }
   }
   return best;
+}
+
+std::vector<InferenceReferenceRow> inference_fit_rows(const Catalog& catalog) {
+  std::vector<InferenceReferenceRow> out;
+  for (InferenceReferenceRow& r : inference_reference_rows(catalog)) {
+    if (r.role == "calibration" && r.problem.empty() && r.scenario == InferenceScenario::Offline) {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Signed errors of `rows` at the efficiency `eff`.
+std::vector<double> inference_errors(const std::vector<const InferenceReferenceRow*>& rows,
+                                     const InferenceEfficiency& eff) {
+  InferenceRowOptions opt;
+  opt.n_requests = kInferenceFitRequests;
+  opt.backend = Backend::Cpu;
+  opt.efficiency = eff;
+  std::vector<double> errors;
+  for (const InferenceReferenceRow* r : rows) {
+    const InferenceRowEstimate e = estimate_inference_reference(*r, opt);
+    errors.push_back(e.ok ? e.tokens_per_s / r->measured_tokens_per_s - 1.0 : 1e9);
+  }
+  return errors;
+}
+
+Score score_signed(const std::vector<double>& errors) {
+  std::vector<double> a;
+  for (double e : errors) a.push_back(std::fabs(e));
+  return score(a);
+}
+
+}  // namespace
+
+InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceReferenceRow>& rows) {
+  InferenceCalibrationFit fit;
+  std::vector<const InferenceReferenceRow*> hopper, cdna3;
+  for (const InferenceReferenceRow& r : rows) {
+    if (r.spec.precision != Precision::Fp8) continue;
+    if (r.spec.accel.generation == kGenerationHopper) hopper.push_back(&r);
+    if (r.spec.accel.generation == kGenerationCdna3) cdna3.push_back(&r);
+  }
+  fit.hopper_rows = static_cast<int>(hopper.size());
+  fit.cdna3_rows = static_cast<int>(cdna3.size());
+  InferenceEfficiency best = inference_efficiency(kGenerationHopper, Precision::Fp8);
+  std::vector<double> best_errors;
+  bool first = true;
+  double best_objective = 0.0;
+  if (!hopper.empty()) {
+    for (int mm = 45; mm <= 70; mm += 5) {
+      for (int hbm = 75; hbm <= 95; hbm += 5) {
+        for (int it = 2; it <= 6; ++it) {
+          for (const double lat_us : {10.0, 20.0, 35.0, 50.0, 75.0}) {
+            InferenceEfficiency e = best;
+            e.matmul = mm / 100.0;
+            e.hbm = hbm / 100.0;
+            e.iteration_overhead_s = it * 0.5e-3;
+            e.collective_latency_s = lat_us * 1e-6;
+            std::vector<double> errors = inference_errors(hopper, e);
+            const Score s = score_signed(errors);
+            if (first || s.objective < best_objective - 1e-12) {
+              first = false;
+              best_objective = s.objective;
+              fit.hopper_fp8 = e;
+              fit.hopper_median_abs_error = s.median;
+              fit.hopper_max_abs_error = s.max;
+              best_errors = std::move(errors);
+            }
+          }
+        }
+      }
+    }
+  }
+  for (const InferenceReferenceRow* r : hopper) fit.labels.push_back(r->model + " " + r->accelerator + " " +
+                                                                     std::to_string(r->isl) + "/" +
+                                                                     std::to_string(r->osl) + " " + r->scenario_name);
+  fit.errors = best_errors;
+  if (!cdna3.empty()) {
+    bool first_c = true;
+    double best_c = 0.0;
+    std::vector<double> cdna_errors;
+    for (int mm = 35; mm <= 70; mm += 5) {
+      InferenceEfficiency e = first ? inference_efficiency(kGenerationHopper, Precision::Fp8) : fit.hopper_fp8;
+      e.matmul = mm / 100.0;
+      std::vector<double> errors = inference_errors(cdna3, e);
+      const Score s = score_signed(errors);
+      if (first_c || s.objective < best_c - 1e-12) {
+        first_c = false;
+        best_c = s.objective;
+        fit.cdna3_matmul = e.matmul;
+        fit.cdna3_max_abs_error = s.max;
+        cdna_errors = std::move(errors);
+      }
+    }
+    for (const InferenceReferenceRow* r : cdna3) {
+      fit.labels.push_back(r->model + " " + r->accelerator + " " + std::to_string(r->isl) + "/" +
+                           std::to_string(r->osl) + " " + r->scenario_name);
+    }
+    fit.errors.insert(fit.errors.end(), cdna_errors.begin(), cdna_errors.end());
+  }
+  return fit;
 }
 
 }  // namespace aidc

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/run/reference_validation.hpp"
+#include "kernels/inference_model.hpp"
 #include "kernels/training_calibration.hpp"
 
 namespace aidc {
@@ -47,5 +48,28 @@ std::vector<GroupedGemmRow> grouped_gemm_rows(const Catalog& catalog);
 // Grid M½ = 0..1000 tokens step 4, the objective of the step-time fit (median + 0.3 × max |error|); ties keep the
 // smaller M½.
 GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& rows);
+
+// Inference: the fitted efficiencies of kernels/inference_calibration.hpp refitted from the offline calibration rows
+// (TensorRT-LLM max-throughput and MLPerf offline; the MLPerf server rows are not in the fit and stay predictions)
+// estimated as `aidcsim validate` estimates them, with kInferenceFitRequests requests per row, on the CPU backend.
+// Hopper FP8: matmul 0.45..0.70 step 0.05 × HBM 0.75..0.95 step 0.05 × iteration overhead 1, 1.5, 2, 2.5, 3 ms ×
+// collective latency 10, 20, 35, 50, 75 µs on the Hopper rows; then CDNA3 FP8: matmul 0.35..0.70 step 0.05 on the CDNA3
+// rows with the Hopper values for the rest. Objective median + 0.3 × max |error| (as the training fits); ties keep
+// the first grid point in that loop order (smaller values first).
+inline constexpr int kInferenceFitRequests = 700;
+
+struct InferenceCalibrationFit {
+  InferenceEfficiency hopper_fp8;
+  double cdna3_matmul = 0.0;
+  int hopper_rows = 0, cdna3_rows = 0;
+  double hopper_median_abs_error = 0.0, hopper_max_abs_error = 0.0;
+  double cdna3_max_abs_error = 0.0;
+  std::vector<std::string> labels;  // Hopper rows, then CDNA3 rows
+  std::vector<double> errors;       // per row, signed, at the fit
+};
+
+// The offline calibration rows of the catalog (role "calibration", scenario max-throughput or mlperf-offline).
+std::vector<InferenceReferenceRow> inference_fit_rows(const Catalog& catalog);
+InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceReferenceRow>& rows);
 
 }  // namespace aidc
