@@ -2,8 +2,16 @@
 // Iteration-level continuous batching of one replica (vLLM / TensorRT-LLM style) over a request stream.
 //
 // Each engine iteration: admit waiting requests in arrival order while the batch has a free slot (max_batch) and
-// the KV cache can hold the request's whole context (input + output: TensorRT-LLM's GUARANTEED_NO_EVICT capacity
-// policy, so nothing is ever preempted); then run one step in which every decoding request produces one token and
+// the KV cache can hold them, then run one step. KV policies (BatchingParams::kv_on_demand):
+// - reserve (0): a request is admitted when its whole context (input + output) fits, and holds it until it
+//   finishes: TensorRT-LLM's GUARANTEED_NO_EVICT capacity policy (its default), so nothing is ever preempted;
+// - on demand (1): a request is admitted when its prompt fits, and its KV grows by one token per generated token
+//   (vLLM's PagedAttention blocks, SGLang's token pool); when the next step would not fit, the most recently
+//   admitted decoding request is preempted, its KV freed, and it waits at the head of the queue to be recomputed:
+//   prefilled again over its prompt plus the tokens it had generated (vLLM's recompute preemption, SGLang's
+//   retraction), resuming where it stopped. Preempted requests are readmitted before new ones, last preempted
+//   first.
+// Then the step in which every decoding request produces one token and
 // prompt chunks of admitted requests fill the rest of the token budget (chunk_tokens = max tokens per iteration,
 // decode tokens included, prompts served first-come first-served). A request whose prompt completes in an iteration
 // emits its first token at the end of that iteration.
@@ -40,6 +48,7 @@ struct BatchingParams {
   double arrival_scale = 1.0;  // open loop: multiplies arrival times (a replica of R sees 1/R of the rate: R)
   double kv_capacity_tokens = 0.0;
   long long max_skip_iterations = 0;  // 0: unlimited event skipping; 1: step by step (the reference the tests use)
+  int kv_on_demand = 0;      // KV policy (header): 0 reserve input + output at admission, 1 on demand with preemption
   // Throughput is measured in steady state: output tokens produced between the first finish and the admission
   // of the last request, over that time (the batch is full of a natural mix of prefill and decode there). The
   // cold start (everyone prefilling at once) and the drain of a finite stream are excluded. When that window is
@@ -52,8 +61,13 @@ struct RequestState {
   double first_token_s = 0.0;
   double finish_s = 0.0;
   long long finish_step = 0;  // decode-step counter value at which the request has all its tokens
+  long long admit_seq = 0;    // admission order (on-demand preemption takes the latest)
   int prefilled = 0;
-  int status = 0;             // 0 waiting, 1 prefill, 2 decode, 3 finished, 4 rejected (never fits the KV cache)
+  int prompt = 0;             // tokens to prefill in this admission: the input, or after a preemption the input
+                              // plus the tokens generated so far
+  int remaining = 0;          // decode steps left after this admission's prefill emits its token
+  int status = 0;             // 0 waiting, 1 prefill, 2 decode, 3 finished, 4 rejected (never fits the KV cache),
+                              // 5 preempted (waiting to be recomputed)
 };
 
 // Caller-provided working memory: n_capacity >= number of requests; batch_capacity >= max_batch.
@@ -76,6 +90,8 @@ struct BatchingResult {
   double output_tokens = 0.0;
   double input_tokens = 0.0;
   long long iterations = 0;                   // engine iterations (skipped ones included)
+  long long preemptions = 0;                  // on-demand KV: decoding requests preempted and recomputed
+  double peak_kv_tokens = 0.0;                // most KV tokens held (reserved or written) at once
   long long events = 0;                       // loop turns actually executed
   int requests_finished = 0;
   int requests_rejected = 0;                  // context larger than the whole KV cache
@@ -201,10 +217,8 @@ AIDC_HD inline void fheap_push(long long* h, int& n, long long v) {
   h[i] = v;
 }
 
-AIDC_HD inline long long fheap_pop(long long* h, int& n) {
-  const long long top = h[0];
-  const long long v = h[--n];
-  int i = 0;
+// Places `v` at hole `i` of the n-element heap `h`, moving it down past smaller children.
+AIDC_HD inline void fheap_sift_down(long long* h, int n, int i, long long v) {
   for (;;) {
     int c = 2 * i + 1;
     if (c >= n) break;
@@ -213,8 +227,26 @@ AIDC_HD inline long long fheap_pop(long long* h, int& n) {
     h[i] = h[c];
     i = c;
   }
-  if (n > 0) h[i] = v;
+  h[i] = v;
+}
+
+AIDC_HD inline long long fheap_pop(long long* h, int& n) {
+  const long long top = h[0];
+  const long long v = h[--n];
+  if (n > 0) fheap_sift_down(h, n, 0, v);
   return top;
+}
+
+// Removes the element at position `pos` (the last one takes its place and sifts up or down).
+AIDC_HD inline void fheap_remove_at(long long* h, int& n, int pos) {
+  const long long v = h[--n];
+  if (pos == n) return;
+  int i = pos;
+  while (i > 0 && h[(i - 1) / 2] > v) {
+    h[i] = h[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  fheap_sift_down(h, n, i, v);
 }
 
 AIDC_HD inline long long heap_step(long long key) { return key >> kHeapIndexBits; }
@@ -250,6 +282,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   }
   RequestState* st = scratch.states;
   const bool closed = p.concurrency > 0;
+  const bool on_demand = p.kv_on_demand != 0;
   for (int i = 0; i < n; ++i) {
     st[i] = RequestState{};
     st[i].arrival_s = closed ? 0.0 : reqs[i].arrival_s * p.arrival_scale;
@@ -261,14 +294,19 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   int heap_n = 0;
   int* pq = scratch.prefill_queue;
   int pq_head = 0, pq_n = 0;
+  // Preempted requests (on demand only), a stack in the tail of the heap array: while any waits nothing new is
+  // admitted, so decoding + prefilling + preempted <= max_batch <= batch_capacity and the two never meet.
+  int n_pre = 0;
+  auto pre_slot = [&](int j) -> long long& { return heap[scratch.batch_capacity - 1 - j]; };
 
   double now = 0.0;
   long long dstep = 0;           // decode-step counter
+  long long admissions = 0;
   double ctx_dec = 0.0;          // sum of contexts of decoding requests
-  double kv_used = 0.0;          // reserved tokens (input + output of admitted requests)
+  double kv_used = 0.0;          // KV tokens held: reserved (input + output) or, on demand, written so far
   double tokens_out = 0.0;
   double busy_s = 0.0, batch_time = 0.0;
-  int next = 0;                  // next request to admit (FIFO)
+  int next = 0;                  // next new request to admit (FIFO)
   int done = 0;                  // finished + rejected
   const double kv_cap = p.kv_capacity_tokens;
   double lo_t = -1.0, lo_tok = 0.0, hi_t = -1.0, hi_tok = 0.0;  // first finish; last admission
@@ -286,23 +324,69 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     s.status = 3;
     s.finish_s = now;
     const double ctx = double(reqs[i].input_tokens) + reqs[i].output_tokens;
-    kv_used -= ctx;
+    kv_used -= ctx;  // on demand too: a finished request had written its whole context
     ++res.requests_finished;
     ++done;
     if (closed && released < n) st[released++].arrival_s = now;
   };
+  // KV tokens an admission takes: the whole context, or on demand the prompt and the token its prefill emits.
+  auto admission_need = [&](int i) {
+    return on_demand ? double(st[i].status == 5 ? st[i].prompt : reqs[i].input_tokens) + 1.0
+                     : double(reqs[i].input_tokens) + reqs[i].output_tokens;
+  };
+  auto admit = [&](int i) {
+    RequestState& s = st[i];
+    kv_used += admission_need(i);
+    if (s.status != 5) {
+      s.prompt = reqs[i].input_tokens;
+      s.remaining = reqs[i].output_tokens - 1;
+    }
+    s.status = 1;
+    s.prefilled = 0;
+    s.admit_seq = admissions++;
+    int slot = pq_head + pq_n;
+    if (slot >= cap_q) slot -= cap_q;
+    pq[slot] = i;
+    ++pq_n;
+  };
+  // On demand: frees the most recently admitted decoding request's KV and parks it for recompute.
+  auto preempt_latest = [&](void) {
+    int pos = 0;
+    for (int j = 1; j < heap_n; ++j) {
+      if (st[heap_index(heap[j])].admit_seq > st[heap_index(heap[pos])].admit_seq) pos = j;
+    }
+    const int i = heap_index(heap[pos]);
+    fheap_remove_at(heap, heap_n, pos);
+    RequestState& s = st[i];
+    const long long left = s.finish_step - dstep;  // decode steps it still needed
+    const double ctx = double(reqs[i].input_tokens) + reqs[i].output_tokens - double(left);
+    kv_used -= ctx;
+    ctx_dec -= ctx;
+    s.prompt = int(ctx);  // recompute: the input and every token generated so far
+    s.remaining = int(left) - 1;  // the recompute's prefill emits the next token
+    s.status = 5;
+    pre_slot(n_pre++) = i;
+    ++res.preemptions;
+  };
 
   const double ctx_slope = decode_context_slope(model);
-  // Safety net only: every loop turn admits, finishes, prefills at least one prompt token or reaches an arrival.
+  // Safety net only: every loop turn admits, finishes, preempts, prefills at least one prompt token or reaches an
+  // arrival.
   long long guard = 0;
   long long guard_max = 16LL * n + 1000LL;
-  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens;
+  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens + (on_demand ? 4LL * reqs[i].output_tokens : 0);
   while (done < n && guard++ < guard_max) {
     ++res.events;
-    // ---- admission ----
-    while (next < n && next < released && st[next].arrival_s <= now && heap_n + pq_n < p.max_batch) {
-      const double need = double(reqs[next].input_tokens) + reqs[next].output_tokens;
-      if (need > kv_cap) {  // can never run here
+    // ---- admission: preempted requests first (last preempted first), then new ones in arrival order ----
+    while (n_pre > 0 && heap_n + pq_n < p.max_batch) {
+      const int i = int(pre_slot(n_pre - 1));
+      if (kv_used + admission_need(i) > kv_cap) break;
+      --n_pre;
+      admit(i);
+    }
+    while (n_pre == 0 && next < n && next < released && st[next].arrival_s <= now && heap_n + pq_n < p.max_batch) {
+      const double whole = double(reqs[next].input_tokens) + reqs[next].output_tokens;
+      if (whole > kv_cap) {  // can never run here
         st[next].status = 4;
         st[next].finish_s = now;
         ++res.requests_rejected;
@@ -311,26 +395,22 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
         ++next;
         continue;
       }
-      if (kv_used + need > kv_cap) break;
-      kv_used += need;
-      st[next].status = 1;
-      int slot = pq_head + pq_n;
-      if (slot >= cap_q) slot -= cap_q;
-      pq[slot] = next;
-      ++pq_n;
+      if (kv_used + admission_need(next) > kv_cap) break;
+      admit(next);
       ++next;
       if (next == n && hi_t < 0.0) {
         hi_t = now;
         hi_tok = tokens_out;
       }
     }
+    if (kv_used > res.peak_kv_tokens) res.peak_kv_tokens = kv_used;
     record_done();
     if (done >= n) break;
-    const int n_dec = heap_n;
-    const int budget = p.chunk_tokens - n_dec > 0 ? p.chunk_tokens - n_dec : 0;
+    int n_dec = heap_n;
+    int budget = p.chunk_tokens - n_dec > 0 ? p.chunk_tokens - n_dec : 0;
 
     if (n_dec == 0 && pq_n == 0) {  // idle: jump to the next arrival
-      if (next < n && next < released) {
+      if (n_pre == 0 && next < n && next < released) {
         if (st[next].arrival_s > now) now = st[next].arrival_s;
         continue;
       }
@@ -339,9 +419,17 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
 
     if (pq_n == 0 || budget == 0) {
       // ---- decode-only stretch: skip to the next event ----
+      if (on_demand) {
+        while (heap_n > 0 && kv_used + heap_n > kv_cap) preempt_latest();
+        if (heap_n != n_dec) continue;  // the batch changed: admit and plan again
+      }
       long long k = heap_step(heap[0]) - dstep;
       if (k < 1) k = 1;
       if (p.max_skip_iterations > 0 && k > p.max_skip_iterations) k = p.max_skip_iterations;
+      if (on_demand && n_dec > 0) {  // until the KV would overflow
+        const long long room = (long long)((kv_cap - kv_used) / n_dec);
+        if (room < k) k = room > 1 ? room : 1;
+      }
       IterationLoad l0;
       l0.decode_tokens = n_dec;
       l0.decode_context = ctx_dec;
@@ -349,9 +437,9 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       const double c0 = iteration_cost(model, l0).time_s;
       const double slope = ctx_slope * n_dec;  // each iteration adds n_dec context tokens
       // an arrival that could be admitted before the next finish ends the stretch early
-      if (!closed && next < n && pq_n == 0 && heap_n + pq_n < p.max_batch) {
-        const double need = double(reqs[next].input_tokens) + reqs[next].output_tokens;
-        if (need > kv_cap || kv_used + need <= kv_cap) {
+      if (!closed && n_pre == 0 && next < n && pq_n == 0 && heap_n + pq_n < p.max_batch) {
+        const double whole = double(reqs[next].input_tokens) + reqs[next].output_tokens;
+        if (whole > kv_cap || kv_used + admission_need(next) <= kv_cap) {
           k = steps_to_cover(st[next].arrival_s - now, c0, slope, k);
         }
       }
@@ -363,6 +451,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       res.iterations += k;
       ctx_dec += double(n_dec) * double(k);
       tokens_out += double(n_dec) * double(k);
+      if (on_demand) kv_used += double(n_dec) * double(k);
+      if (kv_used > res.peak_kv_tokens) res.peak_kv_tokens = kv_used;
       while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
         const int i = heap_index(fheap_pop(heap, heap_n));
         ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
@@ -373,26 +463,44 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     }
 
     // ---- mixed iteration: decode batch + prompt chunks ----
-    IterationLoad load;
-    load.decode_tokens = n_dec;
-    load.decode_context = ctx_dec;
-    load.logit_rows = n_dec;
-    int left = budget;
     int completing = 0;  // prefills that complete: the first `completing` queue entries
-    for (int q = 0; q < pq_n && left > 0; ++q) {
-      const int qi = pq_head + q;
-      const int i = pq[qi >= cap_q ? qi - cap_q : qi];
-      const double o = st[i].prefilled;
-      const int rem = reqs[i].input_tokens - st[i].prefilled;
-      const int take = rem < left ? rem : left;
-      load.prefill_tokens += take;
-      load.prefill_pairs += double(take) * (o + 0.5 * (double(take) + 1.0));
-      load.prefill_kv_read += o + take;
-      load.prefill_sequences += 1.0;
-      left -= take;
-      if (take == rem) {
-        load.logit_rows += 1.0;
-        if (q == completing) ++completing;
+    auto plan = [&](IterationLoad& load) {
+      load = IterationLoad{};
+      load.decode_tokens = n_dec;
+      load.decode_context = ctx_dec;
+      load.logit_rows = n_dec;
+      int left = budget;
+      completing = 0;
+      for (int q = 0; q < pq_n && left > 0; ++q) {
+        const int qi = pq_head + q;
+        const int i = pq[qi >= cap_q ? qi - cap_q : qi];
+        const double o = st[i].prefilled;
+        const int rem = st[i].prompt - st[i].prefilled;
+        const int take = rem < left ? rem : left;
+        load.prefill_tokens += take;
+        load.prefill_pairs += double(take) * (o + 0.5 * (double(take) + 1.0));
+        load.prefill_kv_read += o + take;
+        load.prefill_sequences += 1.0;
+        left -= take;
+        if (take == rem) {
+          load.logit_rows += 1.0;
+          if (q == completing) ++completing;
+        }
+      }
+    };
+    IterationLoad load;
+    plan(load);
+    if (on_demand) {  // this step writes one token per decoding request
+      bool changed = false;
+      while (heap_n > 0 && kv_used + heap_n > kv_cap) {
+        preempt_latest();
+        changed = true;
+      }
+      if (changed) {
+        n_dec = heap_n;
+        budget = p.chunk_tokens - n_dec > 0 ? p.chunk_tokens - n_dec : 0;
+        plan(load);
+        if (n_dec == 0 && load.prefill_tokens == 0) continue;
       }
     }
     const double dt = iteration_cost(model, load).time_s;
@@ -404,19 +512,21 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       ++dstep;
       ctx_dec += n_dec;
       tokens_out += n_dec;
+      if (on_demand) kv_used += n_dec;
     }
-      while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
-        const int i = heap_index(fheap_pop(heap, heap_n));
+    if (kv_used > res.peak_kv_tokens) res.peak_kv_tokens = kv_used;
+    while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
+      const int i = heap_index(fheap_pop(heap, heap_n));
       ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
       finish(i);
     }
     // advance prompts: the queue is served in order, so partial progress only on the first not-completing entry
-    left = budget;
+    int left = budget;
     int q = 0;
     while (q < pq_n && left > 0) {
       const int qi = pq_head + q;
       const int i = pq[qi >= cap_q ? qi - cap_q : qi];
-      const int rem = reqs[i].input_tokens - st[i].prefilled;
+      const int rem = st[i].prompt - st[i].prefilled;
       const int take = rem < left ? rem : left;
       st[i].prefilled += take;
       left -= take;
@@ -427,15 +537,15 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       pq_head = pq_head + 1 == cap_q ? 0 : pq_head + 1;
       --pq_n;
       RequestState& s = st[i];
-      s.first_token_s = now;
+      if (s.first_token_s <= 0.0 && s.remaining == reqs[i].output_tokens - 1) s.first_token_s = now;
       tokens_out += 1.0;
-      if (reqs[i].output_tokens <= 1) {
+      if (s.remaining <= 0) {
         finish(i);
       } else {
         s.status = 2;
-        s.finish_step = dstep + reqs[i].output_tokens - 1;
+        s.finish_step = dstep + s.remaining;
         fheap_push(heap, heap_n, heap_key(s.finish_step, i));
-        ctx_dec += double(reqs[i].input_tokens) + 1.0;
+        ctx_dec += double(s.prompt) + 1.0;
       }
     }
     record_done();

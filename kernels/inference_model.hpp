@@ -42,6 +42,16 @@ struct InferenceEfficiency {
                                        // request bookkeeping in the runtime (grows with the batch)
 };
 
+// The serving engine whose scheduler runs the replicas. What differs here is its KV policy
+// (kernels/inference_batching.hpp): TensorRT-LLM reserves each request's whole context at admission
+// (GUARANTEED_NO_EVICT, its default capacity scheduler); vLLM (PagedAttention blocks allocated as tokens are
+// written, recompute preemption) and SGLang (token pool, retraction) grow the KV on demand and preempt when it runs
+// out. The efficiencies stay the accelerator generation's (kernels/inference_calibration.hpp says on which
+// engine's rows each was fitted); per-engine efficiencies need per-engine calibration rows.
+enum class ServingEngine : int { TrtLlm = 0, Vllm = 1, Sglang = 2 };
+
+AIDC_HD inline int engine_kv_on_demand(ServingEngine e) { return e == ServingEngine::TrtLlm ? 0 : 1; }
+
 // ---------------------------------------------------------------------------------------------------------------
 // One replica's fixed quantities for a (model, accelerator, precision, tp, pp, ep)
 

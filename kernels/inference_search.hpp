@@ -33,6 +33,7 @@ struct InferenceProblem {
   double slo_ttft_s = 0.0;   // 0: no SLO; else p99 TTFT must not exceed it
   double slo_tpot_s = 0.0;   // 0: no SLO; else p99 TPOT must not exceed it
   InferenceEfficiency eff;
+  ServingEngine engine = ServingEngine::TrtLlm;
   // enumeration
   int fixed_tp = 0;          // > 0: only this tp (e.g. to reproduce a published run)
   int fixed_pp = 0;
@@ -67,6 +68,7 @@ struct InferenceEstimate {
   double tpot_p50_s = 0.0, tpot_p99_s = 0.0;
   double mean_batch = 0.0;           // per replica
   int requests_finished = 0;         // per simulated replica
+  long long preemptions = 0;         // per simulated replica (on-demand KV engines)
 };
 
 // Largest max_batch the enumeration offers (scratch must hold this many batch slots).
@@ -115,6 +117,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   bp.max_batch = c.max_batch;
   bp.chunk_tokens = c.chunk_tokens;
   bp.kv_capacity_tokens = r.kv_capacity_tokens;
+  bp.kv_on_demand = engine_kv_on_demand(pr.engine);
   if (pr.open_loop) {
     bp.concurrency = 0;
     bp.arrival_scale = c.replicas;
@@ -135,6 +138,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   e.tpot_p99_s = b.tpot_p99_s;
   e.mean_batch = b.mean_batch;
   e.requests_finished = b.requests_finished;
+  e.preemptions = b.preemptions;
   e.meets_slo = ((pr.slo_ttft_s <= 0.0 || b.ttft_p99_s <= pr.slo_ttft_s) &&
                  (pr.slo_tpot_s <= 0.0 || b.tpot_p99_s <= pr.slo_tpot_s))
                     ? 1 : 0;
@@ -233,6 +237,15 @@ AIDC_HD inline InferenceSearchResult search_inference(const InferenceProblem& pr
 #include <string>
 
 namespace aidc {
+
+inline const char* engine_name(ServingEngine e) {
+  switch (e) {
+    case ServingEngine::Vllm: return "vllm";
+    case ServingEngine::Sglang: return "sglang";
+    case ServingEngine::TrtLlm: break;
+  }
+  return "trtllm";
+}
 
 inline const char* precision_name(Precision p) {
   switch (p) {

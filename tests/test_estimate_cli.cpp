@@ -351,3 +351,25 @@ TEST_CASE("a fixed schedule the fixed pipeline cannot run is refused with the re
   CHECK(odd.exit_code == 2);
   CHECK_THAT(odd.err, Catch::Contains("even pipeline-parallel degree (got 5)"));
 }
+
+TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vllm and sglang grow it on demand") {
+  // Llama 3.3 70B on 2 H100 with 2048/2048 tokens: the KV cache, not the batch limit, bounds the batch.
+  auto args = [](const char* engine) {
+    return std::vector<std::string>{"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm",
+                                    "--gpus", "2", "--tp", "2", "--precision", "fp8", "--isl", "2048", "--osl",
+                                    "2048", "--requests", "600", "--engine", engine, "--json"};
+  };
+  const json trt = run_json(args("trtllm"));
+  const json vllm = run_json(args("vllm"));
+  CHECK(trt["engine"] == "trtllm");
+  CHECK(vllm["engine"] == "vllm");
+  CHECK(trt["preemptions_per_replica"] == 0);
+  CHECK(vllm["preemptions_per_replica"].get<int>() > 0);
+  // On demand the search can only gain (the reserve schedule is among what it can do with no preemption).
+  CHECK(vllm["output_tokens_per_s"].get<double>() >= 0.99 * trt["output_tokens_per_s"].get<double>());
+  const CommandResult bad = aidcsim({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
+                                     "--gpus", "1", "--precision", "fp8", "--isl", "10", "--osl", "10", "--engine",
+                                     "tgi"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--engine"));
+}

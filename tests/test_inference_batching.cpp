@@ -286,3 +286,78 @@ TEST_CASE("a long prompt is prefilled in chunks of the token budget") {
   // smaller chunks pay the per-iteration overhead more often
   CHECK(b.ttft_p50_s > c.ttft_p50_s);
 }
+
+TEST_CASE("on-demand KV with preemption conserves requests and tokens and never overfills the cache") {
+  const int n = 600;
+  std::vector<InferenceRequest> reqs = mixed_requests(n, 17);
+  double want_out = 0.0;
+  for (const auto& q : reqs) want_out += q.output_tokens;
+  const ReplicaModel r = model_8b();
+  ScratchOwner sc(n);
+  BatchingParams p;
+  p.max_batch = 256;
+  p.concurrency = 256;
+  p.chunk_tokens = 2048;
+  p.kv_capacity_tokens = 60000;  // a few dozen of these requests' contexts: preemption is certain
+  p.kv_on_demand = 1;
+  const BatchingResult b = simulate_batching(r, reqs.data(), n, p, sc.s);
+  REQUIRE(b.error == 0);
+  CHECK(b.requests_finished + b.requests_rejected == n);
+  double want_served = 0.0;
+  for (const auto& q : reqs) {
+    if (q.input_tokens + q.output_tokens <= 60000) want_served += q.output_tokens;
+  }
+  CHECK(b.output_tokens == Approx(want_served));
+  CHECK(want_served == Approx(want_out));
+  CHECK(b.preemptions > 0);
+  CHECK(b.peak_kv_tokens <= p.kv_capacity_tokens);
+  // Reserving whole contexts never preempts and holds fewer sequences at once.
+  p.kv_on_demand = 0;
+  const BatchingResult reserve = simulate_batching(r, reqs.data(), n, p, sc.s);
+  REQUIRE(reserve.error == 0);
+  CHECK(reserve.preemptions == 0);
+  CHECK(reserve.peak_kv_tokens <= p.kv_capacity_tokens);
+  CHECK(b.mean_batch > reserve.mean_batch);
+}
+
+TEST_CASE("with KV to spare the on-demand and reserve policies schedule identically") {
+  const int n = 500;
+  std::vector<InferenceRequest> reqs = mixed_requests(n, 5);
+  const ReplicaModel r = model_8b();
+  ScratchOwner sc(n);
+  BatchingParams p;
+  p.max_batch = 64;
+  p.concurrency = 64;
+  p.kv_capacity_tokens = 1e9;
+  const BatchingResult a = simulate_batching(r, reqs.data(), n, p, sc.s);
+  p.kv_on_demand = 1;
+  const BatchingResult b = simulate_batching(r, reqs.data(), n, p, sc.s);
+  CHECK(b.preemptions == 0);
+  CHECK(a.iterations == b.iterations);
+  CHECK(a.output_tokens_per_s == b.output_tokens_per_s);
+  CHECK(a.ttft_p99_s == b.ttft_p99_s);
+  CHECK(a.tpot_p99_s == b.tpot_p99_s);
+}
+
+TEST_CASE("on-demand KV: event skipping equals stepping every iteration, preemptions included") {
+  const int n = 400;
+  std::vector<InferenceRequest> reqs = mixed_requests(n, 23);
+  const ReplicaModel r = model_8b();
+  ScratchOwner sc(n);
+  BatchingParams p;
+  p.max_batch = 128;
+  p.concurrency = 128;
+  p.chunk_tokens = 1024;
+  p.kv_capacity_tokens = 50000;
+  p.kv_on_demand = 1;
+  const BatchingResult fast = simulate_batching(r, reqs.data(), n, p, sc.s);
+  p.max_skip_iterations = 1;
+  const BatchingResult slow = simulate_batching(r, reqs.data(), n, p, sc.s);
+  REQUIRE(fast.error == 0);
+  REQUIRE(slow.error == 0);
+  CHECK(fast.preemptions > 0);
+  CHECK(fast.preemptions == slow.preemptions);
+  CHECK(fast.iterations == slow.iterations);
+  CHECK(fast.makespan_s == Approx(slow.makespan_s).epsilon(1e-9));
+  CHECK(fast.tpot_p99_s == Approx(slow.tpot_p99_s).epsilon(1e-9));
+}

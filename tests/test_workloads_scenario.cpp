@@ -286,3 +286,19 @@ TEST_CASE("a training workload may fix its pipeline schedule; an unknown one is 
   doc["workloads"][1]["schedule"] = "gpipe";
   CHECK(has_problem(problems_of(doc), "/workloads/1/schedule", "gpipe", "dualpipe"));
 }
+
+TEST_CASE("an inference workload may name its serving engine; an unknown one is bad input at its path") {
+  auto doc = with_workloads();
+  CHECK(resolve(doc).scenario.workloads[0].engine == "trtllm");
+  doc["workloads"][0]["engine"] = "vllm";
+  const auto rs = resolve(doc);
+  CHECK(rs.scenario.workloads[0].engine == "vllm");
+  CHECK(rs.resolved["workloads"][0]["engine"] == "vllm");
+  CHECK(inference_request(rs.scenario.workloads[0]).engine == ServingEngine::Vllm);
+  doc["workloads"][0]["engine"] = "tgi";
+  CHECK(has_problem(problems_of(doc), "/workloads/0/engine", "tgi", "sglang"));
+  // A training workload has no engine.
+  auto t = with_workloads();
+  t["workloads"][1]["engine"] = "vllm";
+  CHECK(has_problem(problems_of(t), "/workloads/1/engine", "vllm", ""));
+}

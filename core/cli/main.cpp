@@ -134,6 +134,11 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   est_inf->add_option("--tpot-slo-s", est.tpot_slo_s, "p99 time-per-output-token bound, s")
       ->check(CLI::PositiveNumber);
+  est_inf->add_option("--engine", est.engine,
+                      "serving engine whose scheduler runs the replicas: trtllm (reserves each request's whole KV), "
+                      "vllm or sglang (KV on demand, preemption)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>{"trtllm", "vllm", "sglang"}));
   est_inf->add_option("--requests", est.requests, "requests simulated per replica")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));

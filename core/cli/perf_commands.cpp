@@ -90,6 +90,7 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.ttft_slo_s = o.ttft_slo_s;
     spec.tpot_slo_s = o.tpot_slo_s;
     spec.n_requests = o.requests;
+    spec.engine = parse_engine(o.engine, "--engine");
     if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
     const InferenceOutcome r = estimate_inference(spec, backend);
     if (!r.found) throw Refused(r.reason);
@@ -101,6 +102,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"accelerator", o.accelerator},
           {"gpus", o.gpus},
           {"precision", o.precision},
+          {"engine", o.engine},
           {"isl", o.isl},
           {"osl", o.osl},
           {"concurrency", o.concurrency > 0 ? nlohmann::json(o.concurrency) : nlohmann::json("saturated")},
@@ -113,6 +115,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"tpot_p50_s", e.tpot_p50_s},
           {"tpot_p99_s", e.tpot_p99_s},
           {"mean_batch_per_replica", e.mean_batch},
+          {"preemptions_per_replica", e.preemptions},
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
           {"config", inference_config_json(c)},
@@ -124,8 +127,8 @@ int run_estimate_inference(const EstimateOptions& o) {
       const std::string clients =
           o.concurrency > 0 ? fmt::format("{} concurrent client{}", o.concurrency, o.concurrency == 1 ? "" : "s")
                             : "saturated (maximum throughput)";
-      std::cout << fmt::format("{} on {} x {}, {}, {} in / {} out tokens, {}\n", o.model, o.gpus, o.accelerator,
-                               o.precision, o.isl, o.osl, clients);
+      std::cout << fmt::format("{} on {} x {}, {}, {} in / {} out tokens, {}, {}\n", o.model, o.gpus, o.accelerator,
+                               o.precision, o.isl, o.osl, clients, o.engine);
       std::cout << fmt::format("  output tokens/s   {:.0f} ({:.0f} per GPU)\n", e.output_tokens_per_s,
                                e.output_tokens_per_s_per_gpu);
       std::cout << fmt::format("  TTFT p50 / p99    {:.3f} / {:.3f} s\n", e.ttft_p50_s, e.ttft_p99_s);
@@ -134,6 +137,11 @@ int run_estimate_inference(const EstimateOptions& o) {
                                c.tp, c.pp, c.ep, c.replicas, c.max_batch, c.chunk_tokens);
       std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica\n",
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
+      std::cout << fmt::format("  engine            {}: {}\n", o.engine,
+                               o.engine == "trtllm"
+                                   ? "each request's whole context reserved at admission (GUARANTEED_NO_EVICT)"
+                                   : fmt::format("KV grown on demand, {} preemption(s) per replica (recomputed)",
+                                                 e.preemptions));
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
                                backend_name(r.backend));
     }

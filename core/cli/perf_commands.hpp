@@ -14,6 +14,7 @@ struct EstimateOptions {
   // inference
   int isl = 0, osl = 0, concurrency = 0, requests = kDefaultInferenceRequests;
   double ttft_slo_s = 0.0, tpot_slo_s = 0.0;
+  std::string engine = "trtllm";  // trtllm | vllm | sglang
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;

@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "core/scenario/input_error.hpp"
 #include "kernels/inference_calibration.hpp"
 #include "kernels/inference_search_parallel.hpp"
 
@@ -104,6 +106,13 @@ int schedule_from_name(const std::string& name) {
   return -1;
 }
 
+ServingEngine parse_engine(const std::string& name, const std::string& where) {
+  for (ServingEngine e : {ServingEngine::TrtLlm, ServingEngine::Vllm, ServingEngine::Sglang}) {
+    if (name == engine_name(e)) return e;
+  }
+  throw BadInput(where, "", nlohmann::json(name).dump(), std::string("one of: ") + kEngineNames);
+}
+
 namespace {
 
 std::string no_precision_support(const std::string& accelerator, const AcceleratorSpec& a, Precision p) {
@@ -124,6 +133,7 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.slo_ttft_s = spec.ttft_slo_s;
   pr.slo_tpot_s = spec.tpot_slo_s;
   pr.eff = spec.efficiency ? *spec.efficiency : inference_efficiency(spec.accel.generation, spec.precision);
+  pr.engine = spec.engine;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
   return pr;

@@ -42,6 +42,7 @@ struct InferenceRequestSpec {
   double ttft_slo_s = 0.0;  // p99 bounds; 0: none
   double tpot_slo_s = 0.0;
   std::optional<InferenceEfficiency> efficiency;  // default: inference_efficiency(generation, precision)
+  ServingEngine engine = ServingEngine::TrtLlm;
   bool keep_all = false;    // return every evaluated configuration and estimate
 };
 
@@ -122,6 +123,10 @@ std::string recompute_name(Recompute r);
 // "1f1b", "zero-bubble", "dualpipe"; and back (-1 for "searched" or anything else).
 std::string schedule_name(PipelineSchedule s);
 int schedule_from_name(const std::string& name);
+// The serving engines by name ("trtllm", "vllm", "sglang"; engine_name in kernels/inference_search.hpp); `where`
+// names the flag or JSON path in the BadInput an unknown name raises.
+ServingEngine parse_engine(const std::string& name, const std::string& where);
+inline const char* const kEngineNames = "trtllm, vllm, sglang";
 // The layers per pipeline stage of an estimate: "8 per stage", or for Megatron's uneven placement
 // "7 + 14 x 8 + 7 (uneven: ...)"; "" for pp 1.
 std::string pipeline_layout_text(const TrainingEstimate& e, int pp, int interleave = 1);

@@ -115,6 +115,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.precision = parse_precision(r.precision_name, "precision");
         r.spec.gpus = r.gpus;
         r.spec.fixed_tp = r.tp;
+        r.spec.engine = parse_engine(str_or(e, "engine").empty() ? "trtllm" : str_or(e, "engine"), "engine");
         r.spec.isl = r.isl;
         r.spec.osl = r.osl;
         r.problem = inference_request_error(r.spec);
@@ -372,6 +373,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
     v.quantity = "output_tokens_per_s";
     v.measured = r.measured_tokens_per_s;
     v.error_class = error_class_of(catalog, v.model, v.accelerator);
+    v.engine = r.problem.empty() ? engine_name(r.spec.engine) : "";
     const InferenceRowEstimate e = estimate_inference_reference(r, io);
     const bool cal = r.role == "calibration";
     if (!e.ok) {
@@ -382,8 +384,8 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
       v.estimate = e.tokens_per_s;
       v.error = e.tokens_per_s / r.measured_tokens_per_s - 1.0;
       v.config = inference_config_json(e.config);
-      v.config_text = fmt::format("tp{} pp{} ep{} x{} batch<={} chunk {}", e.config.tp, e.config.pp, e.config.ep,
-                                  e.config.replicas, e.config.max_batch, e.config.chunk_tokens);
+      v.config_text = fmt::format("{} tp{} pp{} ep{} x{} batch<={} chunk {}", v.engine, e.config.tp, e.config.pp,
+                                  e.config.ep, e.config.replicas, e.config.max_batch, e.config.chunk_tokens);
       if (r.tp == 0) v.note = "tp searched";
       (cal ? inf_cal : inf_val).push_back(v.error);
     }
@@ -473,6 +475,7 @@ nlohmann::json validation_json(const ValidationReport& rep) {
       j["config"] = r.config;
     }
     if (!r.note.empty()) j["note"] = r.note;
+    if (!r.engine.empty()) j["engine"] = r.engine;
     rows.push_back(std::move(j));
   }
   return {{"rows", rows},

@@ -136,6 +136,7 @@ InferenceRequestSpec inference_request(const WorkloadSpec& w) {
   spec.concurrency = w.concurrency;
   spec.ttft_slo_s = w.ttft_slo_s;
   spec.tpot_slo_s = w.tpot_slo_s;
+  spec.engine = parse_engine(w.engine, "engine");
   return spec;
 }
 
@@ -177,15 +178,17 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       r.chosen.long_name = "the chosen operating point of workload " + w.name + " (highest output tokens/s meeting the SLOs)";
       set_attributes(r.configs, w, o.backend, o.configs_evaluated);
       set_attributes(r.chosen, w, o.backend, o.configs_evaluated);
+      for (NamedTable* t : {&r.configs, &r.chosen}) t->text_attributes.push_back({"engine", w.engine});
       r.instance_output_tokens_per_s = o.estimate.output_tokens_per_s;
       if (!w.mix.empty()) {
         // The rows are the largest class's configuration with the mix's output tokens/s (perf_estimates.hpp).
         r.chosen.number_attributes.push_back({"mix_output_tokens_per_s", o.estimate.output_tokens_per_s});
         r.chosen.text_attributes.push_back({"mix", mix_text(w.mix)});
       }
-      r.summary = fmt::format("workload {}: {} output tokens/s on {} x {} (tp {}, pp {}, {} replica{})", w.name,
+      r.summary = fmt::format("workload {}: {} output tokens/s on {} x {} (tp {}, pp {}, {} replica{}{})", w.name,
                               people_number(o.estimate.output_tokens_per_s), people_number(w.gpus), w.accelerator, o.config.tp, o.config.pp,
-                              o.config.replicas, o.config.replicas == 1 ? "" : "s");
+                              o.config.replicas, o.config.replicas == 1 ? "" : "s",
+                              w.engine == "trtllm" ? "" : ", " + w.engine);
     } else {
       TrainingRequestSpec spec = training_request(w);
       spec.keep_all = true;

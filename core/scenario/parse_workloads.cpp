@@ -212,6 +212,7 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     w.concurrency = static_cast<int>(r.integer("concurrency", 0, 0, kMaxTokens));
     w.ttft_slo_s = r.number("ttft_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
     w.tpot_slo_s = r.number("tpot_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
+    w.engine = r.choice("engine", "trtllm", {"trtllm", "vllm", "sglang"});
   } else {
     w.seq = static_cast<int>(r.required_integer("seq", 1, kMaxTokens));
     w.global_batch_tokens =
@@ -283,6 +284,7 @@ nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, boo
       j["concurrency"] = w.concurrency;
       j["ttft_slo_s"] = w.ttft_slo_s;
       j["tpot_slo_s"] = w.tpot_slo_s;
+      j["engine"] = w.engine;
     } else {
       j["seq"] = w.seq;
       j["global_batch_tokens"] = w.global_batch_tokens;

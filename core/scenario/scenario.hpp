@@ -288,6 +288,7 @@ struct WorkloadSpec {
   int concurrency = 0;       // clients; 0: saturated
   double ttft_slo_s = 0.0;   // p99 bounds; 0: none
   double tpot_slo_s = 0.0;
+  std::string engine = "trtllm";  // serving engine: "trtllm", "vllm" or "sglang" (its KV policy, perf_estimates.hpp)
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;
