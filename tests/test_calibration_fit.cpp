@@ -7,6 +7,7 @@
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
 #include "kernels/inference_calibration.hpp"
+#include "tests/skip.hpp"
 
 using namespace aidc;
 
@@ -52,7 +53,22 @@ TEST_CASE("a grouped_gemm row without its numbers is bad input naming the row") 
   }
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define AIDCSIM_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AIDCSIM_UNDER_ASAN 1
+#endif
+#endif
+
 TEST_CASE("the committed inference efficiencies equal a refit from the offline calibration rows alone") {
+#ifdef AIDCSIM_UNDER_ASAN
+  // 750 grid points x 17 searched rows: about 20 s in the main suite, about 8 minutes under ASan/UBSan. The
+  // sanitizer run checks that the rows resolve; the main suite checks the refit.
+  const std::vector<InferenceReferenceRow> some = inference_fit_rows(Catalog::embedded());
+  REQUIRE(some.size() == 17);
+  AIDCSIM_SKIP("the full inference refit runs in the main (unsanitized) suite");
+#endif
   const std::vector<InferenceReferenceRow> rows = inference_fit_rows(Catalog::embedded());
   for (const InferenceReferenceRow& r : rows) {
     CHECK(r.role == "calibration");
