@@ -6,12 +6,14 @@
 // threads > 1 splits the configurations over std::threads (each with its own scratch) to show how the pure
 // per-configuration function scales before the Thrust/TBB backend takes over.
 //
-// Usage: bench_inference_search goal [requests=2000] [max_threads=2] [backend=cpu] [repeats=3]
+// Usage: bench_inference_search goal [requests=2000] [max_threads=2] [backend=cpu] [repeats=3] [serving=aggregated]
 // The goal measurement: a serving search of >= 10,000 configurations (models x GPU counts x input/output
 // lengths, all in one search_inference_configs_batch call on the Thrust backend), each an iteration-level batching
 // simulation of `requests` requests, with 1, 2, ..., max_threads TBB threads (tbb::global_control). Reports wall
 // time, CPU time (getrusage: user + system of the whole process) and configurations/s of every run (thread counts
-// interleaved, repeats times), then the best wall time per thread count. Goal: <= 10 s on 2 threads.
+// interleaved, repeats times), then the best wall time per thread count. Goal: <= 10 s on 2 threads. `serving`
+// (aggregated, disaggregated, any) sets the deployments offered: disaggregated configurations run two phase
+// simulations each (1 GPU problems have none).
 
 #include <sys/resource.h>
 #include <tbb/global_control.h>
@@ -64,7 +66,13 @@ double cpu_seconds() {
   return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
-int goal(int n_req, int max_threads, Backend backend, int repeats) {
+ServingMode serving_from(const char* text) {
+  if (std::strcmp(text, "disaggregated") == 0) return ServingMode::Disaggregated;
+  if (std::strcmp(text, "any") == 0) return ServingMode::Either;
+  return ServingMode::Aggregated;
+}
+
+int goal(int n_req, int max_threads, Backend backend, int repeats, ServingMode serving) {
   struct Model {
     const char* name;
     LlmArch arch;
@@ -98,6 +106,7 @@ int goal(int n_req, int max_threads, Backend backend, int repeats) {
           pr.n_requests = n_req;
           pr.concurrency = lengths[li].concurrency;
           pr.eff = inference_efficiency(pr.accel.generation, pr.precision);
+          pr.serving = g > 1 ? serving : ServingMode::Aggregated;
           problems.push_back(pr);
           labels.push_back({m.name, "h100-sxm"});
           total += static_cast<long long>(enumerate_inference_config_list(pr).size());
@@ -107,8 +116,8 @@ int goal(int n_req, int max_threads, Backend backend, int repeats) {
   }
   // streams never reallocates its elements' buffers after the pointers were taken (vectors move their storage).
   std::printf("goal: %zu problems (3 models x 1/2/4/8 H100 x 4 length mixes), %lld configurations, %d requests each, "
-              "backend %s\n",
-              problems.size(), total, n_req, backend_name(backend).c_str());
+              "backend %s, serving %s\n",
+              problems.size(), total, n_req, backend_name(backend).c_str(), serving_mode_name(serving));
   std::vector<double> best_wall(static_cast<std::size_t>(max_threads) + 1, 1e300);
   for (int rep = 0; rep < repeats; ++rep) {
   for (int t = 1; t <= max_threads; ++t) {
@@ -146,7 +155,8 @@ int goal(int n_req, int max_threads, Backend backend, int repeats) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "goal") == 0) {
     return goal(argc > 2 ? std::atoi(argv[2]) : 2000, argc > 3 ? std::atoi(argv[3]) : 2,
-                argc > 4 ? parse_backend(argv[4]) : Backend::Cpu, argc > 5 ? std::atoi(argv[5]) : 3);
+                argc > 4 ? parse_backend(argv[4]) : Backend::Cpu, argc > 5 ? std::atoi(argv[5]) : 3,
+                serving_from(argc > 6 ? argv[6] : "aggregated"));
   }
   const int n_req = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;

@@ -22,6 +22,15 @@
 // proportional to it), so k iterations cost k*c0 + slope*k(k-1)/2 exactly; the loop jumps to the next finish (or
 // the next admissible arrival) in one step. Results equal the step-by-step loop's.
 //
+// Phases (BatchingParams::phase), for disaggregated serving (kernels/inference_search.hpp):
+// - both (0): every request is prefilled and decoded here (co-located serving);
+// - prefill only (1): a request finishes when its prompt is processed and its first token emitted (a prefill
+//   instance; its KV then leaves for a decode instance), so every request counts one output token;
+// - decode only (2): a request arrives with its prompt's KV and first token from a prefill instance: admission
+//   delivers that token and puts it straight into the decode batch (context = input + 1); `first_token_s` is the
+//   admission, so TTFT here is the wait for a decode slot, and TPOT runs from the admission. A request preempted
+//   here (on-demand KV) is recomputed locally as in co-located serving.
+//
 // Arrivals: closed loop (concurrency > 0: requests 0..C-1 arrive at t = 0, and each finish releases the next
 // request at that instant), or open loop (concurrency = 0: request i arrives at arrival_s[i] * arrival_scale,
 // ascending).
@@ -49,6 +58,7 @@ struct BatchingParams {
   double kv_capacity_tokens = 0.0;
   long long max_skip_iterations = 0;  // 0: unlimited event skipping; 1: step by step (the reference the tests use)
   int kv_on_demand = 0;      // KV policy (header): 0 reserve input + output at admission, 1 on demand with preemption
+  int phase = 0;             // 0 prefill + decode, 1 prefill only, 2 decode only (header: Phases)
   // Throughput is measured in steady state: output tokens produced between the first finish and the admission
   // of the last request, over that time (the batch is full of a natural mix of prefill and decode there). The
   // cold start (everyone prefilling at once) and the drain of a finite stream are excluded. When that window is
@@ -283,6 +293,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   RequestState* st = scratch.states;
   const bool closed = p.concurrency > 0;
   const bool on_demand = p.kv_on_demand != 0;
+  const bool prefill_only = p.phase == 1, decode_only = p.phase == 2;
+  auto out_of = [&](int i) { return prefill_only ? 1 : reqs[i].output_tokens; };
   for (int i = 0; i < n; ++i) {
     st[i] = RequestState{};
     st[i].arrival_s = closed ? 0.0 : reqs[i].arrival_s * p.arrival_scale;
@@ -323,7 +335,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     RequestState& s = st[i];
     s.status = 3;
     s.finish_s = now;
-    const double ctx = double(reqs[i].input_tokens) + reqs[i].output_tokens;
+    const double ctx = double(reqs[i].input_tokens) + out_of(i);
     kv_used -= ctx;  // on demand too: a finished request had written its whole context
     ++res.requests_finished;
     ++done;
@@ -332,14 +344,28 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   // KV tokens an admission takes: the whole context, or on demand the prompt and the token its prefill emits.
   auto admission_need = [&](int i) {
     return on_demand ? double(st[i].status == 5 ? st[i].prompt : reqs[i].input_tokens) + 1.0
-                     : double(reqs[i].input_tokens) + reqs[i].output_tokens;
+                     : double(reqs[i].input_tokens) + out_of(i);
   };
   auto admit = [&](int i) {
     RequestState& s = st[i];
     kv_used += admission_need(i);
     if (s.status != 5) {
       s.prompt = reqs[i].input_tokens;
-      s.remaining = reqs[i].output_tokens - 1;
+      s.remaining = out_of(i) - 1;
+    }
+    if (decode_only && s.status != 5) {  // KV and first token received: straight into the decode batch
+      s.admit_seq = admissions++;
+      s.first_token_s = now;
+      tokens_out += 1.0;
+      if (s.remaining <= 0) {
+        finish(i);
+        return;
+      }
+      s.status = 2;
+      s.finish_step = dstep + s.remaining;
+      fheap_push(heap, heap_n, heap_key(s.finish_step, i));
+      ctx_dec += double(s.prompt) + 1.0;
+      return;
     }
     s.status = 1;
     s.prefilled = 0;
@@ -359,7 +385,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     fheap_remove_at(heap, heap_n, pos);
     RequestState& s = st[i];
     const long long left = s.finish_step - dstep;  // decode steps it still needed
-    const double ctx = double(reqs[i].input_tokens) + reqs[i].output_tokens - double(left);
+    const double ctx = double(reqs[i].input_tokens) + out_of(i) - double(left);
     kv_used -= ctx;
     ctx_dec -= ctx;
     s.prompt = int(ctx);  // recompute: the input and every token generated so far
@@ -374,7 +400,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   // arrival.
   long long guard = 0;
   long long guard_max = 16LL * n + 1000LL;
-  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens + (on_demand ? 4LL * reqs[i].output_tokens : 0);
+  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens + (on_demand ? 4LL * out_of(i) : 0);
   while (done < n && guard++ < guard_max) {
     ++res.events;
     // ---- admission: preempted requests first (last preempted first), then new ones in arrival order ----
@@ -385,7 +411,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       admit(i);
     }
     while (n_pre == 0 && next < n && next < released && st[next].arrival_s <= now && heap_n + pq_n < p.max_batch) {
-      const double whole = double(reqs[next].input_tokens) + reqs[next].output_tokens;
+      const double whole = double(reqs[next].input_tokens) + out_of(next);
       if (whole > kv_cap) {  // can never run here
         st[next].status = 4;
         st[next].finish_s = now;
@@ -438,7 +464,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       const double slope = ctx_slope * n_dec;  // each iteration adds n_dec context tokens
       // an arrival that could be admitted before the next finish ends the stretch early
       if (!closed && n_pre == 0 && next < n && pq_n == 0 && heap_n + pq_n < p.max_batch) {
-        const double whole = double(reqs[next].input_tokens) + reqs[next].output_tokens;
+        const double whole = double(reqs[next].input_tokens) + out_of(next);
         if (whole > kv_cap || kv_used + admission_need(next) <= kv_cap) {
           k = steps_to_cover(st[next].arrival_s - now, c0, slope, k);
         }
@@ -455,7 +481,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       if (kv_used > res.peak_kv_tokens) res.peak_kv_tokens = kv_used;
       while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
         const int i = heap_index(fheap_pop(heap, heap_n));
-        ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
+        ctx_dec -= double(reqs[i].input_tokens) + out_of(i);
         finish(i);
       }
       record_done();
@@ -517,7 +543,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     if (kv_used > res.peak_kv_tokens) res.peak_kv_tokens = kv_used;
     while (heap_n > 0 && heap_step(heap[0]) <= dstep) {
       const int i = heap_index(fheap_pop(heap, heap_n));
-      ctx_dec -= double(reqs[i].input_tokens) + reqs[i].output_tokens;
+      ctx_dec -= double(reqs[i].input_tokens) + out_of(i);
       finish(i);
     }
     // advance prompts: the queue is served in order, so partial progress only on the first not-completing entry
@@ -537,7 +563,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       pq_head = pq_head + 1 == cap_q ? 0 : pq_head + 1;
       --pq_n;
       RequestState& s = st[i];
-      if (s.first_token_s <= 0.0 && s.remaining == reqs[i].output_tokens - 1) s.first_token_s = now;
+      if (!decode_only && s.first_token_s <= 0.0 && s.remaining == out_of(i) - 1) s.first_token_s = now;
       tokens_out += 1.0;
       if (s.remaining <= 0) {
         finish(i);
@@ -557,7 +583,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   int m = 0;
   for (int i = 0; i < n; ++i) {
     if (st[i].status != 3) continue;
-    res.output_tokens += reqs[i].output_tokens;
+    res.output_tokens += out_of(i);
     res.input_tokens += reqs[i].input_tokens;
     if (st[i].finish_s > last) last = st[i].finish_s;
     scratch.values[m++] = st[i].first_token_s - st[i].arrival_s;
@@ -565,8 +591,8 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   percentiles_50_99(scratch.values, m, res.ttft_p50_s, res.ttft_p99_s);
   m = 0;
   for (int i = 0; i < n; ++i) {
-    if (st[i].status != 3 || reqs[i].output_tokens < 2) continue;
-    scratch.values[m++] = (st[i].finish_s - st[i].first_token_s) / (reqs[i].output_tokens - 1);
+    if (st[i].status != 3 || out_of(i) < 2) continue;
+    scratch.values[m++] = (st[i].finish_s - st[i].first_token_s) / (out_of(i) - 1);
   }
   percentiles_50_99(scratch.values, m, res.tpot_p50_s, res.tpot_p99_s);
   res.makespan_s = last - first_arrival;

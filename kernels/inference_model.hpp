@@ -65,6 +65,7 @@ enum class InferenceInfeasible : int {
   BadParallelism = 5,        // tp*pp does not divide the GPUs, ep does not divide experts/tp, pp > layers, ...
   NoConfiguration = 6,       // the search had nothing to evaluate
   SimulationFailed = 7,      // the batching simulation could not run (scratch too small, bad parameters)
+  NoKvTransferLink = 8,      // disaggregated: no fabric bandwidth between prefill and decode instances
 };
 
 // Share of HBM that the serving engine may use: TensorRT-LLM reserves free memory for the KV cache with

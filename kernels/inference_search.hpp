@@ -11,6 +11,20 @@
 // which keeps the batch full whenever the KV cache allows. Open loop: every replica sees the whole request list
 // with arrival times stretched by the replica count (1/R of the rate). Deployment throughput = R x replica
 // throughput. SLOs are checked against p99 TTFT and p99 TPOT (MLPerf server-style).
+//
+// Disaggregated serving (InferenceConfig::prefill_replicas > 0; DistServe, Splitwise, Mooncake, NVIDIA Dynamo,
+// SGLang PD): of the R instances, P only prefill (their scheduler sees prompts alone) and D = R - P only decode
+// (no prompt chunk ever stalls a decode step). Each phase is simulated on its own (BatchingParams::phase) and the
+// deployment runs at the slowest of: what the P prefill instances can feed, what the D decode instances can
+// produce, and what the fabric can carry of prompt KV from one to the other (DistServe's placement method: each
+// phase's rate per instance, then the split that balances them). The KV moves over the scale-up fabric when the
+// whole deployment sits in one scale-up domain, else over the NICs, every GPU of an instance sending its shard
+// in parallel; the transfer is not overlapped with the prefill (layer-wise streaming would hide part of it), so
+// TTFT = prefill TTFT + transfer + wait for a decode slot, and the p99 is the sum of the three p99s (an upper
+// bound). Open loop: each prefill instance sees 1/P of the arrivals, each decode instance 1/D (the prefill delay
+// shifts them, ignored). Closed loop with C clients (saturated: max_batch per decode instance): the clients split
+// between the phases in proportion to the time a request spends in each (Little's law), refined from the phase
+// simulations' rates.
 
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/hd.hpp"
@@ -19,6 +33,13 @@
 #include "kernels/llm_arch.hpp"
 
 namespace aidc {
+
+// Deployment shapes a search offers.
+enum class ServingMode : int {
+  Aggregated = 0,     // every replica prefills and decodes (co-located; the engines' default)
+  Disaggregated = 1,  // prefill and decode instances apart (at least one of each)
+  Either = 2,         // both, the search picks
+};
 
 struct InferenceProblem {
   LlmArch arch;
@@ -34,7 +55,9 @@ struct InferenceProblem {
   double slo_tpot_s = 0.0;   // 0: no SLO; else p99 TPOT must not exceed it
   InferenceEfficiency eff;
   ServingEngine engine = ServingEngine::TrtLlm;
+  ServingMode serving = ServingMode::Aggregated;
   // enumeration
+  int fixed_prefill_replicas = 0;  // > 0: disaggregated with exactly this many prefill instances
   int fixed_tp = 0;          // > 0: only this tp (e.g. to reproduce a published run)
   int fixed_pp = 0;
   int max_pp = 8;
@@ -47,6 +70,8 @@ struct InferenceConfig {
   int replicas = 1;
   int max_batch = 256;
   int chunk_tokens = 8192;
+  int prefill_replicas = 0;  // 0: co-located; > 0: disaggregated, this many prefill and replicas - this decode
+                             // instances (max_batch and chunk_tokens apply to both)
 };
 
 struct InferenceEstimate {
@@ -69,7 +94,23 @@ struct InferenceEstimate {
   double mean_batch = 0.0;           // per replica
   int requests_finished = 0;         // per simulated replica
   long long preemptions = 0;         // per simulated replica (on-demand KV engines)
+  // disaggregated only (0 when co-located)
+  double kv_transfer_s = 0.0;             // one mean prompt's KV from a prefill to a decode instance
+  double kv_transfer_bytes_per_s = 0.0;   // per instance pair
+  double prefill_capacity_tokens_per_s = 0.0;  // output rate the prefill instances can feed (requests x mean output)
+  double decode_capacity_tokens_per_s = 0.0;   // output rate the decode instances can produce
+  double transfer_capacity_tokens_per_s = 0.0; // output rate the KV transfers allow
 };
+
+// KV-cache bandwidth from one prefill instance of tp x pp GPUs to a decode instance (bytes/s): over the scale-up
+// fabric when the whole deployment of `gpus` sits in one scale-up domain, else over the NICs (one direction per GPU),
+// every GPU sending its shard in parallel, at the collective efficiency.
+AIDC_HD inline double kv_transfer_bytes_per_s(const AcceleratorSpec& a, int tp, int pp, int gpus,
+                                              const InferenceEfficiency& eff) {
+  const bool scaleup = gpus <= a.scaleup_domain_gpus && a.scaleup_bytes_per_s > 0.0;
+  const double per_gpu = scaleup ? a.scaleup_bytes_per_s : a.scaleout_bytes_per_s;
+  return per_gpu * double(tp) * pp * eff.collective;
+}
 
 // Largest max_batch the enumeration offers (scratch must hold this many batch slots).
 // Choices: max_batch in {8, 16, ..., 1024}; chunk_tokens in {512, ..., 8192} (local arrays in the enumerator so that
@@ -77,6 +118,103 @@ struct InferenceEstimate {
 inline constexpr int kMaxBatchLimit = 1024;
 inline constexpr int kNumMaxBatchChoices = 8;
 inline constexpr int kNumChunkChoices = 5;
+
+AIDC_HD inline bool meets_slos(const InferenceProblem& pr, double ttft_p99_s, double tpot_p99_s) {
+  return (pr.slo_ttft_s <= 0.0 || ttft_p99_s <= pr.slo_ttft_s) && (pr.slo_tpot_s <= 0.0 || tpot_p99_s <= pr.slo_tpot_s);
+}
+
+// The disaggregated half of evaluate_inference_config (header: Disaggregated serving). `e` arrives with the memory
+// figures filled; `bp` with the instance's batch, chunk, KV capacity and policy.
+AIDC_HD inline InferenceEstimate evaluate_disaggregated(const InferenceProblem& pr, const InferenceConfig& c,
+                                                        const ReplicaModel& r, const BatchingParams& bp, double mean_in,
+                                                        double mean_out, double largest_in, InferenceEstimate e,
+                                                        const BatchingScratch& scratch) {
+  const int np = c.prefill_replicas, nd = c.replicas - c.prefill_replicas;
+  if (np < 1 || nd < 1) {
+    e.reason = int(InferenceInfeasible::BadParallelism);
+    return e;
+  }
+  const double link = kv_transfer_bytes_per_s(pr.accel, c.tp, c.pp, pr.gpus, pr.eff);
+  if (link <= 0.0) {
+    e.reason = int(InferenceInfeasible::NoKvTransferLink);
+    return e;
+  }
+  const double kv_token = kv_bytes_per_token(pr.arch, r.kv_bytes_per_elem);  // every layer, whole instance
+  const double t_kv_mean = pr.eff.p2p_latency_s + mean_in * kv_token / link;
+  const double t_kv_max = pr.eff.p2p_latency_s + largest_in * kv_token / link;
+
+  BatchingParams pb = bp, db = bp;
+  pb.phase = 1;
+  db.phase = 2;
+  BatchingResult bpf, bdc;
+  if (pr.open_loop) {
+    pb.concurrency = db.concurrency = 0;
+    pb.arrival_scale = np;
+    db.arrival_scale = nd;
+    bpf = simulate_batching(r, pr.requests, pr.n_requests, pb, scratch);
+    bdc = simulate_batching(r, pr.requests, pr.n_requests, db, scratch);
+  } else {
+    // Closed loop: C clients (saturated: max_batch per decode instance) split between the phases. First split by
+    // one mean request's service times (one prefill pass and the transfer against mean_out - 1 decode steps of
+    // the decode share), then by the residence times the phase simulations give (Little's law: clients / rate),
+    // which moves clients towards the slower phase as its queue would; at most two corrections.
+    const double clients = pr.concurrency > 0 ? double(pr.concurrency) : double(nd) * c.max_batch;
+    IterationLoad lp;
+    lp.prefill_tokens = mean_in;
+    lp.prefill_pairs = mean_in * 0.5 * (mean_in + 1.0);
+    lp.prefill_kv_read = mean_in;
+    lp.logit_rows = 1.0;
+    lp.prefill_sequences = 1.0;
+    const double tau_p = iteration_cost(r, lp).time_s + t_kv_mean;
+    const double per_dec = hd_max(1.0, hd_min(double(c.max_batch), clients / nd));
+    IterationLoad ld;
+    ld.decode_tokens = per_dec;
+    ld.decode_context = per_dec * (mean_in + 0.5 * mean_out);
+    ld.logit_rows = per_dec;
+    const double tau_d = hd_max(0.0, mean_out - 1.0) * iteration_cost(r, ld).time_s;
+    double cp = tau_p + tau_d > 0.0 ? clients * tau_p / (tau_p + tau_d) : 1.0;
+    for (int pass = 0; pass < 3; ++pass) {
+      cp = hd_max(1.0, hd_min(cp, clients - 1.0));
+      const int per_p = int(::ceil(cp / np)), per_d = int(::ceil(hd_max(1.0, clients - cp) / nd));
+      if (pass > 0 && per_p == pb.concurrency && per_d == db.concurrency) break;
+      pb.concurrency = per_p;
+      db.concurrency = per_d;
+      bpf = simulate_batching(r, pr.requests, pr.n_requests, pb, scratch);
+      bdc = simulate_batching(r, pr.requests, pr.n_requests, db, scratch);
+      if (bpf.error != 0 || bdc.error != 0) break;
+      const double xp = bpf.output_tokens_per_s;             // requests/s per prefill instance
+      const double xd = bdc.output_tokens_per_s / mean_out;  // requests/s per decode instance
+      if (xp <= 0.0 || xd <= 0.0) break;
+      const double res_p = per_p / xp + t_kv_mean, res_d = per_d / xd;
+      cp = clients * res_p / (res_p + res_d);
+    }
+  }
+  if (bpf.error != 0 || bdc.error != 0) {
+    e.reason = int(InferenceInfeasible::SimulationFailed);
+    return e;
+  }
+  e.feasible = 1;
+  e.kv_transfer_s = t_kv_mean;
+  e.kv_transfer_bytes_per_s = link;
+  // a prefill instance finishes requests (one token each); each carries mean_out output tokens
+  e.prefill_capacity_tokens_per_s = bpf.output_tokens_per_s * np * mean_out;
+  e.decode_capacity_tokens_per_s = bdc.output_tokens_per_s * nd;
+  // every instance sends (prefill) or receives (decode) over its own links
+  const double pairs = np < nd ? np : nd;
+  e.transfer_capacity_tokens_per_s = mean_in > 0.0 ? pairs * link / (mean_in * kv_token) * mean_out : 1e300;
+  e.output_tokens_per_s = hd_min(hd_min(e.prefill_capacity_tokens_per_s, e.decode_capacity_tokens_per_s),
+                                 e.transfer_capacity_tokens_per_s);
+  e.output_tokens_per_s_per_gpu = e.output_tokens_per_s / pr.gpus;
+  e.ttft_p50_s = bpf.ttft_p50_s + t_kv_mean + bdc.ttft_p50_s;
+  e.ttft_p99_s = bpf.ttft_p99_s + t_kv_max + bdc.ttft_p99_s;
+  e.tpot_p50_s = bdc.tpot_p50_s;
+  e.tpot_p99_s = bdc.tpot_p99_s;
+  e.mean_batch = bdc.mean_batch;
+  e.requests_finished = bdc.requests_finished;
+  e.preemptions = bpf.preemptions + bdc.preemptions;
+  e.meets_slo = meets_slos(pr, e.ttft_p99_s, e.tpot_p99_s) ? 1 : 0;
+  return e;
+}
 
 AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProblem& pr, const InferenceConfig& c,
                                                            const BatchingScratch& scratch) {
@@ -96,10 +234,11 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     e.reason = r.infeasible;
     return e;
   }
-  double largest = 0.0, sum_in = 0.0, sum_out = 0.0;
+  double largest = 0.0, largest_in = 0.0, sum_in = 0.0, sum_out = 0.0;
   for (int i = 0; i < pr.n_requests; ++i) {
     const double t = double(pr.requests[i].input_tokens) + pr.requests[i].output_tokens;
     if (t > largest) largest = t;
+    if (pr.requests[i].input_tokens > largest_in) largest_in = pr.requests[i].input_tokens;
     sum_in += pr.requests[i].input_tokens;
     sum_out += pr.requests[i].output_tokens;
   }
@@ -118,6 +257,10 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   bp.chunk_tokens = c.chunk_tokens;
   bp.kv_capacity_tokens = r.kv_capacity_tokens;
   bp.kv_on_demand = engine_kv_on_demand(pr.engine);
+  if (c.prefill_replicas > 0) {
+    return evaluate_disaggregated(pr, c, r, bp, sum_in / pr.n_requests, sum_out / pr.n_requests, largest_in, e,
+                                  scratch);
+  }
   if (pr.open_loop) {
     bp.concurrency = 0;
     bp.arrival_scale = c.replicas;
@@ -139,14 +282,21 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   e.mean_batch = b.mean_batch;
   e.requests_finished = b.requests_finished;
   e.preemptions = b.preemptions;
-  e.meets_slo = ((pr.slo_ttft_s <= 0.0 || b.ttft_p99_s <= pr.slo_ttft_s) &&
-                 (pr.slo_tpot_s <= 0.0 || b.tpot_p99_s <= pr.slo_tpot_s))
-                    ? 1 : 0;
+  e.meets_slo = meets_slos(pr, b.ttft_p99_s, b.tpot_p99_s) ? 1 : 0;
   return e;
 }
 
+// Prefill-instance counts a disaggregated search offers out of n instances: every count within 15 of either end,
+// and between them the first count of each sixteenth of n (at most 46 choices).
+AIDC_HD inline bool offered_prefill_split(int prefill, int n) {
+  if (prefill < 1 || prefill >= n) return false;
+  if (prefill < 16 || n - prefill < 16) return true;
+  return (16 * prefill) / n != (16 * (prefill - 1)) / n;
+}
+
 // Writes up to `cap` configurations to `out` and returns how many there are (may exceed cap: call again with a
-// larger buffer). Order: tp, pp, ep, max_batch, chunk ascending (deterministic).
+// larger buffer). Order: tp, pp, ep, then co-located before disaggregated (prefill count ascending), then
+// max_batch, chunk ascending (deterministic).
 AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, InferenceConfig* out, int cap) {
   const int batch_choices[kNumMaxBatchChoices] = {8, 16, 32, 64, 128, 256, 512, 1024};
   const int chunk_choices[kNumChunkChoices] = {512, 1024, 2048, 4096, 8192};
@@ -164,18 +314,28 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
       for (int ep = 1; ep <= tp; ++ep) {
         if (a.routed_experts == 0 && ep != 1) continue;
         if (a.routed_experts > 0 && (tp % ep != 0 || a.routed_experts % ep != 0)) continue;
-        for (int mb : batch_choices) {
-          for (int ch : chunk_choices) {
-            if (count < cap) {
-              InferenceConfig& c = out[count];
-              c.tp = tp;
-              c.pp = pp;
-              c.ep = ep;
-              c.replicas = pr.gpus / (tp * pp);
-              c.max_batch = mb;
-              c.chunk_tokens = ch;
+        const int replicas = pr.gpus / (tp * pp);
+        const bool colocated = pr.serving != ServingMode::Disaggregated && pr.fixed_prefill_replicas <= 0;
+        const bool apart = pr.serving != ServingMode::Aggregated || pr.fixed_prefill_replicas > 0;
+        for (int np = colocated ? 0 : 1; np < (apart ? replicas : 1); ++np) {
+          if (np > 0 && (pr.fixed_prefill_replicas > 0 ? np != pr.fixed_prefill_replicas
+                                                       : !offered_prefill_split(np, replicas))) {
+            continue;
+          }
+          for (int mb : batch_choices) {
+            for (int ch : chunk_choices) {
+              if (count < cap) {
+                InferenceConfig& c = out[count];
+                c.tp = tp;
+                c.pp = pp;
+                c.ep = ep;
+                c.replicas = replicas;
+                c.max_batch = mb;
+                c.chunk_tokens = ch;
+                c.prefill_replicas = np;
+              }
+              ++count;
             }
-            ++count;
           }
         }
       }
@@ -245,6 +405,15 @@ inline const char* engine_name(ServingEngine e) {
     case ServingEngine::TrtLlm: break;
   }
   return "trtllm";
+}
+
+inline const char* serving_mode_name(ServingMode m) {
+  switch (m) {
+    case ServingMode::Disaggregated: return "disaggregated";
+    case ServingMode::Either: return "any";
+    case ServingMode::Aggregated: break;
+  }
+  return "aggregated";
 }
 
 inline const char* precision_name(Precision p) {

@@ -47,6 +47,11 @@ std::string describe_infeasible(const InferenceSearchResult& s, const char* mode
       return fmt::format("{} has no {} support", accel, precision_name(p));
     case InferenceInfeasible::TpExceedsScaleUp:
       return fmt::format("{}: tensor parallelism exceeds the scale-up domain of {}", model, accel);
+    case InferenceInfeasible::NoKvTransferLink:
+      return fmt::format("{} on {} x {}: disaggregated serving needs a fabric between the prefill and decode "
+                         "instances, and the catalog gives {} no scale-out NIC (no system built on it) while the "
+                         "deployment exceeds its scale-up domain",
+                         model, gpus, accel, accel);
     default:
       break;
   }

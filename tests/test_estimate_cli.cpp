@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <sstream>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -295,7 +296,14 @@ TEST_CASE("a training configuration's JSON names every parallel degree, the reco
   const json k = aidc::inference_config_json(i);
   CHECK(k["tp"] == 2);
   CHECK(k["replicas"] == 4);
-  CHECK(k.size() == 6);
+  CHECK(k["serving"] == "aggregated");
+  CHECK(k.size() == 7);
+  i.prefill_replicas = 1;
+  const json d = aidc::inference_config_json(i);
+  CHECK(d["serving"] == "disaggregated");
+  CHECK(d["prefill_instances"] == 1);
+  CHECK(d["decode_instances"] == 3);
+  CHECK(aidc::inference_layout_text(i) == "tp 2, pp 1, ep 1, 1 prefill + 3 decode instances");
 }
 
 TEST_CASE("estimate training accepts the published 405B and DeepSeek-V3 layouts and a fixed pipeline schedule") {
@@ -372,4 +380,44 @@ TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vl
                                      "tgi"});
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("--engine"));
+}
+
+TEST_CASE("estimate inference serves disaggregated: the split, each side's capacity and the KV transfer") {
+  const json j = run_json(inference_args({"--gpus", "4", "--tp", "1", "--serving", "disaggregated", "--requests",
+                                          "400", "--json"}));
+  CHECK(j["serving"] == "disaggregated");
+  const json& d = j["disaggregated"];
+  REQUIRE(d.is_object());
+  CHECK(d["prefill_instances"].get<int>() + d["decode_instances"].get<int>() == 4);
+  CHECK(j["config"]["prefill_instances"] == d["prefill_instances"]);
+  const double slowest = std::min({d["prefill_capacity_tokens_per_s"].get<double>(),
+                                   d["decode_capacity_tokens_per_s"].get<double>(),
+                                   d["transfer_capacity_tokens_per_s"].get<double>()});
+  CHECK(j["output_tokens_per_s"].get<double>() == Approx(slowest));
+  CHECK(d["kv_transfer_s"].get<double>() > 0.0);
+  CHECK(j["ttft_p50_s"].get<double>() >= d["kv_transfer_s"].get<double>());
+  // a fixed split, in text
+  const CommandResult t = aidcsim(inference_args({"--gpus", "4", "--tp", "1", "--prefill-instances", "1",
+                                                  "--requests", "400"}));
+  CHECK(t.exit_code == 0);
+  CHECK_THAT(t.out, Catch::Contains("1 prefill + "));  // pp searched: 1 + 3 at pp 1 or 1 + 1 at pp 2
+  CHECK_THAT(t.out, Catch::Contains("<- sets the rate"));
+  CHECK_THAT(t.out, Catch::Contains("KV transfer"));
+  // co-located by default: no disaggregated block
+  const json a = run_json(inference_args({"--gpus", "2", "--tp", "1", "--requests", "200", "--json"}));
+  CHECK(a["serving"] == "aggregated");
+  CHECK(a["disaggregated"].is_null());
+}
+
+TEST_CASE("impossible disaggregated requests are refused with the reason before any search") {
+  check_refused(inference_args({"--gpus", "4", "--prefill-instances", "4"}),
+                {"4 prefill instance(s) leave no decode instance", "at most 4 instance(s)"});
+  check_refused(inference_args({"--gpus", "8", "--tp", "4", "--prefill-instances", "2"}),
+                {"at tp 4 make at most 2 instance(s)"});
+  check_refused(inference_args({"--gpus", "4", "--serving", "aggregated", "--prefill-instances", "1"}),
+                {"needs disaggregated (or any) serving"});
+  check_refused(inference_args({"--gpus", "1", "--serving", "disaggregated"}), {"at least 2 GPUs"});
+  const CommandResult bad = aidcsim(inference_args({"--gpus", "2", "--serving", "split"}));
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("--serving"));
 }

@@ -14,19 +14,6 @@ using namespace aidc::test;
 
 namespace {
 
-// Mixed lengths from a fixed LCG (deterministic).
-std::vector<InferenceRequest> mixed_requests(int n, std::uint64_t seed = 7) {
-  std::vector<InferenceRequest> r(n);
-  std::uint64_t x = seed;
-  for (auto& q : r) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    q.input_tokens = 16 + int((x >> 33) % 3000);
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    q.output_tokens = 1 + int((x >> 33) % 800);
-  }
-  return r;
-}
-
 ReplicaModel model_8b(int chunk = 2048) {
   return make_replica_model(llama_3_1_8b(), h100_sxm(), Precision::Fp8, 1, 1, 1, chunk,
                             inference_efficiency(kGenerationHopper, Precision::Fp8));

@@ -302,3 +302,69 @@ TEST_CASE("an inference workload may name its serving engine; an unknown one is 
   t["workloads"][1]["engine"] = "vllm";
   CHECK(has_problem(problems_of(t), "/workloads/1/engine", "vllm", ""));
 }
+
+TEST_CASE("an inference workload may serve disaggregated, with a fixed prefill split; bad combinations are refused") {
+  auto doc = with_workloads();
+  CHECK(resolve(doc).scenario.workloads[0].serving == "aggregated");
+  CHECK(resolve(doc).resolved["workloads"][0]["serving"] == "aggregated");
+  doc["workloads"][0]["serving"] = "any";
+  CHECK(inference_request(resolve(doc).scenario.workloads[0]).serving == ServingMode::Either);
+  // A split alone implies disaggregated serving, and is echoed.
+  auto split = with_workloads();
+  split["workloads"][0]["prefill_instances"] = 1;
+  const auto rs = resolve(split);
+  CHECK(rs.scenario.workloads[0].serving == "disaggregated");
+  CHECK(rs.resolved["workloads"][0]["prefill_instances"] == 1);
+  CHECK(resolve(rs.resolved).resolved["workloads"] == rs.resolved["workloads"]);
+  const InferenceRequestSpec spec = inference_request(rs.scenario.workloads[0]);
+  CHECK(spec.prefill_instances == 1);
+  CHECK(spec.serving == ServingMode::Disaggregated);
+  const InferenceOutcome o = estimate_inference(spec, Backend::Cpu);
+  REQUIRE(o.found);
+  CHECK(o.config.prefill_replicas == 1);
+  CHECK(o.config.replicas == 2);
+  // Refused: a split with aggregated serving, a split leaving no decode instance, disaggregated on one GPU,
+  // an unknown mode, and a split on a training workload.
+  auto bad = with_workloads();
+  bad["workloads"][0]["serving"] = "aggregated";
+  bad["workloads"][0]["prefill_instances"] = 1;
+  CHECK(has_problem(problems_of(bad), "/workloads/0/prefill_instances", "1", "aggregated"));
+  bad["workloads"][0]["serving"] = "disaggregated";
+  bad["workloads"][0]["prefill_instances"] = 2;
+  CHECK(has_problem(problems_of(bad), "/workloads/0/prefill_instances", "2", "one decode instance"));
+  auto one = with_workloads();
+  one["workloads"][0]["gpus"] = 1;
+  one["workloads"][0]["serving"] = "disaggregated";
+  CHECK(has_problem(problems_of(one), "/workloads/0/serving", "disaggregated", "at least 2 GPUs"));
+  auto unknown = with_workloads();
+  unknown["workloads"][0]["serving"] = "split";
+  CHECK(has_problem(problems_of(unknown), "/workloads/0/serving", "split", "disaggregated"));
+  auto tr = with_workloads();
+  tr["workloads"][1]["serving"] = "disaggregated";
+  CHECK(has_problem(problems_of(tr), "/workloads/1/serving", "disaggregated", ""));
+}
+
+TEST_CASE("a disaggregated workload's tables name the prefill instances and the KV transfer of every row") {
+  TempDir dir;
+  auto doc = with_workloads();
+  doc["workloads"][0]["serving"] = "disaggregated";
+  doc["workloads"].erase(1);
+  const auto rs = resolve(doc);
+  RunOptions options;
+  options.output = dir.path() / "r.h5";
+  options.threads = 2;
+  options.perf_backend = Backend::Cpu;
+  const RunSummary summary = run_scenario(rs, options);
+  REQUIRE(summary.workloads.size() == 1);
+  CHECK_THAT(summary.workloads[0], Catch::Contains("1 prefill + 1 decode instances"));
+  ResultsReader reader(options.output);
+  const NamedTable cfg = reader.table("/perf/chat-8b/configs");
+  REQUIRE(cfg.rows() > 0);
+  for (std::size_t i = 0; i < cfg.rows(); ++i) {
+    CHECK(cfg.column("prefill_instances").values[i] >= 1.0);
+    CHECK(cfg.column("prefill_instances").values[i] < cfg.column("replicas").values[i]);
+    if (cfg.column("feasible").values[i] == 1.0) CHECK(cfg.column("kv_transfer_s").values[i] > 0.0);
+  }
+  CHECK(cfg.column("kv_transfer_s").units == "s");
+  CHECK(reader.string_attribute("/perf/chat-8b/chosen", "serving") == "disaggregated");
+}

@@ -139,6 +139,13 @@ int main(int argc, char** argv) {
                       "vllm or sglang (KV on demand, preemption)")
       ->capture_default_str()
       ->check(CLI::IsMember(std::vector<std::string>{"trtllm", "vllm", "sglang"}));
+  est_inf->add_option("--serving", est.serving,
+                      "aggregated (every replica prefills and decodes; default), disaggregated (prefill and decode "
+                      "instances apart, KV sent over the fabric) or any (the search picks)")
+      ->check(CLI::IsMember(std::vector<std::string>{"aggregated", "disaggregated", "any"}));
+  est_inf->add_option("--prefill-instances", est.prefill_instances,
+                      "disaggregated: this many prefill instances, the rest decode (default: searched)")
+      ->check(CLI::Range(1, 1'000'000));
   est_inf->add_option("--requests", est.requests, "requests simulated per replica")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));

@@ -78,6 +78,22 @@ void fill_model_and_hardware(Spec& spec, const EstimateOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// The disaggregated deployment's balance (null when co-located).
+nlohmann::json disaggregated_json(const InferenceConfig& c, const InferenceEstimate& e) {
+  if (c.prefill_replicas <= 0) return nullptr;
+  return {{"prefill_instances", c.prefill_replicas},
+          {"decode_instances", c.replicas - c.prefill_replicas},
+          {"prefill_capacity_tokens_per_s", e.prefill_capacity_tokens_per_s},
+          {"decode_capacity_tokens_per_s", e.decode_capacity_tokens_per_s},
+          {"transfer_capacity_tokens_per_s", e.transfer_capacity_tokens_per_s},
+          {"kv_transfer_s", e.kv_transfer_s},
+          {"kv_transfer_bytes_per_s", e.kv_transfer_bytes_per_s}};
+}
+
+}  // namespace
+
 int run_estimate_inference(const EstimateOptions& o) {
   return guarded([&] {
     const Backend backend = backend_from(o.backend);
@@ -91,6 +107,9 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.tpot_slo_s = o.tpot_slo_s;
     spec.n_requests = o.requests;
     spec.engine = parse_engine(o.engine, "--engine");
+    spec.prefill_instances = o.prefill_instances;
+    spec.serving = o.serving.empty() ? (o.prefill_instances > 0 ? ServingMode::Disaggregated : ServingMode::Aggregated)
+                                     : parse_serving_mode(o.serving, "--serving");
     if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
     const InferenceOutcome r = estimate_inference(spec, backend);
     if (!r.found) throw Refused(r.reason);
@@ -103,6 +122,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"gpus", o.gpus},
           {"precision", o.precision},
           {"engine", o.engine},
+          {"serving", c.prefill_replicas > 0 ? "disaggregated" : "aggregated"},
           {"isl", o.isl},
           {"osl", o.osl},
           {"concurrency", o.concurrency > 0 ? nlohmann::json(o.concurrency) : nlohmann::json("saturated")},
@@ -119,6 +139,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
           {"config", inference_config_json(c)},
+          {"disaggregated", disaggregated_json(c, e)},
           {"requests_per_replica", o.requests},
           {"backend", backend_name(r.backend)},
           {"configs_evaluated", r.configs_evaluated}};
@@ -133,8 +154,20 @@ int run_estimate_inference(const EstimateOptions& o) {
                                e.output_tokens_per_s_per_gpu);
       std::cout << fmt::format("  TTFT p50 / p99    {:.3f} / {:.3f} s\n", e.ttft_p50_s, e.ttft_p99_s);
       std::cout << fmt::format("  TPOT p50 / p99    {:.1f} / {:.1f} ms\n", 1e3 * e.tpot_p50_s, 1e3 * e.tpot_p99_s);
-      std::cout << fmt::format("  configuration     tp {}, pp {}, ep {}, {} replica(s), max batch {}, chunk {} tokens\n",
-                               c.tp, c.pp, c.ep, c.replicas, c.max_batch, c.chunk_tokens);
+      std::cout << fmt::format("  configuration     {}, max batch {}, chunk {} tokens\n", inference_layout_text(c),
+                               c.max_batch, c.chunk_tokens);
+      if (c.prefill_replicas > 0) {
+        const double slowest = e.output_tokens_per_s;
+        auto mark = [&](double v) { return v <= slowest * (1.0 + 1e-9) ? "  <- sets the rate" : ""; };
+        std::cout << fmt::format("  prefill side      {:.0f} output tokens/s could be fed{}\n",
+                                 e.prefill_capacity_tokens_per_s, mark(e.prefill_capacity_tokens_per_s));
+        std::cout << fmt::format("  decode side       {:.0f} output tokens/s could be produced{}\n",
+                                 e.decode_capacity_tokens_per_s, mark(e.decode_capacity_tokens_per_s));
+        std::cout << fmt::format("  KV transfer       {:.1f} ms per mean prompt at {:.0f} GB/s per instance pair "
+                                 "(in TTFT); the links allow {:.0f} output tokens/s{}\n",
+                                 1e3 * e.kv_transfer_s, e.kv_transfer_bytes_per_s / 1e9,
+                                 e.transfer_capacity_tokens_per_s, mark(e.transfer_capacity_tokens_per_s));
+      }
       std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica\n",
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
       std::cout << fmt::format("  engine            {}: {}\n", o.engine,

@@ -15,6 +15,8 @@ struct EstimateOptions {
   int isl = 0, osl = 0, concurrency = 0, requests = kDefaultInferenceRequests;
   double ttft_slo_s = 0.0, tpot_slo_s = 0.0;
   std::string engine = "trtllm";  // trtllm | vllm | sglang
+  std::string serving;            // aggregated | disaggregated | any; empty: aggregated (disaggregated with a split)
+  int prefill_instances = 0;      // > 0: disaggregated with this many prefill instances
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;

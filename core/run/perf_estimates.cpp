@@ -49,9 +49,30 @@ std::string tp_divisibility_error(int gpus, int tp) {
 }
 
 nlohmann::json inference_config_json(const InferenceConfig& c) {
-  return {{"tp", c.tp},           {"pp", c.pp},
-          {"ep", c.ep},           {"replicas", c.replicas},
-          {"max_batch", c.max_batch}, {"chunk_tokens", c.chunk_tokens}};
+  nlohmann::json j = {{"tp", c.tp},           {"pp", c.pp},
+                      {"ep", c.ep},           {"replicas", c.replicas},
+                      {"max_batch", c.max_batch}, {"chunk_tokens", c.chunk_tokens},
+                      {"serving", c.prefill_replicas > 0 ? "disaggregated" : "aggregated"}};
+  if (c.prefill_replicas > 0) {
+    j["prefill_instances"] = c.prefill_replicas;
+    j["decode_instances"] = c.replicas - c.prefill_replicas;
+  }
+  return j;
+}
+
+std::string inference_layout_text(const InferenceConfig& c) {
+  const std::string base = fmt::format("tp {}, pp {}, ep {}, ", c.tp, c.pp, c.ep);
+  if (c.prefill_replicas > 0) {
+    return base + fmt::format("{} prefill + {} decode instances", c.prefill_replicas, c.replicas - c.prefill_replicas);
+  }
+  return base + fmt::format("{} replica(s)", c.replicas);
+}
+
+ServingMode parse_serving_mode(const std::string& name, const std::string& where) {
+  for (ServingMode m : {ServingMode::Aggregated, ServingMode::Disaggregated, ServingMode::Either}) {
+    if (name == serving_mode_name(m)) return m;
+  }
+  throw BadInput(where, "", nlohmann::json(name).dump(), std::string("one of: ") + kServingModeNames);
 }
 
 nlohmann::json training_config_json(const TrainingConfig& c) {
@@ -134,6 +155,8 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.slo_tpot_s = spec.tpot_slo_s;
   pr.eff = spec.efficiency ? *spec.efficiency : inference_efficiency(spec.accel.generation, spec.precision);
   pr.engine = spec.engine;
+  pr.serving = spec.prefill_instances > 0 ? ServingMode::Disaggregated : spec.serving;
+  pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
   return pr;
@@ -145,6 +168,23 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
   if (s.gpus < 1) return fmt::format("--gpus must be at least 1 (got {})", s.gpus);
   if (peak_flops_per_s(s.accel, s.precision) <= 0.0) return no_precision_support(s.accelerator, s.accel, s.precision);
   if (s.isl < 1 || s.osl < 1) return fmt::format("--isl and --osl must be at least 1 (got {} and {})", s.isl, s.osl);
+  if (s.prefill_instances > 0) {
+    if (s.serving == ServingMode::Aggregated) {
+      return fmt::format("{} prefill instance(s) asked for with aggregated serving: a fixed prefill/decode split needs "
+                         "disaggregated (or any) serving",
+                         s.prefill_instances);
+    }
+    const int most = s.fixed_tp > 0 ? s.gpus / s.fixed_tp : s.gpus;  // instances of the smallest shape
+    if (s.prefill_instances >= most) {
+      return fmt::format("{} prefill instance(s) leave no decode instance: {} GPUs{} make at most {} instance(s)",
+                         s.prefill_instances, s.gpus, s.fixed_tp > 0 ? fmt::format(" at tp {}", s.fixed_tp) : "",
+                         most);
+    }
+  }
+  if (s.serving == ServingMode::Disaggregated && s.gpus < 2) {
+    return fmt::format("disaggregated serving needs at least 2 GPUs (one prefill and one decode instance); got {}",
+                       s.gpus);
+  }
   if (s.fixed_tp > 0) {
     if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;
     if (s.fixed_tp > 1 && s.fixed_tp > s.accel.scaleup_domain_gpus) {

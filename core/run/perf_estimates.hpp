@@ -43,6 +43,8 @@ struct InferenceRequestSpec {
   double tpot_slo_s = 0.0;
   std::optional<InferenceEfficiency> efficiency;  // default: inference_efficiency(generation, precision)
   ServingEngine engine = ServingEngine::TrtLlm;
+  ServingMode serving = ServingMode::Aggregated;  // co-located, disaggregated prefill/decode, or either
+  int prefill_instances = 0;  // > 0: disaggregated with this many prefill instances (the rest decode)
   bool keep_all = false;    // return every evaluated configuration and estimate
 };
 
@@ -127,6 +129,13 @@ int schedule_from_name(const std::string& name);
 // names the flag or JSON path in the BadInput an unknown name raises.
 ServingEngine parse_engine(const std::string& name, const std::string& where);
 inline const char* const kEngineNames = "trtllm, vllm, sglang";
+
+// Serving modes by name: "aggregated", "disaggregated", "any" (serving_mode_name in kernels/inference_search.hpp).
+ServingMode parse_serving_mode(const std::string& name, const std::string& where);
+inline const char* const kServingModeNames = "aggregated, disaggregated, any";
+
+// "tp 1, pp 1, ep 1, 8 replica(s)" or, disaggregated, "tp 1, pp 1, ep 1, 3 prefill + 5 decode instances".
+std::string inference_layout_text(const InferenceConfig& c);
 // The layers per pipeline stage of an estimate: "8 per stage", or for Megatron's uneven placement
 // "7 + 14 x 8 + 7 (uneven: ...)"; "" for pp 1.
 std::string pipeline_layout_text(const TrainingEstimate& e, int pp, int interleave = 1);

@@ -116,6 +116,10 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.gpus = r.gpus;
         r.spec.fixed_tp = r.tp;
         r.spec.engine = parse_engine(str_or(e, "engine").empty() ? "trtllm" : str_or(e, "engine"), "engine");
+        r.spec.prefill_instances = int_or(e, "prefill_instances", 0);
+        r.spec.serving = str_or(e, "serving").empty()
+                             ? (r.spec.prefill_instances > 0 ? ServingMode::Disaggregated : ServingMode::Aggregated)
+                             : parse_serving_mode(str_or(e, "serving"), "serving");
         r.spec.isl = r.isl;
         r.spec.osl = r.osl;
         r.problem = inference_request_error(r.spec);
@@ -384,8 +388,12 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
       v.estimate = e.tokens_per_s;
       v.error = e.tokens_per_s / r.measured_tokens_per_s - 1.0;
       v.config = inference_config_json(e.config);
-      v.config_text = fmt::format("{} tp{} pp{} ep{} x{} batch<={} chunk {}", v.engine, e.config.tp, e.config.pp,
-                                  e.config.ep, e.config.replicas, e.config.max_batch, e.config.chunk_tokens);
+      v.config_text = fmt::format("{} tp{} pp{} ep{} x{}{} batch<={} chunk {}", v.engine, e.config.tp, e.config.pp,
+                                  e.config.ep, e.config.replicas,
+                                  e.config.prefill_replicas > 0 ? fmt::format(" ({}P+{}D)", e.config.prefill_replicas,
+                                                                              e.config.replicas - e.config.prefill_replicas)
+                                                                : "",
+                                  e.config.max_batch, e.config.chunk_tokens);
       if (r.tp == 0) v.note = "tp searched";
       (cal ? inf_cal : inf_val).push_back(v.error);
     }

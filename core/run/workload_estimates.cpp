@@ -40,6 +40,7 @@ void inference_row(TableBuilder& b, const InferenceConfig& c, const InferenceEst
   b.number("replicas", "1", c.replicas);
   b.number("max_batch", "1", c.max_batch);
   b.number("chunk_tokens", "tokens", c.chunk_tokens);
+  b.number("prefill_instances", "1", c.prefill_replicas);  // 0: co-located; else the rest of `replicas` decode
   b.number("feasible", "1", e.feasible);
   b.number("meets_slo", "1", e.meets_slo);
   b.number("output_tokens_per_s", "tokens/s", e.output_tokens_per_s);
@@ -52,6 +53,7 @@ void inference_row(TableBuilder& b, const InferenceConfig& c, const InferenceEst
   b.number("weights_bytes_per_gpu", "B", e.weights_bytes_per_gpu);
   b.number("memory_bytes_per_gpu", "B", e.hbm_bytes_per_gpu);
   b.number("kv_capacity_tokens", "tokens", e.kv_capacity_tokens);
+  b.number("kv_transfer_s", "s", e.kv_transfer_s);  // disaggregated: one mean prompt's KV, prefill to decode
 }
 
 void training_row(TableBuilder& b, const TrainingConfig& c, const TrainingEstimate& e) {
@@ -137,6 +139,8 @@ InferenceRequestSpec inference_request(const WorkloadSpec& w) {
   spec.ttft_slo_s = w.ttft_slo_s;
   spec.tpot_slo_s = w.tpot_slo_s;
   spec.engine = parse_engine(w.engine, "engine");
+  spec.serving = parse_serving_mode(w.serving, "serving");
+  spec.prefill_instances = w.prefill_instances;
   return spec;
 }
 
@@ -178,17 +182,24 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       r.chosen.long_name = "the chosen operating point of workload " + w.name + " (highest output tokens/s meeting the SLOs)";
       set_attributes(r.configs, w, o.backend, o.configs_evaluated);
       set_attributes(r.chosen, w, o.backend, o.configs_evaluated);
-      for (NamedTable* t : {&r.configs, &r.chosen}) t->text_attributes.push_back({"engine", w.engine});
+      for (NamedTable* t : {&r.configs, &r.chosen}) {
+        t->text_attributes.push_back({"engine", w.engine});
+        t->text_attributes.push_back({"serving", w.serving});
+      }
       r.instance_output_tokens_per_s = o.estimate.output_tokens_per_s;
       if (!w.mix.empty()) {
         // The rows are the largest class's configuration with the mix's output tokens/s (perf_estimates.hpp).
         r.chosen.number_attributes.push_back({"mix_output_tokens_per_s", o.estimate.output_tokens_per_s});
         r.chosen.text_attributes.push_back({"mix", mix_text(w.mix)});
       }
-      r.summary = fmt::format("workload {}: {} output tokens/s on {} x {} (tp {}, pp {}, {} replica{}{})", w.name,
-                              people_number(o.estimate.output_tokens_per_s), people_number(w.gpus), w.accelerator, o.config.tp, o.config.pp,
-                              o.config.replicas, o.config.replicas == 1 ? "" : "s",
-                              w.engine == "trtllm" ? "" : ", " + w.engine);
+      const std::string instances =
+          o.config.prefill_replicas > 0
+              ? fmt::format("{} prefill + {} decode instances", o.config.prefill_replicas,
+                            o.config.replicas - o.config.prefill_replicas)
+              : fmt::format("{} replica{}", o.config.replicas, o.config.replicas == 1 ? "" : "s");
+      r.summary = fmt::format("workload {}: {} output tokens/s on {} x {} (tp {}, pp {}, {}{})", w.name,
+                              people_number(o.estimate.output_tokens_per_s), people_number(w.gpus), w.accelerator,
+                              o.config.tp, o.config.pp, instances, w.engine == "trtllm" ? "" : ", " + w.engine);
     } else {
       TrainingRequestSpec spec = training_request(w);
       spec.keep_all = true;

@@ -213,6 +213,18 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     w.ttft_slo_s = r.number("ttft_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
     w.tpot_slo_s = r.number("tpot_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
     w.engine = r.choice("engine", "trtllm", {"trtllm", "vllm", "sglang"});
+    w.prefill_instances = static_cast<int>(r.integer("prefill_instances", 0, 0, kMaxGpus));
+    w.serving = r.choice("serving", w.prefill_instances > 0 ? "disaggregated" : "aggregated",
+                         {"aggregated", "disaggregated", "any"});
+    if (w.prefill_instances > 0 && w.serving == "aggregated") {
+      r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
+                   "no fixed prefill/decode split with \"serving\": \"aggregated\" (use \"disaggregated\" or \"any\")");
+    } else if (w.prefill_instances > 0 && w.prefill_instances >= w.gpus) {
+      r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
+                   "fewer than the workload's " + std::to_string(w.gpus) + " GPUs (at least one decode instance)");
+    } else if (w.serving == "disaggregated" && w.gpus < 2) {
+      r.problem_at("serving", "\"disaggregated\"", "at least 2 GPUs in the workload (one prefill and one decode instance)");
+    }
   } else {
     w.seq = static_cast<int>(r.required_integer("seq", 1, kMaxTokens));
     w.global_batch_tokens =
@@ -285,6 +297,8 @@ nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, boo
       j["ttft_slo_s"] = w.ttft_slo_s;
       j["tpot_slo_s"] = w.tpot_slo_s;
       j["engine"] = w.engine;
+      j["serving"] = w.serving;
+      if (w.prefill_instances > 0) j["prefill_instances"] = w.prefill_instances;
     } else {
       j["seq"] = w.seq;
       j["global_batch_tokens"] = w.global_batch_tokens;

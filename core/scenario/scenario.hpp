@@ -289,6 +289,8 @@ struct WorkloadSpec {
   double ttft_slo_s = 0.0;   // p99 bounds; 0: none
   double tpot_slo_s = 0.0;
   std::string engine = "trtllm";  // serving engine: "trtllm", "vllm" or "sglang" (its KV policy, perf_estimates.hpp)
+  std::string serving = "aggregated";  // "aggregated", "disaggregated" (prefill and decode instances apart) or "any"
+  int prefill_instances = 0;  // disaggregated: fixed count of prefill instances (0: searched)
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;
