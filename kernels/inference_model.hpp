@@ -32,11 +32,11 @@ namespace aidc {
 struct InferenceEfficiency {
   double matmul = 0.55;          // achieved fraction of dense peak FLOP/s in the linear layers
   double attention = 0.45;       // achieved fraction of peak in attention kernels (flash/paged attention)
-  double hbm = 0.90;             // achieved fraction of HBM bandwidth (weights, KV cache, activations)
+  double hbm = 0.95;             // achieved fraction of HBM bandwidth (weights, KV cache, activations)
   double collective = 0.8;       // achieved fraction of the scale-up link in ring collectives
   double collective_latency_s = 50e-6;  // per collective: launch, synchronization and skew between the ranks
   double p2p_latency_s = 10e-6;        // pipeline-stage activation send/recv
-  double iteration_overhead_s = 2e-3;  // scheduler, sampling, host<->device bookkeeping per engine iteration
+  double iteration_overhead_s = 2.5e-3;  // scheduler, sampling, host<->device bookkeeping per engine iteration
   double layer_overhead_s = 0.0;       // kernel launches per layer that CUDA graphs do not hide
   double sequence_overhead_s = 0.0;    // per sequence that samples a token in an iteration: sampling, stop checks,
                                        // request bookkeeping in the runtime (grows with the batch)

@@ -193,17 +193,28 @@ AIDC_HD inline InferenceEstimate evaluate_disaggregated(const InferenceProblem& 
     e.reason = int(InferenceInfeasible::SimulationFailed);
     return e;
   }
-  e.feasible = 1;
   e.kv_transfer_s = t_kv_mean;
   e.kv_transfer_bytes_per_s = link;
   // a prefill instance finishes requests (one token each); each carries mean_out output tokens
   e.prefill_capacity_tokens_per_s = bpf.output_tokens_per_s * np * mean_out;
-  e.decode_capacity_tokens_per_s = bdc.output_tokens_per_s * nd;
+  // no decode step at all (every request wants one token): the decode side sets no bound
+  e.decode_capacity_tokens_per_s = mean_out <= 1.0 ? 1e300 : bdc.output_tokens_per_s * nd;
   // every instance sends (prefill) or receives (decode) over its own links
   const double pairs = np < nd ? np : nd;
   e.transfer_capacity_tokens_per_s = mean_in > 0.0 ? pairs * link / (mean_in * kv_token) * mean_out : 1e300;
   e.output_tokens_per_s = hd_min(hd_min(e.prefill_capacity_tokens_per_s, e.decode_capacity_tokens_per_s),
                                  e.transfer_capacity_tokens_per_s);
+  if (!pr.open_loop && pr.concurrency > 0) {
+    // C clients cannot produce more than C requests per request latency (the phase simulations round each
+    // instance's share of clients up, to at least one): mean_out x C / (time in prefill + transfer + decode).
+    const double latency = bpf.ttft_p50_s + t_kv_mean + bdc.ttft_p50_s + hd_max(0.0, mean_out - 1.0) * bdc.tpot_p50_s;
+    if (latency > 0.0) e.output_tokens_per_s = hd_min(e.output_tokens_per_s, pr.concurrency * mean_out / latency);
+  }
+  if (!(e.output_tokens_per_s > 0.0)) {
+    e.reason = int(InferenceInfeasible::SimulationFailed);
+    return e;
+  }
+  e.feasible = 1;
   e.output_tokens_per_s_per_gpu = e.output_tokens_per_s / pr.gpus;
   e.ttft_p50_s = bpf.ttft_p50_s + t_kv_mean + bdc.ttft_p50_s;
   e.ttft_p99_s = bpf.ttft_p99_s + t_kv_max + bdc.ttft_p99_s;
@@ -273,7 +284,12 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     return e;
   }
   e.feasible = 1;
-  e.output_tokens_per_s = b.output_tokens_per_s * c.replicas;
+  // Saturated or open loop: every replica carries its share. C clients: each replica simulated with ceil(C / R) of
+  // them, so the deployment has C / ceil(C / R) replicas' worth (C = 1 on 8 replicas keeps one busy, not eight).
+  const double busy_replicas = (!pr.open_loop && pr.concurrency > 0)
+                                   ? hd_min(double(c.replicas), double(pr.concurrency) / bp.concurrency)
+                                   : double(c.replicas);
+  e.output_tokens_per_s = b.output_tokens_per_s * busy_replicas;
   e.output_tokens_per_s_per_gpu = e.output_tokens_per_s / pr.gpus;
   e.ttft_p50_s = b.ttft_p50_s;
   e.ttft_p99_s = b.ttft_p99_s;
@@ -315,7 +331,8 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
         if (a.routed_experts == 0 && ep != 1) continue;
         if (a.routed_experts > 0 && (tp % ep != 0 || a.routed_experts % ep != 0)) continue;
         const int replicas = pr.gpus / (tp * pp);
-        const bool colocated = pr.serving != ServingMode::Disaggregated && pr.fixed_prefill_replicas <= 0;
+        const bool colocated = pr.serving == ServingMode::Either ||
+                               (pr.serving == ServingMode::Aggregated && pr.fixed_prefill_replicas <= 0);
         const bool apart = pr.serving != ServingMode::Aggregated || pr.fixed_prefill_replicas > 0;
         for (int np = colocated ? 0 : 1; np < (apart ? replicas : 1); ++np) {
           if (np > 0 && (pr.fixed_prefill_replicas > 0 ? np != pr.fixed_prefill_replicas

@@ -154,6 +154,11 @@ std::vector<InferenceSearchOutcome> search_inference_configs_batch(std::span<con
     const std::string& accel = labels.empty() ? options.accel_name : labels[ui].accel_name;
     if (r.summary.n_feasible == 0) {
       r.infeasible = describe_infeasible(r.summary, model.c_str(), accel.c_str(), p.gpus, p.precision);
+      if (p.serving == ServingMode::Disaggregated) {
+        r.infeasible += fmt::format(" (disaggregated serving: at least one prefill and one decode instance, so an "
+                                    "instance has at most {} GPUs)",
+                                    p.gpus / 2);
+      }
     } else if (!r.found) {
       r.infeasible = describe_slo_miss(p, r.summary, e, model, accel);
     }

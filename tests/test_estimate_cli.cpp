@@ -373,8 +373,9 @@ TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vl
   CHECK(vllm["engine"] == "vllm");
   CHECK(trt["preemptions_per_replica"] == 0);
   CHECK(vllm["preemptions_per_replica"].get<int>() > 0);
-  // On demand the search can only gain (the reserve schedule is among what it can do with no preemption).
-  CHECK(vllm["output_tokens_per_s"].get<double>() >= 0.99 * trt["output_tokens_per_s"].get<double>());
+  // On demand the batch runs larger; the recompute of preempted requests costs some of that back, so the two stay
+  // within a few per cent here (KV-bound 2048/2048 on 2 GPUs), in either direction.
+  CHECK(vllm["output_tokens_per_s"].get<double>() >= 0.97 * trt["output_tokens_per_s"].get<double>());
   const CommandResult bad = aidcsim({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
                                      "--gpus", "1", "--precision", "fp8", "--isl", "10", "--osl", "10", "--engine",
                                      "tgi"});
@@ -413,10 +414,30 @@ TEST_CASE("impossible disaggregated requests are refused with the reason before 
   check_refused(inference_args({"--gpus", "4", "--prefill-instances", "4"}),
                 {"4 prefill instance(s) leave no decode instance", "at most 4 instance(s)"});
   check_refused(inference_args({"--gpus", "8", "--tp", "4", "--prefill-instances", "2"}),
-                {"at tp 4 make at most 2 instance(s)"});
+                {"at tp 4 x pp 1 make at most 2 instance(s)"});
   check_refused(inference_args({"--gpus", "4", "--serving", "aggregated", "--prefill-instances", "1"}),
                 {"needs disaggregated (or any) serving"});
-  check_refused(inference_args({"--gpus", "1", "--serving", "disaggregated"}), {"at least 2 GPUs"});
+  check_refused(inference_args({"--gpus", "1", "--serving", "disaggregated"}), {"at least 2 instances"});
+  check_refused(inference_args({"--gpus", "8", "--tp", "8", "--serving", "disaggregated"}),
+                {"at least 2 instances (one prefill, one decode): 8 GPU(s) at tp 8 x pp 1 make 1"});
+  // A model too large for half the GPUs says why the whole set is not enough.
+  check_refused({"estimate", "inference", "--model", "llama-3.1-405b", "--accelerator", "h100-sxm", "--gpus", "8",
+                 "--precision", "fp8", "--isl", "1000", "--osl", "200", "--serving", "disaggregated"},
+                {"an instance has at most 4 GPUs"});
+  // One-token outputs have no decode step: the prefill side sets the rate, never 0.
+  const json one = run_json({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
+                             "--precision", "fp8", "--isl", "1000", "--osl", "1", "--gpus", "2", "--tp", "1",
+                             "--serving", "disaggregated", "--requests", "200", "--json"});
+  CHECK(one["output_tokens_per_s"].get<double>() > 0.0);
+  CHECK(one["output_tokens_per_s"] == one["disaggregated"]["prefill_capacity_tokens_per_s"]);
+  // Few clients: no more than C requests per request latency, co-located or not.
+  for (const char* mode : {"aggregated", "disaggregated"}) {
+    const json c1 = run_json(inference_args({"--gpus", "8", "--tp", "1", "--concurrency", "1", "--serving", mode,
+                                             "--requests", "100", "--json"}));
+    const double latency = c1["ttft_p50_s"].get<double>() + 199.0 * c1["tpot_p50_s"].get<double>();
+    INFO(mode);
+    CHECK(c1["output_tokens_per_s"].get<double>() <= 1.02 * 200.0 / latency);
+  }
   const CommandResult bad = aidcsim(inference_args({"--gpus", "2", "--serving", "split"}));
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.err, Catch::Contains("--serving"));

@@ -165,7 +165,7 @@ TEST_CASE("the KV transfer runs over NVLink inside one scale-up domain and over 
   CHECK(e.transfer_capacity_tokens_per_s == Approx(2 * link / (3000.0 * 163840.0) * 100.0));
 }
 
-TEST_CASE("a disaggregated deployment runs at its slowest side and adds the transfer to TTFT") {
+TEST_CASE("a disaggregated deployment runs at its slowest side, within what its clients allow, and adds the transfer to TTFT") {
   std::vector<InferenceRequest> reqs = fixed_requests(600, 3000, 150);
   ScratchOwner sc(600);
   for (int concurrency : {0, 48}) {
@@ -183,8 +183,11 @@ TEST_CASE("a disaggregated deployment runs at its slowest side and adds the tran
       REQUIRE(e.feasible == 1);
       const double slowest = std::min({e.prefill_capacity_tokens_per_s, e.decode_capacity_tokens_per_s,
                                        e.transfer_capacity_tokens_per_s});
-      CHECK(e.output_tokens_per_s == Approx(slowest).epsilon(1e-12));
-      CHECK(e.output_tokens_per_s_per_gpu == Approx(slowest / 8).epsilon(1e-12));
+      // closed loop: also no more than C requests per request latency (TTFT + 149 further tokens)
+      const double by_clients = concurrency > 0 ? concurrency * 150.0 / (e.ttft_p50_s + 149.0 * e.tpot_p50_s) : 1e300;
+      const double expected = std::min(slowest, by_clients);
+      CHECK(e.output_tokens_per_s == Approx(expected).epsilon(1e-12));
+      CHECK(e.output_tokens_per_s_per_gpu == Approx(expected / 8).epsilon(1e-12));
       CHECK(e.ttft_p50_s >= e.kv_transfer_s);
       CHECK(e.ttft_p99_s >= e.ttft_p50_s);
       CHECK(e.tpot_p50_s > 0.0);

@@ -335,7 +335,13 @@ TEST_CASE("an inference workload may serve disaggregated, with a fixed prefill s
   auto one = with_workloads();
   one["workloads"][0]["gpus"] = 1;
   one["workloads"][0]["serving"] = "disaggregated";
-  CHECK(has_problem(problems_of(one), "/workloads/0/serving", "disaggregated", "at least 2 GPUs"));
+  CHECK(has_problem(problems_of(one), "/workloads/0/serving", "disaggregated", "at least 2 instances"));
+  auto shaped = with_workloads();
+  shaped["workloads"][0]["gpus"] = 8;
+  shaped["workloads"][0]["tp"] = 2;
+  shaped["workloads"][0]["pp"] = 2;
+  shaped["workloads"][0]["prefill_instances"] = 2;
+  CHECK(has_problem(problems_of(shaped), "/workloads/0/prefill_instances", "2", "fewer than the 2 instance(s) of 4 GPUs"));
   auto unknown = with_workloads();
   unknown["workloads"][0]["serving"] = "split";
   CHECK(has_problem(problems_of(unknown), "/workloads/0/serving", "split", "disaggregated"));

@@ -155,7 +155,8 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.slo_tpot_s = spec.tpot_slo_s;
   pr.eff = spec.efficiency ? *spec.efficiency : inference_efficiency(spec.accel.generation, spec.precision);
   pr.engine = spec.engine;
-  pr.serving = spec.prefill_instances > 0 ? ServingMode::Disaggregated : spec.serving;
+  pr.serving = spec.prefill_instances > 0 && spec.serving == ServingMode::Aggregated ? ServingMode::Disaggregated
+                                                                                     : spec.serving;
   pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
@@ -174,16 +175,21 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
                          "disaggregated (or any) serving",
                          s.prefill_instances);
     }
-    const int most = s.fixed_tp > 0 ? s.gpus / s.fixed_tp : s.gpus;  // instances of the smallest shape
-    if (s.prefill_instances >= most) {
-      return fmt::format("{} prefill instance(s) leave no decode instance: {} GPUs{} make at most {} instance(s)",
-                         s.prefill_instances, s.gpus, s.fixed_tp > 0 ? fmt::format(" at tp {}", s.fixed_tp) : "",
-                         most);
-    }
   }
-  if (s.serving == ServingMode::Disaggregated && s.gpus < 2) {
-    return fmt::format("disaggregated serving needs at least 2 GPUs (one prefill and one decode instance); got {}",
-                       s.gpus);
+  // Instances of the smallest shape the fixed degrees allow.
+  const int shape = std::max(1, s.fixed_tp) * std::max(1, s.fixed_pp);
+  const int most = s.gpus / shape;
+  const std::string at = s.fixed_tp > 0 || s.fixed_pp > 0
+                             ? fmt::format(" at tp {} x pp {}", std::max(1, s.fixed_tp), std::max(1, s.fixed_pp))
+                             : "";
+  if (s.prefill_instances > 0 && s.prefill_instances >= most) {
+    return fmt::format("{} prefill instance(s) leave no decode instance: {} GPUs{} make at most {} instance(s)",
+                       s.prefill_instances, s.gpus, at, most);
+  }
+  if (s.serving == ServingMode::Disaggregated && most < 2) {
+    return fmt::format("disaggregated serving needs at least 2 instances (one prefill, one decode): {} GPU(s){} "
+                       "make {}",
+                       s.gpus, at, most);
   }
   if (s.fixed_tp > 0) {
     if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;

@@ -103,8 +103,11 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
       r.scenario = InferenceScenario::Offline;
     } else if (r.scenario_name == "mlperf-server") {
       r.scenario = InferenceScenario::Server;
+    } else if (r.scenario_name == "mlperf-interactive") {
+      r.scenario = InferenceScenario::Interactive;
     } else {
-      r.problem = "scenario \"" + r.scenario_name + "\" is not one of max-throughput, mlperf-offline, mlperf-server";
+      r.problem = "scenario \"" + r.scenario_name +
+                  "\" is not one of max-throughput, mlperf-offline, mlperf-server, mlperf-interactive";
     }
     if (r.problem.empty()) {
       try {
@@ -154,14 +157,19 @@ InferenceRowEstimate estimate_inference_reference(const InferenceReferenceRow& r
   out.tokens_per_s = offline.estimate.output_tokens_per_s;
   if (row.scenario == InferenceScenario::Offline) return out;
 
-  // MLPerf server: bisection on the Poisson rate; at each rate every (max_batch, chunk) at the offline tp/pp is
-  // evaluated and the rate passes when one of them meets the latency bounds and keeps up with the offered load
-  // (a finite stream can meet the bounds for a while above capacity).
+  // MLPerf server / interactive: bisection on the Poisson rate; at each rate every (max_batch, chunk) at the offline
+  // tp/pp (interactive: every layout) is evaluated and the rate passes when one of them meets the latency bounds and
+  // keeps up with the offered load (a finite stream can meet the bounds for a while above capacity).
+  const bool interactive = row.scenario == InferenceScenario::Interactive;
+  const double ttft_bound_s = interactive ? kMlperfInteractiveTtftS : kMlperfServerTtftS;
+  const double tpot_bound_s = interactive ? kMlperfInteractiveTpotS : kMlperfServerTpotS;
   InferenceRequestSpec server = spec;
-  server.fixed_tp = offline.config.tp;
-  server.fixed_pp = offline.config.pp;
-  server.ttft_slo_s = kMlperfServerTtftS;
-  server.tpot_slo_s = kMlperfServerTpotS;
+  if (!interactive) {
+    server.fixed_tp = offline.config.tp;
+    server.fixed_pp = offline.config.pp;
+  }
+  server.ttft_slo_s = ttft_bound_s;
+  server.tpot_slo_s = tpot_bound_s;
   server.keep_all = true;
   const double offline_rate = out.tokens_per_s / spec.osl;  // requests/s
   double lo = 0.0, hi = offline_rate * 1.05;
@@ -190,8 +198,11 @@ InferenceRowEstimate estimate_inference_reference(const InferenceReferenceRow& r
   }
   if (lo <= 0.0) {
     out.ok = false;
-    out.reason = fmt::format("no request rate meets p99 TTFT <= {:g} s and p99 TPOT <= {:g} s on tp{} pp{}",
-                             kMlperfServerTtftS, kMlperfServerTpotS, offline.config.tp, offline.config.pp);
+    out.reason = interactive
+                     ? fmt::format("no request rate meets p99 TTFT <= {:g} s and p99 TPOT <= {:g} s on any layout",
+                                   ttft_bound_s, tpot_bound_s)
+                     : fmt::format("no request rate meets p99 TTFT <= {:g} s and p99 TPOT <= {:g} s on tp{} pp{}",
+                                   ttft_bound_s, tpot_bound_s, offline.config.tp, offline.config.pp);
     return out;
   }
   out.tokens_per_s = std::min(lo * spec.osl, at_lo.output_tokens_per_s);

@@ -219,11 +219,20 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     if (w.prefill_instances > 0 && w.serving == "aggregated") {
       r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
                    "no fixed prefill/decode split with \"serving\": \"aggregated\" (use \"disaggregated\" or \"any\")");
-    } else if (w.prefill_instances > 0 && w.prefill_instances >= w.gpus) {
-      r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
-                   "fewer than the workload's " + std::to_string(w.gpus) + " GPUs (at least one decode instance)");
-    } else if (w.serving == "disaggregated" && w.gpus < 2) {
-      r.problem_at("serving", "\"disaggregated\"", "at least 2 GPUs in the workload (one prefill and one decode instance)");
+    } else {
+      // instances of the smallest shape the fixed degrees allow (tp and pp were read above)
+      const int shape = std::max(1, w.tp) * std::max(1, w.pp);
+      const int most = w.gpus / shape;
+      const std::string of = shape > 1 ? " of " + std::to_string(shape) + " GPUs (tp x pp)" : " of one GPU";
+      if (w.prefill_instances > 0 && w.prefill_instances >= most) {
+        r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
+                     "fewer than the " + std::to_string(most) + " instance(s)" + of + " that the workload's " +
+                         std::to_string(w.gpus) + " GPUs make (at least one decode instance)");
+      } else if (w.serving == "disaggregated" && most < 2) {
+        r.problem_at("serving", "\"disaggregated\"",
+                     "at least 2 instances" + of + " in the workload's " + std::to_string(w.gpus) +
+                         " GPUs (one prefill and one decode instance)");
+      }
     }
   } else {
     w.seq = static_cast<int>(r.required_integer("seq", 1, kMaxTokens));
