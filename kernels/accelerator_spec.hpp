@@ -42,7 +42,7 @@ AIDC_HD inline double peak_flops_per_s(const AcceleratorSpec& a, Precision p) {
   return a.bf16_flops_per_s;
 }
 
-// Bytes per weight element at a precision.
+// Bytes per weight element at a precision (the value alone).
 AIDC_HD inline double bytes_per_element(Precision p) {
   switch (p) {
     case Precision::Fp4: return 0.5;
@@ -50,6 +50,16 @@ AIDC_HD inline double bytes_per_element(Precision p) {
     case Precision::Bf16: break;
   }
   return 2.0;
+}
+
+// Bytes per stored weight element, block scales included. FP4 weights carry a shared scale per micro-block: NVFP4
+// (NVIDIA Blackwell) one FP8 E4M3 scale per 16 values, 4.5 bits per value (NVIDIA, "Introducing NVFP4 for Efficient
+// and Accurate Low-Precision Inference", 2025; the per-tensor FP32 scale is negligible); MXFP4 (OCP Microscaling
+// Formats v1.0, AMD CDNA4) one E8M0 scale per 32 values, 4.25 bits. FP8 and BF16 scales are per tensor or channel:
+// negligible.
+AIDC_HD inline double stored_bytes_per_element(Precision p, int generation) {
+  if (p != Precision::Fp4) return bytes_per_element(p);
+  return generation == static_cast<int>(AcceleratorGeneration::Cdna4) ? 0.5 + 1.0 / 32.0 : 0.5 + 1.0 / 16.0;
 }
 
 }  // namespace aidc

@@ -10,7 +10,15 @@
 //   admitted decoding request is preempted, its KV freed, and it waits at the head of the queue to be recomputed:
 //   prefilled again over its prompt plus the tokens it had generated (vLLM's recompute preemption, SGLang's
 //   retraction), resuming where it stopped. Preempted requests are readmitted before new ones, last preempted
-//   first.
+//   first;
+// - estimated (2): on demand as (1), but admission also keeps room for a share of the tokens still to come, SGLang's
+//   scheduler (python/sglang/srt/managers/schedule_policy.py PrefillAdder and scheduler.py, defaults in
+//   srt/environ.py): a request is admitted when the KV written so far, plus new_token_ratio x the tokens every
+//   admitted request still has to generate, plus its own prompt + new_token_ratio x its output, fit. The ratio starts
+//   at SGLANG_INIT_NEW_TOKEN_RATIO 0.7 and falls by (0.7 - 0.098) / 600 per decode step (SGLANG_NEW_TOKEN_RATIO_DECAY
+//   _STEPS 600) to 0.7 x SGLANG_MIN_NEW_TOKEN_RATIO_FACTOR 0.14 = 0.098; when a decode step would not fit, requests
+//   are retracted (latest first) until SGLANG_RETRACT_DECODE_STEPS = 20 steps fit, and the ratio restarts at
+//   min(1, (tokens generated + 20 x requests left) / their total outputs) of the requests left (retract_decode).
 // Then the step in which every decoding request produces one token and
 // prompt chunks of admitted requests fill the rest of the token budget (chunk_tokens = max tokens per iteration,
 // decode tokens included, prompts served first-come first-served). A request whose prompt completes in an iteration
@@ -44,6 +52,12 @@
 
 namespace aidc {
 
+// SGLang's scheduler defaults (srt/environ.py; header: KV policy 2).
+inline constexpr double kSglangInitNewTokenRatio = 0.7;
+inline constexpr double kSglangMinNewTokenRatioFactor = 0.14;
+inline constexpr double kSglangNewTokenRatioDecaySteps = 600.0;
+inline constexpr int kSglangRetractDecodeSteps = 20;
+
 struct InferenceRequest {
   int input_tokens = 0;
   int output_tokens = 1;
@@ -57,7 +71,8 @@ struct BatchingParams {
   double arrival_scale = 1.0;  // open loop: multiplies arrival times (a replica of R sees 1/R of the rate: R)
   double kv_capacity_tokens = 0.0;
   long long max_skip_iterations = 0;  // 0: unlimited event skipping; 1: step by step (the reference the tests use)
-  int kv_on_demand = 0;      // KV policy (header): 0 reserve input + output at admission, 1 on demand with preemption
+  int kv_on_demand = 0;      // KV policy (header): 0 reserve input + output at admission, 1 on demand with preemption,
+                             // 2 on demand with SGLang's estimated reservation and retraction
   int phase = 0;             // 0 prefill + decode, 1 prefill only, 2 decode only (header: Phases)
   // Throughput is measured in steady state: output tokens produced between the first finish and the admission
   // of the last request, over that time (the batch is full of a natural mix of prefill and decode there). The
@@ -293,6 +308,13 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   RequestState* st = scratch.states;
   const bool closed = p.concurrency > 0;
   const bool on_demand = p.kv_on_demand != 0;
+  const bool estimated = p.kv_on_demand == 2;
+  // SGLang's new_token_ratio (estimated policy): a line in the decode-step counter from its last restart.
+  const double ratio_min = kSglangInitNewTokenRatio * kSglangMinNewTokenRatioFactor;
+  const double ratio_decay = (kSglangInitNewTokenRatio - ratio_min) / kSglangNewTokenRatioDecaySteps;
+  double ratio_start = kSglangInitNewTokenRatio;
+  long long ratio_step = 0;
+  double final_sum = 0.0;  // estimated: the whole contexts (input + output) of the admitted, unfinished requests
   const bool prefill_only = p.phase == 1, decode_only = p.phase == 2;
   auto out_of = [&](int i) { return prefill_only ? 1 : reqs[i].output_tokens; };
   for (int i = 0; i < n; ++i) {
@@ -337,6 +359,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     s.finish_s = now;
     const double ctx = double(reqs[i].input_tokens) + out_of(i);
     kv_used -= ctx;  // on demand too: a finished request had written its whole context
+    final_sum -= ctx;
     ++res.requests_finished;
     ++done;
     if (closed && released < n) st[released++].arrival_s = now;
@@ -346,9 +369,23 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     return on_demand ? double(st[i].status == 5 ? st[i].prompt : reqs[i].input_tokens) + 1.0
                      : double(reqs[i].input_tokens) + out_of(i);
   };
+  auto ratio_now = [&](void) {
+    const double r = ratio_start - ratio_decay * double(dstep - ratio_step);
+    return r > ratio_min ? r : ratio_min;
+  };
+  // Whether request i can be admitted now (reserve and on demand: its admission need fits; estimated: also the
+  // ratio's share of every admitted request's future tokens and of its own).
+  auto fits = [&](int i) {
+    // with nothing admitted the estimate cannot block a request that fits (no request would ever start)
+    if (!estimated || heap_n + pq_n == 0) return kv_used + admission_need(i) <= kv_cap;
+    const double r = ratio_now();
+    const double own_future = st[i].status == 5 ? double(st[i].remaining) : double(out_of(i) - 1);
+    return kv_used + r * (final_sum - kv_used) + admission_need(i) + r * own_future <= kv_cap;
+  };
   auto admit = [&](int i) {
     RequestState& s = st[i];
     kv_used += admission_need(i);
+    final_sum += double(reqs[i].input_tokens) + out_of(i);
     if (s.status != 5) {
       s.prompt = reqs[i].input_tokens;
       s.remaining = out_of(i) - 1;
@@ -388,11 +425,32 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     const double ctx = double(reqs[i].input_tokens) + out_of(i) - double(left);
     kv_used -= ctx;
     ctx_dec -= ctx;
+    final_sum -= double(reqs[i].input_tokens) + out_of(i);
     s.prompt = int(ctx);  // recompute: the input and every token generated so far
     s.remaining = int(left) - 1;  // the recompute's prefill emits the next token
     s.status = 5;
     pre_slot(n_pre++) = i;
     ++res.preemptions;
+  };
+  // Frees room before a decode step that would not fit: vLLM preempts until the step fits; SGLang retracts until 20
+  // steps fit and restarts its ratio from the requests left. Returns whether anything was preempted.
+  auto make_room = [&](void) {
+    if (heap_n == 0 || kv_used + heap_n <= kv_cap) return false;
+    const double steps = estimated ? double(kSglangRetractDecodeSteps) : 1.0;
+    while (heap_n > 0 && kv_used + steps * heap_n > kv_cap) preempt_latest();
+    if (estimated) {
+      double generated = 0.0, outputs = 0.0;
+      for (int j = 0; j < heap_n; ++j) {
+        const int i = heap_index(heap[j]);
+        const double left = double(st[i].finish_step - dstep);
+        outputs += out_of(i);
+        generated += out_of(i) - left;
+      }
+      const double r = outputs > 0.0 ? (generated + kSglangRetractDecodeSteps * double(heap_n)) / outputs : 1.0;
+      ratio_start = r < 1.0 ? r : 1.0;
+      ratio_step = dstep;
+    }
+    return true;
   };
 
   const double ctx_slope = decode_context_slope(model);
@@ -400,13 +458,15 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   // arrival.
   long long guard = 0;
   long long guard_max = 16LL * n + 1000LL;
-  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens + (on_demand ? 4LL * out_of(i) : 0);
+  // (stepping every iteration, or on demand with its preemptions, a turn can be as small as one decode step)
+  const bool small_turns = on_demand || p.max_skip_iterations > 0;
+  for (int i = 0; i < n; ++i) guard_max += 2LL * reqs[i].input_tokens + (small_turns ? 4LL * out_of(i) : 0);
   while (done < n && guard++ < guard_max) {
     ++res.events;
     // ---- admission: preempted requests first (last preempted first), then new ones in arrival order ----
     while (n_pre > 0 && heap_n + pq_n < p.max_batch) {
       const int i = int(pre_slot(n_pre - 1));
-      if (kv_used + admission_need(i) > kv_cap) break;
+      if (!fits(i)) break;
       --n_pre;
       admit(i);
     }
@@ -421,7 +481,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
         ++next;
         continue;
       }
-      if (kv_used + admission_need(next) > kv_cap) break;
+      if (!fits(next)) break;
       admit(next);
       ++next;
       if (next == n && hi_t < 0.0) {
@@ -445,13 +505,15 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
 
     if (pq_n == 0 || budget == 0) {
       // ---- decode-only stretch: skip to the next event ----
-      if (on_demand) {
-        while (heap_n > 0 && kv_used + heap_n > kv_cap) preempt_latest();
-        if (heap_n != n_dec) continue;  // the batch changed: admit and plan again
-      }
+      if (on_demand && make_room()) continue;  // the batch changed: admit and plan again
       long long k = heap_step(heap[0]) - dstep;
       if (k < 1) k = 1;
       if (p.max_skip_iterations > 0 && k > p.max_skip_iterations) k = p.max_skip_iterations;
+      // estimated: while the ratio still falls, a waiting request may fit after any step
+      if (estimated && ratio_now() > ratio_min &&
+          (n_pre > 0 || (next < n && next < released && st[next].arrival_s <= now))) {
+        k = 1;
+      }
       if (on_demand && n_dec > 0) {  // until the KV would overflow
         const long long room = (long long)((kv_cap - kv_used) / n_dec);
         if (room < k) k = room > 1 ? room : 1;
@@ -465,7 +527,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       // an arrival that could be admitted before the next finish ends the stretch early
       if (!closed && n_pre == 0 && next < n && pq_n == 0 && heap_n + pq_n < p.max_batch) {
         const double whole = double(reqs[next].input_tokens) + out_of(next);
-        if (whole > kv_cap || kv_used + admission_need(next) <= kv_cap) {
+        if (whole > kv_cap || estimated || fits(next)) {
           k = steps_to_cover(st[next].arrival_s - now, c0, slope, k);
         }
       }
@@ -517,12 +579,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     IterationLoad load;
     plan(load);
     if (on_demand) {  // this step writes one token per decoding request
-      bool changed = false;
-      while (heap_n > 0 && kv_used + heap_n > kv_cap) {
-        preempt_latest();
-        changed = true;
-      }
-      if (changed) {
+      if (make_room()) {
         n_dec = heap_n;
         budget = p.chunk_tokens - n_dec > 0 ? p.chunk_tokens - n_dec : 0;
         plan(load);

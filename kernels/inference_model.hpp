@@ -46,11 +46,15 @@ struct InferenceEfficiency {
 // (kernels/inference_batching.hpp): TensorRT-LLM reserves each request's whole context at admission
 // (GUARANTEED_NO_EVICT, its default capacity scheduler); vLLM (PagedAttention blocks allocated as tokens are
 // written, recompute preemption) and SGLang (token pool, retraction) grow the KV on demand and preempt when it runs
-// out. The efficiencies stay the accelerator generation's (kernels/inference_calibration.hpp says on which
-// engine's rows each was fitted); per-engine efficiencies need per-engine calibration rows.
+// out; SGLang also admits only while an estimated share of the admitted requests' future tokens fits. The
+// efficiencies stay the accelerator generation's (kernels/inference_calibration.hpp says on which engine's rows each
+// was fitted); per-engine efficiencies need per-engine calibration rows.
 enum class ServingEngine : int { TrtLlm = 0, Vllm = 1, Sglang = 2 };
 
-AIDC_HD inline int engine_kv_on_demand(ServingEngine e) { return e == ServingEngine::TrtLlm ? 0 : 1; }
+// The KV policy of an engine (BatchingParams::kv_on_demand): 0 reserve, 1 on demand (vLLM), 2 estimated (SGLang).
+AIDC_HD inline int engine_kv_on_demand(ServingEngine e) {
+  return e == ServingEngine::TrtLlm ? 0 : (e == ServingEngine::Sglang ? 2 : 1);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // One replica's fixed quantities for a (model, accelerator, precision, tp, pp, ep)
@@ -131,12 +135,13 @@ AIDC_HD inline double kv_bytes_per_token(const LlmArch& a, double kv_bytes_per_e
   return kv_bytes_per_token_layer(a, kv_bytes_per_elem, 1) * a.layers;
 }
 
-// Weight bytes of the whole model at a precision: embeddings and lm_head stay 16-bit (FP8/FP4 recipes quantize the
-// linear layers only).
-AIDC_HD inline double weight_bytes(const LlmArch& a, Precision p) {
+// Weight bytes of the whole model at a precision on an accelerator generation (FP4 block scales: its format):
+// embeddings and lm_head stay 16-bit (FP8/FP4 recipes quantize the linear layers only).
+AIDC_HD inline double weight_bytes(const LlmArch& a, Precision p,
+                                   int generation = static_cast<int>(AcceleratorGeneration::Hopper)) {
   const LlmParamCounts c = count_params(a);
   const double emb = c.embedding + c.lm_head;
-  return (c.total - emb) * bytes_per_element(p) + emb * 2.0;
+  return (c.total - emb) * stored_bytes_per_element(p, generation) + emb * 2.0;
 }
 
 AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const AcceleratorSpec& acc, Precision prec, int tp,
@@ -147,7 +152,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.ep = ep < 1 ? 1 : ep;
   r.layers = a.layers;
   r.eff = eff;
-  r.weight_bytes_per_elem = bytes_per_element(prec);
+  r.weight_bytes_per_elem = stored_bytes_per_element(prec, acc.generation);
   // KV cache in FP8 whenever the weights are FP8 or FP4 (TensorRT-LLM and vLLM FP8 serving recipes), else 16-bit.
   r.kv_bytes_per_elem = prec == Precision::Bf16 ? 2.0 : 1.0;
   r.peak_flops = peak_flops_per_s(acc, prec);
@@ -160,7 +165,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.scaleup_bytes_per_s = acc.scaleup_bytes_per_s;
 
   const LlmParamCounts c = count_params(a);
-  r.weights_bytes_total = weight_bytes(a, prec);
+  r.weights_bytes_total = weight_bytes(a, prec, acc.generation);
   const double gpus = double(tp) * pp;
   r.weights_bytes_per_gpu = r.weights_bytes_total / gpus;
 

@@ -21,8 +21,9 @@
 // whole deployment sits in one scale-up domain, else over the NICs, every GPU of an instance sending its shard
 // in parallel; the transfer is not overlapped with the prefill (layer-wise streaming would hide part of it), so
 // TTFT = prefill TTFT + transfer + wait for a decode slot, and the p99 is the sum of the three p99s (an upper
-// bound). Open loop: each prefill instance sees 1/P of the arrivals, each decode instance 1/D (the prefill delay
-// shifts them, ignored). Closed loop with C clients (saturated: max_batch per decode instance): the clients split
+// bound). Open loop: each prefill instance sees 1/P of the arrivals, each decode instance 1/D of what the prefill
+// side delivers (the offered rate, or less when the prefill instances cannot keep up; the prefill delay shifts the
+// arrivals, ignored). Closed loop with C clients (saturated: max_batch per decode instance): the clients split
 // between the phases in proportion to the time a request spends in each (Little's law), refined from the phase
 // simulations' rates.
 
@@ -146,19 +147,20 @@ AIDC_HD inline InferenceEstimate evaluate_disaggregated(const InferenceProblem& 
   BatchingParams pb = bp, db = bp;
   pb.phase = 1;
   db.phase = 2;
-  BatchingResult bpf, bdc;
+  // One call site of the batching simulator, in a loop over passes and phases (each inlined copy costs the device
+  // build registers and compile time).
+  BatchingResult res[2];
+  double clients = 0.0, cp = 0.0;
   if (pr.open_loop) {
     pb.concurrency = db.concurrency = 0;
     pb.arrival_scale = np;
     db.arrival_scale = nd;
-    bpf = simulate_batching(r, pr.requests, pr.n_requests, pb, scratch);
-    bdc = simulate_batching(r, pr.requests, pr.n_requests, db, scratch);
   } else {
     // Closed loop: C clients (saturated: max_batch per decode instance) split between the phases. First split by
     // one mean request's service times (one prefill pass and the transfer against mean_out - 1 decode steps of
     // the decode share), then by the residence times the phase simulations give (Little's law: clients / rate),
     // which moves clients towards the slower phase as its queue would; at most two corrections.
-    const double clients = pr.concurrency > 0 ? double(pr.concurrency) : double(nd) * c.max_batch;
+    clients = pr.concurrency > 0 ? double(pr.concurrency) : double(nd) * c.max_batch;
     IterationLoad lp;
     lp.prefill_tokens = mean_in;
     lp.prefill_pairs = mean_in * 0.5 * (mean_in + 1.0);
@@ -172,23 +174,36 @@ AIDC_HD inline InferenceEstimate evaluate_disaggregated(const InferenceProblem& 
     ld.decode_context = per_dec * (mean_in + 0.5 * mean_out);
     ld.logit_rows = per_dec;
     const double tau_d = hd_max(0.0, mean_out - 1.0) * iteration_cost(r, ld).time_s;
-    double cp = tau_p + tau_d > 0.0 ? clients * tau_p / (tau_p + tau_d) : 1.0;
-    for (int pass = 0; pass < 3; ++pass) {
+    cp = tau_p + tau_d > 0.0 ? clients * tau_p / (tau_p + tau_d) : 1.0;
+  }
+  const int passes = pr.open_loop ? 1 : 3;
+  for (int pass = 0; pass < passes; ++pass) {
+    if (!pr.open_loop) {
       cp = hd_max(1.0, hd_min(cp, clients - 1.0));
       const int per_p = int(::ceil(cp / np)), per_d = int(::ceil(hd_max(1.0, clients - cp) / nd));
       if (pass > 0 && per_p == pb.concurrency && per_d == db.concurrency) break;
       pb.concurrency = per_p;
       db.concurrency = per_d;
-      bpf = simulate_batching(r, pr.requests, pr.n_requests, pb, scratch);
-      bdc = simulate_batching(r, pr.requests, pr.n_requests, db, scratch);
-      if (bpf.error != 0 || bdc.error != 0) break;
-      const double xp = bpf.output_tokens_per_s;             // requests/s per prefill instance
-      const double xd = bdc.output_tokens_per_s / mean_out;  // requests/s per decode instance
-      if (xp <= 0.0 || xd <= 0.0) break;
-      const double res_p = per_p / xp + t_kv_mean, res_d = per_d / xd;
-      cp = clients * res_p / (res_p + res_d);
     }
+    for (int ph = 0; ph < 2; ++ph) {
+      if (ph == 1 && pr.open_loop && res[0].error == 0 && res[0].output_tokens_per_s > 0.0) {
+        // Open loop: the decode instances see what the prefill instances deliver, at most the offered rate.
+        const double span = pr.requests[pr.n_requests - 1].arrival_s;
+        const double offered = span > 0.0 ? double(pr.n_requests) / span : 0.0;  // requests/s, whole stream
+        const double delivered = res[0].output_tokens_per_s * np;
+        db.arrival_scale = nd * (offered > delivered && delivered > 0.0 ? offered / delivered : 1.0);
+      }
+      res[ph] = simulate_batching(r, pr.requests, pr.n_requests, ph == 0 ? pb : db, scratch);
+    }
+    if (pr.open_loop || res[0].error != 0 || res[1].error != 0) break;
+    const double xp = res[0].output_tokens_per_s;             // requests/s per prefill instance
+    const double xd = res[1].output_tokens_per_s / mean_out;  // requests/s per decode instance
+    if (xp <= 0.0 || xd <= 0.0) break;
+    const double res_p = pb.concurrency / xp + t_kv_mean, res_d = db.concurrency / xd;
+    cp = clients * res_p / (res_p + res_d);
   }
+  const BatchingResult& bpf = res[0];
+  const BatchingResult& bdc = res[1];
   if (bpf.error != 0 || bdc.error != 0) {
     e.reason = int(InferenceInfeasible::SimulationFailed);
     return e;

@@ -326,25 +326,102 @@ TEST_CASE("with KV to spare the on-demand and reserve policies schedule identica
   CHECK(a.tpot_p99_s == b.tpot_p99_s);
 }
 
-TEST_CASE("on-demand KV: event skipping equals stepping every iteration, preemptions included") {
+TEST_CASE("on-demand KV (vLLM's and SGLang's): event skipping equals stepping every iteration, preemptions included") {
   const int n = 400;
   std::vector<InferenceRequest> reqs = mixed_requests(n, 23);
   const ReplicaModel r = model_8b();
   ScratchOwner sc(n);
+  for (int policy : {1, 2}) {
+    BatchingParams p;
+    p.max_batch = 128;
+    p.concurrency = 128;
+    p.chunk_tokens = 1024;
+    p.kv_capacity_tokens = 50000;
+    p.kv_on_demand = policy;
+    const BatchingResult fast = simulate_batching(r, reqs.data(), n, p, sc.s);
+    p.max_skip_iterations = 1;
+    const BatchingResult slow = simulate_batching(r, reqs.data(), n, p, sc.s);
+    INFO("policy " << policy);
+    REQUIRE(fast.error == 0);
+    REQUIRE(slow.error == 0);
+    CHECK(fast.preemptions > 0);
+    CHECK(fast.preemptions == slow.preemptions);
+    CHECK(fast.iterations == slow.iterations);
+    CHECK(fast.makespan_s == Approx(slow.makespan_s).epsilon(1e-9));
+    CHECK(fast.tpot_p99_s == Approx(slow.tpot_p99_s).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("stepping every iteration with the reserve policy finishes long outputs at max_batch 1") {
+  // The loop guard counts decode steps whenever a turn can be one step (regression: 7 of 50 finished).
+  const ReplicaModel r = model_8b();
+  std::vector<InferenceRequest> reqs = fixed_requests(50, 10, 400);
+  ScratchOwner sc(50);
   BatchingParams p;
-  p.max_batch = 128;
-  p.concurrency = 128;
-  p.chunk_tokens = 1024;
-  p.kv_capacity_tokens = 50000;
-  p.kv_on_demand = 1;
-  const BatchingResult fast = simulate_batching(r, reqs.data(), n, p, sc.s);
+  p.max_batch = 1;
+  p.chunk_tokens = 2048;
+  p.concurrency = 4;
+  p.kv_capacity_tokens = r.kv_capacity_tokens;
   p.max_skip_iterations = 1;
-  const BatchingResult slow = simulate_batching(r, reqs.data(), n, p, sc.s);
-  REQUIRE(fast.error == 0);
-  REQUIRE(slow.error == 0);
-  CHECK(fast.preemptions > 0);
-  CHECK(fast.preemptions == slow.preemptions);
-  CHECK(fast.iterations == slow.iterations);
-  CHECK(fast.makespan_s == Approx(slow.makespan_s).epsilon(1e-9));
-  CHECK(fast.tpot_p99_s == Approx(slow.tpot_p99_s).epsilon(1e-9));
+  const BatchingResult step = simulate_batching(r, reqs.data(), 50, p, sc.s);
+  CHECK(step.error == 0);
+  CHECK(step.requests_finished == 50);
+  p.max_skip_iterations = 0;
+  const BatchingResult skip = simulate_batching(r, reqs.data(), 50, p, sc.s);
+  CHECK(skip.makespan_s == Approx(step.makespan_s).epsilon(1e-9));
+}
+
+TEST_CASE("SGLang's estimated policy conserves requests and tokens and never overfills the cache") {
+  const int n = 1200;
+  std::vector<InferenceRequest> reqs = mixed_requests(n);
+  double want_out = 0.0;
+  for (const auto& q : reqs) want_out += q.output_tokens;
+  const ReplicaModel r = model_8b();
+  ScratchOwner sc(n);
+  for (int concurrency : {0, 200}) {
+    if (concurrency == 0) {
+      for (int i = 0; i < n; ++i) reqs[i].arrival_s = 0.004 * i;
+    }
+    BatchingParams p;
+    p.max_batch = 256;
+    p.chunk_tokens = 2048;
+    p.concurrency = concurrency;
+    p.kv_capacity_tokens = 150000;  // tight: retractions happen
+    p.kv_on_demand = 2;
+    const BatchingResult b = simulate_batching(r, reqs.data(), n, p, sc.s);
+    INFO("concurrency " << concurrency);
+    CHECK(b.error == 0);
+    CHECK(b.requests_finished == n);
+    CHECK(b.output_tokens == want_out);
+    CHECK(b.peak_kv_tokens <= p.kv_capacity_tokens);
+  }
+}
+
+TEST_CASE("SGLang admits only while 0.7 of the admitted requests' future tokens fits; vLLM admits every prompt") {
+  // KV of 1000 tokens, three requests of 100 in / 500 out. vLLM (on demand): 101 tokens each, all three start at
+  // once. SGLang at new_token_ratio 0.7: the first takes 101 + 0.7 x 499 = 450, the second 101 + 101 + 0.7 x 998 =
+  // 900.6 <= 1000, the third 1350 > 1000 waits.
+  const ReplicaModel r = model_8b();
+  std::vector<InferenceRequest> reqs = fixed_requests(3, 100, 500);
+  ScratchOwner sc(3);
+  BatchingParams p;
+  p.max_batch = 8;
+  p.chunk_tokens = 2048;
+  p.concurrency = 3;
+  p.kv_capacity_tokens = 1000;
+  p.kv_on_demand = 1;
+  const BatchingResult vllm = simulate_batching(r, reqs.data(), 3, p, sc.s);
+  p.kv_on_demand = 2;
+  const BatchingResult sglang = simulate_batching(r, reqs.data(), 3, p, sc.s);
+  CHECK(vllm.ttft_p99_s == Approx(vllm.ttft_p50_s));  // all three prefilled in the first iteration
+  CHECK(sglang.ttft_p50_s == Approx(vllm.ttft_p50_s).epsilon(0.5));
+  CHECK(sglang.ttft_p99_s > 2.0 * sglang.ttft_p50_s);  // the third waited
+  CHECK(sglang.requests_finished == 3);
+  CHECK(vllm.requests_finished == 3);
+}
+
+TEST_CASE("the engines map to their KV policies") {
+  CHECK(engine_kv_on_demand(ServingEngine::TrtLlm) == 0);
+  CHECK(engine_kv_on_demand(ServingEngine::Vllm) == 1);
+  CHECK(engine_kv_on_demand(ServingEngine::Sglang) == 2);
 }

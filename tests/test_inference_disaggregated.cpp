@@ -253,3 +253,27 @@ TEST_CASE("under a tight TPOT bound with long prompts, separating the phases ser
   CHECK(ex.output_tokens_per_s == std::max(ea.output_tokens_per_s, ed.output_tokens_per_s));
   CHECK(ed.tpot_p99_s <= 0.05);
 }
+
+TEST_CASE("open loop: the decode instances see what the prefill instances deliver, not more") {
+  // 1 prefill + 3 decode instances offered far more than one prefill instance can take: the deployment runs at the
+  // prefill side's rate, and the decode side is judged at that load.
+  std::vector<InferenceRequest> reqs = fixed_requests(600, 3000, 150);
+  set_poisson_arrivals(reqs, 500.0);
+  ScratchOwner sc(600);
+  InferenceProblem pr = problem_70b(8, reqs, ServingMode::Disaggregated);
+  pr.open_loop = true;
+  InferenceConfig c;
+  c.tp = 2;
+  c.replicas = 4;
+  c.prefill_replicas = 1;
+  c.max_batch = 256;
+  c.chunk_tokens = 8192;
+  const InferenceEstimate e = evaluate_inference_config(pr, c, sc.s);
+  REQUIRE(e.feasible == 1);
+  // (the decode side then produces what it is fed, within the measuring window's noise)
+  CHECK(e.output_tokens_per_s <= e.prefill_capacity_tokens_per_s);
+  CHECK(e.output_tokens_per_s == Approx(e.prefill_capacity_tokens_per_s).epsilon(0.01));
+  CHECK(e.output_tokens_per_s < 0.5 * 500.0 * 150.0);
+  // the decode instances, fed at the prefill side's rate, are far from saturated: TPOT near a small batch's step
+  CHECK(e.tpot_p99_s < 0.05);
+}

@@ -53,6 +53,13 @@ TEST_CASE("weights in fp8 take half the bytes of bf16 apart from the 16-bit embe
   const LlmParamCounts c = count_params(a);
   CHECK(bf16 == Approx(2.0 * c.total));
   CHECK(fp8 == Approx(c.total + c.embedding + c.lm_head));
+  // FP4 stores its block scales: NVFP4 one E4M3 byte per 16 values (4.5 bits), MXFP4 one E8M0 byte per 32 (4.25)
+  const double linear = c.total - c.embedding - c.lm_head;
+  const double nvfp4 = weight_bytes(a, Precision::Fp4, kGenerationBlackwell);
+  const double mxfp4 = weight_bytes(a, Precision::Fp4, kGenerationCdna4);
+  CHECK(nvfp4 == Approx(linear * 4.5 / 8.0 + 2.0 * (c.embedding + c.lm_head)));
+  CHECK(mxfp4 == Approx(linear * 4.25 / 8.0 + 2.0 * (c.embedding + c.lm_head)));
+  CHECK(stored_bytes_per_element(Precision::Fp8, kGenerationBlackwell) == 1.0);
 }
 
 TEST_CASE("tensor and pipeline parallelism divide the weights per GPU and the replica's KV capacity grows") {

@@ -373,4 +373,5 @@ TEST_CASE("a disaggregated workload's tables name the prefill instances and the 
   }
   CHECK(cfg.column("kv_transfer_s").units == "s");
   CHECK(reader.string_attribute("/perf/chat-8b/chosen", "serving") == "disaggregated");
+  CHECK(reader.string_attribute("/perf/chat-8b/chosen", "chosen_serving") == "disaggregated");
 }

@@ -136,7 +136,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   est_inf->add_option("--engine", est.engine,
                       "serving engine whose scheduler runs the replicas: trtllm (reserves each request's whole KV), "
-                      "vllm or sglang (KV on demand, preemption)")
+                      "vllm (KV on demand, preemption) or sglang (KV on demand, admission by an estimate of the "
+                      "tokens to come, retraction)")
       ->capture_default_str()
       ->check(CLI::IsMember(std::vector<std::string>{"trtllm", "vllm", "sglang"}));
   est_inf->add_option("--serving", est.serving,

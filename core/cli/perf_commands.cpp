@@ -172,7 +172,13 @@ int run_estimate_inference(const EstimateOptions& o) {
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
       std::cout << fmt::format("  engine            {}: {}\n", o.engine,
                                o.engine == "trtllm"
-                                   ? "each request's whole context reserved at admission (GUARANTEED_NO_EVICT)"
+                                   ? std::string("each request's whole context reserved at admission "
+                                                 "(GUARANTEED_NO_EVICT)")
+                               : o.engine == "sglang"
+                                   ? fmt::format("KV grown on demand, admission keeping room for new_token_ratio "
+                                                 "(0.7 falling to 0.098) of the tokens to come, {} retraction(s) per "
+                                                 "replica (recomputed)",
+                                                 e.preemptions)
                                    : fmt::format("KV grown on demand, {} preemption(s) per replica (recomputed)",
                                                  e.preemptions));
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,

@@ -184,8 +184,10 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       set_attributes(r.chosen, w, o.backend, o.configs_evaluated);
       for (NamedTable* t : {&r.configs, &r.chosen}) {
         t->text_attributes.push_back({"engine", w.engine});
-        t->text_attributes.push_back({"serving", w.serving});
+        t->text_attributes.push_back({"serving", w.serving});  // what the search offered
       }
+      r.chosen.text_attributes.push_back(
+          {"chosen_serving", o.config.prefill_replicas > 0 ? "disaggregated" : "aggregated"});
       r.instance_output_tokens_per_s = o.estimate.output_tokens_per_s;
       if (!w.mix.empty()) {
         // The rows are the largest class's configuration with the mix's output tokens/s (perf_estimates.hpp).
