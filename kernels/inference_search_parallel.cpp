@@ -154,7 +154,9 @@ std::vector<InferenceSearchOutcome> search_inference_configs_batch(std::span<con
     const std::string& accel = labels.empty() ? options.accel_name : labels[ui].accel_name;
     if (r.summary.n_feasible == 0) {
       r.infeasible = describe_infeasible(r.summary, model.c_str(), accel.c_str(), p.gpus, p.precision);
-      if (p.serving == ServingMode::Disaggregated) {
+      const InferenceInfeasible why = InferenceInfeasible(r.summary.reason);
+      if (p.serving == ServingMode::Disaggregated &&
+          (why == InferenceInfeasible::WeightsExceedMemory || why == InferenceInfeasible::NoKvRoom)) {
         r.infeasible += fmt::format(" (disaggregated serving: at least one prefill and one decode instance, so an "
                                     "instance has at most {} GPUs)",
                                     p.gpus / 2);
