@@ -296,6 +296,28 @@ AIDC_HD inline long long steps_to_cover(double gap, double c0, double slope, lon
   return k;
 }
 
+// SGLang's new_token_ratio after a retraction (retract_decode): (tokens generated + 20 x requests left) / their total
+// outputs, at most 1, over the decoding requests left in the heap. Out of line: the simulator's loop stays small.
+AIDC_HD inline double sglang_restart_ratio(const long long* heap, int heap_n, const RequestState* st,
+                                           const InferenceRequest* reqs, long long dstep) {
+  double generated = 0.0, outputs = 0.0;
+  for (int j = 0; j < heap_n; ++j) {
+    const int i = heap_index(heap[j]);
+    const double left = double(st[i].finish_step - dstep);
+    outputs += reqs[i].output_tokens;
+    generated += reqs[i].output_tokens - left;
+  }
+  const double r = outputs > 0.0 ? (generated + kSglangRetractDecodeSteps * double(heap_n)) / outputs : 1.0;
+  return r < 1.0 ? r : 1.0;
+}
+
+// SGLang's new_token_ratio at decode step `dstep`: a line from its last restart down to its floor.
+AIDC_HD inline double sglang_ratio(double start, long long restart_step, long long dstep) {
+  const double floor = kSglangInitNewTokenRatio * kSglangMinNewTokenRatioFactor;
+  const double r = start - (kSglangInitNewTokenRatio - floor) / kSglangNewTokenRatioDecaySteps * double(dstep - restart_step);
+  return r > floor ? r : floor;
+}
+
 AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const InferenceRequest* reqs, int n,
                                                 const BatchingParams& p, const BatchingScratch& scratch) {
   BatchingResult res;
@@ -311,7 +333,6 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   const bool estimated = p.kv_on_demand == 2;
   // SGLang's new_token_ratio (estimated policy): a line in the decode-step counter from its last restart.
   const double ratio_min = kSglangInitNewTokenRatio * kSglangMinNewTokenRatioFactor;
-  const double ratio_decay = (kSglangInitNewTokenRatio - ratio_min) / kSglangNewTokenRatioDecaySteps;
   double ratio_start = kSglangInitNewTokenRatio;
   long long ratio_step = 0;
   double final_sum = 0.0;  // estimated: the whole contexts (input + output) of the admitted, unfinished requests
@@ -369,19 +390,6 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     return on_demand ? double(st[i].status == 5 ? st[i].prompt : reqs[i].input_tokens) + 1.0
                      : double(reqs[i].input_tokens) + out_of(i);
   };
-  auto ratio_now = [&](void) {
-    const double r = ratio_start - ratio_decay * double(dstep - ratio_step);
-    return r > ratio_min ? r : ratio_min;
-  };
-  // Whether request i can be admitted now (reserve and on demand: its admission need fits; estimated: also the
-  // ratio's share of every admitted request's future tokens and of its own).
-  auto fits = [&](int i) {
-    // with nothing admitted the estimate cannot block a request that fits (no request would ever start)
-    if (!estimated || heap_n + pq_n == 0) return kv_used + admission_need(i) <= kv_cap;
-    const double r = ratio_now();
-    const double own_future = st[i].status == 5 ? double(st[i].remaining) : double(out_of(i) - 1);
-    return kv_used + r * (final_sum - kv_used) + admission_need(i) + r * own_future <= kv_cap;
-  };
   auto admit = [&](int i) {
     RequestState& s = st[i];
     kv_used += admission_need(i);
@@ -432,27 +440,6 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     pre_slot(n_pre++) = i;
     ++res.preemptions;
   };
-  // Frees room before a decode step that would not fit: vLLM preempts until the step fits; SGLang retracts until 20
-  // steps fit and restarts its ratio from the requests left. Returns whether anything was preempted.
-  auto make_room = [&](void) {
-    if (heap_n == 0 || kv_used + heap_n <= kv_cap) return false;
-    const double steps = estimated ? double(kSglangRetractDecodeSteps) : 1.0;
-    while (heap_n > 0 && kv_used + steps * heap_n > kv_cap) preempt_latest();
-    if (estimated) {
-      double generated = 0.0, outputs = 0.0;
-      for (int j = 0; j < heap_n; ++j) {
-        const int i = heap_index(heap[j]);
-        const double left = double(st[i].finish_step - dstep);
-        outputs += out_of(i);
-        generated += out_of(i) - left;
-      }
-      const double r = outputs > 0.0 ? (generated + kSglangRetractDecodeSteps * double(heap_n)) / outputs : 1.0;
-      ratio_start = r < 1.0 ? r : 1.0;
-      ratio_step = dstep;
-    }
-    return true;
-  };
-
   const double ctx_slope = decode_context_slope(model);
   // Safety net only: every loop turn admits, finishes, preempts, prefills at least one prompt token or reaches an
   // arrival.
@@ -466,7 +453,12 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     // ---- admission: preempted requests first (last preempted first), then new ones in arrival order ----
     while (n_pre > 0 && heap_n + pq_n < p.max_batch) {
       const int i = int(pre_slot(n_pre - 1));
-      if (!fits(i)) break;
+      if (estimated && heap_n + pq_n > 0) {  // SGLang: the ratio's share of the tokens to come must fit too
+        const double r = sglang_ratio(ratio_start, ratio_step, dstep);
+        if (kv_used + r * (final_sum - kv_used) + admission_need(i) + r * double(st[i].remaining) > kv_cap) break;
+      } else if (kv_used + admission_need(i) > kv_cap) {
+        break;
+      }
       --n_pre;
       admit(i);
     }
@@ -481,7 +473,12 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
         ++next;
         continue;
       }
-      if (!fits(next)) break;
+      if (estimated && heap_n + pq_n > 0) {
+        const double r = sglang_ratio(ratio_start, ratio_step, dstep);
+        if (kv_used + r * (final_sum - kv_used) + admission_need(next) + r * double(out_of(next) - 1) > kv_cap) break;
+      } else if (kv_used + admission_need(next) > kv_cap) {
+        break;
+      }
       admit(next);
       ++next;
       if (next == n && hi_t < 0.0) {
@@ -505,12 +502,21 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
 
     if (pq_n == 0 || budget == 0) {
       // ---- decode-only stretch: skip to the next event ----
-      if (on_demand && make_room()) continue;  // the batch changed: admit and plan again
+      if (on_demand && heap_n > 0 && kv_used + heap_n > kv_cap) {  // free room, then admit and plan again
+        // vLLM preempts until the step fits; SGLang retracts until 20 steps fit and restarts its ratio
+        const double steps = estimated ? double(kSglangRetractDecodeSteps) : 1.0;
+        while (heap_n > 0 && kv_used + steps * heap_n > kv_cap) preempt_latest();
+        if (estimated) {
+          ratio_start = sglang_restart_ratio(heap, heap_n, st, reqs, dstep);
+          ratio_step = dstep;
+        }
+        continue;
+      }
       long long k = heap_step(heap[0]) - dstep;
       if (k < 1) k = 1;
       if (p.max_skip_iterations > 0 && k > p.max_skip_iterations) k = p.max_skip_iterations;
       // estimated: while the ratio still falls, a waiting request may fit after any step
-      if (estimated && ratio_now() > ratio_min &&
+      if (estimated && sglang_ratio(ratio_start, ratio_step, dstep) > ratio_min &&
           (n_pre > 0 || (next < n && next < released && st[next].arrival_s <= now))) {
         k = 1;
       }
@@ -527,7 +533,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       // an arrival that could be admitted before the next finish ends the stretch early
       if (!closed && n_pre == 0 && next < n && pq_n == 0 && heap_n + pq_n < p.max_batch) {
         const double whole = double(reqs[next].input_tokens) + out_of(next);
-        if (whole > kv_cap || estimated || fits(next)) {
+        if (whole > kv_cap || estimated || kv_used + admission_need(next) <= kv_cap) {
           k = steps_to_cover(st[next].arrival_s - now, c0, slope, k);
         }
       }
@@ -578,13 +584,17 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     };
     IterationLoad load;
     plan(load);
-    if (on_demand) {  // this step writes one token per decoding request
-      if (make_room()) {
-        n_dec = heap_n;
-        budget = p.chunk_tokens - n_dec > 0 ? p.chunk_tokens - n_dec : 0;
-        plan(load);
-        if (n_dec == 0 && load.prefill_tokens == 0) continue;
+    if (on_demand && heap_n > 0 && kv_used + heap_n > kv_cap) {  // this step writes one token per decoding request
+      const double steps = estimated ? double(kSglangRetractDecodeSteps) : 1.0;
+      while (heap_n > 0 && kv_used + steps * heap_n > kv_cap) preempt_latest();
+      if (estimated) {
+        ratio_start = sglang_restart_ratio(heap, heap_n, st, reqs, dstep);
+        ratio_step = dstep;
       }
+      n_dec = heap_n;
+      budget = p.chunk_tokens - n_dec > 0 ? p.chunk_tokens - n_dec : 0;
+      plan(load);
+      if (n_dec == 0 && load.prefill_tokens == 0) continue;
     }
     const double dt = iteration_cost(model, load).time_s;
     now += dt;
