@@ -383,6 +383,13 @@ def _chosen_rows(perf):
         if a.get("type") == "inference":
             layout = f"TP {c.get('tp', 0):.0f} \u00d7 PP {c.get('pp', 0):.0f}, EP {c.get('ep', 0):.0f}, " \
                      f"max batch {fmt.thousands(c.get('max_batch'))}"
+            prefill = c.get("prefill_instances", 0) or 0
+            if prefill > 0:  # disaggregated: the split and the prompt KV's trip
+                decode = (c.get("replicas", 0) or 0) - prefill
+                layout += (f"; {prefill:.0f} prefill + {decode:.0f} decode instances, KV transfer "
+                           f"{fmt.number((c.get('kv_transfer_s', 0) or 0) * 1e3)} ms per prompt")
+            if a.get("engine", "trtllm") != "trtllm":
+                layout += f"; {a.get('engine')}"
             perf_text = (f"{fmt.thousands(c.get('output_tokens_per_s_per_gpu'))} output tokens/s per GPU; "
                          f"TTFT p99 {fmt.number(c.get('ttft_p99_s'))} s; TPOT p99 "
                          f"{fmt.number(c.get('tpot_p99_s', float('nan')) * 1e3)} ms; "
