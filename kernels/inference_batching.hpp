@@ -297,7 +297,8 @@ AIDC_HD inline long long steps_to_cover(double gap, double c0, double slope, lon
 }
 
 // SGLang's new_token_ratio after a retraction (retract_decode): (tokens generated + 20 x requests left) / their total
-// outputs, at most 1, over the decoding requests left in the heap. Out of line: the simulator's loop stays small.
+// outputs, at most 1, over the decoding requests left in the heap. A function, not a by-reference lambda in the
+// simulator: captures by reference kept the loop's counters in memory (bench/RESULTS.md, 2026-12-04).
 AIDC_HD inline double sglang_restart_ratio(const long long* heap, int heap_n, const RequestState* st,
                                            const InferenceRequest* reqs, long long dstep) {
   double generated = 0.0, outputs = 0.0;

@@ -108,8 +108,7 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.n_requests = o.requests;
     spec.engine = parse_engine(o.engine, "--engine");
     spec.prefill_instances = o.prefill_instances;
-    spec.serving = o.serving.empty() ? (o.prefill_instances > 0 ? ServingMode::Disaggregated : ServingMode::Aggregated)
-                                     : parse_serving_mode(o.serving, "--serving");
+    spec.serving = serving_mode_or_default(o.serving, o.prefill_instances, "--serving");
     if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
     const InferenceOutcome r = estimate_inference(spec, backend);
     if (!r.found) throw Refused(r.reason);

@@ -60,12 +60,20 @@ nlohmann::json inference_config_json(const InferenceConfig& c) {
   return j;
 }
 
-std::string inference_layout_text(const InferenceConfig& c) {
-  const std::string base = fmt::format("tp {}, pp {}, ep {}, ", c.tp, c.pp, c.ep);
+std::string inference_instances_text(const InferenceConfig& c) {
   if (c.prefill_replicas > 0) {
-    return base + fmt::format("{} prefill + {} decode instances", c.prefill_replicas, c.replicas - c.prefill_replicas);
+    return fmt::format("{} prefill + {} decode instances", c.prefill_replicas, c.replicas - c.prefill_replicas);
   }
-  return base + fmt::format("{} replica(s)", c.replicas);
+  return fmt::format("{} replica{}", c.replicas, c.replicas == 1 ? "" : "s");
+}
+
+std::string inference_layout_text(const InferenceConfig& c) {
+  return fmt::format("tp {}, pp {}, ep {}, ", c.tp, c.pp, c.ep) + inference_instances_text(c);
+}
+
+ServingMode serving_mode_or_default(const std::string& name, int prefill_instances, const std::string& where) {
+  if (name.empty()) return prefill_instances > 0 ? ServingMode::Disaggregated : ServingMode::Aggregated;
+  return parse_serving_mode(name, where);
 }
 
 ServingMode parse_serving_mode(const std::string& name, const std::string& where) {
@@ -155,8 +163,7 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.slo_tpot_s = spec.tpot_slo_s;
   pr.eff = spec.efficiency ? *spec.efficiency : inference_efficiency(spec.accel.generation, spec.precision);
   pr.engine = spec.engine;
-  pr.serving = spec.prefill_instances > 0 && spec.serving == ServingMode::Aggregated ? ServingMode::Disaggregated
-                                                                                     : spec.serving;
+  pr.serving = spec.serving;  // a fixed split with aggregated serving was refused by inference_request_error
   pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;

@@ -134,7 +134,12 @@ inline const char* const kEngineNames = "trtllm, vllm, sglang";
 ServingMode parse_serving_mode(const std::string& name, const std::string& where);
 inline const char* const kServingModeNames = "aggregated, disaggregated, any";
 
-// "tp 1, pp 1, ep 1, 8 replica(s)" or, disaggregated, "tp 1, pp 1, ep 1, 3 prefill + 5 decode instances".
+// A name given, or else the default: disaggregated when a prefill count is fixed, aggregated otherwise.
+ServingMode serving_mode_or_default(const std::string& name, int prefill_instances, const std::string& where);
+
+// "8 replicas" or, disaggregated, "3 prefill + 5 decode instances".
+std::string inference_instances_text(const InferenceConfig& c);
+// "tp 1, pp 1, ep 1, 8 replicas" or, disaggregated, "tp 1, pp 1, ep 1, 3 prefill + 5 decode instances".
 std::string inference_layout_text(const InferenceConfig& c);
 // The layers per pipeline stage of an estimate: "8 per stage", or for Megatron's uneven placement
 // "7 + 14 x 8 + 7 (uneven: ...)"; "" for pp 1.

@@ -120,9 +120,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.fixed_tp = r.tp;
         r.spec.engine = parse_engine(str_or(e, "engine").empty() ? "trtllm" : str_or(e, "engine"), "engine");
         r.spec.prefill_instances = int_or(e, "prefill_instances", 0);
-        r.spec.serving = str_or(e, "serving").empty()
-                             ? (r.spec.prefill_instances > 0 ? ServingMode::Disaggregated : ServingMode::Aggregated)
-                             : parse_serving_mode(str_or(e, "serving"), "serving");
+        r.spec.serving = serving_mode_or_default(str_or(e, "serving"), r.spec.prefill_instances, "serving");
         r.spec.isl = r.isl;
         r.spec.osl = r.osl;
         r.problem = inference_request_error(r.spec);

@@ -194,14 +194,10 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
         r.chosen.number_attributes.push_back({"mix_output_tokens_per_s", o.estimate.output_tokens_per_s});
         r.chosen.text_attributes.push_back({"mix", mix_text(w.mix)});
       }
-      const std::string instances =
-          o.config.prefill_replicas > 0
-              ? fmt::format("{} prefill + {} decode instances", o.config.prefill_replicas,
-                            o.config.replicas - o.config.prefill_replicas)
-              : fmt::format("{} replica{}", o.config.replicas, o.config.replicas == 1 ? "" : "s");
       r.summary = fmt::format("workload {}: {} output tokens/s on {} x {} (tp {}, pp {}, {}{})", w.name,
                               people_number(o.estimate.output_tokens_per_s), people_number(w.gpus), w.accelerator,
-                              o.config.tp, o.config.pp, instances, w.engine == "trtllm" ? "" : ", " + w.engine);
+                              o.config.tp, o.config.pp, inference_instances_text(o.config),
+                              w.engine == "trtllm" ? "" : ", " + w.engine);
     } else {
       TrainingRequestSpec spec = training_request(w);
       spec.keep_all = true;
