@@ -124,105 +124,122 @@ AIDC_HD inline bool meets_slos(const InferenceProblem& pr, double ttft_p99_s, do
   return (pr.slo_ttft_s <= 0.0 || ttft_p99_s <= pr.slo_ttft_s) && (pr.slo_tpot_s <= 0.0 || tpot_p99_s <= pr.slo_tpot_s);
 }
 
-// The disaggregated half of evaluate_inference_config (header: Disaggregated serving). `e` arrives with the memory
-// figures filled; `bp` with the instance's batch, chunk, KV capacity and policy.
-AIDC_HD inline InferenceEstimate evaluate_disaggregated(const InferenceProblem& pr, const InferenceConfig& c,
-                                                        const ReplicaModel& r, const BatchingParams& bp, double mean_in,
-                                                        double mean_out, double largest_in, InferenceEstimate e,
-                                                        const BatchingScratch& scratch) {
-  const int np = c.prefill_replicas, nd = c.replicas - c.prefill_replicas;
-  if (np < 1 || nd < 1) {
-    e.reason = int(InferenceInfeasible::BadParallelism);
-    return e;
-  }
-  const double link = kv_transfer_bytes_per_s(pr.accel, c.tp, c.pp, pr.gpus, pr.eff);
-  if (link <= 0.0) {
-    e.reason = int(InferenceInfeasible::NoKvTransferLink);
-    return e;
-  }
-  const double kv_token = kv_bytes_per_token(pr.arch, r.kv_bytes_per_elem);  // every layer, whole instance
-  const double t_kv_mean = pr.eff.p2p_latency_s + mean_in * kv_token / link;
-  const double t_kv_max = pr.eff.p2p_latency_s + largest_in * kv_token / link;
+// How evaluate_inference_config runs the batching simulator for one configuration: one phase (co-located) or two
+// (disaggregated: prefill, then decode), for one pass or, closed-loop disaggregated, up to three passes that move the
+// clients between the phases. Everything the disaggregated bookkeeping needs travels here.
+struct SimulationPlan {
+  BatchingParams params[2];
+  int phases = 1;
+  int passes = 1;
+  // disaggregated only
+  int np = 0, nd = 0;          // prefill and decode instances
+  double link = 0.0;           // KV transfer bytes/s per instance pair
+  double kv_token = 0.0;       // KV bytes per token, every layer, whole instance
+  double t_kv_mean = 0.0, t_kv_max = 0.0;
+  double clients = 0.0, cp = 0.0;  // closed loop: all clients, and those in the prefill phase
+};
 
-  BatchingParams pb = bp, db = bp;
-  pb.phase = 1;
-  db.phase = 2;
-  // One call site of the batching simulator, in a loop over passes and phases (each inlined copy costs the device
-  // build registers and compile time).
-  BatchingResult res[2];
-  double clients = 0.0, cp = 0.0;
+// Disaggregated serving (header: Disaggregated serving): the instance counts, the KV link and the first split of a
+// closed loop's clients. Returns an InferenceInfeasible reason, 0 when the plan is usable. `bp` carries the
+// instance's batch, chunk, KV capacity and policy.
+AIDC_HD inline int plan_disaggregated(const InferenceProblem& pr, const InferenceConfig& c, const ReplicaModel& r,
+                                      const BatchingParams& bp, double mean_in, double mean_out, double largest_in,
+                                      SimulationPlan& plan) {
+  plan.np = c.prefill_replicas;
+  plan.nd = c.replicas - c.prefill_replicas;
+  if (plan.np < 1 || plan.nd < 1) return int(InferenceInfeasible::BadParallelism);
+  plan.link = kv_transfer_bytes_per_s(pr.accel, c.tp, c.pp, pr.gpus, pr.eff);
+  if (plan.link <= 0.0) return int(InferenceInfeasible::NoKvTransferLink);
+  plan.kv_token = kv_bytes_per_token(pr.arch, r.kv_bytes_per_elem);
+  plan.t_kv_mean = pr.eff.p2p_latency_s + mean_in * plan.kv_token / plan.link;
+  plan.t_kv_max = pr.eff.p2p_latency_s + largest_in * plan.kv_token / plan.link;
+  plan.phases = 2;
+  plan.params[0] = plan.params[1] = bp;
+  plan.params[0].phase = 1;
+  plan.params[1].phase = 2;
   if (pr.open_loop) {
-    pb.concurrency = db.concurrency = 0;
-    pb.arrival_scale = np;
-    db.arrival_scale = nd;
-  } else {
-    // Closed loop: C clients (saturated: max_batch per decode instance) split between the phases. First split by
-    // one mean request's service times (one prefill pass and the transfer against mean_out - 1 decode steps of
-    // the decode share), then by the residence times the phase simulations give (Little's law: clients / rate),
-    // which moves clients towards the slower phase as its queue would; at most two corrections.
-    clients = pr.concurrency > 0 ? double(pr.concurrency) : double(nd) * c.max_batch;
-    IterationLoad lp;
-    lp.prefill_tokens = mean_in;
-    lp.prefill_pairs = mean_in * 0.5 * (mean_in + 1.0);
-    lp.prefill_kv_read = mean_in;
-    lp.logit_rows = 1.0;
-    lp.prefill_sequences = 1.0;
-    const double tau_p = iteration_cost(r, lp).time_s + t_kv_mean;
-    const double per_dec = hd_max(1.0, hd_min(double(c.max_batch), clients / nd));
-    IterationLoad ld;
-    ld.decode_tokens = per_dec;
-    ld.decode_context = per_dec * (mean_in + 0.5 * mean_out);
-    ld.logit_rows = per_dec;
-    const double tau_d = hd_max(0.0, mean_out - 1.0) * iteration_cost(r, ld).time_s;
-    cp = tau_p + tau_d > 0.0 ? clients * tau_p / (tau_p + tau_d) : 1.0;
+    plan.params[0].concurrency = plan.params[1].concurrency = 0;
+    plan.params[0].arrival_scale = plan.np;
+    plan.params[1].arrival_scale = plan.nd;
+    return 0;
   }
-  const int passes = pr.open_loop ? 1 : 3;
-  for (int pass = 0; pass < passes; ++pass) {
-    if (!pr.open_loop) {
-      cp = hd_max(1.0, hd_min(cp, clients - 1.0));
-      const int per_p = int(::ceil(cp / np)), per_d = int(::ceil(hd_max(1.0, clients - cp) / nd));
-      if (pass > 0 && per_p == pb.concurrency && per_d == db.concurrency) break;
-      pb.concurrency = per_p;
-      db.concurrency = per_d;
-    }
-    for (int ph = 0; ph < 2; ++ph) {
-      if (ph == 1 && pr.open_loop && res[0].error == 0 && res[0].output_tokens_per_s > 0.0) {
-        // Open loop: the decode instances see what the prefill instances deliver, at most the offered rate.
-        const double span = pr.requests[pr.n_requests - 1].arrival_s;
-        const double offered = span > 0.0 ? double(pr.n_requests) / span : 0.0;  // requests/s, whole stream
-        const double delivered = res[0].output_tokens_per_s * np;
-        db.arrival_scale = nd * (offered > delivered && delivered > 0.0 ? offered / delivered : 1.0);
-      }
-      res[ph] = simulate_batching(r, pr.requests, pr.n_requests, ph == 0 ? pb : db, scratch);
-    }
-    if (pr.open_loop || res[0].error != 0 || res[1].error != 0) break;
-    const double xp = res[0].output_tokens_per_s;             // requests/s per prefill instance
-    const double xd = res[1].output_tokens_per_s / mean_out;  // requests/s per decode instance
-    if (xp <= 0.0 || xd <= 0.0) break;
-    const double res_p = pb.concurrency / xp + t_kv_mean, res_d = db.concurrency / xd;
-    cp = clients * res_p / (res_p + res_d);
-  }
-  const BatchingResult& bpf = res[0];
-  const BatchingResult& bdc = res[1];
-  if (bpf.error != 0 || bdc.error != 0) {
-    e.reason = int(InferenceInfeasible::SimulationFailed);
-    return e;
-  }
-  e.kv_transfer_s = t_kv_mean;
-  e.kv_transfer_bytes_per_s = link;
+  // Closed loop: C clients (saturated: max_batch per decode instance) split between the phases. First split by one
+  // mean request's service times (one prefill pass and the transfer against mean_out - 1 decode steps of the decode
+  // share), then by the residence times the phase simulations give (Little's law: clients / rate), which moves
+  // clients towards the slower phase as its queue would; at most two corrections.
+  plan.passes = 3;
+  plan.clients = pr.concurrency > 0 ? double(pr.concurrency) : double(plan.nd) * c.max_batch;
+  IterationLoad lp;
+  lp.prefill_tokens = mean_in;
+  lp.prefill_pairs = mean_in * 0.5 * (mean_in + 1.0);
+  lp.prefill_kv_read = mean_in;
+  lp.logit_rows = 1.0;
+  lp.prefill_sequences = 1.0;
+  const double tau_p = iteration_cost(r, lp).time_s + plan.t_kv_mean;
+  const double per_dec = hd_max(1.0, hd_min(double(c.max_batch), plan.clients / plan.nd));
+  IterationLoad ld;
+  ld.decode_tokens = per_dec;
+  ld.decode_context = per_dec * (mean_in + 0.5 * mean_out);
+  ld.logit_rows = per_dec;
+  const double tau_d = hd_max(0.0, mean_out - 1.0) * iteration_cost(r, ld).time_s;
+  plan.cp = tau_p + tau_d > 0.0 ? plan.clients * tau_p / (tau_p + tau_d) : 1.0;
+  return 0;
+}
+
+// Closed-loop disaggregated, before a pass: the clients of each phase per instance from the split. False when the
+// split has not moved since the last pass (nothing to simulate again).
+AIDC_HD inline bool split_clients(SimulationPlan& plan, int pass) {
+  plan.cp = hd_max(1.0, hd_min(plan.cp, plan.clients - 1.0));
+  const int per_p = int(::ceil(plan.cp / plan.np));
+  const int per_d = int(::ceil(hd_max(1.0, plan.clients - plan.cp) / plan.nd));
+  if (pass > 0 && per_p == plan.params[0].concurrency && per_d == plan.params[1].concurrency) return false;
+  plan.params[0].concurrency = per_p;
+  plan.params[1].concurrency = per_d;
+  return true;
+}
+
+// Open-loop disaggregated, before the decode phase: the decode instances see what the prefill instances deliver, at
+// most the offered rate.
+AIDC_HD inline void feed_decode_phase(const InferenceProblem& pr, const BatchingResult& prefill, SimulationPlan& plan) {
+  if (prefill.error != 0 || !(prefill.output_tokens_per_s > 0.0)) return;
+  const double span = pr.requests[pr.n_requests - 1].arrival_s;
+  const double offered = span > 0.0 ? double(pr.n_requests) / span : 0.0;  // requests/s, whole stream
+  const double delivered = prefill.output_tokens_per_s * plan.np;
+  plan.params[1].arrival_scale = plan.nd * (offered > delivered && delivered > 0.0 ? offered / delivered : 1.0);
+}
+
+// Closed-loop disaggregated, after a pass: the new split from the phases' residence times. False when a phase
+// produced nothing (no correction possible).
+AIDC_HD inline bool resplit_clients(const BatchingResult* res, double mean_out, SimulationPlan& plan) {
+  const double xp = res[0].output_tokens_per_s;             // requests/s per prefill instance
+  const double xd = res[1].output_tokens_per_s / mean_out;  // requests/s per decode instance
+  if (xp <= 0.0 || xd <= 0.0) return false;
+  const double res_p = plan.params[0].concurrency / xp + plan.t_kv_mean, res_d = plan.params[1].concurrency / xd;
+  plan.cp = plan.clients * res_p / (res_p + res_d);
+  return true;
+}
+
+// The disaggregated deployment from its two phase simulations. `e` arrives with the memory figures filled.
+AIDC_HD inline InferenceEstimate finish_disaggregated(const InferenceProblem& pr, const SimulationPlan& plan,
+                                                      const BatchingResult& bpf, const BatchingResult& bdc,
+                                                      double mean_in, double mean_out, InferenceEstimate e) {
+  const int np = plan.np, nd = plan.nd;
+  e.kv_transfer_s = plan.t_kv_mean;
+  e.kv_transfer_bytes_per_s = plan.link;
   // a prefill instance finishes requests (one token each); each carries mean_out output tokens
   e.prefill_capacity_tokens_per_s = bpf.output_tokens_per_s * np * mean_out;
   // no decode step at all (every request wants one token): the decode side sets no bound
   e.decode_capacity_tokens_per_s = mean_out <= 1.0 ? 1e300 : bdc.output_tokens_per_s * nd;
   // every instance sends (prefill) or receives (decode) over its own links
   const double pairs = np < nd ? np : nd;
-  e.transfer_capacity_tokens_per_s = mean_in > 0.0 ? pairs * link / (mean_in * kv_token) * mean_out : 1e300;
+  e.transfer_capacity_tokens_per_s = mean_in > 0.0 ? pairs * plan.link / (mean_in * plan.kv_token) * mean_out : 1e300;
   e.output_tokens_per_s = hd_min(hd_min(e.prefill_capacity_tokens_per_s, e.decode_capacity_tokens_per_s),
                                  e.transfer_capacity_tokens_per_s);
   if (!pr.open_loop && pr.concurrency > 0) {
     // C clients cannot produce more than C requests per request latency (the phase simulations round each
     // instance's share of clients up, to at least one): mean_out x C / (time in prefill + transfer + decode).
-    const double latency = bpf.ttft_p50_s + t_kv_mean + bdc.ttft_p50_s + hd_max(0.0, mean_out - 1.0) * bdc.tpot_p50_s;
+    const double latency =
+        bpf.ttft_p50_s + plan.t_kv_mean + bdc.ttft_p50_s + hd_max(0.0, mean_out - 1.0) * bdc.tpot_p50_s;
     if (latency > 0.0) e.output_tokens_per_s = hd_min(e.output_tokens_per_s, pr.concurrency * mean_out / latency);
   }
   if (!(e.output_tokens_per_s > 0.0)) {
@@ -231,14 +248,37 @@ AIDC_HD inline InferenceEstimate evaluate_disaggregated(const InferenceProblem& 
   }
   e.feasible = 1;
   e.output_tokens_per_s_per_gpu = e.output_tokens_per_s / pr.gpus;
-  e.ttft_p50_s = bpf.ttft_p50_s + t_kv_mean + bdc.ttft_p50_s;
-  e.ttft_p99_s = bpf.ttft_p99_s + t_kv_max + bdc.ttft_p99_s;
+  e.ttft_p50_s = bpf.ttft_p50_s + plan.t_kv_mean + bdc.ttft_p50_s;
+  e.ttft_p99_s = bpf.ttft_p99_s + plan.t_kv_max + bdc.ttft_p99_s;
   e.tpot_p50_s = bdc.tpot_p50_s;
   e.tpot_p99_s = bdc.tpot_p99_s;
   e.mean_batch = bdc.mean_batch;
   e.requests_finished = bdc.requests_finished;
   e.preemptions = bpf.preemptions + bdc.preemptions;
   e.meets_slo = meets_slos(pr, e.ttft_p99_s, e.tpot_p99_s) ? 1 : 0;
+  return e;
+}
+
+// The co-located deployment from its replica simulation.
+AIDC_HD inline InferenceEstimate finish_colocated(const InferenceProblem& pr, const InferenceConfig& c,
+                                                  const BatchingParams& bp, const BatchingResult& b,
+                                                  InferenceEstimate e) {
+  e.feasible = 1;
+  // Saturated or open loop: every replica carries its share. C clients: each replica simulated with ceil(C / R) of
+  // them, so the deployment has C / ceil(C / R) replicas' worth (C = 1 on 8 replicas keeps one busy, not eight).
+  const double busy_replicas = (!pr.open_loop && pr.concurrency > 0)
+                                   ? hd_min(double(c.replicas), double(pr.concurrency) / bp.concurrency)
+                                   : double(c.replicas);
+  e.output_tokens_per_s = b.output_tokens_per_s * busy_replicas;
+  e.output_tokens_per_s_per_gpu = e.output_tokens_per_s / pr.gpus;
+  e.ttft_p50_s = b.ttft_p50_s;
+  e.ttft_p99_s = b.ttft_p99_s;
+  e.tpot_p50_s = b.tpot_p50_s;
+  e.tpot_p99_s = b.tpot_p99_s;
+  e.mean_batch = b.mean_batch;
+  e.requests_finished = b.requests_finished;
+  e.preemptions = b.preemptions;
+  e.meets_slo = meets_slos(pr, b.ttft_p99_s, b.tpot_p99_s) ? 1 : 0;
   return e;
 }
 
@@ -278,43 +318,48 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     e.reason = int(InferenceInfeasible::NoKvRoom);
     return e;
   }
+  const double mean_in = sum_in / pr.n_requests, mean_out = sum_out / pr.n_requests;
   BatchingParams bp;
   bp.max_batch = c.max_batch;
   bp.chunk_tokens = c.chunk_tokens;
   bp.kv_capacity_tokens = r.kv_capacity_tokens;
   bp.kv_on_demand = engine_kv_on_demand(pr.engine);
-  if (c.prefill_replicas > 0) {
-    return evaluate_disaggregated(pr, c, r, bp, sum_in / pr.n_requests, sum_out / pr.n_requests, largest_in, e,
-                                  scratch);
-  }
-  if (pr.open_loop) {
-    bp.concurrency = 0;
-    bp.arrival_scale = c.replicas;
+  SimulationPlan plan;
+  const bool disaggregated = c.prefill_replicas > 0;
+  if (disaggregated) {
+    const int reason = plan_disaggregated(pr, c, r, bp, mean_in, mean_out, largest_in, plan);
+    if (reason != 0) {
+      e.reason = reason;
+      return e;
+    }
   } else {
-    bp.concurrency = pr.concurrency > 0 ? (pr.concurrency + c.replicas - 1) / c.replicas : c.max_batch;
+    plan.params[0] = bp;
+    if (pr.open_loop) {
+      plan.params[0].concurrency = 0;
+      plan.params[0].arrival_scale = c.replicas;
+    } else {
+      plan.params[0].concurrency =
+          pr.concurrency > 0 ? (pr.concurrency + c.replicas - 1) / c.replicas : c.max_batch;
+    }
   }
-  const BatchingResult b = simulate_batching(r, pr.requests, pr.n_requests, bp, scratch);
-  if (b.error != 0) {
+  // The one call site of the batching simulator, in a loop over passes and phases: each inlined copy costs the
+  // device build registers, stack and compile time.
+  BatchingResult res[2];
+  for (int pass = 0; pass < plan.passes; ++pass) {
+    if (plan.passes > 1 && !split_clients(plan, pass)) break;
+    for (int ph = 0; ph < plan.phases; ++ph) {
+      if (ph == 1 && pr.open_loop) feed_decode_phase(pr, res[0], plan);
+      res[ph] = simulate_batching(r, pr.requests, pr.n_requests, plan.params[ph], scratch);
+    }
+    if (pass + 1 == plan.passes || res[0].error != 0 || res[1].error != 0) break;
+    if (!resplit_clients(res, mean_out, plan)) break;
+  }
+  if (res[0].error != 0 || (disaggregated && res[1].error != 0)) {
     e.reason = int(InferenceInfeasible::SimulationFailed);
     return e;
   }
-  e.feasible = 1;
-  // Saturated or open loop: every replica carries its share. C clients: each replica simulated with ceil(C / R) of
-  // them, so the deployment has C / ceil(C / R) replicas' worth (C = 1 on 8 replicas keeps one busy, not eight).
-  const double busy_replicas = (!pr.open_loop && pr.concurrency > 0)
-                                   ? hd_min(double(c.replicas), double(pr.concurrency) / bp.concurrency)
-                                   : double(c.replicas);
-  e.output_tokens_per_s = b.output_tokens_per_s * busy_replicas;
-  e.output_tokens_per_s_per_gpu = e.output_tokens_per_s / pr.gpus;
-  e.ttft_p50_s = b.ttft_p50_s;
-  e.ttft_p99_s = b.ttft_p99_s;
-  e.tpot_p50_s = b.tpot_p50_s;
-  e.tpot_p99_s = b.tpot_p99_s;
-  e.mean_batch = b.mean_batch;
-  e.requests_finished = b.requests_finished;
-  e.preemptions = b.preemptions;
-  e.meets_slo = meets_slos(pr, b.ttft_p99_s, b.tpot_p99_s) ? 1 : 0;
-  return e;
+  if (disaggregated) return finish_disaggregated(pr, plan, res[0], res[1], mean_in, mean_out, e);
+  return finish_colocated(pr, c, plan.params[0], res[0], e);
 }
 
 // Prefill-instance counts a disaggregated search offers out of n instances: every count within 15 of either end,
