@@ -37,7 +37,10 @@
 // - decode only (2): a request arrives with its prompt's KV and first token from a prefill instance: admission
 //   delivers that token and puts it straight into the decode batch (context = input + 1); `first_token_s` is the
 //   admission, so TTFT here is the wait for a decode slot, and TPOT runs from the admission. A request preempted
-//   here (on-demand KV) is recomputed locally as in co-located serving.
+//   here (on-demand KV) is recomputed locally as in co-located serving. With carry_prior the scratch still holds
+//   the prefill phase's states for the same stream: each request's TTFT is then its own prefill TTFT there, plus
+//   its transfer, plus its wait here (the phases paired request by request: a burst of arrivals delays the same
+//   requests in both).
 //
 // Arrivals: closed loop (concurrency > 0: requests 0..C-1 arrive at t = 0, and each finish releases the next
 // request at that instant), or open loop (concurrency = 0: request i arrives at arrival_s[i] * arrival_scale,
@@ -74,6 +77,13 @@ struct BatchingParams {
   int kv_on_demand = 0;      // KV policy (header): 0 reserve input + output at admission, 1 on demand with preemption,
                              // 2 on demand with SGLang's estimated reservation and retraction
   int phase = 0;             // 0 prefill + decode, 1 prefill only, 2 decode only (header: Phases)
+  // Decode only, right after the prefill phase's simulation of the same stream in the same scratch: each request's
+  // TTFT starts with its own prefill TTFT from those states plus its KV transfer, prior_fixed_s +
+  // prior_s_per_input_token x its input (the two phase simulations paired request by request).
+  int carry_prior = 0;
+  double prior_fixed_s = 0.0;
+  double prior_s_per_input_token = 0.0;
+  // On return the finished requests' arrival_s are rebased so that first_token_s - arrival_s is each one's whole TTFT.
   // Throughput is measured in steady state: output tokens produced between the first finish and the admission
   // of the last request, over that time (the batch is full of a natural mix of prefill and decode there). The
   // cold start (everyone prefilling at once) and the drain of a finite stream are excluded. When that window is
@@ -98,7 +108,7 @@ struct RequestState {
 // Caller-provided working memory: n_capacity >= number of requests; batch_capacity >= max_batch.
 struct BatchingScratch {
   RequestState* states = nullptr;   // [n_capacity]
-  double* values = nullptr;         // [n_capacity] for percentiles
+  double* values = nullptr;         // [n_capacity] for percentiles (carry_prior: each request's time before)
   long long* heap = nullptr;        // [batch_capacity] decoding requests by finish step
   int* prefill_queue = nullptr;     // [batch_capacity] ring buffer of admitted requests still in prefill
   int n_capacity = 0;
@@ -339,7 +349,12 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   double final_sum = 0.0;  // estimated: the whole contexts (input + output) of the admitted, unfinished requests
   const bool prefill_only = p.phase == 1, decode_only = p.phase == 2;
   auto out_of = [&](int i) { return prefill_only ? 1 : reqs[i].output_tokens; };
+  // carry_prior: each request's time before this phase, kept in `values` (untouched until the results below).
   for (int i = 0; i < n; ++i) {
+    if (decode_only && p.carry_prior != 0) {
+      scratch.values[i] = (st[i].status == 3 ? st[i].first_token_s - st[i].arrival_s : 0.0) + p.prior_fixed_s +
+                          p.prior_s_per_input_token * reqs[i].input_tokens;
+    }
     st[i] = RequestState{};
     st[i].arrival_s = closed ? 0.0 : reqs[i].arrival_s * p.arrival_scale;
   }
@@ -647,6 +662,13 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   if (done < n) res.error = 1;
 
   // ---- results ----
+  if (decode_only && p.carry_prior != 0) {
+    // each finished request's whole TTFT (the time before this phase is in values[i]), left as first token -
+    // arrival for the caller
+    for (int i = 0; i < n; ++i) {
+      if (st[i].status == 3) st[i].arrival_s -= scratch.values[i];
+    }
+  }
   double last = 0.0;
   int m = 0;
   for (int i = 0; i < n; ++i) {

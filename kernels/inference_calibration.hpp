@@ -29,6 +29,13 @@
 //   their doubled peak: cuBLAS FP8 ~ 1.3-1.5 PFLOP/s of 1.98 on H100 vs BF16 ~ 0.75-0.8 of 0.99).
 // - FP4 (NVFP4): 0.47 of the FP4 peak, Transformer Engine's published pre-quantized NVFP4 GEMM rate on B300 (a
 //   kernel figure, not a row), instead of inheriting the FP8 fraction;
+// Tried and not adopted (2026-12-04): a rounded roofline for the linear layers, (c^p + m^p)^(1/p) instead of
+// max(c, m). DeepGEMM's published dense FP8 table (H800, M = 64/128/4096 over six N x K shapes) prefers p = 2 to
+// the sharp max (objective 0.16 vs 0.19 with free compute and memory fractions); refitting the four numbers above
+// on the calibration rows with p fixed gives objective 6.2 at p = 2 (HBM 0.90, 1 ms, 35 us), 5.5 at p = 4 (HBM
+// 0.85, 1 ms), 5.9 sharp: the rows do not agree with the kernel figure, and at p = 2 or 4 the iteration overhead
+// sits on the grid's floor (it trades against p). The sharp roofline stays until rows with mid-size decode batches
+// (100-500 tokens per step) are in the calibration set.
 // Carry to other hardware: the fractions are of each accelerator's own peaks, so B200 or MI325X inherit their
 // family's values (Blackwell: Hopper's, CDNA4: CDNA3's) until measurements of that class are fitted.
 

@@ -294,7 +294,7 @@ AIDC_HD inline double expected_distinct_experts(double experts, double k, double
   return experts * (1.0 - ::exp(n * ::log1p(-k / experts)));
 }
 
-AIDC_HD inline StepCost iteration_cost(const ReplicaModel& r, const IterationLoad& load) {
+AIDC_HD AIDC_HOT_INLINE StepCost iteration_cost(const ReplicaModel& r, const IterationLoad& load) {
   StepCost s;
   const double pp = r.pp;
   const double tokens = load.decode_tokens + load.prefill_tokens;

@@ -133,6 +133,8 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"ttft_p99_s", e.ttft_p99_s},
           {"tpot_p50_s", e.tpot_p50_s},
           {"tpot_p99_s", e.tpot_p99_s},
+          {"requests_within_slo", o.ttft_slo_s > 0 || o.tpot_slo_s > 0 ? nlohmann::json(e.slo_attainment)
+                                                                   : nlohmann::json(nullptr)},
           {"mean_batch_per_replica", e.mean_batch},
           {"preemptions_per_replica", e.preemptions},
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
@@ -153,6 +155,14 @@ int run_estimate_inference(const EstimateOptions& o) {
                                e.output_tokens_per_s_per_gpu);
       std::cout << fmt::format("  TTFT p50 / p99    {:.3f} / {:.3f} s\n", e.ttft_p50_s, e.ttft_p99_s);
       std::cout << fmt::format("  TPOT p50 / p99    {:.1f} / {:.1f} ms\n", 1e3 * e.tpot_p50_s, 1e3 * e.tpot_p99_s);
+      if (o.ttft_slo_s > 0 || o.tpot_slo_s > 0) {
+        std::string bounds;
+        if (o.ttft_slo_s > 0) bounds = fmt::format("TTFT <= {:g} s", o.ttft_slo_s);
+        if (o.tpot_slo_s > 0) bounds += fmt::format("{}TPOT <= {:g} ms", bounds.empty() ? "" : " and ", 1e3 * o.tpot_slo_s);
+        std::cout << fmt::format("  within the SLOs   {:.1f} % of requests ({}, each request's own; the p99s above "
+                                 "are what the search checks)\n",
+                                 100.0 * e.slo_attainment, bounds);
+      }
       std::cout << fmt::format("  configuration     {}, max batch {}, chunk {} tokens\n", inference_layout_text(c),
                                c.max_batch, c.chunk_tokens);
       if (c.prefill_replicas > 0) {

@@ -49,6 +49,7 @@ void inference_row(TableBuilder& b, const InferenceConfig& c, const InferenceEst
   b.number("ttft_p99_s", "s", e.ttft_p99_s);
   b.number("tpot_p50_s", "s", e.tpot_p50_s);
   b.number("tpot_p99_s", "s", e.tpot_p99_s);
+  b.number("requests_within_slo", "1", e.slo_attainment);  // share within both SLOs, each its own TTFT and TPOT
   b.number("mean_batch", "1", e.mean_batch);
   b.number("weights_bytes_per_gpu", "B", e.weights_bytes_per_gpu);
   b.number("memory_bytes_per_gpu", "B", e.hbm_bytes_per_gpu);

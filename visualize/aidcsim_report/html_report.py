@@ -394,6 +394,9 @@ def _chosen_rows(perf):
                          f"TTFT p99 {fmt.number(c.get('ttft_p99_s'))} s; TPOT p99 "
                          f"{fmt.number(c.get('tpot_p99_s', float('nan')) * 1e3)} ms; "
                          f"{'meets' if c.get('meets_slo') else 'misses'} the SLOs")
+            within = c.get("requests_within_slo")
+            if not fmt.is_missing(within):  # absent in files written before the column existed
+                perf_text += f" ({fmt.number(within * 100)} % of requests within them)"
         else:
             layout = (f"TP {c.get('tp', 0):.0f} \u00d7 PP {c.get('pp', 0):.0f} \u00d7 DP {c.get('dp', 0):.0f}"
                       f", CP {c.get('cp', 0):.0f}, micro-batch {c.get('micro_batch', 0):.0f}, ZeRO "
