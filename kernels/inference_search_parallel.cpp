@@ -24,9 +24,9 @@ std::string describe_slo_miss(const InferenceProblem& p, const InferenceSearchRe
                               const std::string& model, const std::string& accel) {
   const InferenceEstimate& e = est[s.best_unconstrained];
   return fmt::format(
-      "{} on {} x {}: {} configurations fit but none meets the SLOs (p99 TTFT <= {:g} s, p99 TPOT <= {:g} s; "
-      "0 = none); the highest-throughput one has p99 TTFT {:.3g} s and p99 TPOT {:.3g} s",
-      model, p.gpus, accel, s.n_feasible, p.slo_ttft_s, p.slo_tpot_s, e.ttft_p99_s, e.tpot_p99_s);
+      "{} on {} x {}: {} configurations fit but none meets the SLOs ({}); the highest-throughput one has p99 TTFT "
+      "{:.3g} s and p99 TPOT {:.3g} s",
+      model, p.gpus, accel, s.n_feasible, slo_bounds_text(p.slo_ttft_s, p.slo_tpot_s), e.ttft_p99_s, e.tpot_p99_s);
 }
 
 }  // namespace
@@ -56,6 +56,12 @@ std::string describe_infeasible(const InferenceSearchResult& s, const char* mode
       break;
   }
   return fmt::format("{} on {} x {}: no valid configuration (reason {})", model, gpus, accel, s.reason);
+}
+
+std::string slo_bounds_text(double slo_ttft_s, double slo_tpot_s) {
+  const std::string ttft = slo_ttft_s > 0.0 ? fmt::format("p99 TTFT <= {:g} s", slo_ttft_s) : "no TTFT bound";
+  const std::string tpot = slo_tpot_s > 0.0 ? fmt::format("p99 TPOT <= {:g} s", slo_tpot_s) : "no TPOT bound";
+  return ttft + ", " + tpot;
 }
 
 std::int64_t inference_scratch_bytes_per_slot(int n_requests, int batch_capacity) {

@@ -70,4 +70,8 @@ std::vector<InferenceSearchOutcome> search_inference_configs_batch(std::span<con
 // Bytes of scratch one configuration needs for `n_requests` requests and `batch_capacity` batch slots.
 std::int64_t inference_scratch_bytes_per_slot(int n_requests, int batch_capacity);
 
+// The bounds as a reader wants them: "p99 TTFT <= 2 s, p99 TPOT <= 0.2 s", "no TTFT bound, p99 TPOT <= 0.05 s"
+// (0 = no bound).
+std::string slo_bounds_text(double slo_ttft_s, double slo_tpot_s);
+
 }  // namespace aidc

@@ -41,6 +41,12 @@ std::string training_problem_error(const TrainingProblem& p) {
     return "the global batch of " + fixed(p.global_batch_tokens, 0) + " tokens is less than one sequence of " +
            num(p.seq_len) + " tokens";
   }
+  if (const double whole = double(sequences_per_step(p)) * p.seq_len; p.global_batch_tokens != whole) {
+    // frameworks step on whole sequences (Megatron's global batch size is a sequence count)
+    return "the global batch of " + fixed(p.global_batch_tokens, 0) + " tokens is not a whole number of " +
+           num(p.seq_len) + "-token sequences (" + fixed(p.global_batch_tokens / p.seq_len, 2) +
+           "): give a multiple of the sequence length, e.g. " + fixed(whole, 0) + " or " + fixed(whole + p.seq_len, 0);
+  }
   if (p.fixed_tp > 0 && p.gpus % p.fixed_tp != 0) {
     return num(p.gpus) + " GPUs are not divisible by the fixed tensor-parallel degree " + num(p.fixed_tp);
   }

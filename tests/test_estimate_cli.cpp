@@ -205,6 +205,24 @@ TEST_CASE("command-line parse errors of estimate give exit code 2") {
   std::vector<std::string> a = inference_args({"--gpus", "1"});
   a[7] = "int4";
   check_refused(a, {"int4"});
+  // NaN and out-of-range numbers name the option and the expectation (NaN passes every comparison)
+  check_refused(inference_args({"--gpus", "1", "--ttft-slo-s", "nan"}), {"--ttft-slo-s", "finite number", "nan"});
+  check_refused(inference_args({"--gpus", "1", "--tpot-slo-s", "-0.1"}), {"--tpot-slo-s"});
+  for (const char* tokens : {"1e30", "nan"}) {
+    check_refused({"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--gpus", "8",
+                   "--seq", "4096", "--global-batch-tokens", tokens},
+                  {"--global-batch-tokens", "finite number", tokens});
+  }
+}
+
+TEST_CASE("a training batch that is not a whole number of sequences is refused with multiples to use") {
+  check_refused({"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--gpus", "8",
+                 "--seq", "8192", "--global-batch-tokens", "12345"},
+                {"not a whole number of 8192-token sequences (1.51)", "8192 or 16384"});
+}
+
+TEST_CASE("an SLO miss names only the bounds that were given") {
+  check_refused(inference_args({"--gpus", "1", "--tpot-slo-s", "0.0001"}), {"no TTFT bound, p99 TPOT <= 0.0001 s"});
 }
 
 TEST_CASE("validate prints every reference row and the summary lines") {
@@ -348,6 +366,17 @@ TEST_CASE("estimate training takes fp4 on Blackwell and refuses it where the acc
   check_refused({"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--gpus", "8",
                  "--seq", "4096", "--global-batch-tokens", "262144", "--precision", "fp4"},
                 {"h100-sxm has no fp4 support"});
+}
+
+TEST_CASE("training beyond one scale-up domain on an accelerator without a scale-out NIC is refused, not infinite") {
+  // mi325x has no system in the catalog, so no NIC rate: 64 GPUs (8 domains) cannot be timed; 8 can.
+  check_refused({"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "mi325x", "--gpus", "64",
+                 "--seq", "8192", "--global-batch-tokens", "1048576"},
+                {"64 GPUs exceed the 8-GPU scale-up domain of mi325x", "no scale-out NIC"});
+  const json j = run_json({"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "mi325x", "--gpus", "8",
+                           "--seq", "8192", "--global-batch-tokens", "1048576", "--json"});
+  CHECK(j["step_time_s"].get<double>() > 0.0);
+  CHECK(j["step_time_s"].get<double>() < 100.0);
 }
 
 TEST_CASE("a fixed schedule the fixed pipeline cannot run is refused with the reason") {

@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -107,6 +108,20 @@ int main(int argc, char** argv) {
   check->add_option("scenario", scenario_path, "scenario JSON file")->required();
   check->add_option("--catalog", catalog_dir, "catalog folder replacing the built-in catalogs");
 
+  // A finite number in (0, max]: CLI::PositiveNumber and CLI::Range let NaN through (every comparison is false).
+  auto finite_positive = [](double max, const char* unit) {
+    return CLI::Validator(
+        [max, unit](std::string& text) -> std::string {
+          double v = 0.0;
+          if (!CLI::detail::lexical_cast(text, v) || !std::isfinite(v) || v <= 0.0 || v > max) {
+            return "expected a finite number above 0 and at most " + CLI::detail::to_string(max) + " " + unit +
+                   ", got " + text;
+          }
+          return std::string();
+        },
+        "POSITIVE");
+  };
+
   aidc::EstimateOptions est;
   CLI::App* estimate = app.add_subcommand("estimate", "throughput of a model on some accelerators");
   estimate->require_subcommand(1);
@@ -131,9 +146,9 @@ int main(int argc, char** argv) {
   est_inf->add_option("--concurrency", est.concurrency, "concurrent clients (default: saturated)")
       ->check(CLI::Range(1, 100'000'000));
   est_inf->add_option("--ttft-slo-s", est.ttft_slo_s, "p99 time-to-first-token bound, s")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive(86400.0, "s"));
   est_inf->add_option("--tpot-slo-s", est.tpot_slo_s, "p99 time-per-output-token bound, s")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive(3600.0, "s"));
   est_inf->add_option("--engine", est.engine,
                       "serving engine whose scheduler runs the replicas: trtllm (reserves each request's whole KV), "
                       "vllm (KV on demand, preemption) or sglang (KV on demand, admission by an estimate of the "
@@ -153,7 +168,7 @@ int main(int argc, char** argv) {
   est_tr->add_option("--seq", est.seq, "sequence length, tokens")->required()->check(CLI::Range(1, 100'000'000));
   est_tr->add_option("--global-batch-tokens", est.global_batch_tokens, "tokens per optimizer step")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive(1e15, "tokens"));
   est_tr->add_option("--pp", est.pp, "pipeline-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
   est_tr->add_option("--cp", est.cp, "context-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
   est_tr->add_option("--precision", est.precision, "training precision (fp4: NVFP4 layer GEMMs, Blackwell)")

@@ -2,6 +2,7 @@
 
 #include "core/scenario/scenario.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -243,9 +244,10 @@ InferenceOutcome estimate_inference(const InferenceRequestSpec& spec, Backend ba
     out.config = search.configs[static_cast<std::size_t>(s.best_unconstrained)];
     out.estimate = b;
     out.reason = fmt::format(
-        "none of {} feasible configurations meets the SLOs (p99 TTFT <= {:g} s, p99 TPOT <= {:g} s); "
-        "the fastest has p99 TTFT {:.3f} s and p99 TPOT {:.4f} s at {:.0f} output tokens/s",
-        s.n_feasible, spec.ttft_slo_s, spec.tpot_slo_s, b.ttft_p99_s, b.tpot_p99_s, b.output_tokens_per_s);
+        "none of {} feasible configurations meets the SLOs ({}); the fastest has p99 TTFT {:.3f} s and p99 TPOT "
+        "{:.4f} s at {:.0f} output tokens/s",
+        s.n_feasible, slo_bounds_text(spec.ttft_slo_s, spec.tpot_slo_s), b.ttft_p99_s, b.tpot_p99_s,
+        b.output_tokens_per_s);
   }
   if (spec.keep_all) {
     out.configs = std::move(search.configs);
@@ -276,6 +278,16 @@ TrainingOutcome estimate_training(const TrainingRequestSpec& spec, Backend backe
   out.backend = resolved;
   if (peak_flops_per_s(spec.accel, spec.precision) <= 0.0) {
     out.reason = no_precision_support(spec.accelerator, spec.accel, spec.precision);
+    return out;
+  }
+  const int domain = std::max(1, spec.accel.scaleup_domain_gpus);
+  if (spec.gpus > domain && !(spec.accel.scaleout_bytes_per_s > 0.0)) {
+    // Every layout of more GPUs than one scale-up domain sends data-parallel, pipeline or expert traffic between
+    // domains; without a NIC rate those collectives have no time (the search would rank infinite steps).
+    out.reason = fmt::format("{} GPUs exceed the {}-GPU scale-up domain of {}, and the catalog gives {} no scale-out "
+                             "NIC (no system built on it in systems.json): train on at most {} GPU(s), or on a "
+                             "system's accelerator",
+                             spec.gpus, domain, spec.accelerator, spec.accelerator, domain);
     return out;
   }
   const TrainingProblem p = training_problem(spec);
