@@ -408,6 +408,14 @@ AIDC_HD inline bool offered_prefill_split(int prefill, int n) {
   return (16 * prefill) / n != (16 * (prefill - 1)) / n;
 }
 
+// Tensor parallelism the serving engines run: the query heads split evenly over the tp ranks, and the KV heads
+// either split evenly or, fewer than tp, each replicated on tp / kv_heads ranks (vLLM's and TensorRT-LLM's checks).
+AIDC_HD inline bool tp_splits_heads(const LlmArch& a, int tp) {
+  if (a.heads > 0 && a.heads % tp != 0) return false;
+  if (a.kv_heads > 0 && (a.kv_heads >= tp ? a.kv_heads % tp != 0 : tp % a.kv_heads != 0)) return false;
+  return true;
+}
+
 // Writes up to `cap` configurations to `out` and returns how many there are (may exceed cap: call again with a
 // larger buffer). Order: tp, pp, ep, then co-located before disaggregated (prefill count ascending), then
 // max_batch, chunk ascending (deterministic).
@@ -420,7 +428,7 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
     if (pr.gpus % tp != 0) continue;
     if (pr.fixed_tp > 0 && tp != pr.fixed_tp) continue;
     if (tp > 1 && tp > pr.accel.scaleup_domain_gpus) continue;
-    if (a.heads > 0 && tp > a.heads) continue;
+    if (!tp_splits_heads(a, tp)) continue;
     for (int pp = 1; pp * tp <= pr.gpus; ++pp) {
       if ((pr.gpus / tp) % pp != 0) continue;
       if (pr.fixed_pp > 0 && pp != pr.fixed_pp) continue;

@@ -221,6 +221,12 @@ TEST_CASE("a training batch that is not a whole number of sequences is refused w
                 {"not a whole number of 8192-token sequences (1.51)", "8192 or 16384"});
 }
 
+TEST_CASE("a fixed tp that does not split the heads as the serving engines require is refused") {
+  check_refused({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm", "--gpus", "3",
+                 "--tp", "3", "--precision", "fp8", "--isl", "1000", "--osl", "1000"},
+                {"--tp 3 does not split the 64 attention heads and 8 KV heads of llama-3.3-70b"});
+}
+
 TEST_CASE("an SLO miss names only the bounds that were given") {
   check_refused(inference_args({"--gpus", "1", "--tpot-slo-s", "0.0001"}), {"no TTFT bound, p99 TPOT <= 0.0001 s"});
 }

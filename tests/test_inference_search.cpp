@@ -163,3 +163,30 @@ TEST_CASE("DeepSeek-V3 fits in fp8 on eight B200 but not on eight H100") {
   REQUIRE(b.res.best >= 0);
   CHECK(b.est[b.res.best].output_tokens_per_s > 0.0);
 }
+
+TEST_CASE("the search offers only tensor-parallel degrees that split the attention and KV heads as engines require") {
+  // Llama 3.3 70B: 64 query heads, 8 KV heads. tp 3, 5, 6, 7 split neither; tp 16 would replicate each KV head on
+  // 2 ranks (allowed by the rule) but exceeds the H100's 8-GPU scale-up domain.
+  const LlmArch a = llama_3_3_70b();
+  CHECK(tp_splits_heads(a, 1));
+  CHECK(tp_splits_heads(a, 2));
+  CHECK(tp_splits_heads(a, 8));
+  CHECK(tp_splits_heads(a, 16));
+  CHECK_FALSE(tp_splits_heads(a, 3));
+  CHECK_FALSE(tp_splits_heads(a, 6));
+  LlmArch few_kv = a;  // 4 KV heads, as Qwen3-235B: tp 8 replicates each on 2 ranks; tp 6 cannot
+  few_kv.kv_heads = 4;
+  CHECK(tp_splits_heads(few_kv, 8));
+  few_kv.heads = 48;
+  CHECK_FALSE(tp_splits_heads(few_kv, 6));
+  std::vector<InferenceRequest> reqs = fixed_requests(50, 1000, 100);
+  const InferenceProblem pr = problem(a, h100_sxm(), 6, Precision::Fp8, reqs);
+  std::vector<InferenceConfig> c(1 << 14);
+  const int n = enumerate_inference_configs(pr, c.data(), int(c.size()));
+  REQUIRE(n > 0);
+  REQUIRE(n <= int(c.size()));
+  for (int i = 0; i < n; ++i) {
+    INFO("tp " << c[i].tp);
+    CHECK((c[i].tp == 1 || c[i].tp == 2));
+  }
+}

@@ -208,6 +208,11 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
     if (s.arch.heads > 0 && s.fixed_tp > s.arch.heads) {
       return fmt::format("--tp {} exceeds the {} attention heads of {}", s.fixed_tp, s.arch.heads, s.model);
     }
+    if (!tp_splits_heads(s.arch, s.fixed_tp)) {
+      return fmt::format("--tp {} does not split the {} attention heads and {} KV heads of {} the way the serving "
+                         "engines require (query heads divisible by tp; KV heads divisible by tp, or tp by them)",
+                         s.fixed_tp, s.arch.heads, s.arch.kv_heads, s.model);
+    }
   }
   return "";
 }
