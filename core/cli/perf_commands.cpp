@@ -251,7 +251,11 @@ int run_estimate_training(const EstimateOptions& o) {
                                o.model, o.gpus, o.accelerator, o.precision, o.attention, o.seq, o.global_batch_tokens);
       std::cout << fmt::format("  step time         {:.3f} s ({:.0f} tokens/s, {:.0f} per GPU)\n", e.step_time_s,
                                e.tokens_per_s, e.tokens_per_s / o.gpus);
-      std::cout << fmt::format("  model TFLOPS/GPU  {:.0f} (MFU {:.1f} %)\n", e.model_tflops_per_gpu, 100.0 * e.mfu);
+      // MFU is of the training precision's own dense peak (an fp8 run against the fp8 peak), as MLPerf and
+      // Megatron report it; say which, since some reports quote fp8 runs against the bf16 peak.
+      std::cout << fmt::format("  model TFLOPS/GPU  {:.0f} (MFU {:.1f} % of the {} dense peak, {:.0f} TFLOPS)\n",
+                               e.model_tflops_per_gpu, 100.0 * e.mfu, o.precision,
+                               e.mfu > 0.0 ? e.model_tflops_per_gpu / e.mfu : 0.0);
       std::cout << fmt::format("  memory per GPU    {:.1f} of {:.1f} GB usable\n", e.memory_bytes / 1e9,
                                e.usable_bytes / 1e9);
       std::cout << fmt::format("  configuration     tp {}, pp {}, dp {}, cp {}, ep {}, micro-batch {}, interleave {}, "

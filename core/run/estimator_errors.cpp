@@ -88,8 +88,8 @@ nlohmann::json estimator_errors_catalog(const std::map<std::string, EstimatorErr
 
 std::string estimator_errors_table(const std::map<std::string, EstimatorError>& errors) {
   std::string out =
-      "throughput model error by class (validation rows only; sigma = RMS of ln(true / estimate), drawn by "
-      "\"throughput_error\": \"validation\"):\n";
+      "throughput model error by class (validation rows only; sigma = RMS and bias = mean of ln(true / estimate), "
+      "so a negative bias is an estimate running high; drawn by \"throughput_error\": \"validation\"):\n";
   out += fmt::format("  {:<26} {:>4} {:>13} {:>10} {:>7} {:>9}\n", "class", "rows", "median |err|", "max |err|",
                      "sigma", "bias");
   for (const auto& [key, e] : errors) {
