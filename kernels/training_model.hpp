@@ -88,6 +88,7 @@ struct TrainingProblem {
   int fixed_pp = 0;
   int fixed_cp = 0;
   int fixed_schedule = -1;  // a PipelineSchedule value; -1 lets the search choose
+  int fixed_interleave = 0; // virtual pipeline stages per GPU (1F1B); 0 lets the search choose
   // Memory not available to the model: CUDA context, NCCL buffers, workspaces; and allocator fragmentation.
   double hbm_reserve_bytes = 2e9;
   double hbm_usable_fraction = 0.95;

@@ -68,6 +68,21 @@ std::string training_problem_error(const TrainingProblem& p) {
   if (p.fixed_schedule == 2 && p.fixed_pp > 0 && p.fixed_pp % 2 != 0) {
     return "the dualpipe schedule needs an even pipeline-parallel degree (got " + num(p.fixed_pp) + ")";
   }
+  if (p.fixed_interleave < 0 || p.fixed_interleave > 8) {
+    return "the fixed interleave " + num(p.fixed_interleave) + " is outside the 1..8 virtual stages per GPU the "
+           "search offers";
+  }
+  if (p.fixed_interleave > 1 && (p.fixed_pp == 1 || p.gpus == 1)) {
+    return "interleave " + num(p.fixed_interleave) + " needs a pipeline (pp > 1)";
+  }
+  if (p.fixed_interleave > 1 && p.fixed_schedule > 0) {
+    return std::string(p.fixed_schedule == 2 ? "the dualpipe" : "the zero-bubble") +
+           " schedule does not interleave; give interleave 1 or the 1f1b schedule";
+  }
+  if (p.fixed_interleave > 1 && p.fixed_pp > 0 && p.fixed_pp * p.fixed_interleave > p.arch.layers) {
+    return "pp " + num(p.fixed_pp) + " x interleave " + num(p.fixed_interleave) + " chunks exceed the " +
+           num(p.arch.layers) + " layers";
+  }
   const long long fixed = static_cast<long long>(p.fixed_tp > 0 ? p.fixed_tp : 1) * (p.fixed_pp > 0 ? p.fixed_pp : 1) *
                           (p.fixed_cp > 0 ? p.fixed_cp : 1);
   if (p.gpus % fixed != 0) {
@@ -126,6 +141,7 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
               }
             }
             for (int v : vs) {
+              if (p.fixed_interleave > 0 && v != p.fixed_interleave) continue;
               // Schedules: 1F1B; without interleaving and with m ≥ p also zero-bubble and (p even, m even)
               // DualPipe.
               int n_schedules = 1;

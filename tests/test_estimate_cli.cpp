@@ -477,3 +477,50 @@ TEST_CASE("impossible disaggregated requests are refused with the reason before 
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.err, Catch::Contains("--serving"));
 }
+
+TEST_CASE("a published layout can be pinned: --pp for serving, --interleave for training") {
+  // Llama 3.1 405B on 1024 H100 at PP 8 x VP 8 with CP 2 (the validate row's published layout).
+  const json t = run_json({"estimate", "training", "--model", "llama-3.1-405b", "--accelerator", "h100-sxm", "--gpus",
+                           "1024", "--seq", "8192", "--global-batch-tokens", "4194304", "--tp", "8", "--pp", "8",
+                           "--cp", "2", "--interleave", "8", "--precision", "fp8", "--json"});
+  CHECK(t["config"]["pp"] == 8);
+  CHECK(t["config"]["interleave"] == 8);
+  check_refused(training_args({"--gpus", "8", "--pp", "1", "--interleave", "2"}), {"needs a pipeline"});
+  check_refused(training_args({"--gpus", "8", "--pp", "2", "--interleave", "2", "--schedule", "dualpipe"}),
+                {"does not interleave"});
+  const json s = run_json({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm", "--gpus",
+                           "8", "--tp", "2", "--pp", "2", "--precision", "fp8", "--isl", "1000", "--osl", "200",
+                           "--requests", "300", "--json"});
+  CHECK(s["config"]["tp"] == 2);
+  CHECK(s["config"]["pp"] == 2);
+  check_refused({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm", "--gpus", "8",
+                 "--tp", "2", "--pp", "3", "--precision", "fp8", "--isl", "1000", "--osl", "200"},
+                {"8 GPUs are not divisible by the fixed tp x pp = 6"});
+}
+
+TEST_CASE("every estimate carries the held-out error of its class from the estimator-error catalog") {
+  const json s = run_json({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm", "--gpus",
+                           "2", "--tp", "2", "--precision", "fp8", "--isl", "1000", "--osl", "200", "--requests", "300",
+                           "--json"});
+  REQUIRE(s["validation_error"].is_object());
+  CHECK(s["validation_error"]["class"] == "inference/hopper/dense");
+  const aidc::Catalog catalog = aidc::Catalog::embedded();
+  const json* entry = catalog.entry("estimator_errors", "inference/hopper/dense");
+  REQUIRE(entry != nullptr);
+  CHECK(s["validation_error"]["rows"] == (*entry)["rows"]);
+  CHECK(s["validation_error"]["median_abs_error"].get<double>() == (*entry)["median_abs_error"].get<double>());
+  // no MoE class with enough rows for inference: the kind's figures
+  const json m = run_json({"estimate", "inference", "--model", "qwen3-235b-a22b", "--accelerator", "h200-sxm", "--gpus",
+                           "8", "--tp", "8", "--precision", "fp8", "--isl", "1000", "--osl", "200", "--requests", "200",
+                           "--json"});
+  CHECK(m["validation_error"]["class"] == (catalog.entry("estimator_errors", "inference/hopper/moe") != nullptr
+                                               ? "inference/hopper/moe"
+                                           : catalog.entry("estimator_errors", "inference/moe") != nullptr
+                                               ? "inference/moe"
+                                               : "inference"));
+  const CommandResult t = aidcsim({"estimate", "training", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
+                                   "--gpus", "8", "--seq", "4096", "--global-batch-tokens", "262144"});
+  CHECK(t.exit_code == 0);
+  REQUIRE(catalog.entry("estimator_errors", "training/hopper/dense") != nullptr);
+  CHECK_THAT(t.out, Catch::Contains("checked against") && Catch::Contains("(training/hopper/dense): median |error|"));
+}

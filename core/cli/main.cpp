@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
         ->required();
     sub->add_option("--gpus", est.gpus, "GPUs")->required()->check(CLI::Range(1, 1'000'000));
     sub->add_option("--tp", est.tp, "tensor-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
+    sub->add_option("--pp", est.pp, "pipeline-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
     sub->add_option("--backend", est.backend, "auto, cpu or cuda")->capture_default_str();
     sub->add_flag("--json", est.json, "JSON on stdout");
   }
@@ -169,7 +170,9 @@ int main(int argc, char** argv) {
   est_tr->add_option("--global-batch-tokens", est.global_batch_tokens, "tokens per optimizer step")
       ->required()
       ->check(finite_positive(1e15, "tokens"));
-  est_tr->add_option("--pp", est.pp, "pipeline-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
+  est_tr->add_option("--interleave", est.interleave,
+                     "virtual pipeline stages per GPU, interleaved 1F1B (default: searched; 1 = not interleaved)")
+      ->check(CLI::Range(1, 8));
   est_tr->add_option("--cp", est.cp, "context-parallel degree (default: searched)")->check(CLI::Range(1, 1'000'000));
   est_tr->add_option("--precision", est.precision, "training precision (fp4: NVFP4 layer GEMMs, Blackwell)")
       ->capture_default_str()

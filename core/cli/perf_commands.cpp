@@ -1,5 +1,6 @@
 #include "core/cli/perf_commands.hpp"
 
+#include <cmath>
 #include <iostream>
 #include <stdexcept>
 
@@ -80,6 +81,30 @@ void fill_model_and_hardware(Spec& spec, const EstimateOptions& o) {
 
 namespace {
 
+// What the held-out validation rows say about estimates of this class (scenarios/catalog/estimator_errors.json), so a
+// reader can weigh the number: in the text output a sentence, in JSON the figures.
+ValidationErrorBand error_band(const std::string& kind, const LlmArch& arch, const AcceleratorSpec& accel) {
+  return validation_error_band(Catalog::embedded(), kind, arch, accel);
+}
+
+std::string error_band_text(const ValidationErrorBand& b) {
+  if (!b.found) return "no held-out measurements of this class in the catalog";
+  const double off = std::exp(-b.log_ratio_mean) - 1.0;  // estimate / measured - 1 at the mean log ratio
+  return fmt::format("{} held-out measurement{} ({}): median |error| {:.1f} %, max {:.1f} %, {:.0f} % {} on average "
+                     "(aidcsim validate)",
+                     b.rows, b.rows == 1 ? "" : "s", b.error_class, 100.0 * b.median_abs_error,
+                     100.0 * b.max_abs_error, 100.0 * std::abs(off), off >= 0.0 ? "high" : "low");
+}
+
+nlohmann::json error_band_json(const ValidationErrorBand& b) {
+  if (!b.found) return nullptr;
+  return {{"class", b.error_class},
+          {"rows", b.rows},
+          {"median_abs_error", b.median_abs_error},
+          {"max_abs_error", b.max_abs_error},
+          {"log_ratio_mean", b.log_ratio_mean}};
+}
+
 // The disaggregated deployment's balance (null when co-located).
 nlohmann::json disaggregated_json(const InferenceConfig& c, const InferenceEstimate& e) {
   if (c.prefill_replicas <= 0) return nullptr;
@@ -100,6 +125,7 @@ int run_estimate_inference(const EstimateOptions& o) {
     InferenceRequestSpec spec;
     fill_model_and_hardware(spec, o);
     spec.fixed_tp = o.tp;
+    spec.fixed_pp = o.pp;
     spec.isl = o.isl;
     spec.osl = o.osl;
     spec.concurrency = o.concurrency;
@@ -143,7 +169,8 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"disaggregated", disaggregated_json(c, e)},
           {"requests_per_replica", o.requests},
           {"backend", backend_name(r.backend)},
-          {"configs_evaluated", r.configs_evaluated}};
+          {"configs_evaluated", r.configs_evaluated},
+          {"validation_error", error_band_json(error_band("inference", spec.arch, spec.accel))}};
       std::cout << j.dump(2) << '\n';
     } else {
       const std::string clients =
@@ -190,6 +217,8 @@ int run_estimate_inference(const EstimateOptions& o) {
                                                  e.preemptions)
                                    : fmt::format("KV grown on demand, {} preemption(s) per replica (recomputed)",
                                                  e.preemptions));
+      std::cout << fmt::format("  checked against   {}\n",
+                               error_band_text(error_band("inference", spec.arch, spec.accel)));
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
                                backend_name(r.backend));
     }
@@ -209,6 +238,7 @@ int run_estimate_training(const EstimateOptions& o) {
     spec.fixed_cp = o.cp;
     spec.flash_attention = o.attention != "standard";
     spec.fixed_schedule = schedule_from_name(o.schedule);
+    spec.fixed_interleave = o.interleave;
     if (const std::string err = tp_divisibility_error(o.gpus, o.tp); !err.empty()) throw Refused(err);
     const TrainingOutcome r = estimate_training(spec, backend);
     if (!r.found) throw Refused(fmt::format("{} on {} x {}: ", o.model, o.gpus, o.accelerator) + r.reason);
@@ -244,7 +274,8 @@ int run_estimate_training(const EstimateOptions& o) {
                                   {"optimizer", e.optimizer_s}}},
                                 {"config", training_config_json(c)},
                                 {"backend", backend_name(r.backend)},
-                                {"configs_evaluated", r.configs_evaluated}};
+                                                      {"configs_evaluated", r.configs_evaluated},
+                                {"validation_error", error_band_json(error_band("training", spec.arch, spec.accel))}};
       std::cout << j.dump(2) << '\n';
     } else {
       std::cout << fmt::format("{} training on {} x {}, {}, {} attention, sequence {}, {:.0f} tokens per step\n",
@@ -266,6 +297,8 @@ int run_estimate_training(const EstimateOptions& o) {
       if (const std::string layout = pipeline_layout_text(e, c.pp, c.interleave); !layout.empty()) {
         std::cout << "  pipeline layers   " << layout << '\n';
       }
+      std::cout << fmt::format("  checked against   {}\n",
+                               error_band_text(error_band("training", spec.arch, spec.accel)));
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
                                backend_name(r.backend));
     }

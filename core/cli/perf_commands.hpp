@@ -22,6 +22,7 @@ struct EstimateOptions {
   double global_batch_tokens = 0.0;
   std::string attention = "flash";  // flash | standard
   std::string schedule = "searched";  // searched | 1f1b | zero-bubble | dualpipe
+  int interleave = 0;                 // virtual stages per GPU; 0: searched
   bool json = false;
 };
 

@@ -168,6 +168,7 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
+  if (spec.fixed_pp > pr.max_pp) pr.max_pp = spec.fixed_pp;  // the search's depth limit yields to a given pp
   return pr;
 }
 
@@ -198,6 +199,15 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
     return fmt::format("disaggregated serving needs at least 2 instances (one prefill, one decode): {} GPU(s){} "
                        "make {}",
                        s.gpus, at, most);
+  }
+  if (s.fixed_pp > 0) {
+    const int shape = std::max(1, s.fixed_tp) * s.fixed_pp;
+    if (s.gpus % shape != 0) {
+      return fmt::format("{} GPUs are not divisible by the fixed tp x pp = {}", s.gpus, shape);
+    }
+    if (s.fixed_pp > s.arch.layers) {
+      return fmt::format("--pp {} exceeds the {} layers of {}", s.fixed_pp, s.arch.layers, s.model);
+    }
   }
   if (s.fixed_tp > 0) {
     if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;
@@ -273,6 +283,7 @@ TrainingProblem training_problem(const TrainingRequestSpec& spec) {
   p.fixed_pp = spec.fixed_pp;
   p.fixed_cp = spec.fixed_cp;
   p.fixed_schedule = spec.fixed_schedule;
+  p.fixed_interleave = spec.fixed_interleave;
   p.flash_attention = spec.flash_attention;
   return p;
 }

@@ -88,6 +88,7 @@ struct TrainingRequestSpec {
   double global_batch_tokens = 0.0;
   int fixed_tp = 0, fixed_pp = 0, fixed_cp = 0;  // 0: searched
   int fixed_schedule = -1;                       // a PipelineSchedule; -1: searched
+  int fixed_interleave = 0;                      // virtual stages per GPU; 0: searched
   bool flash_attention = true;                   // FlashAttention-style fused attention; false: standard (2022)
   bool keep_all = false;                         // return every evaluated configuration and estimate
 };

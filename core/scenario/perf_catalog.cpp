@@ -34,6 +34,24 @@ AcceleratorGeneration generation_from(const std::string& g) {
 
 }  // namespace
 
+ValidationErrorBand validation_error_band(const Catalog& catalog, const std::string& kind, const LlmArch& arch,
+                                          const AcceleratorSpec& accel) {
+  ValidationErrorBand b;
+  const std::string cls = throughput_error_class(arch, accel);
+  for (const std::string& key : {kind + "/" + cls, kind + cls.substr(cls.find('/')), kind}) {
+    const nlohmann::json* e = catalog.entry("estimator_errors", key);
+    if (e == nullptr || !e->is_object()) continue;
+    b.found = true;
+    b.error_class = key;
+    b.rows = e->value("rows", 0);
+    b.median_abs_error = e->value("median_abs_error", 0.0);
+    b.max_abs_error = e->value("max_abs_error", 0.0);
+    b.log_ratio_mean = e->value("log_ratio_mean", 0.0);
+    break;
+  }
+  return b;
+}
+
 std::string throughput_error_class(const LlmArch& arch, const AcceleratorSpec& accel) {
   const char* gen = "unknown";
   switch (static_cast<AcceleratorGeneration>(accel.generation)) {

@@ -18,6 +18,19 @@ Precision parse_precision(const std::string& text, const std::string& where = "-
 // The class the throughput model's error is kept for (scenarios/catalog/estimator_errors.json): the accelerator
 // generation and whether the model routes experts, e.g. "hopper/dense", "blackwell/moe".
 std::string throughput_error_class(const LlmArch& arch, const AcceleratorSpec& accel);
+
+// What the held-out validation rows say about an estimate of this kind ("inference", "training") on this model and
+// accelerator: the most specific class of estimator_errors.json with an entry (kind/generation/architecture, then
+// kind/architecture, then kind). found = false when the catalog has none.
+struct ValidationErrorBand {
+  bool found = false;
+  std::string error_class;
+  int rows = 0;
+  double median_abs_error = 0.0, max_abs_error = 0.0;
+  double log_ratio_mean = 0.0;  // mean ln(measured / estimate): < 0 when the estimates run high
+};
+ValidationErrorBand validation_error_band(const Catalog& catalog, const std::string& kind, const LlmArch& arch,
+                                          const AcceleratorSpec& accel);
 // Its inverse is precision_name() in kernels/inference_search.hpp.
 
 }  // namespace aidc
