@@ -524,3 +524,20 @@ TEST_CASE("every estimate carries the held-out error of its class from the estim
   REQUIRE(catalog.entry("estimator_errors", "training/hopper/dense") != nullptr);
   CHECK_THAT(t.out, Catch::Contains("checked against") && Catch::Contains("(training/hopper/dense): median |error|"));
 }
+
+TEST_CASE("a request or sequence longer than the model's context window is estimated with a warning") {
+  // Llama 2 70B was trained for 4096 positions (llm_models.json max_context)
+  const CommandResult r = aidcsim({"estimate", "inference", "--model", "llama-2-70b", "--accelerator", "h100-sxm",
+                                   "--gpus", "2", "--precision", "fp8", "--isl", "8000", "--osl", "1000",
+                                   "--requests", "100", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("warning: --isl 8000 + --osl 1000 = 9000 tokens exceed llama-2-70b's context "
+                                    "window of 4096"));
+  const json j = json::parse(r.out);
+  REQUIRE(j["warnings"].size() == 1);
+  const json quiet = run_json(inference_args({"--gpus", "1", "--requests", "100", "--json"}));
+  CHECK(quiet["warnings"].empty());
+  const CommandResult t = aidcsim({"estimate", "training", "--model", "gpt3-175b", "--accelerator", "h100-sxm",
+                                   "--gpus", "64", "--seq", "4096", "--global-batch-tokens", "1048576"});
+  CHECK_THAT(t.err, Catch::Contains("--seq 4096 = 4096 tokens exceed gpt3-175b's context window of 2048"));
+}

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iostream>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -105,6 +106,23 @@ nlohmann::json error_band_json(const ValidationErrorBand& b) {
           {"log_ratio_mean", b.log_ratio_mean}};
 }
 
+// Legal but implausible: more tokens per sequence than the model's context window (llm_models.json max_context, the
+// positions it was trained for). A warning on stderr and in the JSON, not a refusal: long-context variants exist.
+std::vector<std::string> context_warnings(const std::string& model, long long tokens, const std::string& what) {
+  const Catalog catalog = Catalog::embedded();
+  const nlohmann::json* e = catalog.entry("llm_models", model);
+  if (e == nullptr || !e->contains("max_context") || !(*e)["max_context"].is_number()) return {};
+  const long long window = (*e)["max_context"].get<long long>();
+  if (window <= 0 || tokens <= window) return {};
+  return {fmt::format("{} = {} tokens exceed {}'s context window of {} (max_context in llm_models.json): the "
+                      "estimate assumes a variant that serves or trains that length",
+                      what, tokens, model, window)};
+}
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) std::cerr << "aidcsim: warning: " << w << '\n';
+}
+
 // The disaggregated deployment's balance (null when co-located).
 nlohmann::json disaggregated_json(const InferenceConfig& c, const InferenceEstimate& e) {
   if (c.prefill_replicas <= 0) return nullptr;
@@ -136,6 +154,9 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.prefill_instances = o.prefill_instances;
     spec.serving = serving_mode_or_default(o.serving, o.prefill_instances, "--serving");
     if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
+    const std::vector<std::string> warnings =
+        context_warnings(o.model, static_cast<long long>(o.isl) + o.osl, fmt::format("--isl {} + --osl {}", o.isl, o.osl));
+    print_warnings(warnings);
     const InferenceOutcome r = estimate_inference(spec, backend);
     if (!r.found) throw Refused(r.reason);
     const InferenceEstimate& e = r.estimate;
@@ -170,7 +191,8 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"requests_per_replica", o.requests},
           {"backend", backend_name(r.backend)},
           {"configs_evaluated", r.configs_evaluated},
-          {"validation_error", error_band_json(error_band("inference", spec.arch, spec.accel))}};
+          {"validation_error", error_band_json(error_band("inference", spec.arch, spec.accel))},
+          {"warnings", warnings}};
       std::cout << j.dump(2) << '\n';
     } else {
       const std::string clients =
@@ -240,6 +262,8 @@ int run_estimate_training(const EstimateOptions& o) {
     spec.fixed_schedule = schedule_from_name(o.schedule);
     spec.fixed_interleave = o.interleave;
     if (const std::string err = tp_divisibility_error(o.gpus, o.tp); !err.empty()) throw Refused(err);
+    const std::vector<std::string> warnings = context_warnings(o.model, o.seq, fmt::format("--seq {}", o.seq));
+    print_warnings(warnings);
     const TrainingOutcome r = estimate_training(spec, backend);
     if (!r.found) throw Refused(fmt::format("{} on {} x {}: ", o.model, o.gpus, o.accelerator) + r.reason);
     const TrainingEstimate& e = r.estimate;
@@ -275,7 +299,8 @@ int run_estimate_training(const EstimateOptions& o) {
                                 {"config", training_config_json(c)},
                                 {"backend", backend_name(r.backend)},
                                                       {"configs_evaluated", r.configs_evaluated},
-                                {"validation_error", error_band_json(error_band("training", spec.arch, spec.accel))}};
+                                {"validation_error", error_band_json(error_band("training", spec.arch, spec.accel))},
+                                {"warnings", warnings}};
       std::cout << j.dump(2) << '\n';
     } else {
       std::cout << fmt::format("{} training on {} x {}, {}, {} attention, sequence {}, {:.0f} tokens per step\n",
