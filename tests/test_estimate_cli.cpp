@@ -160,6 +160,13 @@ TEST_CASE("an unknown model or accelerator is refused with the names and the nea
   std::vector<std::string> t = training_args({"--gpus", "8"});
   t[5] = "b300";
   check_refused(t, {"b300", "gb300"});
+  // another spelling of a name, and the start of several names
+  a = inference_args({"--gpus", "1"});
+  a[3] = "Llama-3.1-8B";
+  check_refused(a, {"did you mean \"llama-3.1-8b\""});
+  a = inference_args({"--gpus", "1"});
+  a[5] = "h100";
+  check_refused(a, {"did you mean \"h100-pcie\" or \"h100-sxm\""});
 }
 
 TEST_CASE("GPUs not divisible by the tensor-parallel degree are refused") {
@@ -558,4 +565,19 @@ TEST_CASE("a saturated estimate from under three batches of requests per replica
                                    "--gpus", "1", "--tp", "1", "--precision", "fp8", "--isl", "128", "--osl", "2048",
                                    "--requests", "100", "--concurrency", "16"});
   CHECK(c.err.find("under 3 batches") == std::string::npos);
+}
+
+TEST_CASE("aidcsim catalog lists the catalogs, and a catalog's entries with their key figures") {
+  const CommandResult all = aidcsim({"catalog"});
+  REQUIRE(all.exit_code == 0);
+  CHECK_THAT(all.out, Catch::Contains("llm_models") && Catch::Contains("accelerators") && Catch::Contains("systems"));
+  const CommandResult models = aidcsim({"catalog", "models"});
+  REQUIRE(models.exit_code == 0);
+  CHECK_THAT(models.out, Catch::Contains("llama-2-70b") && Catch::Contains("context 4096"));
+  const CommandResult accel = aidcsim({"catalog", "accelerators"});
+  CHECK_THAT(accel.out, Catch::Contains("h100-sxm") && Catch::Contains("scale-up 8 GPUs"));
+  const CommandResult raw = aidcsim({"catalog", "failures"});  // no summary: the names
+  CHECK(raw.exit_code == 0);
+  CHECK_FALSE(raw.out.empty());
+  check_refused({"catalog", "modles"}, {"catalog: got \"modles\"", "did you mean \"models\""});
 }

@@ -33,6 +33,7 @@
 #include "core/run/run_scenario.hpp"
 #include "core/cli/cli_errors.hpp"
 #include "core/cli/calibrate_command.hpp"
+#include "core/cli/catalog_command.hpp"
 #include "core/cli/climate_command.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/stats/number_text.hpp"
@@ -234,6 +235,12 @@ int main(int argc, char** argv) {
   fit_climate->add_flag("--json", fit_opt.json, "JSON on stdout");
   fit_climate->add_option("--threads", fit_opt.threads, "worker threads (0: all cores)")->check(CLI::Range(0, 4096));
   fit_climate->add_option("--catalog", fit_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
+  aidc::CatalogCliOptions catalog_opt;
+  CLI::App* catalog_cmd = app.add_subcommand(
+      "catalog", "what the catalogs hold: without a name each catalog; with models, accelerators, systems, countries "
+                 "or a catalog's name its entries and their key figures");
+  catalog_cmd->add_option("name", catalog_opt.name, "models, accelerators, systems, countries or a catalog's name");
+  catalog_cmd->add_option("--catalog", catalog_opt.catalog_dir, "catalog folder replacing the built-in catalogs");
   // Listed for --help only: main() hands `report` to the Python package before parsing (above).
   app.add_subcommand("report", "the reviewer's report of a results file: offline HTML, PDF, workbook, CSV (--help)");
 
@@ -244,6 +251,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : aidc::kExitBadInput;
   }
 
+  if (catalog_cmd->parsed()) return aidc::run_catalog(catalog_opt);
   if (size->parsed()) return aidc::run_size(size_opt);
   if (fit_climate->parsed()) return aidc::run_fit_climate(fit_opt);
   if (calibrate->parsed()) return aidc::run_calibrate(cal_opt);

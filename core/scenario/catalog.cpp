@@ -44,6 +44,12 @@ std::vector<std::string> Catalog::names(const std::string& catalog) const {
   return out;
 }
 
+std::vector<std::string> Catalog::catalogs() const {
+  std::vector<std::string> out;
+  for (const auto& [name, _] : docs_) out.push_back(name);
+  return out;
+}
+
 std::string Catalog::label(const std::string& catalog) const {
   auto l = labels_.find(catalog);
   return l == labels_.end() ? "scenarios/catalog/" + catalog + ".json" : l->second;

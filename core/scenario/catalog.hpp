@@ -25,6 +25,8 @@ class Catalog {
   // The entry `name` of catalog `catalog` (e.g. "systems", "dgx-h100"), or nullptr.
   const nlohmann::json* entry(const std::string& catalog, const std::string& name) const;
   std::vector<std::string> names(const std::string& catalog) const;
+  // The catalogs held ("accelerators", "systems", ...), in name order.
+  std::vector<std::string> catalogs() const;
   // How messages name the catalog's file, e.g. "scenarios/catalog/systems.json".
   std::string label(const std::string& catalog) const;
 

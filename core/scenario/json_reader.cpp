@@ -371,21 +371,46 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
+namespace {
+
+// A name as a person might type it: case, '-', '_', '.' and spaces dropped ("Llama-3.1-8B" ~ "llama-3.1-8b").
+std::string loose(const std::string& s) {
+  std::string out;
+  for (const unsigned char ch : s) {
+    if (ch == '-' || ch == '_' || ch == '.' || ch == ' ') continue;
+    out += static_cast<char>(std::tolower(ch));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string expected_one_of(const std::string& got, const std::vector<std::string>& names) {
   std::string text = "one of: ";
+  const std::string g = loose(got);
   std::string best;
   std::size_t best_d = std::string::npos;
+  std::vector<std::string> extending;  // names that start with what was typed ("h100" -> h100-sxm, h100-pcie)
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i) text += ", ";
     text += names[i];
-    const std::size_t d = edit_distance(got, names[i]);
+    const std::string n = loose(names[i]);
+    if (g.size() >= 2 && n.size() > g.size() && n.compare(0, g.size(), g) == 0) extending.push_back(names[i]);
+    const std::size_t d = edit_distance(g, n);
     if (d < best_d) {
       best_d = d;
       best = names[i];
     }
   }
-  // Suggest only near misses (a typo, not a different word).
-  if (!best.empty() && best_d > 0 && best_d <= std::max<std::size_t>(2, got.size() / 4)) {
+  if (!extending.empty() && extending.size() <= 3) {
+    text += " (did you mean ";
+    for (std::size_t i = 0; i < extending.size(); ++i) {
+      text += (i ? (i + 1 == extending.size() ? " or " : ", ") : "") + ("\"" + extending[i] + "\"");
+    }
+    return text + "?)";
+  }
+  // Suggest only near misses (a typo or another spelling, not a different word).
+  if (!best.empty() && best != got && best_d <= std::max<std::size_t>(2, g.size() / 4)) {
     text += " (did you mean \"" + best + "\"?)";
   }
   return text;
