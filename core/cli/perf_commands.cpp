@@ -68,8 +68,7 @@ int guarded(F&& body) {
 
 // The fields both estimate commands share: model and accelerator resolved in the catalog, precision, GPU count.
 template <class Spec>
-void fill_model_and_hardware(Spec& spec, const EstimateOptions& o) {
-  const Catalog catalog = Catalog::embedded();
+void fill_model_and_hardware(const Catalog& catalog, Spec& spec, const EstimateOptions& o) {
   spec.model = o.model;
   spec.accelerator = o.accelerator;
   spec.arch = llm_arch_from_catalog(catalog, o.model, "--model");
@@ -82,12 +81,9 @@ void fill_model_and_hardware(Spec& spec, const EstimateOptions& o) {
 
 namespace {
 
-// What the held-out validation rows say about estimates of this class (scenarios/catalog/estimator_errors.json), so a
-// reader can weigh the number: in the text output a sentence, in JSON the figures.
-ValidationErrorBand error_band(const std::string& kind, const LlmArch& arch, const AcceleratorSpec& accel) {
-  return validation_error_band(Catalog::embedded(), kind, arch, accel);
-}
-
+// What the held-out validation rows say about estimates of this class (validation_error_band, from
+// scenarios/catalog/estimator_errors.json), so a reader can weigh the number: in the text output a sentence, in JSON
+// the figures.
 std::string error_band_text(const ValidationErrorBand& b) {
   if (!b.found) return "no held-out measurements of this class in the catalog";
   const double off = std::exp(-b.log_ratio_mean) - 1.0;  // estimate / measured - 1 at the mean log ratio
@@ -108,8 +104,8 @@ nlohmann::json error_band_json(const ValidationErrorBand& b) {
 
 // Legal but implausible: more tokens per sequence than the model's context window (llm_models.json max_context, the
 // positions it was trained for). A warning on stderr and in the JSON, not a refusal: long-context variants exist.
-std::vector<std::string> context_warnings(const std::string& model, long long tokens, const std::string& what) {
-  const Catalog catalog = Catalog::embedded();
+std::vector<std::string> context_warnings(const Catalog& catalog, const std::string& model, long long tokens,
+                                          const std::string& what) {
   const nlohmann::json* e = catalog.entry("llm_models", model);
   if (e == nullptr || !e->contains("max_context") || !(*e)["max_context"].is_number()) return {};
   const long long window = (*e)["max_context"].get<long long>();
@@ -141,7 +137,8 @@ int run_estimate_inference(const EstimateOptions& o) {
   return guarded([&] {
     const Backend backend = backend_from(o.backend);
     InferenceRequestSpec spec;
-    fill_model_and_hardware(spec, o);
+    const Catalog catalog = Catalog::embedded();  // parsed once per command
+    fill_model_and_hardware(catalog, spec, o);
     spec.fixed_tp = o.tp;
     spec.fixed_pp = o.pp;
     spec.isl = o.isl;
@@ -155,12 +152,13 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.serving = serving_mode_or_default(o.serving, o.prefill_instances, "--serving");
     if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
     std::vector<std::string> warnings =
-        context_warnings(o.model, static_cast<long long>(o.isl) + o.osl, fmt::format("--isl {} + --osl {}", o.isl, o.osl));
+        context_warnings(catalog, o.model, static_cast<long long>(o.isl) + o.osl, fmt::format("--isl {} + --osl {}", o.isl, o.osl));
     print_warnings(warnings);
     const InferenceOutcome r = estimate_inference(spec, backend);
     if (!r.found) throw Refused(r.reason);
     const InferenceEstimate& e = r.estimate;
     const InferenceConfig& c = r.config;
+    const ValidationErrorBand band = validation_error_band(catalog, "inference", spec.arch, spec.accel);
     if (o.concurrency == 0 && 3.0 * e.mean_batch > spec.n_requests) {
       // Legal but implausible: saturated throughput is measured between the first finish and the last admission;
       // under three batches (the mean batch in flight) of requests per replica that window is short or empty (then
@@ -202,7 +200,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"requests_per_replica", o.requests},
           {"backend", backend_name(r.backend)},
           {"configs_evaluated", r.configs_evaluated},
-          {"validation_error", error_band_json(error_band("inference", spec.arch, spec.accel))},
+          {"validation_error", error_band_json(band)},
           {"warnings", warnings}};
       std::cout << j.dump(2) << '\n';
     } else {
@@ -251,7 +249,7 @@ int run_estimate_inference(const EstimateOptions& o) {
                                    : fmt::format("KV grown on demand, {} preemption(s) per replica (recomputed)",
                                                  e.preemptions));
       std::cout << fmt::format("  checked against   {}\n",
-                               error_band_text(error_band("inference", spec.arch, spec.accel)));
+                               error_band_text(band));
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
                                backend_name(r.backend));
     }
@@ -263,7 +261,8 @@ int run_estimate_training(const EstimateOptions& o) {
   return guarded([&] {
     const Backend backend = backend_from(o.backend);
     TrainingRequestSpec spec;
-    fill_model_and_hardware(spec, o);
+    const Catalog catalog = Catalog::embedded();  // parsed once per command
+    fill_model_and_hardware(catalog, spec, o);
     spec.seq = o.seq;
     spec.global_batch_tokens = o.global_batch_tokens;
     spec.fixed_tp = o.tp;
@@ -273,12 +272,13 @@ int run_estimate_training(const EstimateOptions& o) {
     spec.fixed_schedule = schedule_from_name(o.schedule);
     spec.fixed_interleave = o.interleave;
     if (const std::string err = tp_divisibility_error(o.gpus, o.tp); !err.empty()) throw Refused(err);
-    const std::vector<std::string> warnings = context_warnings(o.model, o.seq, fmt::format("--seq {}", o.seq));
+    const std::vector<std::string> warnings = context_warnings(catalog, o.model, o.seq, fmt::format("--seq {}", o.seq));
     print_warnings(warnings);
     const TrainingOutcome r = estimate_training(spec, backend);
     if (!r.found) throw Refused(fmt::format("{} on {} x {}: ", o.model, o.gpus, o.accelerator) + r.reason);
     const TrainingEstimate& e = r.estimate;
     const TrainingConfig& c = r.config;
+    const ValidationErrorBand band = validation_error_band(catalog, "training", spec.arch, spec.accel);
     if (o.json) {
       const nlohmann::json j = {{"model", o.model},
                                 {"accelerator", o.accelerator},
@@ -310,7 +310,7 @@ int run_estimate_training(const EstimateOptions& o) {
                                 {"config", training_config_json(c)},
                                 {"backend", backend_name(r.backend)},
                                                       {"configs_evaluated", r.configs_evaluated},
-                                {"validation_error", error_band_json(error_band("training", spec.arch, spec.accel))},
+                                {"validation_error", error_band_json(band)},
                                 {"warnings", warnings}};
       std::cout << j.dump(2) << '\n';
     } else {
@@ -334,7 +334,7 @@ int run_estimate_training(const EstimateOptions& o) {
         std::cout << "  pipeline layers   " << layout << '\n';
       }
       std::cout << fmt::format("  checked against   {}\n",
-                               error_band_text(error_band("training", spec.arch, spec.accel)));
+                               error_band_text(band));
       std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
                                backend_name(r.backend));
     }
