@@ -84,10 +84,13 @@ struct BatchingParams {
   double prior_fixed_s = 0.0;
   double prior_s_per_input_token = 0.0;
   // On return the finished requests' arrival_s are rebased so that first_token_s - arrival_s is each one's whole TTFT.
-  // Throughput is measured in steady state: output tokens produced between the first finish and the admission
-  // of the last request, over that time (the batch is full of a natural mix of prefill and decode there). The
-  // cold start (everyone prefilling at once) and the drain of a finite stream are excluded. When that window is
-  // empty (the whole stream fits in one batch) the makespan figure is used instead.
+  // Throughput is measured in steady state. Open loop (and a prefill-only phase): output tokens produced between
+  // the first finish and the admission of the last request, over that time (the batch is full of a natural mix of prefill and decode
+  // there). Closed loop: the output tokens of the requests released from the first finish until the last release
+  // of the client that finish freed, over that time: whole cycles of one client (a window ending at the last
+  // admission cut fixed-length loops, whose requests finish in waves, mid-cycle: up to 3.7x low). The cold start
+  // (everyone prefilling at once) and the drain of a finite stream are excluded. When the window is empty (the
+  // stream is shorter than two of a client's requests) the makespan figure is used instead.
 };
 
 // Per-request scratch (caller-provided, one per request).
@@ -662,6 +665,30 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   if (done < n) res.error = 1;
 
   // ---- results ----
+  // Closed loop: the output tokens emitted from the first finish until the last release of the client that finish
+  // freed (following it request by request: each finish releases the next request at that instant), over that
+  // time: whole cycles of one client, so a loop whose requests finish in waves is not cut mid-wave. (Found after
+  // the loop from the states: tracking the chain inside it cost the search 7-10 %. Counting the tokens of the
+  // requests released in the window instead of those emitted in it read high, and the search, which keeps the
+  // largest figure, picked exactly those configurations.) A prefill-only phase keeps the open-loop window.
+  double t0 = 0.0, t_end = 0.0;
+  const bool cycle_window = closed && p.phase != 1;  // prefill only: one token each, no cycles to cut
+  if (cycle_window && done >= n) {
+    const int c0 = p.concurrency < n ? p.concurrency : n;  // the first request released, by the first finish
+    t0 = t_end = c0 < n ? st[c0].arrival_s : 0.0;
+    int j = c0;
+    while (j < n && st[j].status == 3) {
+      const double t = st[j].finish_s;
+      int lo = j + 1, hi = n;  // the first request released at or after t (releases are in index order)
+      while (lo < hi) {
+        const int mid = (lo + hi) / 2;
+        if (st[mid].arrival_s < t) lo = mid + 1; else hi = mid;
+      }
+      if (lo >= n || st[lo].arrival_s != t) break;  // nothing released at t: the stream had run out
+      t_end = t;
+      j = lo;
+    }
+  }
   if (decode_only && p.carry_prior != 0) {
     // each finished request's whole TTFT (the time before this phase is in values[i]), left as first token -
     // arrival for the caller
@@ -669,11 +696,19 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       if (st[i].status == 3) st[i].arrival_s -= scratch.values[i];
     }
   }
-  double last = 0.0;
+  // Output tokens request i had emitted by time t (its first at first_token_s, the rest evenly to finish_s).
+  auto emitted_by = [&](int i, double t) {
+    const RequestState& s = st[i];
+    if (t < s.first_token_s) return 0.0;
+    if (t >= s.finish_s) return double(out_of(i));
+    return 1.0 + double(out_of(i) - 1) * (t - s.first_token_s) / (s.finish_s - s.first_token_s);
+  };
+  double last = 0.0, window_tokens = 0.0;
   int m = 0;
   for (int i = 0; i < n; ++i) {
     if (st[i].status != 3) continue;
     res.output_tokens += out_of(i);
+    if (t_end > t0) window_tokens += emitted_by(i, t_end) - emitted_by(i, t0);
     res.input_tokens += reqs[i].input_tokens;
     if (st[i].finish_s > last) last = st[i].finish_s;
     scratch.values[m++] = st[i].first_token_s - st[i].arrival_s;
@@ -687,8 +722,13 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
   percentiles_50_99(scratch.values, m, res.tpot_p50_s, res.tpot_p99_s);
   res.makespan_s = last - first_arrival;
   res.output_tokens_per_s_makespan = res.makespan_s > 0.0 ? res.output_tokens / res.makespan_s : 0.0;
-  res.output_tokens_per_s = (lo_t >= 0.0 && hi_t > lo_t && hi_tok > lo_tok) ? (hi_tok - lo_tok) / (hi_t - lo_t)
-                                                                           : res.output_tokens_per_s_makespan;
+  if (cycle_window) {
+    res.output_tokens_per_s = t_end > t0 && window_tokens > 0.0 ? window_tokens / (t_end - t0)
+                                                                : res.output_tokens_per_s_makespan;
+  } else {
+    res.output_tokens_per_s = (lo_t >= 0.0 && hi_t > lo_t && hi_tok > lo_tok) ? (hi_tok - lo_tok) / (hi_t - lo_t)
+                                                                             : res.output_tokens_per_s_makespan;
+  }
   res.mean_batch = busy_s > 0.0 ? batch_time / busy_s : 0.0;
   return res;
 }

@@ -30,13 +30,13 @@ namespace aidc {
 
 // Defaults are the Hopper FP8 fit; use inference_efficiency(generation, precision) for the calibrated values.
 struct InferenceEfficiency {
-  double matmul = 0.55;          // achieved fraction of dense peak FLOP/s in the linear layers
+  double matmul = 0.50;          // achieved fraction of dense peak FLOP/s in the linear layers
   double attention = 0.45;       // achieved fraction of peak in attention kernels (flash/paged attention)
-  double hbm = 0.95;             // achieved fraction of HBM bandwidth (weights, KV cache, activations)
+  double hbm = 0.85;             // achieved fraction of HBM bandwidth (weights, KV cache, activations)
   double collective = 0.8;       // achieved fraction of the scale-up link in ring collectives
-  double collective_latency_s = 50e-6;  // per collective: launch, synchronization and skew between the ranks
+  double collective_latency_s = 35e-6;  // per collective: launch, synchronization and skew between the ranks
   double p2p_latency_s = 10e-6;        // pipeline-stage activation send/recv
-  double iteration_overhead_s = 2.5e-3;  // scheduler, sampling, host<->device bookkeeping per engine iteration
+  double iteration_overhead_s = 1.0e-3;  // scheduler, sampling, host<->device bookkeeping per engine iteration
   double layer_overhead_s = 0.0;       // kernel launches per layer that CUDA graphs do not hide
   double sequence_overhead_s = 0.0;    // per sequence that samples a token in an iteration: sampling, stop checks,
                                        // request bookkeeping in the runtime (grows with the batch)

@@ -60,6 +60,11 @@ struct InferenceProblem {
   InferenceEfficiency eff;
   ServingEngine engine = ServingEngine::TrtLlm;
   ServingMode serving = ServingMode::Aggregated;
+  // Throughput over the whole finite stream (all output tokens / last finish), as the benchmarks that time a fixed
+  // set of prompts report it (vllm bench serve and sglang bench_serving with --request-rate inf, vLLM's
+  // benchmark_throughput.py), instead of the steady-state window. n_requests is then the deployment's, shared among
+  // the replicas; co-located serving only (the disaggregated phases keep the steady-state window).
+  bool makespan = false;
   // enumeration
   int fixed_prefill_replicas = 0;  // > 0: disaggregated with exactly this many prefill instances
   int fixed_tp = 0;          // > 0: only this tp (e.g. to reproduce a published run)
@@ -230,9 +235,10 @@ AIDC_HD inline bool resplit_clients(const BatchingResult* res, double mean_out, 
 // finished request's whole TTFT as first_token_s - arrival_s). Unfinished and rejected requests count as outside.
 // Counted here rather than in the simulator: a pass over the states there cost the search 12 % (register
 // allocation of the simulator's loop), here only problems with SLOs pay it.
-AIDC_HD inline double share_within_slos(const InferenceProblem& pr, const BatchingScratch& scratch, double wait_s) {
+AIDC_HD inline double share_within_slos(const InferenceProblem& pr, const BatchingScratch& scratch, int n,
+                                        double wait_s) {
   int within = 0;
-  for (int i = 0; i < pr.n_requests; ++i) {
+  for (int i = 0; i < n; ++i) {
     const RequestState& s = scratch.states[i];
     if (s.status != 3) continue;
     bool ok = pr.slo_ttft_s <= 0.0 || s.first_token_s - s.arrival_s + wait_s <= pr.slo_ttft_s;
@@ -240,7 +246,7 @@ AIDC_HD inline double share_within_slos(const InferenceProblem& pr, const Batchi
     if (ok && pr.slo_tpot_s > 0.0 && out >= 2) ok = (s.finish_s - s.first_token_s) / (out - 1) <= pr.slo_tpot_s;
     within += ok ? 1 : 0;
   }
-  return double(within) / pr.n_requests;
+  return double(within) / n;
 }
 
 AIDC_HD inline bool has_slos(const InferenceProblem& pr) { return pr.slo_ttft_s > 0.0 || pr.slo_tpot_s > 0.0; }
@@ -289,7 +295,8 @@ AIDC_HD inline InferenceEstimate finish_disaggregated(const InferenceProblem& pr
     e.ttft_p50_s += wait;
     e.ttft_p99_s += wait;
   }
-  e.slo_attainment = has_slos(pr) ? share_within_slos(pr, scratch, wait) : double(bdc.requests_finished) / pr.n_requests;
+  e.slo_attainment =
+      has_slos(pr) ? share_within_slos(pr, scratch, pr.n_requests, wait) : double(bdc.requests_finished) / pr.n_requests;
   e.mean_batch = bdc.mean_batch;
   e.requests_finished = bdc.requests_finished;
   e.preemptions = bpf.preemptions + bdc.preemptions;
@@ -299,21 +306,24 @@ AIDC_HD inline InferenceEstimate finish_disaggregated(const InferenceProblem& pr
 
 // The co-located deployment from its replica simulation.
 AIDC_HD inline InferenceEstimate finish_colocated(const InferenceProblem& pr, const InferenceConfig& c,
-                                                  const BatchingParams& bp, const BatchingResult& b,
+                                                  const BatchingParams& bp, const BatchingResult& b, int n_sim,
                                                   InferenceEstimate e, const BatchingScratch& scratch) {
   e.feasible = 1;
   // Saturated or open loop: every replica carries its share. C clients: each replica simulated with ceil(C / R) of
   // them, so the deployment has C / ceil(C / R) replicas' worth (C = 1 on 8 replicas keeps one busy, not eight).
+  // Makespan: the stream's output tokens over the time the most loaded replica (ceil(n / R) prompts) takes.
   const double busy_replicas = (!pr.open_loop && pr.concurrency > 0)
                                    ? hd_min(double(c.replicas), double(pr.concurrency) / bp.concurrency)
                                    : double(c.replicas);
-  e.output_tokens_per_s = b.output_tokens_per_s * busy_replicas;
+  e.output_tokens_per_s =
+      pr.makespan ? (b.makespan_s > 0.0 ? b.output_tokens * (double(pr.n_requests) / n_sim) / b.makespan_s : 0.0)
+                  : b.output_tokens_per_s * busy_replicas;
   e.output_tokens_per_s_per_gpu = e.output_tokens_per_s / pr.gpus;
   e.ttft_p50_s = b.ttft_p50_s;
   e.ttft_p99_s = b.ttft_p99_s;
   e.tpot_p50_s = b.tpot_p50_s;
   e.tpot_p99_s = b.tpot_p99_s;
-  e.slo_attainment = has_slos(pr) ? share_within_slos(pr, scratch, 0.0) : double(b.requests_finished) / pr.n_requests;
+  e.slo_attainment = has_slos(pr) ? share_within_slos(pr, scratch, n_sim, 0.0) : double(b.requests_finished) / n_sim;
   e.mean_batch = b.mean_batch;
   e.requests_finished = b.requests_finished;
   e.preemptions = b.preemptions;
@@ -363,6 +373,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   bp.kv_capacity_tokens = r.kv_capacity_tokens;
   bp.kv_on_demand = engine_kv_on_demand(pr.engine);
   SimulationPlan plan;
+  int n_sim = pr.n_requests;  // requests one replica simulation runs
   const bool disaggregated = c.prefill_replicas > 0;
   if (disaggregated) {
     const int reason = plan_disaggregated(pr, c, r, bp, mean_in, mean_out, plan);
@@ -372,7 +383,13 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     }
   } else {
     plan.params[0] = bp;
-    if (pr.open_loop) {
+    if (pr.makespan) {
+      // Each replica gets its share of the prompts; saturated, they are all there at t = 0 (as many clients as
+      // prompts), else the replica's share of the clients.
+      n_sim = (pr.n_requests + c.replicas - 1) / c.replicas;
+      const int clients = pr.concurrency > 0 ? (pr.concurrency + c.replicas - 1) / c.replicas : n_sim;
+      plan.params[0].concurrency = clients < n_sim ? clients : n_sim;
+    } else if (pr.open_loop) {
       plan.params[0].concurrency = 0;
       plan.params[0].arrival_scale = c.replicas;
     } else {
@@ -387,7 +404,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     if (plan.passes > 1 && !split_clients(plan, pass)) break;
     for (int ph = 0; ph < plan.phases; ++ph) {
       if (ph == 1 && pr.open_loop) feed_decode_phase(pr, res[0], plan);
-      res[ph] = simulate_batching(r, pr.requests, pr.n_requests, plan.params[ph], scratch);
+      res[ph] = simulate_batching(r, pr.requests, n_sim, plan.params[ph], scratch);
     }
     if (pass + 1 == plan.passes || res[0].error != 0 || res[1].error != 0) break;
     if (!resplit_clients(res, mean_out, plan)) break;
@@ -397,7 +414,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     return e;
   }
   if (disaggregated) return finish_disaggregated(pr, plan, res[0], res[1], mean_in, mean_out, e, scratch);
-  return finish_colocated(pr, c, plan.params[0], res[0], e, scratch);
+  return finish_colocated(pr, c, plan.params[0], res[0], n_sim, e, scratch);
 }
 
 // Prefill-instance counts a disaggregated search offers out of n instances: every count within 15 of either end,
@@ -439,7 +456,7 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
         const int replicas = pr.gpus / (tp * pp);
         const bool colocated = pr.serving == ServingMode::Either ||
                                (pr.serving == ServingMode::Aggregated && pr.fixed_prefill_replicas <= 0);
-        const bool apart = pr.serving != ServingMode::Aggregated || pr.fixed_prefill_replicas > 0;
+        const bool apart = (pr.serving != ServingMode::Aggregated || pr.fixed_prefill_replicas > 0) && !pr.makespan;
         for (int np = colocated ? 0 : 1; np < (apart ? replicas : 1); ++np) {
           if (np > 0 && (pr.fixed_prefill_replicas > 0 ? np != pr.fixed_prefill_replicas
                                                        : !offered_prefill_split(np, replicas))) {

@@ -66,13 +66,13 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   // 750 grid points x 17 searched rows: about 20 s in the main suite, about 8 minutes under ASan/UBSan. The
   // sanitizer run checks that the rows resolve; the main suite checks the refit.
   const std::vector<InferenceReferenceRow> some = inference_fit_rows(Catalog::embedded());
-  REQUIRE(some.size() == 17);
+  REQUIRE(some.size() == 21);
   AIDCSIM_SKIP("the full inference refit runs in the main (unsanitized) suite");
 #endif
   const std::vector<InferenceReferenceRow> rows = inference_fit_rows(Catalog::embedded());
   for (const InferenceReferenceRow& r : rows) {
     CHECK(r.role == "calibration");
-    CHECK(r.scenario == InferenceScenario::Offline);
+    CHECK((r.scenario == InferenceScenario::Offline || r.scenario == InferenceScenario::Burst));
   }
   const InferenceCalibrationFit fit = fit_inference_calibration(rows);
   CHECK(fit.hopper_rows == 16);
@@ -87,4 +87,23 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   CHECK(fit.hopper_max_abs_error <= 0.15);
   // No validation row is in the fit.
   for (const std::string& label : fit.labels) CHECK(label.find("h200") == std::string::npos);
+  // vLLM and SGLang: their own two numbers, refitted on their own calibration rows only.
+  REQUIRE(fit.engines.size() == 2);
+  for (const InferenceCalibrationFit::Engine& e : fit.engines) {
+    INFO(engine_name(e.engine));
+    const EngineEfficiency committed = e.engine == ServingEngine::Vllm ? kVllmEfficiency : kSglangEfficiency;
+    CHECK(e.rows == 2);
+    CHECK(e.fit.matmul == Approx(committed.matmul));
+    CHECK(e.fit.sequence_overhead_s == Approx(committed.sequence_overhead_s));
+    CHECK(e.max_abs_error <= 0.05);
+    for (const std::string& label : e.labels) CHECK(label.find(engine_name(e.engine)) != std::string::npos);
+    // The committed values reach the estimates: NVIDIA generations take them, CDNA keeps its own fit.
+    const InferenceEfficiency nv = inference_efficiency(kGenerationHopper, Precision::Fp8, e.engine);
+    CHECK(nv.matmul == Approx(committed.matmul));
+    CHECK(nv.sequence_overhead_s == Approx(committed.sequence_overhead_s));
+    CHECK(inference_efficiency(kGenerationHopper, Precision::Bf16, e.engine).matmul ==
+          Approx(committed.matmul + 0.10));
+    CHECK(inference_efficiency(kGenerationCdna3, Precision::Fp8, e.engine).matmul ==
+          Approx(inference_efficiency(kGenerationCdna3, Precision::Fp8).matmul));
+  }
 }

@@ -289,7 +289,7 @@ TEST_CASE("validate JSON meets the calibration targets for inference and trainin
     CHECK(cal["max_abs_error"].get<double>() <= 0.25);
     CHECK(j["summary"][kind]["validation"].contains("median_abs_error"));
   }
-  CHECK(j["summary"]["inference"]["calibration"]["rows"] == 19);
+  CHECK(j["summary"]["inference"]["calibration"]["rows"] == 23);
   CHECK(j["summary"]["training"]["calibration"]["rows"] == 8);
 }
 
@@ -402,7 +402,8 @@ TEST_CASE("a fixed schedule the fixed pipeline cannot run is refused with the re
   CHECK_THAT(odd.err, Catch::Contains("even pipeline-parallel degree (got 5)"));
 }
 
-TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vllm and sglang grow it on demand") {
+TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vllm and sglang grow it on demand and "
+          "run at their own calibration") {
   // Llama 3.3 70B on 2 H100 with 2048/2048 tokens: the KV cache, not the batch limit, bounds the batch.
   auto args = [](const char* engine) {
     return std::vector<std::string>{"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm",
@@ -415,9 +416,11 @@ TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vl
   CHECK(vllm["engine"] == "vllm");
   CHECK(trt["preemptions_per_replica"] == 0);
   CHECK(vllm["preemptions_per_replica"].get<int>() > 0);
-  // On demand the batch runs larger; the recompute of preempted requests costs some of that back, so the two stay
-  // within a few per cent here (KV-bound 2048/2048 on 2 GPUs), in either direction.
-  CHECK(vllm["output_tokens_per_s"].get<double>() >= 0.97 * trt["output_tokens_per_s"].get<double>());
+  // vLLM's own fit (kernels/inference_calibration.hpp: its served rows, 120 us of host time per sampled sequence
+  // and a lower linear-layer fraction) runs well below trtllm-bench's figure, whatever the larger on-demand batch.
+  CHECK(vllm["output_tokens_per_s"].get<double>() < 0.8 * trt["output_tokens_per_s"].get<double>());
+  const json sglang = run_json(args("sglang"));
+  CHECK(sglang["output_tokens_per_s"].get<double>() > vllm["output_tokens_per_s"].get<double>());
   const CommandResult bad = aidcsim({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
                                      "--gpus", "1", "--precision", "fp8", "--isl", "10", "--osl", "10", "--engine",
                                      "tgi"});

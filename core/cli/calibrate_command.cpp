@@ -36,6 +36,31 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                                     std::abs(inf.hopper_fp8.collective_latency_s -
                                                              hopper.collective_latency_s) < 1e-12)) &&
                           (inf.cdna3_rows == 0 || std::abs(inf.cdna3_matmul - cdna3_matmul) < 1e-9);
+    // vLLM and SGLang on NVIDIA GPUs: their committed values against their refits.
+    auto committed_engine = [](ServingEngine e) { return e == ServingEngine::Vllm ? kVllmEfficiency : kSglangEfficiency; };
+    bool engines_same = true;
+    for (const InferenceCalibrationFit::Engine& e : inf.engines) {
+      const EngineEfficiency c = committed_engine(e.engine);
+      engines_same = engines_same && std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
+                     std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
+    }
+    auto engines_json = [&] {
+      nlohmann::json a = nlohmann::json::array();
+      for (const InferenceCalibrationFit::Engine& e : inf.engines) {
+        const EngineEfficiency c = committed_engine(e.engine);
+        nlohmann::json rows_j = nlohmann::json::array();
+        for (std::size_t i = 0; i < e.labels.size(); ++i) rows_j.push_back({{"row", e.labels[i]}, {"error", e.errors[i]}});
+        a.push_back({{"engine", engine_name(e.engine)},
+                     {"refit", {{"matmul_fp8", e.fit.matmul}, {"sequence_overhead_s", e.fit.sequence_overhead_s}}},
+                     {"committed", {{"matmul_fp8", c.matmul}, {"sequence_overhead_s", c.sequence_overhead_s}}},
+                     {"equal", std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
+                                   std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12},
+                     {"median_abs_error", e.median_abs_error},
+                     {"max_abs_error", e.max_abs_error},
+                     {"rows", rows_j}});
+      }
+      return a;
+    };
     auto eff_json = [](const InferenceEfficiency& e) {
       return nlohmann::json{{"matmul", e.matmul},
                             {"hbm", e.hbm},
@@ -73,6 +98,7 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                        }
                                        return a;
                                      }()}}},
+                                  {"inference_engines", engines_json()},
                                   {"expert_grouped_gemm",
                                    {{"refit", {{"expert_gemm_half_tokens", gemm.half_tokens}}},
                                     {"committed", {{"expert_gemm_half_tokens", committed_half}}},
@@ -118,7 +144,7 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                               : "DIFFERENT from the refit");
       std::cout << fmt::format("inference, FP8: {} Hopper and {} CDNA3 offline calibration rows ({} requests each, as "
                                "validate estimates them); grid matmul 0.45..0.70 x HBM 0.75..0.95 step 0.05 x "
-                               "iteration overhead 1..3 ms step 0.5 x collective latency 10/20/35/50/75 us, then the "
+                               "iteration overhead 0.5..3 ms step 0.5 x collective latency 10/20/35/50/75 us, then the "
                                "CDNA3 matmul 0.35..0.70, same objective\n",
                                inf.hopper_rows, inf.cdna3_rows, kInferenceFitRequests);
       for (std::size_t i = 0; i < inf.labels.size(); ++i) {
@@ -134,10 +160,31 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                hopper.matmul, hopper.hbm, 1e3 * hopper.iteration_overhead_s,
                                1e6 * hopper.collective_latency_s, cdna3_matmul,
                                inf_same ? "equal to the refit" : "DIFFERENT from the refit");
+      for (const InferenceCalibrationFit::Engine& e : inf.engines) {
+        const EngineEfficiency c = committed_engine(e.engine);
+        const bool eq = std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
+                        std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
+        std::cout << fmt::format("inference, {} on NVIDIA GPUs: {} calibration rows of that engine (the prompts each "
+                                 "row states); grid matmul at FP8 0.20..0.70 step 0.025 (BF16 rows +0.10) x host time "
+                                 "per sampled sequence 0..200 us step 10, the rest the TensorRT-LLM fit, same "
+                                 "objective\n",
+                                 engine_name(e.engine), e.rows);
+        for (std::size_t i = 0; i < e.labels.size(); ++i) {
+          std::cout << fmt::format("  {:<50} error at the refit {:+6.1f} %\n", e.labels[i], 100.0 * e.errors[i]);
+        }
+        std::cout << fmt::format("  refit:     matmul {:.3f}, {:.0f} us per sampled sequence (median |error| {:.1f} %, max "
+                                 "{:.1f} %)\n",
+                                 e.fit.matmul, 1e6 * e.fit.sequence_overhead_s, 100.0 * e.median_abs_error,
+                                 100.0 * e.max_abs_error);
+        std::cout << fmt::format("  committed: matmul {:.3f}, {:.0f} us per sampled sequence "
+                                 "(kernels/inference_calibration.hpp): {}\n",
+                                 c.matmul, 1e6 * c.sequence_overhead_s,
+                                 eq ? "equal to the refit" : "DIFFERENT from the refit");
+      }
       std::cout << "  not refitted (public figures, not rows): the FP8 and FP4 training GEMM fractions, the inference "
                    "FP4 fraction, BF16's +0.10, attention 0.45, collectives 0.8\n";
     }
-    return o.check && !(same && gemm_same && inf_same) ? 1 : 0;
+    return o.check && !(same && gemm_same && inf_same && engines_same) ? 1 : 0;
   } catch (const BadInput& e) {
     return report_bad_input(e);
   } catch (const std::exception& e) {

@@ -129,7 +129,8 @@ GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& ro
 std::vector<InferenceReferenceRow> inference_fit_rows(const Catalog& catalog) {
   std::vector<InferenceReferenceRow> out;
   for (InferenceReferenceRow& r : inference_reference_rows(catalog)) {
-    if (r.role == "calibration" && r.problem.empty() && r.scenario == InferenceScenario::Offline) {
+    if (r.role == "calibration" && r.problem.empty() &&
+        (r.scenario == InferenceScenario::Offline || r.scenario == InferenceScenario::Burst)) {
       out.push_back(std::move(r));
     }
   }
@@ -164,10 +165,21 @@ Score score_signed(const std::vector<double>& errors) {
 InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceReferenceRow>& rows) {
   InferenceCalibrationFit fit;
   std::vector<const InferenceReferenceRow*> hopper, cdna3;
+  std::vector<const InferenceReferenceRow*> by_engine[2];  // vLLM, SGLang on NVIDIA GPUs
+  auto row_label = [](const InferenceReferenceRow& r) {
+    return r.model + " " + r.accelerator + " " + precision_name(r.spec.precision) + " " + std::to_string(r.isl) +
+           "/" + std::to_string(r.osl) + " " + r.scenario_name + " " + engine_name(r.spec.engine);
+  };
   for (const InferenceReferenceRow& r : rows) {
+    const int g = r.spec.accel.generation;
+    const bool cdna = g == kGenerationCdna3 || g == kGenerationCdna4;
+    if (!cdna && r.spec.engine != ServingEngine::TrtLlm) {
+      by_engine[r.spec.engine == ServingEngine::Vllm ? 0 : 1].push_back(&r);
+      continue;
+    }
     if (r.spec.precision != Precision::Fp8) continue;
-    if (r.spec.accel.generation == kGenerationHopper) hopper.push_back(&r);
-    if (r.spec.accel.generation == kGenerationCdna3) cdna3.push_back(&r);
+    if (g == kGenerationHopper && r.spec.engine == ServingEngine::TrtLlm) hopper.push_back(&r);
+    if (g == kGenerationCdna3) cdna3.push_back(&r);
   }
   fit.hopper_rows = static_cast<int>(hopper.size());
   fit.cdna3_rows = static_cast<int>(cdna3.size());
@@ -178,7 +190,7 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
   if (!hopper.empty()) {
     for (int mm = 45; mm <= 70; mm += 5) {
       for (int hbm = 75; hbm <= 95; hbm += 5) {
-        for (int it = 2; it <= 6; ++it) {
+        for (int it = 1; it <= 6; ++it) {
           for (const double lat_us : {10.0, 20.0, 35.0, 50.0, 75.0}) {
             InferenceEfficiency e = best;
             e.matmul = mm / 100.0;
@@ -226,6 +238,43 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
                            std::to_string(r->osl) + " " + r->scenario_name);
     }
     fit.errors.insert(fit.errors.end(), cdna_errors.begin(), cdna_errors.end());
+  }
+  // Each other engine: its linear-layer fraction (at FP8) and host time per sampled sequence on its own rows, the
+  // rest the TensorRT-LLM fit (two numbers on a grid: matmul 0.20..0.70 step 0.025, 0..200 us step 10 us).
+  for (int k = 0; k < 2; ++k) {
+    if (by_engine[k].empty()) continue;
+    InferenceCalibrationFit::Engine ef;
+    ef.engine = k == 0 ? ServingEngine::Vllm : ServingEngine::Sglang;
+    ef.rows = static_cast<int>(by_engine[k].size());
+    const InferenceEfficiency base = first ? inference_efficiency(kGenerationHopper, Precision::Fp8) : fit.hopper_fp8;
+    bool first_e = true;
+    double best_e = 0.0;
+    for (int mm = 8; mm <= 28; ++mm) {
+      for (int us = 0; us <= 20; ++us) {
+        const EngineEfficiency cand{mm * 0.025, us * 10e-6};
+        // The rows' own precisions: estimate each with the engine's fraction, BF16 rows adding 0.10.
+        std::vector<double> errors;
+        for (const InferenceReferenceRow* r : by_engine[k]) {
+          InferenceEfficiency e = base;
+          e.matmul = cand.matmul;
+          e.sequence_overhead_s = cand.sequence_overhead_s;
+          if (r->spec.precision == Precision::Bf16) e.matmul = std::min(e.matmul + 0.10, 0.85);
+          const std::vector<double> one = inference_errors({r}, e);
+          errors.push_back(one[0]);
+        }
+        const Score s = score_signed(errors);
+        if (first_e || s.objective < best_e - 1e-12) {
+          first_e = false;
+          best_e = s.objective;
+          ef.fit = cand;
+          ef.median_abs_error = s.median;
+          ef.max_abs_error = s.max;
+          ef.errors = std::move(errors);
+        }
+      }
+    }
+    for (const InferenceReferenceRow* r : by_engine[k]) ef.labels.push_back(row_label(*r));
+    fit.engines.push_back(std::move(ef));
   }
   return fit;
 }

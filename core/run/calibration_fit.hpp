@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/run/reference_validation.hpp"
+#include "kernels/inference_calibration.hpp"
 #include "kernels/inference_model.hpp"
 #include "kernels/training_calibration.hpp"
 
@@ -66,9 +67,21 @@ struct InferenceCalibrationFit {
   double cdna3_max_abs_error = 0.0;
   std::vector<std::string> labels;  // Hopper rows, then CDNA3 rows
   std::vector<double> errors;       // per row, signed, at the fit
+  // vLLM and SGLang on NVIDIA GPUs: their own linear-layer fraction (at FP8) and iteration overhead, on their
+  // calibration rows (any NVIDIA generation, any precision; BF16 adds 0.10 as for TensorRT-LLM), the rest Hopper's.
+  struct Engine {
+    ServingEngine engine = ServingEngine::Vllm;
+    EngineEfficiency fit;
+    int rows = 0;
+    double median_abs_error = 0.0, max_abs_error = 0.0;
+    std::vector<std::string> labels;
+    std::vector<double> errors;
+  };
+  std::vector<Engine> engines;  // vLLM, SGLang (each only when it has calibration rows)
 };
 
-// The offline calibration rows of the catalog (role "calibration", scenario max-throughput or mlperf-offline).
+// The throughput calibration rows of the catalog (role "calibration", scenario max-throughput, mlperf-offline or
+// burst).
 std::vector<InferenceReferenceRow> inference_fit_rows(const Catalog& catalog);
 InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceReferenceRow>& rows);
 

@@ -162,8 +162,10 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.concurrency = pr.open_loop ? 0 : spec.concurrency;
   pr.slo_ttft_s = spec.ttft_slo_s;
   pr.slo_tpot_s = spec.tpot_slo_s;
-  pr.eff = spec.efficiency ? *spec.efficiency : inference_efficiency(spec.accel.generation, spec.precision);
+  pr.eff = spec.efficiency ? *spec.efficiency
+                           : inference_efficiency(spec.accel.generation, spec.precision, spec.engine);
   pr.engine = spec.engine;
+  pr.makespan = spec.makespan;
   pr.serving = spec.serving;  // a fixed split with aggregated serving was refused by inference_request_error
   pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
@@ -178,6 +180,13 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
   if (s.gpus < 1) return fmt::format("--gpus must be at least 1 (got {})", s.gpus);
   if (peak_flops_per_s(s.accel, s.precision) <= 0.0) return no_precision_support(s.accelerator, s.accel, s.precision);
   if (s.isl < 1 || s.osl < 1) return fmt::format("--isl and --osl must be at least 1 (got {} and {})", s.isl, s.osl);
+  if (s.makespan && (s.serving == ServingMode::Disaggregated || s.prefill_instances > 0)) {
+    return "a burst of prompts timed to the last finish is estimated for co-located serving only (disaggregated "
+           "serving is estimated in steady state)";
+  }
+  if (s.makespan && s.arrival_rate_per_s > 0.0) {
+    return "a burst of prompts arrives at t = 0: an arrival rate does not apply";
+  }
   if (s.prefill_instances > 0) {
     if (s.serving == ServingMode::Aggregated) {
       return fmt::format("{} prefill instance(s) asked for with aggregated serving: a fixed prefill/decode split needs "

@@ -46,6 +46,10 @@ struct InferenceRequestSpec {
   ServingMode serving = ServingMode::Aggregated;  // co-located, disaggregated prefill/decode, or either
   int prefill_instances = 0;  // > 0: disaggregated with this many prefill instances (the rest decode)
   bool keep_all = false;    // return every evaluated configuration and estimate
+  // n_requests prompts for the whole deployment, all there at t = 0 (or behind `concurrency` clients), throughput =
+  // their output tokens over the time to the last finish: what vllm bench serve / sglang bench_serving with
+  // --request-rate inf and benchmark_throughput.py report (InferenceProblem::makespan). Co-located serving only.
+  bool makespan = false;
 };
 
 struct InferenceOutcome {

@@ -105,9 +105,15 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
       r.scenario = InferenceScenario::Server;
     } else if (r.scenario_name == "mlperf-interactive") {
       r.scenario = InferenceScenario::Interactive;
+    } else if (r.scenario_name == "burst") {
+      r.scenario = InferenceScenario::Burst;
+      r.prompts = int_or(e, "prompts", 0);
+      r.concurrency = int_or(e, "concurrency", 0);
+      if (r.prompts < 1) r.problem = "missing field prompts (a burst row's prompt count)";
+      if (r.concurrency < 0) r.problem = "concurrency must be >= 0 (0: all prompts at once)";
     } else {
       r.problem = "scenario \"" + r.scenario_name +
-                  "\" is not one of max-throughput, mlperf-offline, mlperf-server, mlperf-interactive";
+                  "\" is not one of max-throughput, mlperf-offline, mlperf-server, mlperf-interactive, burst";
     }
     if (r.problem.empty()) {
       try {
@@ -123,6 +129,11 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.serving = serving_mode_or_default(str_or(e, "serving"), r.spec.prefill_instances, "serving");
         r.spec.isl = r.isl;
         r.spec.osl = r.osl;
+        if (r.scenario == InferenceScenario::Burst) {
+          r.spec.makespan = true;
+          r.spec.n_requests = r.prompts;
+          r.spec.concurrency = r.concurrency;
+        }
         r.problem = inference_request_error(r.spec);
       } catch (const BadInput& ex) {
         r.problem = bad_input_text(ex);
@@ -140,7 +151,7 @@ InferenceRowEstimate estimate_inference_reference(const InferenceReferenceRow& r
     return out;
   }
   InferenceRequestSpec spec = row.spec;
-  spec.n_requests = opt.n_requests;
+  if (row.scenario != InferenceScenario::Burst) spec.n_requests = opt.n_requests;  // a burst keeps its prompts
   spec.efficiency = opt.efficiency;
   if (row.openorca) spec.isl = opt.openorca_mean_input;
   const InferenceOutcome offline = estimate_inference(spec, opt.backend);
@@ -153,7 +164,7 @@ InferenceRowEstimate estimate_inference_reference(const InferenceReferenceRow& r
   out.config = offline.config;
   out.est = offline.estimate;
   out.tokens_per_s = offline.estimate.output_tokens_per_s;
-  if (row.scenario == InferenceScenario::Offline) return out;
+  if (row.scenario == InferenceScenario::Offline || row.scenario == InferenceScenario::Burst) return out;
 
   // MLPerf server / interactive: bisection on the Poisson rate; at each rate every (max_batch, chunk) at the offline
   // tp/pp (interactive: every layout) is evaluated and the rate passes when one of them meets the latency bounds and
@@ -383,6 +394,9 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
     v.scenario = r.scenario_name;
     v.gpus = r.gpus;
     v.shape = r.openorca ? fmt::format("openorca {}/{}", r.isl, r.osl) : fmt::format("{}/{}", r.isl, r.osl);
+    if (r.scenario == InferenceScenario::Burst) {
+      v.shape += r.concurrency > 0 ? fmt::format(" x{} c{}", r.prompts, r.concurrency) : fmt::format(" x{}", r.prompts);
+    }
     v.quantity = "output_tokens_per_s";
     v.measured = r.measured_tokens_per_s;
     v.error_class = error_class_of(catalog, v.model, v.accelerator);

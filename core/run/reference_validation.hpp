@@ -50,7 +50,10 @@ inline constexpr double kMlperfServerTpotS = 0.2;
 inline constexpr double kMlperfInteractiveTtftS = 0.45;
 inline constexpr double kMlperfInteractiveTpotS = 0.04;
 
-enum class InferenceScenario { Offline, Server, Interactive };
+// Offline: saturated, steady-state throughput (trtllm-bench, MLPerf offline). Burst: a fixed set of `prompts` all
+// sent at t = 0 (or behind `concurrency` clients), throughput = their output tokens over the time to the last finish
+// (vllm bench serve / sglang bench_serving with --request-rate inf, vLLM's benchmark_throughput.py).
+enum class InferenceScenario { Offline, Server, Interactive, Burst };
 
 // One inference row of the catalog, resolved. `problem` is non-empty when the row cannot be estimated.
 struct InferenceReferenceRow {
@@ -62,6 +65,8 @@ struct InferenceReferenceRow {
   int gpus = 0, tp = 0;       // tp 0: searched
   int isl = 0, osl = 0;
   bool openorca = false;      // lengths from the OpenOrca means (isl overridable)
+  int prompts = 0;            // burst: the prompts of the run (deployment); 0 otherwise
+  int concurrency = 0;        // burst: the benchmark's --max-concurrency; 0: all at once
   double measured_tokens_per_s = 0.0;
   InferenceRequestSpec spec;  // model, accelerator, precision, gpus, tp filled in
   std::string problem;
