@@ -584,3 +584,40 @@ TEST_CASE("aidcsim catalog lists the catalogs, and a catalog's entries with thei
   CHECK_FALSE(raw.out.empty());
   check_refused({"catalog", "modles"}, {"catalog: got \"modles\"", "did you mean \"models\""});
 }
+
+TEST_CASE("estimate inference --burst times a fixed set of prompts to the last finish, as vllm bench serve does") {
+  const json burst = run_json(inference_args({"--gpus", "1", "--burst", "300", "--json"}));
+  CHECK(burst["burst_prompts"] == 300);
+  CHECK(burst["requests_per_replica"].is_null());
+  CHECK(burst["warnings"].empty());  // no short-steady-state warning: the whole run is the measure
+  const json steady = run_json(inference_args({"--gpus", "1", "--json"}));
+  CHECK(steady["burst_prompts"].is_null());
+  // 300 prompts with a ramp and a drain: below the steady-state figure, and not far below it.
+  CHECK(burst["output_tokens_per_s"].get<double>() < steady["output_tokens_per_s"].get<double>());
+  CHECK(burst["output_tokens_per_s"].get<double>() > 0.6 * steady["output_tokens_per_s"].get<double>());
+  const CommandResult text = aidcsim(inference_args({"--gpus", "1", "--burst", "300", "--concurrency", "16"}));
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("a burst of 300 prompts behind 16 clients, timed to the last finish"));
+  const CommandResult both = aidcsim(inference_args({"--gpus", "1", "--burst", "300", "--requests", "100"}));
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, Catch::Contains("--requests excludes --burst"));
+  const CommandResult split = aidcsim(inference_args({"--gpus", "2", "--burst", "300", "--serving", "disaggregated"}));
+  CHECK(split.exit_code == 2);
+  CHECK_THAT(split.err, Catch::Contains("co-located serving only"));
+}
+
+TEST_CASE("estimate inference with one output token prints no TPOT, and vllm names its own calibration and error "
+          "class") {
+  const CommandResult one = aidcsim({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
+                                     "--precision", "fp8", "--isl", "1000", "--osl", "1", "--gpus", "1"});
+  CHECK(one.exit_code == 0);
+  CHECK_THAT(one.out, Catch::Contains("TPOT p50 / p99    n/a (one output token per request"));
+  const CommandResult v = aidcsim(inference_args({"--gpus", "1", "--engine", "vllm"}));
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.out, Catch::Contains("its own calibration (served runs through its OpenAI server): linear layers at "
+                                    "22.5 % of the fp8 peak"));
+  CHECK_THAT(v.out, Catch::Contains("(inference/engine:vllm)"));
+  const CommandResult t = aidcsim(inference_args({"--gpus", "1"}));
+  CHECK_THAT(t.out, !Catch::Contains("its own calibration"));
+  CHECK_THAT(t.out, Catch::Contains("(inference/hopper/dense)"));
+}

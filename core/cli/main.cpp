@@ -164,9 +164,15 @@ int main(int argc, char** argv) {
   est_inf->add_option("--prefill-instances", est.prefill_instances,
                       "disaggregated: this many prefill instances, the rest decode (default: searched)")
       ->check(CLI::Range(1, 1'000'000));
-  est_inf->add_option("--requests", est.requests, "requests simulated per replica")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1'000'000));
+  CLI::Option* requests_opt = est_inf->add_option("--requests", est.requests, "requests simulated per replica")
+                                   ->capture_default_str()
+                                   ->check(CLI::Range(1, 1'000'000));
+  est_inf->add_option("--burst", est.burst,
+                      "N prompts for the whole deployment, all sent at t = 0 (or behind --concurrency clients), "
+                      "throughput over the time to the last finish: what vllm bench serve and sglang bench_serving "
+                      "with --request-rate inf report (default: steady-state throughput)")
+      ->check(CLI::Range(1, 1'000'000))
+      ->excludes(requests_opt);
   est_tr->add_option("--seq", est.seq, "sequence length, tokens")->required()->check(CLI::Range(1, 100'000'000));
   est_tr->add_option("--global-batch-tokens", est.global_batch_tokens, "tokens per optimizer step")
       ->required()

@@ -125,12 +125,13 @@ void read_uncertainty(JsonObjectReader& r, const Catalog& catalog, const Scenari
       inference = inference || w.kind == WorkloadKind::Inference;
       training = training || w.kind != WorkloadKind::Inference;
     }
-    // Each workload's most specific error class with an entry (kind/generation/architecture, then
-    // kind/architecture, then kind); one multiplier per kind, so the kind takes its workloads' largest sigma.
+    // Each workload's most specific error class with an entry (throughput_error_keys: its engine's when it has its
+    // own calibration, then kind/generation/architecture, kind/architecture, kind); one multiplier per kind, so the
+    // kind takes its workloads' largest sigma.
     auto sigma_of = [&](const WorkloadSpec& w) {
       const std::string kind = w.kind == WorkloadKind::Inference ? "inference" : "training";
-      const std::string cls = throughput_error_class(w.arch, w.accel);
-      for (const std::string& key : {kind + "/" + cls, kind + cls.substr(cls.find('/')), kind}) {
+      for (const std::string& key :
+           throughput_error_keys(kind, w.arch, w.accel, w.kind == WorkloadKind::Inference ? w.engine : "")) {
         if (catalog.entry("estimator_errors", key)) return catalog_default(catalog, "estimator_errors", key, used);
       }
       return catalog_default(catalog, "estimator_errors", kind, used);

@@ -34,11 +34,24 @@ AcceleratorGeneration generation_from(const std::string& g) {
 
 }  // namespace
 
-ValidationErrorBand validation_error_band(const Catalog& catalog, const std::string& kind, const LlmArch& arch,
-                                          const AcceleratorSpec& accel) {
-  ValidationErrorBand b;
+std::vector<std::string> throughput_error_keys(const std::string& kind, const LlmArch& arch,
+                                               const AcceleratorSpec& accel, const std::string& engine) {
+  std::vector<std::string> keys;
+  // The engine's own calibration is NVIDIA's (kernels/inference_calibration.hpp); CDNA's fit is already vLLM's.
+  const bool cdna = accel.generation == static_cast<int>(AcceleratorGeneration::Cdna3) ||
+                    accel.generation == static_cast<int>(AcceleratorGeneration::Cdna4);
+  if (kind == "inference" && !engine.empty() && engine != "trtllm" && !cdna) keys.push_back(kind + "/engine:" + engine);
   const std::string cls = throughput_error_class(arch, accel);
-  for (const std::string& key : {kind + "/" + cls, kind + cls.substr(cls.find('/')), kind}) {
+  keys.push_back(kind + "/" + cls);
+  keys.push_back(kind + cls.substr(cls.find('/')));
+  keys.push_back(kind);
+  return keys;
+}
+
+ValidationErrorBand validation_error_band(const Catalog& catalog, const std::string& kind, const LlmArch& arch,
+                                          const AcceleratorSpec& accel, const std::string& engine) {
+  ValidationErrorBand b;
+  for (const std::string& key : throughput_error_keys(kind, arch, accel, engine)) {
     const nlohmann::json* e = catalog.entry("estimator_errors", key);
     if (e == nullptr || !e->is_object()) continue;
     b.found = true;

@@ -29,8 +29,13 @@ struct ValidationErrorBand {
   double median_abs_error = 0.0, max_abs_error = 0.0;
   double log_ratio_mean = 0.0;  // mean ln(measured / estimate): < 0 when the estimates run high
 };
+// The estimator-error classes that apply to an estimate, most specific first: for a serving engine with its own
+// calibration (vllm, sglang on NVIDIA GPUs) its engine class ("inference/engine:vllm"), then kind/generation/architecture,
+// kind/architecture, kind. The "checked against" line and the uncertainty draws both take the first with an entry.
+std::vector<std::string> throughput_error_keys(const std::string& kind, const LlmArch& arch,
+                                               const AcceleratorSpec& accel, const std::string& engine = "");
 ValidationErrorBand validation_error_band(const Catalog& catalog, const std::string& kind, const LlmArch& arch,
-                                          const AcceleratorSpec& accel);
+                                          const AcceleratorSpec& accel, const std::string& engine = "");
 // Its inverse is precision_name() in kernels/inference_search.hpp.
 
 }  // namespace aidc
