@@ -621,3 +621,31 @@ TEST_CASE("estimate inference with one output token prints no TPOT, and vllm nam
   CHECK_THAT(t.out, !Catch::Contains("its own calibration"));
   CHECK_THAT(t.out, Catch::Contains("(inference/hopper/dense)"));
 }
+
+TEST_CASE("with --json an error is a JSON object on stdout too, and the text stays on stderr") {
+  const CommandResult model = aidcsim({"estimate", "inference", "--model", "llama-3.1-8bx", "--accelerator",
+                                       "h100-sxm", "--gpus", "1", "--precision", "fp8", "--isl", "10", "--osl", "10",
+                                       "--json"});
+  CHECK(model.exit_code == 2);
+  const json m = json::parse(model.out);
+  CHECK(m["error"]["kind"] == "bad_input");
+  REQUIRE(m["error"]["problems"].size() == 1);
+  CHECK(m["error"]["problems"][0]["where"] == "--model");
+  CHECK(m["error"]["problems"][0]["value"] == "\"llama-3.1-8bx\"");
+  CHECK_THAT(m["error"]["message"].get<std::string>(), Catch::Contains("did you mean \"llama-3.1-8b\""));
+  CHECK_THAT(model.err, Catch::Contains("--model: got \"llama-3.1-8bx\""));
+  // A refusal in numbers, a command-line parse error and another command's bad input: the same shape.
+  const CommandResult refused = aidcsim(inference_args({"--gpus", "3", "--tp", "2", "--json"}));
+  CHECK(refused.exit_code == 2);
+  CHECK(json::parse(refused.out)["error"]["kind"] == "bad_input");
+  const CommandResult parse = aidcsim(inference_args({"--gpus", "1", "--burst", "5", "--requests", "3", "--json"}));
+  CHECK(parse.exit_code == 2);
+  CHECK(json::parse(parse.out)["error"]["message"] == "--requests excludes --burst");
+  const CommandResult size = aidcsim({"size", "/nonexistent/scenario.json", "--json"});
+  CHECK(size.exit_code == 2);
+  CHECK(json::parse(size.out)["error"]["problems"][0]["where"] == "/nonexistent/scenario.json");
+  // Without --json stdout stays empty.
+  const CommandResult text = aidcsim(inference_args({"--gpus", "3", "--tp", "2"}));
+  CHECK(text.exit_code == 2);
+  CHECK(text.out.empty());
+}

@@ -14,7 +14,7 @@
 namespace aidc {
 
 int run_calibrate(const CalibrateCliOptions& o) {
-  try {
+  return guarded(o.json, [&] {
     const Catalog catalog = Catalog::embedded();
     const std::vector<TrainingCalibrationRow> rows = training_calibration_rows(catalog);
     const TrainingCalibration committed = ampere_bf16_calibration();
@@ -185,11 +185,7 @@ int run_calibrate(const CalibrateCliOptions& o) {
                    "FP4 fraction, BF16's +0.10, attention 0.45, collectives 0.8\n";
     }
     return o.check && !(same && gemm_same && inf_same && engines_same) ? 1 : 0;
-  } catch (const BadInput& e) {
-    return report_bad_input(e);
-  } catch (const std::exception& e) {
-    return report_internal_error(e);
-  }
+  });
 }
 
 }  // namespace aidc

@@ -66,7 +66,7 @@ std::string summary(const std::string& catalog, const nlohmann::json& e) {
 }  // namespace
 
 int run_catalog(const CatalogCliOptions& o) {
-  try {
+  return guarded(false, [&] {
     const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : read_catalog_folder(o.catalog_dir);
     const std::vector<std::string> catalogs = catalog.catalogs();
     if (o.name.empty()) {
@@ -93,11 +93,7 @@ int run_catalog(const CatalogCliOptions& o) {
       std::cout << (s.empty() ? entry + "\n" : fmt::format("{:<20} {}\n", entry, s));
     }
     return 0;
-  } catch (const BadInput& e) {
-    return report_bad_input(e);
-  } catch (const std::exception& e) {
-    return report_internal_error(e);
-  }
+  });
 }
 
 }  // namespace aidc

@@ -59,7 +59,7 @@ bool same(const WeatherNoise& a, const WeatherNoise& b) {
 }  // namespace
 
 int run_fit_climate(const FitClimateCliOptions& o) {
-  try {
+  return guarded(o.json, [&] {
     // The entries: the file to update, else the catalog's.
     Ordered doc;
     std::string label;
@@ -156,11 +156,7 @@ int run_fit_climate(const FitClimateCliOptions& o) {
       return 1;
     }
     return 0;
-  } catch (const BadInput& e) {
-    return report_bad_input(e);
-  } catch (const std::exception& e) {
-    return report_internal_error(e);
-  }
+  });
 }
 
 }  // namespace aidc

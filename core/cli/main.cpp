@@ -254,6 +254,15 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
+    if (code != 0) {
+      // A script that asked for --json gets the error as JSON on stdout too.
+      for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--json") {
+          aidc::report_json_error(e.what());
+          break;
+        }
+      }
+    }
     return code == 0 ? 0 : aidc::kExitBadInput;
   }
 

@@ -6,10 +6,9 @@
 #include <vector>
 
 #include <fmt/format.h>
-
-#include "kernels/inference_calibration.hpp"
 #include <nlohmann/json.hpp>
 
+#include "core/cli/cli_errors.hpp"
 #include "core/run/fleet_validation.hpp"
 #include "core/run/perf_estimates.hpp"
 #include "core/run/estimator_errors.hpp"
@@ -17,18 +16,11 @@
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/perf_catalog.hpp"
+#include "kernels/inference_calibration.hpp"
 
 namespace aidc {
 
 namespace {
-
-constexpr int kExitBadInput = 2;
-constexpr int kExitInternal = 1;
-
-// Bad input with its reason in numbers.
-struct Refused : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 Backend backend_from(const std::string& text) {
   Backend b;
@@ -41,30 +33,6 @@ Backend backend_from(const std::string& text) {
     return resolve_backend(b);
   } catch (const std::runtime_error& e) {
     throw Refused(std::string("--backend: ") + e.what());
-  }
-}
-
-template <class F>
-int guarded(F&& body) {
-  try {
-    return body();
-  } catch (const Refused& e) {
-    std::cerr << "aidcsim: bad input: " << e.what() << '\n';
-    return kExitBadInput;
-  } catch (const BadInput& e) {
-    std::cerr << "aidcsim: bad input:\n";
-    for (const auto& p : e.problems()) {
-      // Command-line options: "--model: got "x"; expected ..." (no file or JSON path to name).
-      if (p.file.rfind("--", 0) == 0 && p.json_path.empty()) {
-        std::cerr << "  " << p.file << ": got " << p.value << "; expected " << p.expected << '\n';
-      } else {
-        std::cerr << "  " << format_problem(p) << '\n';
-      }
-    }
-    return kExitBadInput;
-  } catch (const std::exception& e) {
-    std::cerr << "aidcsim: internal error: " << e.what() << '\n';
-    return kExitInternal;
   }
 }
 
@@ -136,7 +104,7 @@ nlohmann::json disaggregated_json(const InferenceConfig& c, const InferenceEstim
 }  // namespace
 
 int run_estimate_inference(const EstimateOptions& o) {
-  return guarded([&] {
+  return guarded(o.json, [&] {
     const Backend backend = backend_from(o.backend);
     InferenceRequestSpec spec;
     const Catalog catalog = Catalog::embedded();  // parsed once per command
@@ -280,7 +248,7 @@ int run_estimate_inference(const EstimateOptions& o) {
 }
 
 int run_estimate_training(const EstimateOptions& o) {
-  return guarded([&] {
+  return guarded(o.json, [&] {
     const Backend backend = backend_from(o.backend);
     TrainingRequestSpec spec;
     const Catalog catalog = Catalog::embedded();  // parsed once per command
@@ -365,7 +333,7 @@ int run_estimate_training(const EstimateOptions& o) {
 }
 
 int run_validate(const ValidateCliOptions& o) {
-  return guarded([&] {
+  return guarded(o.json, [&] {
     ValidationOptions vo;
     vo.backend = backend_from(o.backend);
     vo.n_requests = o.requests;

@@ -110,7 +110,7 @@ void print_table(std::ostream& out, const SizingResult& r) {
 }  // namespace
 
 int run_size(const SizeCliOptions& o) {
-  try {
+  return guarded(o.json, [&] {
     const Catalog catalog = o.catalog_dir.empty() ? Catalog::embedded() : read_catalog_folder(o.catalog_dir);
     const std::filesystem::path path(o.scenario);
     const nlohmann::json doc = parse_json_text(read_text_file(path, "a scenario JSON file", 16u << 20), o.scenario);
@@ -153,11 +153,7 @@ int run_size(const SizeCliOptions& o) {
                 << '\n';
     }
     return 0;
-  } catch (const BadInput& e) {
-    return report_bad_input(e);
-  } catch (const std::exception& e) {
-    return report_internal_error(e);
-  }
+  });
 }
 
 }  // namespace aidc
