@@ -82,6 +82,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
     r.accelerator = str_or(e, "accelerator");
     r.scenario_name = str_or(e, "scenario");
     r.dataset = str_or(e, "dataset");
+    r.round = str_or(e, "round");
     r.precision_name = str_or(e, "precision");
     r.gpus = int_or(e, "gpus", 0);
     r.tp = int_or(e, "tp", 0);
@@ -394,6 +395,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
     v.scenario = r.scenario_name;
     v.gpus = r.gpus;
     v.shape = r.openorca ? fmt::format("openorca {}/{}", r.isl, r.osl) : fmt::format("{}/{}", r.isl, r.osl);
+    if (!r.round.empty()) v.shape += " " + r.round;
     if (r.scenario == InferenceScenario::Burst) {
       v.shape += r.concurrency > 0 ? fmt::format(" x{} c{}", r.prompts, r.concurrency) : fmt::format(" x{}", r.prompts);
     }

@@ -65,6 +65,7 @@ struct InferenceReferenceRow {
   int gpus = 0, tp = 0;       // tp 0: searched
   int isl = 0, osl = 0;
   bool openorca = false;      // lengths from the OpenOrca means (isl overridable)
+  std::string round;          // MLPerf rows: the round ("v5.0"), "" otherwise
   int prompts = 0;            // burst: the prompts of the run (deployment); 0 otherwise
   int concurrency = 0;        // burst: the benchmark's --max-concurrency; 0: all at once
   double measured_tokens_per_s = 0.0;
