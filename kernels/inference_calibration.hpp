@@ -80,6 +80,9 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   e.hbm = 0.85;
   e.iteration_overhead_s = 1.0e-3;
   e.collective_latency_s = 35e-6;
+  // vLLM's engine arguments: gpu_memory_utilization defaults to 0.9 of the GPU's memory for weights, activations
+  // and KV cache together (vLLM docs, EngineArgs), on any hardware (a public default, not fitted).
+  if (engine == ServingEngine::Vllm) e.usable_hbm_fraction = 0.90;
   if (generation == kGenerationCdna3 || generation == kGenerationCdna4) {
     e.matmul = 0.40;  // fitted on the MLPerf v5.0 MI325X offline row (vLLM: the CDNA fit is already an engine's)
   } else if (engine != ServingEngine::TrtLlm) {

@@ -40,6 +40,7 @@ struct InferenceEfficiency {
   double layer_overhead_s = 0.0;       // kernel launches per layer that CUDA graphs do not hide
   double sequence_overhead_s = 0.0;    // per sequence that samples a token in an iteration: sampling, stop checks,
                                        // request bookkeeping in the runtime (grows with the batch)
+  double usable_hbm_fraction = 0.92;   // share of HBM for weights + activations + KV (kUsableHbmFraction)
 };
 
 // The serving engine whose scheduler runs the replicas. What differs here is its KV policy
@@ -74,7 +75,8 @@ enum class InferenceInfeasible : int {
 
 // Share of HBM that the serving engine may use: TensorRT-LLM reserves free memory for the KV cache with
 // kv_cache_free_gpu_mem_fraction = 0.9 after weights and activations; vLLM's gpu_memory_utilization defaults to 0.9.
-// We model usable = 0.92 x HBM for weights + activations + KV (the rest: CUDA context, allocator slack).
+// We model usable = 0.92 x HBM for weights + activations + KV (the rest: CUDA context, allocator slack); vLLM takes
+// its documented gpu_memory_utilization default, 0.90 of HBM for the same (InferenceEfficiency::usable_hbm_fraction).
 inline constexpr double kUsableHbmFraction = 0.92;
 
 struct ReplicaModel {
@@ -160,7 +162,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
                                               : (acc.fp8_flops_per_s > 0.0 ? acc.fp8_flops_per_s : acc.bf16_flops_per_s);
   r.hbm_bytes_per_gpu = acc.hbm_bytes;
   r.hbm_bytes_per_s = acc.hbm_bytes_per_s;
-  r.usable_hbm_per_gpu = acc.hbm_bytes * kUsableHbmFraction;
+  r.usable_hbm_per_gpu = acc.hbm_bytes * eff.usable_hbm_fraction;
   r.hidden = a.hidden;
   r.scaleup_bytes_per_s = acc.scaleup_bytes_per_s;
 

@@ -337,12 +337,13 @@ int run_validate(const ValidateCliOptions& o) {
     ValidationOptions vo;
     vo.backend = backend_from(o.backend);
     vo.n_requests = o.requests;
-    const ValidationReport rep = validate_references(Catalog::embedded(), vo);
+    const Catalog catalog = Catalog::embedded();  // parsed once for the rows and the fleet check
+    const ValidationReport rep = validate_references(catalog, vo);
     if (o.estimator_errors) {
       std::cout << estimator_errors_catalog(estimator_errors(rep.rows), rep.backend).dump(2) << '\n';
       return 0;
     }
-    const FleetValidation fleet = validate_fleet_llama3(Catalog::embedded(), 32, vo.backend);
+    const FleetValidation fleet = validate_fleet_llama3(catalog, 32, vo.backend);
     if (o.json) {
       nlohmann::json j = validation_json(rep);
       j["fleet"] = fleet_validation_json(fleet);

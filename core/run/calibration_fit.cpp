@@ -145,9 +145,13 @@ std::vector<double> inference_errors(const std::vector<const InferenceReferenceR
   InferenceRowOptions opt;
   opt.n_requests = kInferenceFitRequests;
   opt.backend = Backend::Cpu;
-  opt.efficiency = eff;
   std::vector<double> errors;
   for (const InferenceReferenceRow* r : rows) {
+    // What is the engine's by a public default rather than fitted (vLLM's memory share) stays the row engine's.
+    InferenceEfficiency row_eff = eff;
+    row_eff.usable_hbm_fraction =
+        inference_efficiency(r->spec.accel.generation, r->spec.precision, r->spec.engine).usable_hbm_fraction;
+    opt.efficiency = row_eff;
     const InferenceRowEstimate e = estimate_inference_reference(*r, opt);
     errors.push_back(e.ok ? e.tokens_per_s / r->measured_tokens_per_s - 1.0 : 1e9);
   }
