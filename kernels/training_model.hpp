@@ -54,7 +54,15 @@
 // - FP8 training (Transformer Engine recipe): only the GEMMs of the transformer layers (QKV, output projection, MLP,
 //   experts) run in FP8, at TrainingCalibration::fp8_matmul_fraction of the FP8 peak; attention scores, the output
 //   projection to the vocabulary (a plain BF16 linear in Megatron-core), elementwise work and collectives stay BF16.
-// - Experts of MoE layers are sharded over t × ep; the expert data-parallel group is d·c/ep.
+// - Experts of MoE layers are sharded over e × ep, e the expert tensor-parallel degree (TrainingConfig::etp, t
+//   unless set); the expert data-parallel group is t·c·d/(e·ep). Megatron-core's MoE parallel folding (Liu et al.
+//   2025, arXiv 2504.14960; --expert-tensor-parallel-size, --expert-model-parallel-size): the expert layers take
+//   their own mapping of the t·c·d ranks of one pipeline stage, e fastest, then ep, then the expert data-parallel
+//   group, so ep may span the attention's tensor- and context-parallel ranks (Qwen3-235B on H100 at t = 2, ep = 32,
+//   e = 1: 16 data-parallel ranks, as Megatron-Bridge runs it). With e < t, sequence parallelism is required: each
+//   GPU dispatches its own sequence shard (tok/t tokens), the experts' FLOPs per GPU are unchanged, a local expert
+//   sees M = tok·k·ep·e/(t·E) tokens, and the MoE layer's MLP collectives run over the e expert TP ranks instead
+//   of the t attention ones (none at e = 1).
 
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/hd.hpp"
@@ -99,7 +107,8 @@ struct TrainingConfig {
   int pp = 1;
   int dp = 1;
   int cp = 1;
-  int ep = 1;                 // expert parallel (MoE only), a divisor of dp
+  int ep = 1;                 // expert parallel (MoE only); ep × expert TP divides tp × cp × dp
+  int etp = 0;                // expert tensor parallel (MoE only): 0 = tp (Megatron's default); < tp folds
   int micro_batch = 1;        // sequences per micro-batch
   int interleave = 1;         // virtual pipeline stages per GPU
   int zero = 0;               // ZeRO stage 0..3
@@ -107,6 +116,9 @@ struct TrainingConfig {
   int sequence_parallel = 0;  // 1: Megatron sequence parallelism (only with tp > 1)
   PipelineSchedule schedule = PipelineSchedule::OneFOneB;
 };
+
+// The expert tensor-parallel degree of a configuration (Megatron-core's --expert-tensor-parallel-size, tp unless set).
+AIDC_HD inline int expert_tp(const TrainingConfig& c) { return c.etp > 0 ? c.etp : c.tp; }
 
 enum class TrainingLimit : int {
   Fits = 0,           // feasible
@@ -293,7 +305,7 @@ AIDC_HD inline StageParams stage_params(const ArchCounts& ac, const LlmArch& a, 
     embed = (first_stage ? ac.embed_params : 0.0) + (last_stage ? ac.embed_params : 0.0);
   }
   sp.dense = (stage_layers * (ac.attn_params + mlp_dense) + embed) / c.tp;
-  sp.expert = stage_layers * mlp_expert / (static_cast<double>(c.tp) * c.ep);
+  sp.expert = stage_layers * mlp_expert / (static_cast<double>(expert_tp(c)) * c.ep);
   return sp;
 }
 
@@ -318,7 +330,16 @@ AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const Traini
   if (p.arch.heads % c.tp != 0) return false;
   if (c.sequence_parallel != 0 && c.tp == 1) return false;
   if (p.seq_len < 1 || p.seq_len % c.cp != 0) return false;
-  if (c.ep > 1 && (p.arch.routed_experts % c.ep != 0 || c.dp % c.ep != 0)) return false;
+  // Experts: ep divides the expert count and ep × e the t·c·d ranks of a stage (parallel folding); e ≠ t only for
+  // MoE, and below t only with sequence parallelism (each GPU dispatches its own sequence shard).
+  const int e_tp = expert_tp(c);
+  if (c.etp < 0) return false;
+  if (p.arch.routed_experts == 0 && (c.ep != 1 || e_tp != c.tp)) return false;
+  if (p.arch.routed_experts > 0) {
+    const long long stage_ranks = static_cast<long long>(c.tp) * c.cp * c.dp;
+    if (p.arch.routed_experts % c.ep != 0 || stage_ranks % (static_cast<long long>(e_tp) * c.ep) != 0) return false;
+    if (e_tp < c.tp && c.sequence_parallel == 0) return false;
+  }
   const double seqs = p.global_batch_tokens / p.seq_len;
   const long long per_replica = static_cast<long long>(seqs) / c.dp;
   if (static_cast<long long>(seqs) % c.dp != 0 || per_replica % c.micro_batch != 0 || per_replica < c.micro_batch) {
@@ -345,6 +366,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const LlmArch& a = p.arch;
   const ArchCounts ac = arch_counts(a);
   const double t = c.tp, pp = c.pp, d = c.dp, cp = c.cp, ep = c.ep, v = c.interleave;
+  const double et = expert_tp(c);       // expert tensor-parallel degree (t unless folded)
   const double b = c.micro_batch;
   const double S = p.seq_len;           // full sequence (keys per query)
   const double s = S / cp;              // this GPU's sequence shard
@@ -378,13 +400,14 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   };
 
   // --- Compute of one micro-batch per layer; the output projection (logits) on the last stage. ------------------
-  // Routed experts run as grouped GEMMs of M = tok·k·ep/E tokens per local expert (each of the ep ranks sends
-  // its tok·k token copies over the E experts), at M/(M + M½) of the large-GEMM rate (see TrainingCalibration).
+  // Routed experts run as grouped GEMMs of M = tok·k·ep·e/(t·E) tokens per local expert (each of the ep·e ranks of
+  // an expert group sends its tok/t·k token copies over the E experts, each held by e ranks), at M/(M + M½) of the
+  // large-GEMM rate (see TrainingCalibration). At e = t: tok·k·ep/E.
   const double routed_fwd = tok * 2.0 * ac.routed_active_params / t;
   const double dense_fwd = tok * (2.0 * (ac.attn_params + ac.mlp_active_params)) / t - routed_fwd;
   double grouped_efficiency = 1.0;
   if (a.routed_experts > 0 && a.active_experts > 0) {
-    const double tokens_per_expert = tok * a.active_experts * ep / a.routed_experts;
+    const double tokens_per_expert = tok * a.active_experts * ep * et / (t * a.routed_experts);
     grouped_efficiency = tokens_per_expert / (tokens_per_expert + k.expert_gemm_half_tokens);
   }
   // QK^T and attention·V over the full key length; FlashAttention skips the masked half of a causal score matrix.
@@ -475,7 +498,15 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   double layer_tp = 0.0, layer_tp_fwd = 0.0;
   if (c.tp > 1) {
     const double n_coll = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
-    layer_tp = n_coll * ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
+    // Half of them are the attention's, half the MLP's; a folded MoE layer (e < t) runs its MLP pair over its e
+    // expert TP ranks (sbh·e/t bytes each: the e sequence shards it gathers), none at e = 1.
+    const double attn_coll = ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
+    double mlp_coll = attn_coll;
+    if (a.routed_experts > 0 && et < t) {
+      const double moe_coll = et > 1.0 ? ring_time(sbh * 2.0 * et / t, 2.0 * (et - 1.0) / et, bus(et)) : 0.0;
+      mlp_coll = (1.0 - ac.moe_layer_fraction) * attn_coll + ac.moe_layer_fraction * moe_coll;
+    }
+    layer_tp = 0.5 * n_coll * (attn_coll + mlp_coll);
     layer_tp_fwd = layer_tp * 2.0 / n_coll;
   }
   // --- Context parallel: ring exchange of K and V blocks (forward), K, V, dK, dV (backward), overlapped with the
@@ -493,9 +524,21 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     const double n_a2a = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
     ep_fwd_share = 2.0 / n_a2a;
     const double bytes = tok * a.active_experts * h * 2.0 / t;
-    const double a2a_bus = t * cp * ep <= domain ? p.accel.scaleup_bytes_per_s * k.alltoall_scaleup_fraction
-                                                 : p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction;
-    layer_ep = ac.moe_layer_fraction * n_a2a * ring_time(bytes, (ep - 1.0) / ep, a2a_bus);
+    // The expert group is e·ep consecutive ranks (folded mapping: expert TP fastest, then ep). Balanced routing
+    // sends 1/ep of the copies to each rank of the group. Inside one scale-up domain all of it goes over the
+    // scale-up links; an ep spanning domains sends the copies for the `local` ranks of its own domain over the
+    // scale-up links and the rest over the NICs, the two at once (NCCL's all-to-all posts the NVLink peer copies
+    // and the network sends in one group; DeepEP's internode kernels the same, and they also send a token once per
+    // remote node and forward it over NVLink, which is not counted here).
+    const double scaleup_a2a = p.accel.scaleup_bytes_per_s * k.alltoall_scaleup_fraction;
+    double a2a = ring_time(bytes, (ep - 1.0) / ep, scaleup_a2a);
+    if (et * ep > domain) {
+      const double local = dmax(1.0, static_cast<double>(static_cast<long long>(domain / et)));
+      const double intra = ring_time(bytes, (local - 1.0) / ep, scaleup_a2a);
+      const double inter = ring_time(bytes, (ep - local) / ep, p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction);
+      a2a = dmax(intra, inter);
+    }
+    layer_ep = ac.moe_layer_fraction * n_a2a * a2a;
   }
   // --- The slowest rank sets the micro-batch time: first, a middle one, or the last with the output projection.
   // DualPipe: each rank runs its two stages (i and p − 1 − i) for half the micro-batches each, so its time per
@@ -571,7 +614,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   if (c.pp > 2 && rank_middle.dense + rank_middle.expert > sp_params.dense + sp_params.expert) sp_params = rank_middle;
   if (c.pp > 1 && rank_last.dense + rank_last.expert > sp_params.dense + sp_params.expert) sp_params = rank_last;
   const double g_dense = d * cp;
-  const double g_expert = dmax(1.0, d * cp / ep);
+  const double g_expert = dmax(1.0, t * d * cp / (et * ep));  // expert data-parallel ranks
   double dp_comm = 0.0;
   {
     const double bus_dp = bus(t * cp * d);

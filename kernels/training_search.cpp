@@ -122,10 +122,25 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
         const int dp = p.gpus / tp / pp / cp;
         if (seqs % dp != 0) continue;
         const long long per_replica = seqs / dp;
-        std::vector<int> eps{1};
-        if (a.routed_experts > 0) eps = divisors(dp, a.routed_experts);
-        for (int ep : eps) {
-          if (a.routed_experts > 0 && a.routed_experts % ep != 0) continue;
+        // Expert layouts (MoE): ep over the t·c·d ranks of a stage with the experts tensor-parallel over t
+        // (etp 0, Megatron's default), and with t > 1 also folded to expert TP 1 (MoE parallel folding).
+        struct ExpertLayout {
+          int etp, ep;
+        };
+        std::vector<ExpertLayout> experts{{0, 1}};
+        if (a.routed_experts > 0) {
+          experts.clear();
+          for (int ep : divisors(cp * dp, a.routed_experts)) {
+            if (a.routed_experts % ep == 0) experts.push_back({0, ep});
+          }
+          if (tp > 1) {
+            for (int ep : divisors(tp * cp * dp, a.routed_experts)) {
+              if (a.routed_experts % ep == 0) experts.push_back({1, ep});
+            }
+          }
+        }
+        for (const ExpertLayout& x : experts) {
+          const int ep = x.ep;
           for (int mb : micro_batches) {
             if (per_replica % mb != 0) continue;
             const long long m = per_replica / mb;
@@ -150,6 +165,7 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
               for (int zero = 0; zero <= 3; ++zero) {
                 for (int rc = 0; rc <= 2; ++rc) {
                   for (int seqpar = 0; seqpar <= (tp > 1 ? 1 : 0); ++seqpar) {
+                    if (x.etp == 1 && tp > 1 && seqpar == 0) continue;  // folding dispatches sequence shards
                     for (int sched = 0; sched < n_schedules; ++sched) {
                       if (p.fixed_schedule >= 0 && sched != p.fixed_schedule) continue;
                       TrainingConfig c;
@@ -158,6 +174,7 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
                       c.dp = dp;
                       c.cp = cp;
                       c.ep = ep;
+                      c.etp = x.etp;
                       c.micro_batch = mb;
                       c.interleave = v;
                       c.zero = zero;

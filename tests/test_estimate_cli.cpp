@@ -318,7 +318,7 @@ TEST_CASE("a training configuration's JSON names every parallel degree, the reco
   c.sequence_parallel = 1;
   c.schedule = aidc::PipelineSchedule::ZeroBubble;
   const json j = aidc::training_config_json(c);
-  CHECK(j == json::parse(R"({"tp": 4, "pp": 2, "dp": 8, "cp": 1, "ep": 1, "micro_batch": 2, "interleave": 1,
+  CHECK(j == json::parse(R"({"tp": 4, "pp": 2, "dp": 8, "cp": 1, "ep": 1, "etp": 4, "micro_batch": 2, "interleave": 1,
                              "zero": 1, "recompute": "selective", "sequence_parallel": true,
                              "schedule": "zero-bubble"})"));
   aidc::InferenceConfig i;

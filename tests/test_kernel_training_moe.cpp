@@ -1,10 +1,12 @@
 // MoE training costs: grouped-GEMM efficiency against tokens per expert, the MoE layer's saved tensors, the expert
-// all-to-all at its own fabric fraction, and DeepSeek-V3's memory per GPU against the Megatron-core MoE report.
+// all-to-all at its own fabric fraction, DeepSeek-V3's memory per GPU against the Megatron-core MoE report, and MoE
+// parallel folding (the experts' own tensor-parallel degree).
 #include <catch2/catch.hpp>
 
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/perf_catalog.hpp"
 #include "kernel_fixtures.hpp"
+#include "kernels/training_search.hpp"
 
 using namespace aidc;
 
@@ -115,6 +117,25 @@ TEST_CASE("the expert all-to-all runs at the all-to-all fraction of the link, no
   CHECK(k.alltoall_scaleup_fraction < k.scaleup_bus_fraction);  // Hopper: all-reduce 1.0 with NVLS, all-to-all 0.8
 }
 
+TEST_CASE("an all-to-all over several scale-up domains sends the in-domain share over NVLink, the rest over the NICs") {
+  const LlmArch a = small_moe();
+  const TrainingProblem p = test::problem(a, test::h100_sxm(), 32, 4096, 32);  // 4 nodes of 8
+  TrainingConfig c = single_gpu_stage(32);
+  c.ep = 32;
+  const TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
+  const TrainingEstimate e = estimate_training(p, c, k);
+  REQUIRE(e.limit != TrainingLimit::InvalidConfig);
+  // Of a GPU's s·k·h bf16 copies, 7/32 go to the other 7 GPUs of its node, 24/32 to the 24 GPUs of the other three
+  // nodes, at the same time; 4 all-to-alls per layer, 8 layers, one micro-batch.
+  const double bytes = 4096.0 * 8 * 4096 * 2;
+  const double nvlink = bytes * 7.0 / 32.0 / (p.accel.scaleup_bytes_per_s * k.alltoall_scaleup_fraction);
+  const double network = bytes * 24.0 / 32.0 / (p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction);
+  REQUIRE(network > nvlink);
+  CHECK(e.ep_comm_s == Approx(8 * 4 * network).epsilon(1e-9));
+  // Before: every off-GPU copy at the NIC rate, 31/32 of the bytes.
+  CHECK(e.ep_comm_s < 8 * 4 * bytes * 31.0 / 32.0 / (p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction));
+}
+
 TEST_CASE("DeepSeek-V3 in BF16 at PP 4, VPP 4, EP 64 on 256 GPUs needs about 200 GB per GPU") {
   // "Scalable Training of Mixture-of-Experts Models with Megatron Core" (NVIDIA, arXiv 2603.07685), Table 3:
   // weights and gradients 36.4 GB, main weights and optimizer states 32.1 GB, activations 131.0 GB, total 199.5 GB
@@ -135,4 +156,89 @@ TEST_CASE("DeepSeek-V3 in BF16 at PP 4, VPP 4, EP 64 on 256 GPUs needs about 200
   CHECK(e.memory_bytes == Approx(199.5e9).epsilon(0.10));
   CHECK(e.activation_bytes == Approx(131.0e9).epsilon(0.15));
   CHECK(e.weights_bytes + e.gradients_bytes + e.optimizer_bytes == Approx(36.4e9 + 32.1e9).epsilon(0.15));
+}
+
+TEST_CASE("MoE parallel folding: experts take their own tensor-parallel degree and ep spans the attention's ranks") {
+  const LlmArch a = small_moe();  // every layer MoE
+  const TrainingProblem p = test::problem(a, test::h100_sxm(), 16, 4096, 16);
+  TrainingConfig unfolded = single_gpu_stage(8);
+  unfolded.tp = 2;
+  unfolded.sequence_parallel = 1;
+  unfolded.ep = 8;  // experts over tp 2 x ep 8 = the 16 ranks of the stage
+  TrainingConfig same = unfolded;
+  same.etp = 2;  // explicit etp = tp is the default
+  TrainingConfig folded = unfolded;
+  folded.etp = 1;  // experts over ep 8 alone; expert data parallel 16 / 8 = 2
+  TrainingConfig wide = unfolded;
+  wide.etp = 1;
+  wide.ep = 16;  // ep over all 16 ranks, across the attention's tp pairs
+  CHECK(training_config_valid(p, unfolded));
+  CHECK(training_config_valid(p, folded));
+  CHECK(training_config_valid(p, wide));
+  TrainingConfig too_wide = unfolded;
+  too_wide.ep = 16;  // 2 x 16 ranks do not fit in 16
+  CHECK_FALSE(training_config_valid(p, too_wide));
+  TrainingConfig no_sp = folded;
+  no_sp.sequence_parallel = 0;  // a folded layer dispatches each GPU's own sequence shard
+  CHECK_FALSE(training_config_valid(p, no_sp));
+  LlmArch dense = a;
+  dense.routed_experts = dense.active_experts = 0;
+  TrainingConfig dense_folded = folded;
+  dense_folded.ep = 1;
+  CHECK_FALSE(training_config_valid(test::problem(dense, test::h100_sxm(), 16, 4096, 16), dense_folded));
+
+  const TrainingEstimate eu = estimate_training(p, unfolded);
+  const TrainingEstimate es = estimate_training(p, same);
+  CHECK(es.step_time_s == eu.step_time_s);
+  CHECK(es.memory_bytes == eu.memory_bytes);
+  const TrainingEstimate ef = estimate_training(p, folded);
+  const TrainingEstimate ew = estimate_training(p, wide);
+  // The MLP's TP all-gather / reduce-scatter pair goes with e = 1; the attention's stays: half the TP time.
+  REQUIRE(eu.tp_comm_s > 0.0);
+  CHECK(ef.tp_comm_s == Approx(0.5 * eu.tp_comm_s).epsilon(1e-12));
+  CHECK(ew.tp_comm_s == Approx(0.5 * eu.tp_comm_s).epsilon(1e-12));
+  // Routed experts per GPU: 8 layers x 64 experts x 3 x 4096 x 1024, over e x ep = 16 (unfolded, wide) or 8
+  // (folded); ZeRO 0: 16 bytes of weights, gradients and optimizer states each.
+  const double experts = 8.0 * 64 * 3 * 4096 * 1024;
+  const auto state = [](const TrainingEstimate& e) { return e.weights_bytes + e.gradients_bytes + e.optimizer_bytes; };
+  CHECK(state(ef) - state(eu) == Approx(16.0 * experts * (1.0 / 8 - 1.0 / 16)).epsilon(1e-9));
+  CHECK(state(ew) == Approx(state(eu)).epsilon(1e-12));
+  // Tokens per local expert M = tok k ep e / (t E): unfolded 4096 x 8 x 8 x 2 / (2 x 64) = 4096, folded 2048;
+  // the grouped-GEMM penalty, m x 3 x L x routed FLOPs per GPU / rate x M_half / M (m = 16 / 8 = 2 micro-batches),
+  // doubles.
+  TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
+  TrainingCalibration ideal = k;
+  ideal.expert_gemm_half_tokens = 0.0;
+  const double routed_per_gpu = 2.0 * 4096 * 8 * 3.0 * 4096 * 1024 / 2;  // tok x 2 x routed active / t
+  const double rate = p.accel.bf16_flops_per_s * k.matmul_fraction;
+  const auto penalty = [&](const TrainingConfig& c) {
+    return estimate_training(p, c, k).compute_s - estimate_training(p, c, ideal).compute_s;
+  };
+  const double full_rate_s = 2 * 8 * 3.0 * routed_per_gpu / rate;
+  CHECK(penalty(unfolded) == Approx(full_rate_s * k.expert_gemm_half_tokens / 4096).epsilon(1e-6));
+  CHECK(penalty(folded) == Approx(full_rate_s * k.expert_gemm_half_tokens / 2048).epsilon(1e-6));
+}
+
+TEST_CASE("Qwen3-235B at Megatron-Bridge's H100 layout (tp 2, pp 8, vpp 4, ep 32) is estimated, not searched away") {
+  const Catalog catalog = Catalog::embedded();
+  TrainingProblem p = test::problem(llm_arch_from_catalog(catalog, "qwen3-235b-a22b"),
+                                    accelerator_from_catalog(catalog, "h100-sxm"), 256, 4096, 8192);
+  p.precision = Precision::Fp8;
+  p.fixed_tp = 2;
+  p.fixed_pp = 8;
+  p.fixed_interleave = 4;
+  bool published = false;
+  for (const TrainingConfig& c : enumerate_training_configs(p)) {
+    if (c.ep != 32 || c.micro_batch != 1) continue;
+    REQUIRE(expert_tp(c) == 1);  // 2 x 32 does not divide the 32 ranks of a stage: only the folded layout
+    published = published || estimate_training(p, c).feasible;
+  }
+  CHECK(published);
+  // A dense model is offered no folded layouts.
+  TrainingProblem d = test::problem(llm_arch_from_catalog(catalog, "llama-3.3-70b"),
+                                    accelerator_from_catalog(catalog, "h100-sxm"), 64, 8192, 128);
+  d.fixed_tp = 4;
+  bool folded = false;
+  for (const TrainingConfig& c : enumerate_training_configs(d)) folded = folded || expert_tp(c) != 4;
+  CHECK_FALSE(folded);
 }

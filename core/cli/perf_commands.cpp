@@ -315,9 +315,11 @@ int run_estimate_training(const EstimateOptions& o) {
                                e.mfu > 0.0 ? e.model_tflops_per_gpu / e.mfu : 0.0);
       std::cout << fmt::format("  memory per GPU    {:.1f} of {:.1f} GB usable\n", e.memory_bytes / 1e9,
                                e.usable_bytes / 1e9);
-      std::cout << fmt::format("  configuration     tp {}, pp {}, dp {}, cp {}, ep {}, micro-batch {}, interleave {}, "
+      std::cout << fmt::format("  configuration     tp {}, pp {}, dp {}, cp {}, ep {}{}, micro-batch {}, interleave {}, "
                                "ZeRO {}, recompute {}{}{}\n",
-                               c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch, c.interleave, c.zero,
+                               c.tp, c.pp, c.dp, c.cp, c.ep,
+                               expert_tp(c) != c.tp ? fmt::format(" (expert tp {}, folded)", expert_tp(c)) : "",
+                               c.micro_batch, c.interleave, c.zero,
                                recompute_name(c.recompute), c.sequence_parallel ? ", sequence parallel" : "",
                                c.pp > 1 ? ", schedule " + schedule_name(c.schedule) : "");
       if (const std::string layout = pipeline_layout_text(e, c.pp, c.interleave); !layout.empty()) {

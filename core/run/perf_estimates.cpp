@@ -90,6 +90,7 @@ nlohmann::json training_config_json(const TrainingConfig& c) {
           {"dp", c.dp},
           {"cp", c.cp},
           {"ep", c.ep},
+          {"etp", expert_tp(c)},
           {"micro_batch", c.micro_batch},
           {"interleave", c.interleave},
           {"zero", c.zero},

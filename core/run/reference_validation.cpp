@@ -46,7 +46,8 @@ std::string error_class_of(const Catalog& catalog, const std::string& model, con
 }
 
 std::string training_config_text(const TrainingConfig& c) {
-  return fmt::format("tp{} pp{} dp{} cp{} ep{} mb{} v{} zero{} {}{}{}", c.tp, c.pp, c.dp, c.cp, c.ep, c.micro_batch,
+  return fmt::format("tp{} pp{} dp{} cp{} ep{}{} mb{} v{} zero{} {}{}{}", c.tp, c.pp, c.dp, c.cp, c.ep,
+                     expert_tp(c) != c.tp ? fmt::format(" etp{}", expert_tp(c)) : "", c.micro_batch,
                      c.interleave, c.zero, recompute_name(c.recompute), c.sequence_parallel ? " sp" : "",
                      c.schedule != PipelineSchedule::OneFOneB ? " " + schedule_name(c.schedule) : "");
 }
@@ -261,6 +262,7 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
   }
   const int tp = int_or(e, "tp", 0), pp = int_or(e, "pp", 0), cp = int_or(e, "cp", 1);
   const int mb = int_or(e, "micro_batch", 0), v = int_or(e, "interleave", 0), ep = int_or(e, "ep", 0);
+  const int etp = int_or(e, "etp", 0);  // expert tensor parallel, where the source gives it
   const std::string recompute = str_or(e, "recompute");
   const bool has_fsdp = e.contains("fsdp") && e["fsdp"].is_boolean();
   const bool fsdp = has_fsdp && e["fsdp"].get<bool>();
@@ -306,6 +308,7 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
     if (level < 1 && mb > 0 && c.micro_batch != mb) return false;
     if (level < 1 && v > 0 && c.interleave != v && p.fixed_pp > 0) return false;
     if (level < 2 && ep > 0 && spec.arch.routed_experts > 0 && c.ep != ep) return false;
+    if (level < 2 && etp > 0 && spec.arch.routed_experts > 0 && expert_tp(c) != etp) return false;
     if (level < 2 && recompute == "full" && (c.recompute != Recompute::Full || c.sequence_parallel != 0)) return false;
     if (level < 2 && recompute == "seq+sel" && (c.recompute != Recompute::Selective || c.sequence_parallel == 0)) {
       return false;

@@ -63,6 +63,7 @@ void training_row(TableBuilder& b, const TrainingConfig& c, const TrainingEstima
   b.number("dp", "1", c.dp);
   b.number("cp", "1", c.cp);
   b.number("ep", "1", c.ep);
+  b.number("etp", "1", expert_tp(c));  // expert tensor parallel: tp unless folded (MoE parallel folding)
   b.number("micro_batch", "sequences", c.micro_batch);
   b.number("interleave", "1", c.interleave);
   b.number("zero", "1", c.zero);
@@ -218,10 +219,11 @@ std::vector<WorkloadResult> estimate_workloads(const Scenario& s, Backend backen
       const std::string chunks = c.interleave > 1 ? fmt::format(" x{}", c.interleave) : "";
       const std::string pipeline = c.pp > 1 ? ", " + schedule_name(c.schedule) + chunks : "";
       r.summary = fmt::format("workload {}: step {:.3f} s, {} tokens/s, MFU {:.1f} % on {} x {} (tp {}, pp {}, cp {}, "
-                              "dp {}{}{})",
+                              "dp {}{}{}{})",
                               w.name, o.estimate.step_time_s, people_number(o.estimate.tokens_per_s),
                               100.0 * o.estimate.mfu, people_number(w.gpus), w.accelerator, c.tp, c.pp, c.cp, c.dp,
-                              c.ep > 1 ? fmt::format(", ep {}", c.ep) : "", pipeline);
+                              c.ep > 1 ? fmt::format(", ep {}", c.ep) : "",
+                              expert_tp(c) != c.tp ? fmt::format(", expert tp {}", expert_tp(c)) : "", pipeline);
     }
     out.push_back(std::move(r));
   }
