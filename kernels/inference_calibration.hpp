@@ -2,7 +2,7 @@
 // Calibrated efficiencies of the inference cost model, per accelerator generation and precision class.
 //
 // AcceleratorSpec::generation holds an AcceleratorGeneration (kernels/accelerator_spec.hpp). Generations other than
-// CDNA get the Hopper values.
+// CDNA get the Hopper values, except Blackwell at FP4 (its own fit).
 //
 // How these were fitted, reproducibly: `aidcsim calibrate` (core/run/calibration_fit.cpp, fit_inference_calibration)
 // refits them from the catalog's offline calibration rows alone (scenarios/catalog/reference_measurements.json:
@@ -30,7 +30,22 @@
 // carries: everything of the served prefill path the model does not itemize (the API server, tokenization, the
 // engines' default kernels); the held-out rows of `aidcsim validate` judge how far that carries. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
 // row (0.35..0.70 step 0.05, the rest Hopper's): 0.40; that row is compute-bound so the HBM fraction is not
-// identifiable. The MLPerf server rows are calibration rows of the measurement set but not in the fit:
+// identifiable. Blackwell FP4 (NVFP4 weights, FP8 KV cache, TensorRT-LLM; until 2026-12-06 the Hopper values with
+// the FP4 GEMMs at Transformer Engine's 0.47, which left the held-out B200/GB200 FP4 rows 20-39 % over): three
+// numbers on the ten B200 FP4 calibration rows (TensorRT-LLM perf-overview at commit 00f37686, the PyTorch
+// backend's trtllm-bench; Llama 3.3 70B on one B200 and Llama 3.1 405B on four, at 128/128, 128/2048, 2048/2048,
+// 5000/500 and 20000/2000; the GB200 rows and every 1000/1000 row only judge), collective latency Hopper's: a
+// coarse grid (matmul 0.30..0.60 step 0.10 x HBM 0.45..0.85 step 0.10 x iteration overhead 1..8 ms step 1) and the
+// 27 points one fine step (0.05, 0.05, 0.5 ms) around its best: matmul 0.40 of the FP4 peak, HBM 0.55, 4.0 ms per
+// iteration (median 2.7 %, max 10.2 %). A first grid capped at HBM 0.75 and 3 ms put the fit on both edges, so it
+// was widened (on the calibration rows alone); the full fine grid (1,008 points, five times the time) finds 0.40,
+// 0.60 and 5.5 ms at median 2.6 %, max 9.5 %: HBM and overhead trade along a flat valley. Read them as effective
+// values of the PyTorch backend on Blackwell, not kernel figures: 0.55 is what decode's weight and KV reads achieve
+// together (STREAM-like kernels reach ~0.9 of B200's 8 TB/s), and 4 ms the time per iteration the model cannot
+// itemize.
+// The H100 rows of the same document fit 1.0 ms; B200 runs batches several times larger (FP4 weights, 180 GB), and
+// per-sequence host work of the Python scheduler would grow with them: a per-sequence term, not fitted here, is the
+// physical form to try next. The MLPerf server rows are calibration rows of the measurement set but not in the fit:
 // predictions.
 // Not fitted (physics or a public figure):
 // - attention at 0.45 of peak: FlashAttention-3 reaches ~ 0.6-0.75 of H100 peak in BF16 forward on long
@@ -39,8 +54,8 @@
 //   bus bandwidth for large messages (shared/data/network.csv);
 // - BF16 (not in the calibration set): matmul fraction 0.10 higher than FP8 (FP8 GEMMs reach a smaller share of
 //   their doubled peak: cuBLAS FP8 ~ 1.3-1.5 PFLOP/s of 1.98 on H100 vs BF16 ~ 0.75-0.8 of 0.99).
-// - FP4 (NVFP4): 0.47 of the FP4 peak, Transformer Engine's published pre-quantized NVFP4 GEMM rate on B300 (a
-//   kernel figure, not a row), instead of inheriting the FP8 fraction;
+// - FP4 off Blackwell (CDNA4's MXFP4): 0.47 of the FP4 peak, Transformer Engine's published pre-quantized NVFP4
+//   GEMM rate on B300 (a kernel figure, not a row), instead of inheriting the FP8 fraction;
 // Tried and not adopted (2026-12-04): a rounded roofline for the linear layers, (c^p + m^p)^(1/p) instead of
 // max(c, m). DeepGEMM's published dense FP8 table (H800, M = 64/128/4096 over six N x K shapes) prefers p = 2 to
 // the sharp max (objective 0.16 vs 0.19 with free compute and memory fractions); refitting the four numbers above
@@ -49,7 +64,7 @@
 // sits on the grid's floor (it trades against p). The sharp roofline stays until rows with mid-size decode batches
 // (100-500 tokens per step) are in the calibration set.
 // Carry to other hardware: the fractions are of each accelerator's own peaks, so B200 or MI325X inherit their
-// family's values (Blackwell: Hopper's, CDNA4: CDNA3's) until measurements of that class are fitted.
+// family's values (Blackwell FP8 and BF16: Hopper's; CDNA4: CDNA3's) until measurements of that class are fitted.
 
 #include "kernels/accelerator_spec.hpp"
 #include "kernels/hd.hpp"
@@ -73,6 +88,16 @@ struct EngineEfficiency {
 inline constexpr EngineEfficiency kVllmEfficiency{0.225, 120e-6};
 inline constexpr EngineEfficiency kSglangEfficiency{0.225, 50e-6};
 
+// Blackwell FP4 (NVFP4) serving, fitted on the TensorRT-LLM B200 FP4 calibration rows (see the header): the
+// linear layers' share of the FP4 dense peak, the HBM fraction and the iteration overhead; the collective latency
+// and attention stay Hopper's.
+struct GenerationEfficiency {
+  double matmul = 0.0;
+  double hbm = 0.0;
+  double iteration_overhead_s = 0.0;
+};
+inline constexpr GenerationEfficiency kBlackwellFp4Efficiency{0.40, 0.55, 4.0e-3};
+
 AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precision precision,
                                                         ServingEngine engine = ServingEngine::TrtLlm) {
   InferenceEfficiency e;  // Hopper FP8 (fitted)
@@ -91,9 +116,16 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
     e.sequence_overhead_s = k.sequence_overhead_s;
   }
   if (precision == Precision::Bf16) e.matmul = e.matmul + 0.10 < 0.85 ? e.matmul + 0.10 : 0.85;
-  // NVFP4 GEMMs: Transformer Engine's published pre-quantized B300 figure, 3.55x BF16 GEMMs at 0.80 of the BF16
-  // peak with FP4 at 6x it: 0.47 of the FP4 peak (not fitted; kernels/training_calibration.hpp has the derivation).
-  if (precision == Precision::Fp4) e.matmul = 0.47;
+  if (precision == Precision::Fp4 && generation == kGenerationBlackwell) {
+    e.matmul = kBlackwellFp4Efficiency.matmul;  // fitted (above), for every engine: the FP4 GEMM kernels' share
+    e.hbm = kBlackwellFp4Efficiency.hbm;
+    e.iteration_overhead_s = kBlackwellFp4Efficiency.iteration_overhead_s;
+  } else if (precision == Precision::Fp4) {
+    // FP4 elsewhere (CDNA4's MXFP4): Transformer Engine's published pre-quantized NVFP4 B300 figure, 3.55x BF16
+    // GEMMs at 0.80 of the BF16 peak with FP4 at 6x it: 0.47 of the FP4 peak (not fitted;
+    // kernels/training_calibration.hpp has the derivation).
+    e.matmul = 0.47;
+  }
   return e;
 }
 

@@ -63,10 +63,10 @@ TEST_CASE("a grouped_gemm row without its numbers is bad input naming the row") 
 
 TEST_CASE("the committed inference efficiencies equal a refit from the offline calibration rows alone") {
 #ifdef AIDCSIM_UNDER_ASAN
-  // 750 grid points x 17 searched rows: about 20 s in the main suite, about 8 minutes under ASan/UBSan. The
+  // 750 grid points x 17 searched rows and 187 x 10 Blackwell FP4 rows: about 20 s in the main suite, about 8 minutes under ASan/UBSan. The
   // sanitizer run checks that the rows resolve; the main suite checks the refit.
   const std::vector<InferenceReferenceRow> some = inference_fit_rows(Catalog::embedded());
-  REQUIRE(some.size() == 21);
+  REQUIRE(some.size() == 31);
   AIDCSIM_SKIP("the full inference refit runs in the main (unsanitized) suite");
 #endif
   const std::vector<InferenceReferenceRow> rows = inference_fit_rows(Catalog::embedded());
@@ -87,6 +87,27 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   CHECK(fit.hopper_max_abs_error <= 0.15);
   // No validation row is in the fit.
   for (const std::string& label : fit.labels) CHECK(label.find("h200") == std::string::npos);
+  // Blackwell FP4 with TensorRT-LLM: its own three numbers on the ten B200 rows; GB200 and 1000/1000 only judge.
+  CHECK(fit.blackwell_fp4_rows == 10);
+  CHECK(fit.blackwell_fp4.matmul == Approx(kBlackwellFp4Efficiency.matmul));
+  CHECK(fit.blackwell_fp4.hbm == Approx(kBlackwellFp4Efficiency.hbm));
+  CHECK(fit.blackwell_fp4.iteration_overhead_s == Approx(kBlackwellFp4Efficiency.iteration_overhead_s));
+  CHECK(fit.blackwell_fp4.collective_latency_s == Approx(fit.hopper_fp8.collective_latency_s));
+  CHECK(fit.blackwell_fp4_median_abs_error <= 0.05);
+  CHECK(fit.blackwell_fp4_max_abs_error <= 0.15);
+  for (const std::string& label : fit.blackwell_fp4_labels) {
+    INFO(label);
+    CHECK(label.find(" b200 fp4 ") != std::string::npos);  // a B200 row, not a GB200 one
+    CHECK(label.find(" 1000/1000 ") == std::string::npos);
+  }
+  // The committed values reach Blackwell FP4 estimates of every engine; FP8 on Blackwell keeps Hopper's.
+  for (const ServingEngine eng : {ServingEngine::TrtLlm, ServingEngine::Vllm, ServingEngine::Sglang}) {
+    const InferenceEfficiency bw = inference_efficiency(kGenerationBlackwell, Precision::Fp4, eng);
+    CHECK(bw.matmul == Approx(kBlackwellFp4Efficiency.matmul));
+    CHECK(bw.hbm == Approx(kBlackwellFp4Efficiency.hbm));
+    CHECK(bw.iteration_overhead_s == Approx(kBlackwellFp4Efficiency.iteration_overhead_s));
+  }
+  CHECK(inference_efficiency(kGenerationBlackwell, Precision::Fp8).hbm == Approx(hopper.hbm));
   // vLLM and SGLang: their own two numbers, refitted on their own calibration rows only.
   REQUIRE(fit.engines.size() == 2);
   for (const InferenceCalibrationFit::Engine& e : fit.engines) {
@@ -105,5 +126,16 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
           Approx(committed.matmul + 0.10));
     CHECK(inference_efficiency(kGenerationCdna3, Precision::Fp8, e.engine).matmul ==
           Approx(inference_efficiency(kGenerationCdna3, Precision::Fp8).matmul));
+  }
+}
+
+TEST_CASE("vLLM estimates keep its documented gpu_memory_utilization default; the other engines 0.92") {
+  // A public default (vLLM EngineArgs: 0.9 of the GPU's memory for weights, activations and KV together), not fitted.
+  for (const int g : {kGenerationHopper, kGenerationBlackwell, kGenerationCdna3}) {
+    for (const Precision p : {Precision::Bf16, Precision::Fp8, Precision::Fp4}) {
+      CHECK(inference_efficiency(g, p, ServingEngine::Vllm).usable_hbm_fraction == Approx(0.90));
+      CHECK(inference_efficiency(g, p, ServingEngine::TrtLlm).usable_hbm_fraction == Approx(0.92));
+      CHECK(inference_efficiency(g, p, ServingEngine::Sglang).usable_hbm_fraction == Approx(0.92));
+    }
   }
 }

@@ -289,7 +289,7 @@ TEST_CASE("validate JSON meets the calibration targets for inference and trainin
     CHECK(cal["max_abs_error"].get<double>() <= 0.25);
     CHECK(j["summary"][kind]["validation"].contains("median_abs_error"));
   }
-  CHECK(j["summary"]["inference"]["calibration"]["rows"] == 23);
+  CHECK(j["summary"]["inference"]["calibration"]["rows"] == 33);
   CHECK(j["summary"]["training"]["calibration"]["rows"] == 8);
 }
 

@@ -36,6 +36,12 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                                     std::abs(inf.hopper_fp8.collective_latency_s -
                                                              hopper.collective_latency_s) < 1e-12)) &&
                           (inf.cdna3_rows == 0 || std::abs(inf.cdna3_matmul - cdna3_matmul) < 1e-9);
+    // Blackwell FP4 (TensorRT-LLM): the committed three against the refit.
+    const GenerationEfficiency bw = kBlackwellFp4Efficiency;
+    const bool bw_same = inf.blackwell_fp4_rows == 0 ||
+                         (std::abs(inf.blackwell_fp4.matmul - bw.matmul) < 1e-9 &&
+                          std::abs(inf.blackwell_fp4.hbm - bw.hbm) < 1e-9 &&
+                          std::abs(inf.blackwell_fp4.iteration_overhead_s - bw.iteration_overhead_s) < 1e-12);
     // vLLM and SGLang on NVIDIA GPUs: their committed values against their refits.
     auto committed_engine = [](ServingEngine e) { return e == ServingEngine::Vllm ? kVllmEfficiency : kSglangEfficiency; };
     bool engines_same = true;
@@ -58,6 +64,14 @@ int run_calibrate(const CalibrateCliOptions& o) {
                      {"median_abs_error", e.median_abs_error},
                      {"max_abs_error", e.max_abs_error},
                      {"rows", rows_j}});
+      }
+      return a;
+    };
+    // Each fitted row's label and signed error at the refit.
+    auto rows_json = [](const std::vector<std::string>& labels, const std::vector<double>& errors) {
+      nlohmann::json a = nlohmann::json::array();
+      for (std::size_t i = 0; i < labels.size() && i < errors.size(); ++i) {
+        a.push_back({{"row", labels[i]}, {"error", errors[i]}});
       }
       return a;
     };
@@ -91,14 +105,19 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                     {"equal", inf_same},
                                     {"hopper_median_abs_error", inf.hopper_median_abs_error},
                                     {"hopper_max_abs_error", inf.hopper_max_abs_error},
-                                    {"rows", [&] {
-                                       nlohmann::json a = nlohmann::json::array();
-                                       for (std::size_t i = 0; i < inf.labels.size(); ++i) {
-                                         a.push_back({{"row", inf.labels[i]}, {"error", inf.errors[i]}});
-                                       }
-                                       return a;
-                                     }()}}},
+                                    {"rows", rows_json(inf.labels, inf.errors)}}},
                                   {"inference_engines", engines_json()},
+                                  {"inference_blackwell_fp4",
+                                   {{"refit", {{"matmul", inf.blackwell_fp4.matmul},
+                                               {"hbm", inf.blackwell_fp4.hbm},
+                                               {"iteration_overhead_s", inf.blackwell_fp4.iteration_overhead_s}}},
+                                    {"committed", {{"matmul", bw.matmul},
+                                                   {"hbm", bw.hbm},
+                                                   {"iteration_overhead_s", bw.iteration_overhead_s}}},
+                                    {"equal", bw_same},
+                                    {"median_abs_error", inf.blackwell_fp4_median_abs_error},
+                                    {"max_abs_error", inf.blackwell_fp4_max_abs_error},
+                                    {"rows", rows_json(inf.blackwell_fp4_labels, inf.blackwell_fp4_errors)}}},
                                   {"expert_grouped_gemm",
                                    {{"refit", {{"expert_gemm_half_tokens", gemm.half_tokens}}},
                                     {"committed", {{"expert_gemm_half_tokens", committed_half}}},
@@ -181,10 +200,29 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                  c.matmul, 1e6 * c.sequence_overhead_s,
                                  eq ? "equal to the refit" : "DIFFERENT from the refit");
       }
-      std::cout << "  not refitted (public figures, not rows): the FP8 and FP4 training GEMM fractions, the inference "
-                   "FP4 fraction, BF16's +0.10, attention 0.45, collectives 0.8\n";
+      std::cout << fmt::format("inference, Blackwell FP4 (TensorRT-LLM): {} calibration rows; grid matmul (of the FP4 "
+                               "peak) 0.30..0.60 x HBM 0.45..0.85 step 0.10 x iteration overhead 1..8 ms step 1, then one fine step (0.05, 0.05, 0.5 ms) around the best, "
+                               "the collective latency and the rest the Hopper fit, same objective\n",
+                               inf.blackwell_fp4_rows);
+      for (std::size_t i = 0; i < inf.blackwell_fp4_labels.size(); ++i) {
+        std::cout << fmt::format("  {:<50} error at the refit {:+6.1f} %\n", inf.blackwell_fp4_labels[i],
+                                 100.0 * inf.blackwell_fp4_errors[i]);
+      }
+      std::cout << fmt::format("  refit:     matmul {:.2f}, HBM {:.2f}, iteration {:.1f} ms (median |error| {:.1f} %, max "
+                               "{:.1f} %)\n",
+                               inf.blackwell_fp4.matmul, inf.blackwell_fp4.hbm,
+                               1e3 * inf.blackwell_fp4.iteration_overhead_s,
+                               100.0 * inf.blackwell_fp4_median_abs_error, 100.0 * inf.blackwell_fp4_max_abs_error);
+      std::cout << fmt::format("  committed: matmul {:.2f}, HBM {:.2f}, iteration {:.1f} ms "
+                               "(kernels/inference_calibration.hpp): {}\n",
+                               bw.matmul, bw.hbm, 1e3 * bw.iteration_overhead_s,
+                               inf.blackwell_fp4_rows == 0 ? "not checked (no rows)"
+                               : bw_same                   ? "equal to the refit"
+                                                           : "DIFFERENT from the refit");
+      std::cout << "  not refitted (public figures, not rows): the FP8 and FP4 training GEMM fractions, FP4 serving "
+                   "off Blackwell (0.47), BF16's +0.10, attention 0.45, collectives 0.8\n";
     }
-    return o.check && !(same && gemm_same && inf_same && engines_same) ? 1 : 0;
+    return o.check && !(same && gemm_same && inf_same && engines_same && bw_same) ? 1 : 0;
   });
 }
 

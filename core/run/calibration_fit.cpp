@@ -164,11 +164,29 @@ Score score_signed(const std::vector<double>& errors) {
   return score(a);
 }
 
+// The best point of one inference grid so far: the first with the smallest objective (ties keep the earlier point).
+struct GridBest {
+  bool any = false;
+  InferenceEfficiency eff;
+  Score score;
+  std::vector<double> errors;
+  void consider(const std::vector<const InferenceReferenceRow*>& rows, const InferenceEfficiency& e) {
+    std::vector<double> errs = inference_errors(rows, e);
+    const Score s = score_signed(errs);
+    if (!any || s.objective < score.objective - 1e-12) {
+      any = true;
+      eff = e;
+      score = s;
+      errors = std::move(errs);
+    }
+  }
+};
+
 }  // namespace
 
 InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceReferenceRow>& rows) {
   InferenceCalibrationFit fit;
-  std::vector<const InferenceReferenceRow*> hopper, cdna3;
+  std::vector<const InferenceReferenceRow*> hopper, cdna3, blackwell_fp4;
   std::vector<const InferenceReferenceRow*> by_engine[2];  // vLLM, SGLang on NVIDIA GPUs
   auto row_label = [](const InferenceReferenceRow& r) {
     return r.model + " " + r.accelerator + " " + precision_name(r.spec.precision) + " " + std::to_string(r.isl) +
@@ -181,67 +199,92 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
       by_engine[r.spec.engine == ServingEngine::Vllm ? 0 : 1].push_back(&r);
       continue;
     }
+    if (g == kGenerationBlackwell && r.spec.precision == Precision::Fp4 && r.spec.engine == ServingEngine::TrtLlm) {
+      blackwell_fp4.push_back(&r);
+      continue;
+    }
     if (r.spec.precision != Precision::Fp8) continue;
     if (g == kGenerationHopper && r.spec.engine == ServingEngine::TrtLlm) hopper.push_back(&r);
     if (g == kGenerationCdna3) cdna3.push_back(&r);
   }
   fit.hopper_rows = static_cast<int>(hopper.size());
   fit.cdna3_rows = static_cast<int>(cdna3.size());
-  InferenceEfficiency best = inference_efficiency(kGenerationHopper, Precision::Fp8);
-  std::vector<double> best_errors;
-  bool first = true;
-  double best_objective = 0.0;
+  GridBest hop;
   if (!hopper.empty()) {
     for (int mm = 45; mm <= 70; mm += 5) {
       for (int hbm = 75; hbm <= 95; hbm += 5) {
         for (int it = 1; it <= 6; ++it) {
           for (const double lat_us : {10.0, 20.0, 35.0, 50.0, 75.0}) {
-            InferenceEfficiency e = best;
+            InferenceEfficiency e = inference_efficiency(kGenerationHopper, Precision::Fp8);
             e.matmul = mm / 100.0;
             e.hbm = hbm / 100.0;
             e.iteration_overhead_s = it * 0.5e-3;
             e.collective_latency_s = lat_us * 1e-6;
-            std::vector<double> errors = inference_errors(hopper, e);
-            const Score s = score_signed(errors);
-            if (first || s.objective < best_objective - 1e-12) {
-              first = false;
-              best_objective = s.objective;
-              fit.hopper_fp8 = e;
-              fit.hopper_median_abs_error = s.median;
-              fit.hopper_max_abs_error = s.max;
-              best_errors = std::move(errors);
-            }
+            hop.consider(hopper, e);
           }
         }
       }
     }
+    fit.hopper_fp8 = hop.eff;
+    fit.hopper_median_abs_error = hop.score.median;
+    fit.hopper_max_abs_error = hop.score.max;
   }
   for (const InferenceReferenceRow* r : hopper) fit.labels.push_back(r->model + " " + r->accelerator + " " +
                                                                      std::to_string(r->isl) + "/" +
                                                                      std::to_string(r->osl) + " " + r->scenario_name);
-  fit.errors = best_errors;
+  fit.errors = hop.errors;
+  // What the later fits hold fixed: the Hopper fit, or the committed Hopper values without Hopper rows.
+  const InferenceEfficiency base = hop.any ? fit.hopper_fp8 : inference_efficiency(kGenerationHopper, Precision::Fp8);
   if (!cdna3.empty()) {
-    bool first_c = true;
-    double best_c = 0.0;
-    std::vector<double> cdna_errors;
+    GridBest cd;
     for (int mm = 35; mm <= 70; mm += 5) {
-      InferenceEfficiency e = first ? inference_efficiency(kGenerationHopper, Precision::Fp8) : fit.hopper_fp8;
+      InferenceEfficiency e = base;
       e.matmul = mm / 100.0;
-      std::vector<double> errors = inference_errors(cdna3, e);
-      const Score s = score_signed(errors);
-      if (first_c || s.objective < best_c - 1e-12) {
-        first_c = false;
-        best_c = s.objective;
-        fit.cdna3_matmul = e.matmul;
-        fit.cdna3_max_abs_error = s.max;
-        cdna_errors = std::move(errors);
-      }
+      cd.consider(cdna3, e);
     }
+    fit.cdna3_matmul = cd.eff.matmul;
+    fit.cdna3_max_abs_error = cd.score.max;
     for (const InferenceReferenceRow* r : cdna3) {
       fit.labels.push_back(r->model + " " + r->accelerator + " " + std::to_string(r->isl) + "/" +
                            std::to_string(r->osl) + " " + r->scenario_name);
     }
-    fit.errors.insert(fit.errors.end(), cdna_errors.begin(), cdna_errors.end());
+    fit.errors.insert(fit.errors.end(), cd.errors.begin(), cd.errors.end());
+  }
+  // Blackwell FP4 with TensorRT-LLM: its own matmul (of the FP4 peak), HBM and iteration overhead; the collective
+  // latency and the rest the Hopper fit's (NVLink 5 collectives have no rows of their own).
+  fit.blackwell_fp4_rows = static_cast<int>(blackwell_fp4.size());
+  if (!blackwell_fp4.empty()) {
+    GridBest bw;
+    // Grid units: matmul and HBM in hundredths, the iteration overhead in half milliseconds.
+    auto try_point = [&](int mm, int hbm, int it) {
+      InferenceEfficiency e = base;
+      e.matmul = mm / 100.0;
+      e.hbm = hbm / 100.0;
+      e.iteration_overhead_s = it * 0.5e-3;
+      bw.consider(blackwell_fp4, e);
+    };
+    // Coarse (matmul 0.30..0.60 step 0.10, HBM 0.45..0.85 step 0.10, 1..8 ms step 1), then the 27 points one fine
+    // step (0.05, 0.05, 0.5 ms) around the coarse best: 187 points instead of the 1,008 of the fine grid.
+    for (int mm = 30; mm <= 60; mm += 10) {
+      for (int hbm = 45; hbm <= 85; hbm += 10) {
+        for (int it = 2; it <= 16; it += 2) try_point(mm, hbm, it);
+      }
+    }
+    const int mm0 = static_cast<int>(std::lround(bw.eff.matmul * 100.0));
+    const int hbm0 = static_cast<int>(std::lround(bw.eff.hbm * 100.0));
+    const int it0 = static_cast<int>(std::lround(bw.eff.iteration_overhead_s / 0.5e-3));
+    for (int mm = mm0 - 5; mm <= mm0 + 5; mm += 5) {
+      for (int hbm = hbm0 - 5; hbm <= hbm0 + 5; hbm += 5) {
+        for (int it = it0 - 1; it <= it0 + 1; ++it) {
+          if (mm > 0 && hbm > 0 && it > 0 && !(mm == mm0 && hbm == hbm0 && it == it0)) try_point(mm, hbm, it);
+        }
+      }
+    }
+    fit.blackwell_fp4 = bw.eff;
+    fit.blackwell_fp4_median_abs_error = bw.score.median;
+    fit.blackwell_fp4_max_abs_error = bw.score.max;
+    fit.blackwell_fp4_errors = bw.errors;
+    for (const InferenceReferenceRow* r : blackwell_fp4) fit.blackwell_fp4_labels.push_back(row_label(*r));
   }
   // Each other engine: its linear-layer fraction (at FP8) and host time per sampled sequence on its own rows, the
   // rest the TensorRT-LLM fit (two numbers on a grid: matmul 0.20..0.70 step 0.025, 0..200 us step 10 us).
@@ -250,7 +293,6 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     InferenceCalibrationFit::Engine ef;
     ef.engine = k == 0 ? ServingEngine::Vllm : ServingEngine::Sglang;
     ef.rows = static_cast<int>(by_engine[k].size());
-    const InferenceEfficiency base = first ? inference_efficiency(kGenerationHopper, Precision::Fp8) : fit.hopper_fp8;
     bool first_e = true;
     double best_e = 0.0;
     for (int mm = 8; mm <= 28; ++mm) {

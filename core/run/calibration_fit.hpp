@@ -55,7 +55,9 @@ GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& ro
 // estimated as `aidcsim validate` estimates them, with kInferenceFitRequests requests per row, on the CPU backend.
 // Hopper FP8: matmul 0.45..0.70 step 0.05 × HBM 0.75..0.95 step 0.05 × iteration overhead 1, 1.5, 2, 2.5, 3 ms ×
 // collective latency 10, 20, 35, 50, 75 µs on the Hopper rows; then CDNA3 FP8: matmul 0.35..0.70 step 0.05 on the CDNA3
-// rows with the Hopper values for the rest. Objective median + 0.3 × max |error| (as the training fits); ties keep
+// rows with the Hopper values for the rest; then Blackwell FP4 (TensorRT-LLM) on the Blackwell FP4 rows: matmul
+// 0.30..0.60 step 0.10 × HBM 0.45..0.85 step 0.10 × iteration overhead 1..8 ms step 1, then the 27 points one fine
+// step (0.05, 0.05, 0.5 ms) around the best, the collective latency Hopper's. Objective median + 0.3 × max |error| (as the training fits); ties keep
 // the first grid point in that loop order (smaller values first).
 inline constexpr int kInferenceFitRequests = 700;
 
@@ -78,6 +80,13 @@ struct InferenceCalibrationFit {
     std::vector<double> errors;
   };
   std::vector<Engine> engines;  // vLLM, SGLang (each only when it has calibration rows)
+  // Blackwell FP4 (NVFP4) with TensorRT-LLM: matmul (of the FP4 peak), HBM and iteration overhead on the Blackwell
+  // FP4 calibration rows, the collective latency and the rest the Hopper fit's.
+  InferenceEfficiency blackwell_fp4;
+  int blackwell_fp4_rows = 0;
+  double blackwell_fp4_median_abs_error = 0.0, blackwell_fp4_max_abs_error = 0.0;
+  std::vector<std::string> blackwell_fp4_labels;
+  std::vector<double> blackwell_fp4_errors;
 };
 
 // The throughput calibration rows of the catalog (role "calibration", scenario max-throughput, mlperf-offline or
