@@ -331,9 +331,10 @@ AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const Traini
   if (c.sequence_parallel != 0 && c.tp == 1) return false;
   if (p.seq_len < 1 || p.seq_len % c.cp != 0) return false;
   // Experts: ep divides the expert count and ep × e the t·c·d ranks of a stage (parallel folding); e ≠ t only for
-  // MoE, and below t only with sequence parallelism (each GPU dispatches its own sequence shard).
+  // MoE, and below t only with sequence parallelism (each GPU dispatches its own sequence shard). e divides t: an
+  // expert TP wider than the attention's (Megatron allows it) has collectives this model does not count.
   const int e_tp = expert_tp(c);
-  if (c.etp < 0) return false;
+  if (c.etp < 0 || e_tp > c.tp || c.tp % e_tp != 0) return false;
   if (p.arch.routed_experts == 0 && (c.ep != 1 || e_tp != c.tp)) return false;
   if (p.arch.routed_experts > 0) {
     const long long stage_ranks = static_cast<long long>(c.tp) * c.cp * c.dp;
@@ -393,7 +394,8 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   const double hbm_rate = p.accel.hbm_bytes_per_s * k.hbm_fraction;
   const int domain = p.accel.scaleup_domain_gpus;
   // A group whose ranks are `stride` apart and `n` wide stays inside the scale-up domain when stride·n ≤ domain
-  // (rank order tp fastest, then cp, then dp/ep, then pp, as in Megatron-LM).
+  // (rank order tp fastest, then cp, then dp, then pp, as in Megatron-LM; the expert layers' own order, expert TP
+  // fastest, then ep, is used for the all-to-all below).
   auto bus = [&](double stride_times_n) {
     return stride_times_n <= domain ? p.accel.scaleup_bytes_per_s * k.scaleup_bus_fraction
                                     : p.accel.scaleout_bytes_per_s * k.scaleout_bus_fraction;
@@ -499,10 +501,11 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   if (c.tp > 1) {
     const double n_coll = 4.0 + (c.recompute == Recompute::Full ? 2.0 : 0.0);
     // Half of them are the attention's, half the MLP's; a folded MoE layer (e < t) runs its MLP pair over its e
-    // expert TP ranks (sbh·e/t bytes each: the e sequence shards it gathers), none at e = 1.
+    // expert TP ranks (sbh·e/t bytes each: the e sequence shards it gathers), none at e = 1. Shared experts stay on
+    // the attention's tensor-parallel group (Megatron-core), so a layer with one keeps the pair over t.
     const double attn_coll = ring_time(sbh * 2.0, 2.0 * (t - 1.0) / t, bus(t));
     double mlp_coll = attn_coll;
-    if (a.routed_experts > 0 && et < t) {
+    if (a.routed_experts > 0 && et < t && a.shared_experts == 0) {
       const double moe_coll = et > 1.0 ? ring_time(sbh * 2.0 * et / t, 2.0 * (et - 1.0) / et, bus(et)) : 0.0;
       mlp_coll = (1.0 - ac.moe_layer_fraction) * attn_coll + ac.moe_layer_fraction * moe_coll;
     }

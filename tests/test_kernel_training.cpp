@@ -27,11 +27,13 @@ void require_same_config(const TrainingConfig& x, const TrainingConfig& y) {
   REQUIRE(x.dp == y.dp);
   REQUIRE(x.cp == y.cp);
   REQUIRE(x.ep == y.ep);
+  REQUIRE(expert_tp(x) == expert_tp(y));
   REQUIRE(x.micro_batch == y.micro_batch);
   REQUIRE(x.interleave == y.interleave);
   REQUIRE(x.zero == y.zero);
   REQUIRE(x.recompute == y.recompute);
   REQUIRE(x.sequence_parallel == y.sequence_parallel);
+  REQUIRE(x.schedule == y.schedule);
 }
 
 void require_same_estimate(const TrainingEstimate& x, const TrainingEstimate& y, double tol) {

@@ -166,7 +166,7 @@ TEST_CASE("MoE parallel folding: experts take their own tensor-parallel degree a
   unfolded.sequence_parallel = 1;
   unfolded.ep = 8;  // experts over tp 2 x ep 8 = the 16 ranks of the stage
   TrainingConfig same = unfolded;
-  same.etp = 2;  // explicit etp = tp is the default
+  same.etp = 2;  // an explicit etp = tp is the default: every use goes through expert_tp()
   TrainingConfig folded = unfolded;
   folded.etp = 1;  // experts over ep 8 alone; expert data parallel 16 / 8 = 2
   TrainingConfig wide = unfolded;
@@ -181,6 +181,10 @@ TEST_CASE("MoE parallel folding: experts take their own tensor-parallel degree a
   TrainingConfig no_sp = folded;
   no_sp.sequence_parallel = 0;  // a folded layer dispatches each GPU's own sequence shard
   CHECK_FALSE(training_config_valid(p, no_sp));
+  TrainingConfig wider = unfolded;
+  wider.etp = 4;  // expert TP wider than the attention's: not modelled
+  wider.ep = 4;
+  CHECK_FALSE(training_config_valid(p, wider));
   LlmArch dense = a;
   dense.routed_experts = dense.active_experts = 0;
   TrainingConfig dense_folded = folded;
@@ -197,6 +201,11 @@ TEST_CASE("MoE parallel folding: experts take their own tensor-parallel degree a
   REQUIRE(eu.tp_comm_s > 0.0);
   CHECK(ef.tp_comm_s == Approx(0.5 * eu.tp_comm_s).epsilon(1e-12));
   CHECK(ew.tp_comm_s == Approx(0.5 * eu.tp_comm_s).epsilon(1e-12));
+  // A shared expert stays on the attention's TP group: its layer keeps the MLP pair when folded.
+  LlmArch shared = a;
+  shared.shared_experts = 1;
+  const TrainingProblem ps = test::problem(shared, test::h100_sxm(), 16, 4096, 16);
+  CHECK(estimate_training(ps, folded).tp_comm_s == Approx(estimate_training(ps, unfolded).tp_comm_s).epsilon(1e-12));
   // Routed experts per GPU: 8 layers x 64 experts x 3 x 4096 x 1024, over e x ep = 16 (unfolded, wide) or 8
   // (folded); ZeRO 0: 16 bytes of weights, gradients and optimizer states each.
   const double experts = 8.0 * 64 * 3 * 4096 * 1024;

@@ -53,10 +53,10 @@ GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& ro
 // Inference: the fitted efficiencies of kernels/inference_calibration.hpp refitted from the offline calibration rows
 // (TensorRT-LLM max-throughput and MLPerf offline; the MLPerf server rows are not in the fit and stay predictions)
 // estimated as `aidcsim validate` estimates them, with kInferenceFitRequests requests per row, on the CPU backend.
-// Hopper FP8: matmul 0.45..0.70 step 0.05 × HBM 0.75..0.95 step 0.05 × iteration overhead 1, 1.5, 2, 2.5, 3 ms ×
+// Hopper FP8: matmul 0.45..0.70 step 0.05 × HBM 0.75..0.95 step 0.05 × iteration overhead 0.5..3 ms step 0.5 ×
 // collective latency 10, 20, 35, 50, 75 µs on the Hopper rows; then CDNA3 FP8: matmul 0.35..0.70 step 0.05 on the CDNA3
 // rows with the Hopper values for the rest; then Blackwell FP4 (TensorRT-LLM) on the Blackwell FP4 rows: matmul
-// 0.30..0.60 step 0.10 × HBM 0.45..0.85 step 0.10 × iteration overhead 1..8 ms step 1, then the 27 points one fine
+// 0.30..0.60 step 0.10 × HBM 0.45..0.85 step 0.10 × iteration overhead 1..8 ms step 1, then the 26 points one fine
 // step (0.05, 0.05, 0.5 ms) around the best, the collective latency Hopper's. Objective median + 0.3 × max |error| (as the training fits); ties keep
 // the first grid point in that loop order (smaller values first).
 inline constexpr int kInferenceFitRequests = 700;

@@ -320,8 +320,8 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
     }
     return true;
   };
-  const char* level_notes[] = {"", "micro-batch and interleave searched", "micro-batch, interleave, ep and recompute searched",
-                               "micro-batch, interleave, ep, recompute and ZeRO searched"};
+  const char* level_notes[] = {"", "micro-batch and interleave searched", "micro-batch, interleave, ep (and expert TP) and recompute searched",
+                               "micro-batch, interleave, ep (and expert TP), recompute and ZeRO searched"};
   for (int level = 0; level <= 3 && !out.ok; ++level) {
     bool any = false;
     for (const TrainingConfig& c : all) {

@@ -402,11 +402,11 @@ def _chosen_rows(perf):
                       f", CP {c.get('cp', 0):.0f}, micro-batch {c.get('micro_batch', 0):.0f}, ZeRO "
                       f"{c.get('zero', 0):.0f}")
             ep = c.get("ep", 1) or 1
-            if ep > 1:  # MoE: the expert-parallel degree, and the experts' own TP where folded
+            if ep > 1:  # MoE: the expert-parallel degree
                 layout += f", EP {ep:.0f}"
-                etp = c.get("etp")  # absent in files written before the column existed
-                if not fmt.is_missing(etp) and etp != c.get("tp"):
-                    layout += f" (expert TP {etp:.0f})"
+            etp = c.get("etp")  # absent in files written before the column existed
+            if not fmt.is_missing(etp) and etp != c.get("tp"):  # MoE parallel folding
+                layout += f", expert TP {etp:.0f}"
             perf_text = (f"step {fmt.number(c.get('step_time_s'))} s; {fmt.big(c.get('tokens_per_s'), 'tokens/s')}; "
                          f"MFU {fmt.percent(c.get('mfu'))}")
         rows.append(dict(workload=w, type=a.get("type", ""), model=a.get("model", ""),
