@@ -20,13 +20,20 @@
 // assumed 600 tokens and on the v4.1 H100 row; before that 0.85 HBM and 35 us from a coarser grid "then rounded",
 // which no code reproduced.) The per-sequence overhead stays 0 for TensorRT-LLM (trtllm-bench drives the C++
 // executor directly, with no API server).
-// vLLM and SGLang on NVIDIA GPUs (EngineEfficiency below): two numbers per engine on that engine's calibration rows
-// alone (GPUStack performance lab, Qwen3-14B on one H100 SXM, vllm bench serve with all prompts at once: a
-// prefill-heavy 2000/100 run and a ShareGPT run), the rest the Hopper fit above: the linear layers' fraction at FP8
-// (matmul 0.20..0.70 step 0.025; BF16 rows +0.10) and the host time per sequence that samples a token in an
-// iteration (0..200 us step 10 us: detokenization, stop checks and streaming each token to its client through the
+// vLLM, SGLang and trtllm-serve on NVIDIA GPUs (EngineEfficiency below): two numbers per engine on that engine's
+// calibration rows alone (GPUStack performance lab, one H100 SXM, vllm bench serve with all prompts at once: a
+// prefill-heavy 2000/100 run and a ShareGPT run, of Qwen3-14B for vLLM and SGLang and of Qwen3-32B for trtllm-serve,
+// whose Qwen3-14B page has only the ShareGPT run), the rest the Hopper fit above: the linear layers' fraction at FP8
+// (matmul 0.10..0.70 step 0.025; BF16 rows +0.10) and the host time per sequence that samples a token in an
+// iteration (0..300 us step 10 us: detokenization, stop checks and streaming each token to its client through the
 // OpenAI-compatible server, which these engines run in Python; trtllm-bench has none of it). vLLM v0.11.0: 0.225,
-// 120 us; SGLang v0.5.5.post1: 0.225, 50 us (each max |error| under 3 % on its two rows). What the low fraction
+// 120 us; SGLang v0.5.5.post1: 0.225, 50 us; trtllm-serve (TensorRT-LLM v1.2.0rc1, PyTorch backend): 0.200, 190 us
+// (each max |error| under 3 % on its two rows). trtllm-serve post-processes (detokenizes and streams) every
+// request's tokens in its main Python process unless extra post-processing workers are configured
+// (NVIDIA/TensorRT-LLM PR #5122, `num_postprocess_workers`, off by default): the largest host term of the three is
+// that. Until 2026-12-06 the grid was 0.20..0.70 x 0..200 us; trtllm-serve's fit sat on its matmul floor, so both
+// edges were widened (on the calibration rows alone): the optimum stays 0.200 and 190 us, now inside, and vLLM's
+// and SGLang's fits are unchanged. What the low fraction
 // carries: everything of the served prefill path the model does not itemize (the API server, tokenization, the
 // engines' default kernels); the held-out rows of `aidcsim validate` judge how far that carries. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
 // row (0.35..0.70 step 0.05, the rest Hopper's): 0.40; that row is compute-bound so the HBM fraction is not
@@ -78,7 +85,7 @@ inline constexpr int kGenerationBlackwell = static_cast<int>(AcceleratorGenerati
 inline constexpr int kGenerationCdna3 = static_cast<int>(AcceleratorGeneration::Cdna3);
 inline constexpr int kGenerationCdna4 = static_cast<int>(AcceleratorGeneration::Cdna4);
 
-// What a serving engine other than TensorRT-LLM changes on NVIDIA GPUs (fitted per engine, see the header): the
+// What a serving engine other than TensorRT-LLM's own benchmark (trtllm-bench) changes on NVIDIA GPUs (fitted per engine, see the header): the
 // linear layers' achieved fraction (at FP8; BF16 adds the same 0.10) and the host time per sequence that samples a
 // token in an iteration (detokenization, stop checks, streaming the token to its client).
 struct EngineEfficiency {
@@ -87,6 +94,7 @@ struct EngineEfficiency {
 };
 inline constexpr EngineEfficiency kVllmEfficiency{0.225, 120e-6};
 inline constexpr EngineEfficiency kSglangEfficiency{0.225, 50e-6};
+inline constexpr EngineEfficiency kTrtllmServeEfficiency{0.200, 190e-6};
 
 // Blackwell FP4 (NVFP4) serving, fitted on the TensorRT-LLM B200 FP4 calibration rows (see the header): the
 // linear layers' share of the FP4 dense peak, the HBM fraction and the iteration overhead; the collective latency
@@ -112,7 +120,9 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   if (generation == kGenerationCdna3 || generation == kGenerationCdna4) {
     e.matmul = 0.40;  // fitted on the MLPerf v5.0 MI325X offline row (vLLM: the CDNA fit is already an engine's)
   } else if (engine != ServingEngine::TrtLlm) {
-    const EngineEfficiency k = engine == ServingEngine::Vllm ? kVllmEfficiency : kSglangEfficiency;
+    const EngineEfficiency k = engine == ServingEngine::Vllm     ? kVllmEfficiency
+                               : engine == ServingEngine::Sglang ? kSglangEfficiency
+                                                                 : kTrtllmServeEfficiency;
     e.matmul = k.matmul;
     e.sequence_overhead_s = k.sequence_overhead_s;
   }
@@ -120,11 +130,14 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   if (precision == Precision::Fp4 && generation == kGenerationBlackwell) {
     // TensorRT-LLM: the Blackwell FP4 fit (above). Another engine has no FP4 rows of its own: it keeps its share
     // relative to TensorRT-LLM's (its FP8 fraction x 0.40 / 0.50, an assumption) and its own host time per
-    // sequence, with Blackwell's HBM share and Hopper's iteration overhead.
+    // sequence, with Blackwell's HBM share; vLLM and SGLang Hopper's iteration overhead, trtllm-serve (the same
+    // executor as the fitted rows) Blackwell's.
     e.matmul = engine == ServingEngine::TrtLlm ? kBlackwellFp4Efficiency.matmul
                                                : e.matmul * kBlackwellFp4Efficiency.matmul / kHopperFp8Matmul;
     e.hbm = kBlackwellFp4Efficiency.hbm;
-    if (engine == ServingEngine::TrtLlm) e.iteration_overhead_s = kBlackwellFp4Efficiency.iteration_overhead_s;
+    if (engine == ServingEngine::TrtLlm || engine == ServingEngine::TrtLlmServe) {
+      e.iteration_overhead_s = kBlackwellFp4Efficiency.iteration_overhead_s;
+    }
   } else if (precision == Precision::Fp4) {
     // FP4 elsewhere (CDNA4's MXFP4): Transformer Engine's published pre-quantized NVFP4 B300 figure, 3.55x BF16
     // GEMMs at 0.80 of the BF16 peak with FP4 at 6x it: 0.47 of the FP4 peak (not fitted;

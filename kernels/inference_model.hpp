@@ -50,11 +50,13 @@ struct InferenceEfficiency {
 // out; SGLang also admits only while an estimated share of the admitted requests' future tokens fits. The
 // efficiencies stay the accelerator generation's (kernels/inference_calibration.hpp says on which engine's rows each
 // was fitted); per-engine efficiencies need per-engine calibration rows.
-enum class ServingEngine : int { TrtLlm = 0, Vllm = 1, Sglang = 2 };
+// TrtLlmServe is TensorRT-LLM (PyTorch backend) behind its OpenAI-compatible server, trtllm-serve: TensorRT-LLM's KV
+// policy and executor, with the served path's host time fitted on its own rows (kernels/inference_calibration.hpp).
+enum class ServingEngine : int { TrtLlm = 0, Vllm = 1, Sglang = 2, TrtLlmServe = 3 };
 
 // The KV policy of an engine (BatchingParams::kv_on_demand): 0 reserve, 1 on demand (vLLM), 2 estimated (SGLang).
 AIDC_HD inline int engine_kv_on_demand(ServingEngine e) {
-  return e == ServingEngine::TrtLlm ? 0 : (e == ServingEngine::Sglang ? 2 : 1);
+  return e == ServingEngine::TrtLlm || e == ServingEngine::TrtLlmServe ? 0 : (e == ServingEngine::Sglang ? 2 : 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -542,6 +542,7 @@ inline const char* engine_name(ServingEngine e) {
   switch (e) {
     case ServingEngine::Vllm: return "vllm";
     case ServingEngine::Sglang: return "sglang";
+    case ServingEngine::TrtLlmServe: return "trtllm-serve";
     case ServingEngine::TrtLlm: break;
   }
   return "trtllm";

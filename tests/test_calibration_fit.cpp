@@ -66,7 +66,7 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   // 900 grid points x 16 searched rows and 186 x 10 Blackwell FP4 rows: about a minute in the main suite, far
   // longer under ASan/UBSan. The sanitizer run checks that the rows resolve; the main suite checks the refit.
   const std::vector<InferenceReferenceRow> some = inference_fit_rows(Catalog::embedded());
-  REQUIRE(some.size() == 31);
+  REQUIRE(some.size() == 33);
   AIDCSIM_SKIP("the full inference refit runs in the main (unsanitized) suite");
 #endif
   const std::vector<InferenceReferenceRow> rows = inference_fit_rows(Catalog::embedded());
@@ -107,20 +107,32 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   CHECK(bw.matmul == Approx(kBlackwellFp4Efficiency.matmul));
   CHECK(bw.hbm == Approx(kBlackwellFp4Efficiency.hbm));
   CHECK(bw.iteration_overhead_s == Approx(kBlackwellFp4Efficiency.iteration_overhead_s));
-  for (const ServingEngine eng : {ServingEngine::Vllm, ServingEngine::Sglang}) {
-    const EngineEfficiency k = eng == ServingEngine::Vllm ? kVllmEfficiency : kSglangEfficiency;
+  auto committed_of = [](ServingEngine e) {
+    return e == ServingEngine::Vllm ? kVllmEfficiency : e == ServingEngine::Sglang ? kSglangEfficiency
+                                                                                  : kTrtllmServeEfficiency;
+  };
+  for (const ServingEngine eng : {ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe}) {
+    INFO(engine_name(eng));
+    const EngineEfficiency k = committed_of(eng);
     const InferenceEfficiency e = inference_efficiency(kGenerationBlackwell, Precision::Fp4, eng);
     CHECK(e.matmul == Approx(k.matmul * kBlackwellFp4Efficiency.matmul / hopper.matmul));
     CHECK(e.hbm == Approx(kBlackwellFp4Efficiency.hbm));
-    CHECK(e.iteration_overhead_s == Approx(hopper.iteration_overhead_s));
+    // trtllm-serve runs the executor of the fitted FP4 rows: its iteration overhead; vLLM and SGLang Hopper's.
+    CHECK(e.iteration_overhead_s == Approx(eng == ServingEngine::TrtLlmServe
+                                               ? kBlackwellFp4Efficiency.iteration_overhead_s
+                                               : hopper.iteration_overhead_s));
     CHECK(e.sequence_overhead_s == Approx(k.sequence_overhead_s));
   }
   CHECK(inference_efficiency(kGenerationBlackwell, Precision::Fp8).hbm == Approx(hopper.hbm));
-  // vLLM and SGLang: their own two numbers, refitted on their own calibration rows only.
-  REQUIRE(fit.engines.size() == 2);
+  // vLLM, SGLang and trtllm-serve: their own two numbers, refitted on their own calibration rows only.
+  REQUIRE(fit.engines.size() == 3);
   for (const InferenceCalibrationFit::Engine& e : fit.engines) {
     INFO(engine_name(e.engine));
-    const EngineEfficiency committed = e.engine == ServingEngine::Vllm ? kVllmEfficiency : kSglangEfficiency;
+    const EngineEfficiency committed = committed_of(e.engine);
+    // Inside the grid (0.10..0.70, 0..300 us), not on an edge.
+    CHECK(committed.matmul > 0.10 + 1e-9);
+    CHECK(committed.matmul < 0.70 - 1e-9);
+    CHECK(committed.sequence_overhead_s < 300e-6 - 1e-12);
     CHECK(e.rows == 2);
     CHECK(e.fit.matmul == Approx(committed.matmul));
     CHECK(e.fit.sequence_overhead_s == Approx(committed.sequence_overhead_s));
@@ -144,6 +156,7 @@ TEST_CASE("vLLM estimates keep its documented gpu_memory_utilization default; th
       CHECK(inference_efficiency(g, p, ServingEngine::Vllm).usable_hbm_fraction == Approx(0.90));
       CHECK(inference_efficiency(g, p, ServingEngine::TrtLlm).usable_hbm_fraction == Approx(0.92));
       CHECK(inference_efficiency(g, p, ServingEngine::Sglang).usable_hbm_fraction == Approx(0.92));
+      CHECK(inference_efficiency(g, p, ServingEngine::TrtLlmServe).usable_hbm_fraction == Approx(0.92));
     }
   }
 }

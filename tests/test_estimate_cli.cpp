@@ -289,7 +289,7 @@ TEST_CASE("validate JSON meets the calibration targets for inference and trainin
     CHECK(cal["max_abs_error"].get<double>() <= 0.25);
     CHECK(j["summary"][kind]["validation"].contains("median_abs_error"));
   }
-  CHECK(j["summary"]["inference"]["calibration"]["rows"] == 33);
+  CHECK(j["summary"]["inference"]["calibration"]["rows"] == 35);
   CHECK(j["summary"]["training"]["calibration"]["rows"] == 8);
 }
 
@@ -421,6 +421,11 @@ TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vl
   CHECK(vllm["output_tokens_per_s"].get<double>() < 0.8 * trt["output_tokens_per_s"].get<double>());
   const json sglang = run_json(args("sglang"));
   CHECK(sglang["output_tokens_per_s"].get<double>() > vllm["output_tokens_per_s"].get<double>());
+  // trtllm-serve: TensorRT-LLM's KV policy (no preemption) at the served path's own fit, below trtllm-bench's figure.
+  const json serve = run_json(args("trtllm-serve"));
+  CHECK(serve["engine"] == "trtllm-serve");
+  CHECK(serve["preemptions_per_replica"] == 0);
+  CHECK(serve["output_tokens_per_s"].get<double>() < 0.8 * trt["output_tokens_per_s"].get<double>());
   const CommandResult bad = aidcsim({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
                                      "--gpus", "1", "--precision", "fp8", "--isl", "10", "--osl", "10", "--engine",
                                      "tgi"});

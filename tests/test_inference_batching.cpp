@@ -424,4 +424,5 @@ TEST_CASE("the engines map to their KV policies") {
   CHECK(engine_kv_on_demand(ServingEngine::TrtLlm) == 0);
   CHECK(engine_kv_on_demand(ServingEngine::Vllm) == 1);
   CHECK(engine_kv_on_demand(ServingEngine::Sglang) == 2);
+  CHECK(engine_kv_on_demand(ServingEngine::TrtLlmServe) == 0);  // trtllm-serve: TensorRT-LLM's GUARANTEED_NO_EVICT
 }

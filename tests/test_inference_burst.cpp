@@ -126,7 +126,7 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
     CHECK(r.spec.concurrency == r.concurrency);
     CHECK(r.prompts > 0);
   }
-  CHECK(bursts == 18);
+  CHECK(bursts == 39);
 
   nlohmann::json rows = nlohmann::json::array();
   rows.push_back({{"model", "qwen3-14b"}, {"accelerator", "h100-sxm"}, {"gpus", 1}, {"precision", "bf16"},

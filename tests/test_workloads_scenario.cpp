@@ -295,6 +295,8 @@ TEST_CASE("an inference workload may name its serving engine; an unknown one is 
   CHECK(rs.scenario.workloads[0].engine == "vllm");
   CHECK(rs.resolved["workloads"][0]["engine"] == "vllm");
   CHECK(inference_request(rs.scenario.workloads[0]).engine == ServingEngine::Vllm);
+  doc["workloads"][0]["engine"] = "trtllm-serve";
+  CHECK(inference_request(resolve(doc).scenario.workloads[0]).engine == ServingEngine::TrtLlmServe);
   doc["workloads"][0]["engine"] = "tgi";
   CHECK(has_problem(problems_of(doc), "/workloads/0/engine", "tgi", "sglang"));
   // A training workload has no engine.

@@ -43,7 +43,11 @@ int run_calibrate(const CalibrateCliOptions& o) {
                           std::abs(inf.blackwell_fp4.hbm - bw.hbm) < 1e-9 &&
                           std::abs(inf.blackwell_fp4.iteration_overhead_s - bw.iteration_overhead_s) < 1e-12);
     // vLLM and SGLang on NVIDIA GPUs: their committed values against their refits.
-    auto committed_engine = [](ServingEngine e) { return e == ServingEngine::Vllm ? kVllmEfficiency : kSglangEfficiency; };
+    auto committed_engine = [](ServingEngine e) {
+      return e == ServingEngine::Vllm ? kVllmEfficiency
+             : e == ServingEngine::Sglang ? kSglangEfficiency
+                                          : kTrtllmServeEfficiency;
+    };
     bool engines_same = true;
     for (const InferenceCalibrationFit::Engine& e : inf.engines) {
       const EngineEfficiency c = committed_engine(e.engine);
@@ -184,8 +188,8 @@ int run_calibrate(const CalibrateCliOptions& o) {
         const bool eq = std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
                         std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
         std::cout << fmt::format("inference, {} on NVIDIA GPUs: {} calibration rows of that engine (the prompts each "
-                                 "row states); grid matmul at FP8 0.20..0.70 step 0.025 (BF16 rows +0.10) x host time "
-                                 "per sampled sequence 0..200 us step 10, the rest the TensorRT-LLM fit, same "
+                                 "row states); grid matmul at FP8 0.10..0.70 step 0.025 (BF16 rows +0.10) x host time "
+                                 "per sampled sequence 0..300 us step 10, the rest the TensorRT-LLM fit, same "
                                  "objective\n",
                                  engine_name(e.engine), e.rows);
         for (std::size_t i = 0; i < e.labels.size(); ++i) {

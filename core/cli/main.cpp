@@ -154,9 +154,10 @@ int main(int argc, char** argv) {
   est_inf->add_option("--engine", est.engine,
                       "serving engine whose scheduler runs the replicas: trtllm (reserves each request's whole KV), "
                       "vllm (KV on demand, preemption) or sglang (KV on demand, admission by an estimate of the "
-                      "tokens to come, retraction)")
+                      "tokens to come, retraction), or trtllm-serve (TensorRT-LLM behind its OpenAI server: trtllm's "
+                      "KV policy, the served path's own calibration)")
       ->capture_default_str()
-      ->check(CLI::IsMember(std::vector<std::string>{"trtllm", "vllm", "sglang"}));
+      ->check(CLI::IsMember(std::vector<std::string>{"trtllm", "vllm", "sglang", "trtllm-serve"}));
   est_inf->add_option("--serving", est.serving,
                       "aggregated (every replica prefills and decodes; default), disaggregated (prefill and decode "
                       "instances apart, KV sent over the fabric) or any (the search picks)")

@@ -218,7 +218,7 @@ int run_estimate_inference(const EstimateOptions& o) {
       std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica\n",
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
       std::cout << fmt::format("  engine            {}: {}\n", o.engine,
-                               o.engine == "trtllm"
+                               o.engine == "trtllm" || o.engine == "trtllm-serve"
                                    ? std::string("each request's whole context reserved at admission "
                                                  "(GUARANTEED_NO_EVICT)")
                                : o.engine == "sglang"

@@ -15,7 +15,7 @@ struct EstimateOptions {
   int isl = 0, osl = 0, concurrency = 0, requests = kDefaultInferenceRequests;
   int burst = 0;  // > 0: this many prompts for the deployment, sent at once, timed to the last finish
   double ttft_slo_s = 0.0, tpot_slo_s = 0.0;
-  std::string engine = "trtllm";  // trtllm | vllm | sglang
+  std::string engine = "trtllm";  // trtllm | vllm | sglang | trtllm-serve
   std::string serving;            // aggregated | disaggregated | any; empty: aggregated (disaggregated with a split)
   int prefill_instances = 0;      // > 0: disaggregated with this many prefill instances
   // training

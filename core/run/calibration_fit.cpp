@@ -187,7 +187,9 @@ struct GridBest {
 InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceReferenceRow>& rows) {
   InferenceCalibrationFit fit;
   std::vector<const InferenceReferenceRow*> hopper, cdna3, blackwell_fp4;
-  std::vector<const InferenceReferenceRow*> by_engine[2];  // vLLM, SGLang on NVIDIA GPUs
+  std::vector<const InferenceReferenceRow*> by_engine[3];  // vLLM, SGLang, trtllm-serve on NVIDIA GPUs
+  auto engine_slot = [](ServingEngine e) { return e == ServingEngine::Vllm ? 0 : e == ServingEngine::Sglang ? 1 : 2; };
+  const ServingEngine slot_engine[3] = {ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe};
   auto row_label = [](const InferenceReferenceRow& r) {
     return r.model + " " + r.accelerator + " " + precision_name(r.spec.precision) + " " + std::to_string(r.isl) +
            "/" + std::to_string(r.osl) + " " + r.scenario_name + " " + engine_name(r.spec.engine);
@@ -196,7 +198,7 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     const int g = r.spec.accel.generation;
     const bool cdna = g == kGenerationCdna3 || g == kGenerationCdna4;
     if (!cdna && r.spec.engine != ServingEngine::TrtLlm) {
-      by_engine[r.spec.engine == ServingEngine::Vllm ? 0 : 1].push_back(&r);
+      by_engine[engine_slot(r.spec.engine)].push_back(&r);
       continue;
     }
     if (g == kGenerationBlackwell && r.spec.precision == Precision::Fp4 && r.spec.engine == ServingEngine::TrtLlm) {
@@ -287,37 +289,38 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     for (const InferenceReferenceRow* r : blackwell_fp4) fit.blackwell_fp4_labels.push_back(row_label(*r));
   }
   // Each other engine: its linear-layer fraction (at FP8) and host time per sampled sequence on its own rows, the
-  // rest the TensorRT-LLM fit (two numbers on a grid: matmul 0.20..0.70 step 0.025, 0..200 us step 10 us).
-  for (int k = 0; k < 2; ++k) {
+  // rest the TensorRT-LLM fit: matmul 0.10..0.70 step 0.025 x 0..300 us step 10 us (775 points).
+  for (int k = 0; k < 3; ++k) {
     if (by_engine[k].empty()) continue;
     InferenceCalibrationFit::Engine ef;
-    ef.engine = k == 0 ? ServingEngine::Vllm : ServingEngine::Sglang;
+    ef.engine = slot_engine[k];
     ef.rows = static_cast<int>(by_engine[k].size());
     bool first_e = true;
     double best_e = 0.0;
-    for (int mm = 8; mm <= 28; ++mm) {
-      for (int us = 0; us <= 20; ++us) {
-        const EngineEfficiency cand{mm * 0.025, us * 10e-6};
-        // The rows' own precisions: estimate each with the engine's fraction, BF16 rows adding 0.10.
-        std::vector<double> errors;
-        for (const InferenceReferenceRow* r : by_engine[k]) {
-          InferenceEfficiency e = base;
-          e.matmul = cand.matmul;
-          e.sequence_overhead_s = cand.sequence_overhead_s;
-          if (r->spec.precision == Precision::Bf16) e.matmul = std::min(e.matmul + 0.10, 0.85);
-          const std::vector<double> one = inference_errors({r}, e);
-          errors.push_back(one[0]);
-        }
-        const Score s = score_signed(errors);
-        if (first_e || s.objective < best_e - 1e-12) {
-          first_e = false;
-          best_e = s.objective;
-          ef.fit = cand;
-          ef.median_abs_error = s.median;
-          ef.max_abs_error = s.max;
-          ef.errors = std::move(errors);
-        }
+    auto try_point = [&](int mm, int us) {
+      const EngineEfficiency cand{mm * 0.025, us * 10e-6};
+      // The rows' own precisions: estimate each with the engine's fraction, BF16 rows adding 0.10.
+      std::vector<double> errors;
+      for (const InferenceReferenceRow* r : by_engine[k]) {
+        InferenceEfficiency e = base;
+        e.matmul = cand.matmul;
+        e.sequence_overhead_s = cand.sequence_overhead_s;
+        if (r->spec.precision == Precision::Bf16) e.matmul = std::min(e.matmul + 0.10, 0.85);
+        const std::vector<double> one = inference_errors({r}, e);
+        errors.push_back(one[0]);
       }
+      const Score s = score_signed(errors);
+      if (first_e || s.objective < best_e - 1e-12) {
+        first_e = false;
+        best_e = s.objective;
+        ef.fit = cand;
+        ef.median_abs_error = s.median;
+        ef.max_abs_error = s.max;
+        ef.errors = std::move(errors);
+      }
+    };
+    for (int mm = 4; mm <= 28; ++mm) {
+      for (int us = 0; us <= 30; ++us) try_point(mm, us);
     }
     for (const InferenceReferenceRow* r : by_engine[k]) ef.labels.push_back(row_label(*r));
     fit.engines.push_back(std::move(ef));

@@ -90,10 +90,10 @@ std::string estimator_errors_table(const std::map<std::string, EstimatorError>& 
   std::string out =
       "throughput model error by class (validation rows only; sigma = RMS and bias = mean of ln(true / estimate), "
       "so a negative bias is an estimate running high; drawn by \"throughput_error\": \"validation\"):\n";
-  out += fmt::format("  {:<26} {:>4} {:>13} {:>10} {:>7} {:>9}\n", "class", "rows", "median |err|", "max |err|",
+  out += fmt::format("  {:<30} {:>4} {:>13} {:>10} {:>7} {:>9}\n", "class", "rows", "median |err|", "max |err|",
                      "sigma", "bias");
   for (const auto& [key, e] : errors) {
-    out += fmt::format("  {:<26} {:>4} {:>12.1f}% {:>9.1f}% {:>7.2f} {:>+9.2f}\n", key, e.rows,
+    out += fmt::format("  {:<30} {:>4} {:>12.1f}% {:>9.1f}% {:>7.2f} {:>+9.2f}\n", key, e.rows,
                        100.0 * e.median_abs_error, 100.0 * e.max_abs_error, e.log_ratio_rms, e.log_ratio_mean);
   }
   return out;

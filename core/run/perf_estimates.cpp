@@ -138,7 +138,7 @@ int schedule_from_name(const std::string& name) {
 }
 
 ServingEngine parse_engine(const std::string& name, const std::string& where) {
-  for (ServingEngine e : {ServingEngine::TrtLlm, ServingEngine::Vllm, ServingEngine::Sglang}) {
+  for (ServingEngine e : {ServingEngine::TrtLlm, ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe}) {
     if (name == engine_name(e)) return e;
   }
   throw BadInput(where, "", nlohmann::json(name).dump(), std::string("one of: ") + kEngineNames);

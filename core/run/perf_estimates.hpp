@@ -130,10 +130,10 @@ std::string recompute_name(Recompute r);
 // "1f1b", "zero-bubble", "dualpipe"; and back (-1 for "searched" or anything else).
 std::string schedule_name(PipelineSchedule s);
 int schedule_from_name(const std::string& name);
-// The serving engines by name ("trtllm", "vllm", "sglang"; engine_name in kernels/inference_search.hpp); `where`
+// The serving engines by name ("trtllm", "vllm", "sglang", "trtllm-serve"; engine_name in kernels/inference_search.hpp); `where`
 // names the flag or JSON path in the BadInput an unknown name raises.
 ServingEngine parse_engine(const std::string& name, const std::string& where);
-inline const char* const kEngineNames = "trtllm, vllm, sglang";
+inline const char* const kEngineNames = "trtllm, vllm, sglang, trtllm-serve";
 
 // Serving modes by name: "aggregated", "disaggregated", "any" (serving_mode_name in kernels/inference_search.hpp).
 ServingMode parse_serving_mode(const std::string& name, const std::string& where);

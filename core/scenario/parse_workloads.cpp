@@ -212,7 +212,7 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     w.concurrency = static_cast<int>(r.integer("concurrency", 0, 0, kMaxTokens));
     w.ttft_slo_s = r.number("ttft_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
     w.tpot_slo_s = r.number("tpot_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
-    w.engine = r.choice("engine", "trtllm", {"trtllm", "vllm", "sglang"});
+    w.engine = r.choice("engine", "trtllm", {"trtllm", "vllm", "sglang", "trtllm-serve"});
     w.prefill_instances = static_cast<int>(r.integer("prefill_instances", 0, 0, kMaxGpus));
     w.serving = r.choice("serving", w.prefill_instances > 0 ? "disaggregated" : "aggregated",
                          {"aggregated", "disaggregated", "any"});

@@ -288,7 +288,7 @@ struct WorkloadSpec {
   int concurrency = 0;       // clients; 0: saturated
   double ttft_slo_s = 0.0;   // p99 bounds; 0: none
   double tpot_slo_s = 0.0;
-  std::string engine = "trtllm";  // serving engine: "trtllm", "vllm" or "sglang" (its KV policy, perf_estimates.hpp)
+  std::string engine = "trtllm";  // serving engine: "trtllm", "vllm", "sglang" or "trtllm-serve" (its KV policy, perf_estimates.hpp)
   std::string serving = "aggregated";  // "aggregated", "disaggregated" (prefill and decode instances apart) or "any"
   int prefill_instances = 0;  // disaggregated: fixed count of prefill instances (0: searched)
   // training
