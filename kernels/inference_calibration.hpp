@@ -107,6 +107,18 @@ struct GenerationEfficiency {
 inline constexpr GenerationEfficiency kBlackwellFp4Efficiency{0.40, 0.55, 4.0e-3};
 inline constexpr double kHopperFp8Matmul = 0.50;  // TensorRT-LLM's Hopper FP8 linear-layer fraction (fitted, above)
 
+// An engine's committed two numbers on NVIDIA GPUs (no default case: a new engine is a -Wswitch warning, not a silent
+// borrowing of another's fit). trtllm-bench's are the Hopper fit's matmul and no per-sequence host time.
+AIDC_HD inline EngineEfficiency engine_efficiency(ServingEngine engine) {
+  switch (engine) {
+    case ServingEngine::Vllm: return kVllmEfficiency;
+    case ServingEngine::Sglang: return kSglangEfficiency;
+    case ServingEngine::TrtLlmServe: return kTrtllmServeEfficiency;
+    case ServingEngine::TrtLlm: break;
+  }
+  return EngineEfficiency{kHopperFp8Matmul, 0.0};
+}
+
 AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precision precision,
                                                         ServingEngine engine = ServingEngine::TrtLlm) {
   InferenceEfficiency e;  // Hopper FP8 (fitted)
@@ -120,9 +132,7 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   if (generation == kGenerationCdna3 || generation == kGenerationCdna4) {
     e.matmul = 0.40;  // fitted on the MLPerf v5.0 MI325X offline row (vLLM: the CDNA fit is already an engine's)
   } else if (engine != ServingEngine::TrtLlm) {
-    const EngineEfficiency k = engine == ServingEngine::Vllm     ? kVllmEfficiency
-                               : engine == ServingEngine::Sglang ? kSglangEfficiency
-                                                                 : kTrtllmServeEfficiency;
+    const EngineEfficiency k = engine_efficiency(engine);
     e.matmul = k.matmul;
     e.sequence_overhead_s = k.sequence_overhead_s;
   }

@@ -47,16 +47,22 @@ struct InferenceEfficiency {
 // (kernels/inference_batching.hpp): TensorRT-LLM reserves each request's whole context at admission
 // (GUARANTEED_NO_EVICT, its default capacity scheduler); vLLM (PagedAttention blocks allocated as tokens are
 // written, recompute preemption) and SGLang (token pool, retraction) grow the KV on demand and preempt when it runs
-// out; SGLang also admits only while an estimated share of the admitted requests' future tokens fits. The
-// efficiencies stay the accelerator generation's (kernels/inference_calibration.hpp says on which engine's rows each
-// was fitted); per-engine efficiencies need per-engine calibration rows.
+// out; SGLang also admits only while an estimated share of the admitted requests' future tokens fits. On NVIDIA
+// GPUs the served engines (vLLM, SGLang, trtllm-serve) also take their own linear-layer fraction and host time per
+// sequence, fitted on their own rows (engine_efficiency, kernels/inference_calibration.hpp).
 // TrtLlmServe is TensorRT-LLM (PyTorch backend) behind its OpenAI-compatible server, trtllm-serve: TensorRT-LLM's KV
 // policy and executor, with the served path's host time fitted on its own rows (kernels/inference_calibration.hpp).
 enum class ServingEngine : int { TrtLlm = 0, Vllm = 1, Sglang = 2, TrtLlmServe = 3 };
 
 // The KV policy of an engine (BatchingParams::kv_on_demand): 0 reserve, 1 on demand (vLLM), 2 estimated (SGLang).
 AIDC_HD inline int engine_kv_on_demand(ServingEngine e) {
-  return e == ServingEngine::TrtLlm || e == ServingEngine::TrtLlmServe ? 0 : (e == ServingEngine::Sglang ? 2 : 1);
+  switch (e) {
+    case ServingEngine::Vllm: return 1;
+    case ServingEngine::Sglang: return 2;
+    case ServingEngine::TrtLlm:
+    case ServingEngine::TrtLlmServe: break;
+  }
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -100,17 +100,14 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
     CHECK(label.find(" b200 fp4 ") != std::string::npos);  // a B200 row, not a GB200 one
     CHECK(label.find(" 1000/1000 ") == std::string::npos);
   }
-  // The committed values reach TensorRT-LLM's Blackwell FP4 estimates; vLLM and SGLang (no FP4 rows) keep their
-  // share relative to TensorRT-LLM's and their own host term, with Blackwell's HBM share; FP8 on Blackwell keeps
-  // Hopper's.
+  // The committed values reach TensorRT-LLM's Blackwell FP4 estimates; vLLM, SGLang and trtllm-serve (no FP4 rows)
+  // keep their share relative to TensorRT-LLM's and their own host term, with Blackwell's HBM share (trtllm-serve
+  // also Blackwell's iteration overhead); FP8 on Blackwell keeps Hopper's.
   const InferenceEfficiency bw = inference_efficiency(kGenerationBlackwell, Precision::Fp4);
   CHECK(bw.matmul == Approx(kBlackwellFp4Efficiency.matmul));
   CHECK(bw.hbm == Approx(kBlackwellFp4Efficiency.hbm));
   CHECK(bw.iteration_overhead_s == Approx(kBlackwellFp4Efficiency.iteration_overhead_s));
-  auto committed_of = [](ServingEngine e) {
-    return e == ServingEngine::Vllm ? kVllmEfficiency : e == ServingEngine::Sglang ? kSglangEfficiency
-                                                                                  : kTrtllmServeEfficiency;
-  };
+  auto committed_of = [](ServingEngine e) { return engine_efficiency(e); };
   for (const ServingEngine eng : {ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe}) {
     INFO(engine_name(eng));
     const EngineEfficiency k = committed_of(eng);

@@ -42,12 +42,8 @@ int run_calibrate(const CalibrateCliOptions& o) {
                          (std::abs(inf.blackwell_fp4.matmul - bw.matmul) < 1e-9 &&
                           std::abs(inf.blackwell_fp4.hbm - bw.hbm) < 1e-9 &&
                           std::abs(inf.blackwell_fp4.iteration_overhead_s - bw.iteration_overhead_s) < 1e-12);
-    // vLLM and SGLang on NVIDIA GPUs: their committed values against their refits.
-    auto committed_engine = [](ServingEngine e) {
-      return e == ServingEngine::Vllm ? kVllmEfficiency
-             : e == ServingEngine::Sglang ? kSglangEfficiency
-                                          : kTrtllmServeEfficiency;
-    };
+    // vLLM, SGLang and trtllm-serve on NVIDIA GPUs: their committed values against their refits.
+    auto committed_engine = [](ServingEngine e) { return engine_efficiency(e); };
     bool engines_same = true;
     for (const InferenceCalibrationFit::Engine& e : inf.engines) {
       const EngineEfficiency c = committed_engine(e.engine);

@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
       ->check(finite_positive(3600.0, "s"));
   est_inf->add_option("--engine", est.engine,
                       "serving engine whose scheduler runs the replicas: trtllm (reserves each request's whole KV), "
-                      "vllm (KV on demand, preemption) or sglang (KV on demand, admission by an estimate of the "
+                      "vllm (KV on demand, preemption), sglang (KV on demand, admission by an estimate of the "
                       "tokens to come, retraction), or trtllm-serve (TensorRT-LLM behind its OpenAI server: trtllm's "
                       "KV policy, the served path's own calibration)")
       ->capture_default_str()

@@ -188,8 +188,12 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
   InferenceCalibrationFit fit;
   std::vector<const InferenceReferenceRow*> hopper, cdna3, blackwell_fp4;
   std::vector<const InferenceReferenceRow*> by_engine[3];  // vLLM, SGLang, trtllm-serve on NVIDIA GPUs
-  auto engine_slot = [](ServingEngine e) { return e == ServingEngine::Vllm ? 0 : e == ServingEngine::Sglang ? 1 : 2; };
   const ServingEngine slot_engine[3] = {ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe};
+  auto engine_slot = [&](ServingEngine e) {
+    int k = 0;
+    while (k < 3 && slot_engine[k] != e) ++k;
+    return k;
+  };
   auto row_label = [](const InferenceReferenceRow& r) {
     return r.model + " " + r.accelerator + " " + precision_name(r.spec.precision) + " " + std::to_string(r.isl) +
            "/" + std::to_string(r.osl) + " " + r.scenario_name + " " + engine_name(r.spec.engine);
@@ -198,7 +202,8 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     const int g = r.spec.accel.generation;
     const bool cdna = g == kGenerationCdna3 || g == kGenerationCdna4;
     if (!cdna && r.spec.engine != ServingEngine::TrtLlm) {
-      by_engine[engine_slot(r.spec.engine)].push_back(&r);
+      const int k = engine_slot(r.spec.engine);
+      if (k < 3) by_engine[k].push_back(&r);
       continue;
     }
     if (g == kGenerationBlackwell && r.spec.precision == Precision::Fp4 && r.spec.engine == ServingEngine::TrtLlm) {

@@ -80,7 +80,7 @@ struct InferenceCalibrationFit {
     std::vector<std::string> labels;
     std::vector<double> errors;
   };
-  std::vector<Engine> engines;  // vLLM, SGLang (each only when it has calibration rows)
+  std::vector<Engine> engines;  // vLLM, SGLang, trtllm-serve (each only when it has calibration rows)
   // Blackwell FP4 (NVFP4) with TensorRT-LLM: matmul (of the FP4 peak), HBM and iteration overhead on the Blackwell
   // FP4 calibration rows, the collective latency and the rest the Hopper fit's.
   InferenceEfficiency blackwell_fp4;

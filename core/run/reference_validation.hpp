@@ -108,7 +108,7 @@ struct ValidationRow {
   std::string config_text;
   nlohmann::json config;
   std::string error_class;  // throughput_error_class of its model and accelerator ("" when they do not resolve)
-  std::string engine;       // inference: the serving engine the measurement ran (trtllm, vllm, sglang)
+  std::string engine;       // inference: the serving engine the measurement ran (trtllm, vllm, sglang, trtllm-serve)
 };
 
 struct ErrorSummary {

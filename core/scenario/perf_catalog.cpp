@@ -40,8 +40,12 @@ std::vector<std::string> throughput_error_keys(const std::string& kind, const Ll
   // The engine's own calibration is NVIDIA's (kernels/inference_calibration.hpp); CDNA's fit is already vLLM's.
   const bool cdna = accel.generation == static_cast<int>(AcceleratorGeneration::Cdna3) ||
                     accel.generation == static_cast<int>(AcceleratorGeneration::Cdna4);
-  if (kind == "inference" && !engine.empty() && engine != "trtllm" && !cdna) keys.push_back(kind + "/engine:" + engine);
   const std::string cls = throughput_error_class(arch, accel);
+  if (kind == "inference" && !engine.empty() && engine != "trtllm" && !cdna) {
+    // The engine on this generation first (its served fit judged on that hardware), then the engine anywhere.
+    keys.push_back(kind + "/" + cls.substr(0, cls.find('/')) + "/engine:" + engine);
+    keys.push_back(kind + "/engine:" + engine);
+  }
   keys.push_back(kind + "/" + cls);
   keys.push_back(kind + cls.substr(cls.find('/')));
   keys.push_back(kind);

@@ -30,7 +30,8 @@ struct ValidationErrorBand {
   double log_ratio_mean = 0.0;  // mean ln(measured / estimate): < 0 when the estimates run high
 };
 // The estimator-error classes that apply to an estimate, most specific first: for a serving engine with its own
-// calibration (vllm, sglang, trtllm-serve on NVIDIA GPUs) its engine class ("inference/engine:vllm"), then kind/generation/architecture,
+// calibration (vllm, sglang, trtllm-serve on NVIDIA GPUs) its class on that generation ("inference/hopper/engine:vllm"),
+// then its engine class ("inference/engine:vllm"), then kind/generation/architecture,
 // kind/architecture, kind. The "checked against" line and the uncertainty draws both take the first with an entry.
 std::vector<std::string> throughput_error_keys(const std::string& kind, const LlmArch& arch,
                                                const AcceleratorSpec& accel, const std::string& engine = "");
