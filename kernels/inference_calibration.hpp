@@ -131,8 +131,8 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   if (engine == ServingEngine::Vllm) e.usable_hbm_fraction = 0.90;
   if (generation == kGenerationCdna3 || generation == kGenerationCdna4) {
     e.matmul = 0.40;  // fitted on the MLPerf v5.0 MI325X offline row (vLLM: the CDNA fit is already an engine's)
-  } else if (engine != ServingEngine::TrtLlm) {
-    const EngineEfficiency k = engine_efficiency(engine);
+  } else {
+    const EngineEfficiency k = engine_efficiency(engine);  // trtllm-bench: the Hopper fit's, no host term
     e.matmul = k.matmul;
     e.sequence_overhead_s = k.sequence_overhead_s;
   }

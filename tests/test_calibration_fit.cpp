@@ -107,10 +107,9 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   CHECK(bw.matmul == Approx(kBlackwellFp4Efficiency.matmul));
   CHECK(bw.hbm == Approx(kBlackwellFp4Efficiency.hbm));
   CHECK(bw.iteration_overhead_s == Approx(kBlackwellFp4Efficiency.iteration_overhead_s));
-  auto committed_of = [](ServingEngine e) { return engine_efficiency(e); };
   for (const ServingEngine eng : {ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe}) {
     INFO(engine_name(eng));
-    const EngineEfficiency k = committed_of(eng);
+    const EngineEfficiency k = engine_efficiency(eng);
     const InferenceEfficiency e = inference_efficiency(kGenerationBlackwell, Precision::Fp4, eng);
     CHECK(e.matmul == Approx(k.matmul * kBlackwellFp4Efficiency.matmul / hopper.matmul));
     CHECK(e.hbm == Approx(kBlackwellFp4Efficiency.hbm));
@@ -125,7 +124,7 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   REQUIRE(fit.engines.size() == 3);
   for (const InferenceCalibrationFit::Engine& e : fit.engines) {
     INFO(engine_name(e.engine));
-    const EngineEfficiency committed = committed_of(e.engine);
+    const EngineEfficiency committed = engine_efficiency(e.engine);
     // Inside the grid (0.10..0.70, 0..300 us), not on an edge.
     CHECK(committed.matmul > 0.10 + 1e-9);
     CHECK(committed.matmul < 0.70 - 1e-9);

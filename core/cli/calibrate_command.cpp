@@ -43,17 +43,16 @@ int run_calibrate(const CalibrateCliOptions& o) {
                           std::abs(inf.blackwell_fp4.hbm - bw.hbm) < 1e-9 &&
                           std::abs(inf.blackwell_fp4.iteration_overhead_s - bw.iteration_overhead_s) < 1e-12);
     // vLLM, SGLang and trtllm-serve on NVIDIA GPUs: their committed values against their refits.
-    auto committed_engine = [](ServingEngine e) { return engine_efficiency(e); };
     bool engines_same = true;
     for (const InferenceCalibrationFit::Engine& e : inf.engines) {
-      const EngineEfficiency c = committed_engine(e.engine);
+      const EngineEfficiency c = engine_efficiency(e.engine);
       engines_same = engines_same && std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
                      std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
     }
     auto engines_json = [&] {
       nlohmann::json a = nlohmann::json::array();
       for (const InferenceCalibrationFit::Engine& e : inf.engines) {
-        const EngineEfficiency c = committed_engine(e.engine);
+        const EngineEfficiency c = engine_efficiency(e.engine);
         nlohmann::json rows_j = nlohmann::json::array();
         for (std::size_t i = 0; i < e.labels.size(); ++i) rows_j.push_back({{"row", e.labels[i]}, {"error", e.errors[i]}});
         a.push_back({{"engine", engine_name(e.engine)},
@@ -180,7 +179,7 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                1e6 * hopper.collective_latency_s, cdna3_matmul,
                                inf_same ? "equal to the refit" : "DIFFERENT from the refit");
       for (const InferenceCalibrationFit::Engine& e : inf.engines) {
-        const EngineEfficiency c = committed_engine(e.engine);
+        const EngineEfficiency c = engine_efficiency(e.engine);
         const bool eq = std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
                         std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
         std::cout << fmt::format("inference, {} on NVIDIA GPUs: {} calibration rows of that engine (the prompts each "

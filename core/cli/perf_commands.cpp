@@ -218,10 +218,10 @@ int run_estimate_inference(const EstimateOptions& o) {
       std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica\n",
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
       std::cout << fmt::format("  engine            {}: {}\n", o.engine,
-                               o.engine == "trtllm" || o.engine == "trtllm-serve"
+                               engine_kv_on_demand(spec.engine) == 0
                                    ? std::string("each request's whole context reserved at admission "
                                                  "(GUARANTEED_NO_EVICT)")
-                               : o.engine == "sglang"
+                               : engine_kv_on_demand(spec.engine) == 2
                                    ? fmt::format("KV grown on demand, admission keeping room for new_token_ratio "
                                                  "(0.7 falling to 0.098) of the tokens to come, {} retraction(s) per "
                                                  "replica (recomputed)",

@@ -139,7 +139,8 @@ std::vector<InferenceReferenceRow> inference_fit_rows(const Catalog& catalog) {
 
 namespace {
 
-// Signed errors of `rows` at the efficiency `eff`.
+// Signed errors of `rows` at the efficiency `eff` (its matmul is the FP8 one: a BF16 row adds 0.10, capped at 0.85,
+// as inference_efficiency does).
 std::vector<double> inference_errors(const std::vector<const InferenceReferenceRow*>& rows,
                                      const InferenceEfficiency& eff) {
   InferenceRowOptions opt;
@@ -151,6 +152,7 @@ std::vector<double> inference_errors(const std::vector<const InferenceReferenceR
     InferenceEfficiency row_eff = eff;
     row_eff.usable_hbm_fraction =
         inference_efficiency(r->spec.accel.generation, r->spec.precision, r->spec.engine).usable_hbm_fraction;
+    if (r->spec.precision == Precision::Bf16) row_eff.matmul = std::min(row_eff.matmul + 0.10, 0.85);
     opt.efficiency = row_eff;
     const InferenceRowEstimate e = estimate_inference_reference(*r, opt);
     errors.push_back(e.ok ? e.tokens_per_s / r->measured_tokens_per_s - 1.0 : 1e9);
@@ -300,33 +302,19 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     InferenceCalibrationFit::Engine ef;
     ef.engine = slot_engine[k];
     ef.rows = static_cast<int>(by_engine[k].size());
-    bool first_e = true;
-    double best_e = 0.0;
-    auto try_point = [&](int mm, int us) {
-      const EngineEfficiency cand{mm * 0.025, us * 10e-6};
-      // The rows' own precisions: estimate each with the engine's fraction, BF16 rows adding 0.10.
-      std::vector<double> errors;
-      for (const InferenceReferenceRow* r : by_engine[k]) {
-        InferenceEfficiency e = base;
-        e.matmul = cand.matmul;
-        e.sequence_overhead_s = cand.sequence_overhead_s;
-        if (r->spec.precision == Precision::Bf16) e.matmul = std::min(e.matmul + 0.10, 0.85);
-        const std::vector<double> one = inference_errors({r}, e);
-        errors.push_back(one[0]);
-      }
-      const Score s = score_signed(errors);
-      if (first_e || s.objective < best_e - 1e-12) {
-        first_e = false;
-        best_e = s.objective;
-        ef.fit = cand;
-        ef.median_abs_error = s.median;
-        ef.max_abs_error = s.max;
-        ef.errors = std::move(errors);
-      }
-    };
+    GridBest best;
     for (int mm = 4; mm <= 28; ++mm) {
-      for (int us = 0; us <= 30; ++us) try_point(mm, us);
+      for (int us = 0; us <= 30; ++us) {
+        InferenceEfficiency e = base;  // the FP8 fraction; BF16 rows add 0.10 (inference_errors)
+        e.matmul = mm * 0.025;
+        e.sequence_overhead_s = us * 10e-6;
+        best.consider(by_engine[k], e);
+      }
     }
+    ef.fit = EngineEfficiency{best.eff.matmul, best.eff.sequence_overhead_s};
+    ef.median_abs_error = best.score.median;
+    ef.max_abs_error = best.score.max;
+    ef.errors = best.errors;
     for (const InferenceReferenceRow* r : by_engine[k]) ef.labels.push_back(row_label(*r));
     fit.engines.push_back(std::move(ef));
   }

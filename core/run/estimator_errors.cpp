@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/scenario/perf_catalog.hpp"
+
 namespace aidc {
 
 std::map<std::string, EstimatorError> estimator_errors(const std::vector<ValidationRow>& rows) {
@@ -26,9 +28,9 @@ std::map<std::string, EstimatorError> estimator_errors(const std::vector<Validat
     if (!r.engine.empty()) {
       // Per serving engine, and per engine on one accelerator generation (a served fit from H100 rows judged on
       // A100 rows is another question than on H100 rows).
-      keys.push_back(r.kind + "/engine:" + r.engine);
+      keys.push_back(engine_error_key(r.kind, "", r.engine));
       if (const auto slash = r.error_class.find('/'); slash != std::string::npos) {
-        keys.push_back(r.kind + "/" + r.error_class.substr(0, slash) + "/engine:" + r.engine);
+        keys.push_back(engine_error_key(r.kind, r.error_class.substr(0, slash), r.engine));
       }
     }
     for (const std::string& key : keys) {

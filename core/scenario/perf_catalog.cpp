@@ -34,6 +34,10 @@ AcceleratorGeneration generation_from(const std::string& g) {
 
 }  // namespace
 
+std::string engine_error_key(const std::string& kind, const std::string& generation, const std::string& engine) {
+  return kind + (generation.empty() ? "" : "/" + generation) + "/engine:" + engine;
+}
+
 std::vector<std::string> throughput_error_keys(const std::string& kind, const LlmArch& arch,
                                                const AcceleratorSpec& accel, const std::string& engine) {
   std::vector<std::string> keys;
@@ -43,8 +47,8 @@ std::vector<std::string> throughput_error_keys(const std::string& kind, const Ll
   const std::string cls = throughput_error_class(arch, accel);
   if (kind == "inference" && !engine.empty() && engine != "trtllm" && !cdna) {
     // The engine on this generation first (its served fit judged on that hardware), then the engine anywhere.
-    keys.push_back(kind + "/" + cls.substr(0, cls.find('/')) + "/engine:" + engine);
-    keys.push_back(kind + "/engine:" + engine);
+    keys.push_back(engine_error_key(kind, cls.substr(0, cls.find('/')), engine));
+    keys.push_back(engine_error_key(kind, "", engine));
   }
   keys.push_back(kind + "/" + cls);
   keys.push_back(kind + cls.substr(cls.find('/')));

@@ -33,6 +33,8 @@ struct ValidationErrorBand {
 // calibration (vllm, sglang, trtllm-serve on NVIDIA GPUs) its class on that generation ("inference/hopper/engine:vllm"),
 // then its engine class ("inference/engine:vllm"), then kind/generation/architecture,
 // kind/architecture, kind. The "checked against" line and the uncertainty draws both take the first with an entry.
+// A serving engine's error class: "inference/engine:vllm", or on one generation "inference/hopper/engine:vllm".
+std::string engine_error_key(const std::string& kind, const std::string& generation, const std::string& engine);
 std::vector<std::string> throughput_error_keys(const std::string& kind, const LlmArch& arch,
                                                const AcceleratorSpec& accel, const std::string& engine = "");
 ValidationErrorBand validation_error_band(const Catalog& catalog, const std::string& kind, const LlmArch& arch,
