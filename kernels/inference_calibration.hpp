@@ -10,30 +10,40 @@
 // v5.0 Llama 2 70B offline on 8 H100 and 8 MI325X: the newest round's, the older v4.1 rows only judge), each row estimated as `aidcsim validate` does (the search picks the
 // best configuration, tp fixed where the row states it) with 700 requests, and tests/test_calibration_fit.cpp
 // requires the committed values to equal the refit. Hopper FP8 (TensorRT-LLM rows only): four numbers on a grid
-// (matmul 0.45..0.70 step 0.05, HBM 0.75..0.95 step 0.05, iteration overhead 0.5..3 ms step 0.5, collective latency
-// 10/20/35/50/75 us) over the 16 H100 rows, objective median + 0.3 x max |error|: matmul 0.50, HBM 0.85, 1.0 ms per
-// engine iteration, 35 us per collective (what separates the TP=2/8 rows from the TP=1 rows: launch,
-// synchronisation and rank skew of the ~160-250 small all-reduces per decode step, above NCCL's ideal ~10 us);
-// median 2.4 %, max 10.5 %. (Until 2026-12-05: matmul 0.55, HBM 0.95, 2.5 ms, 50 us, fitted while the closed loop's
+// (matmul 0.45..0.70 step 0.05, HBM 0.80..0.95 step 0.05, host time per sampled sequence 0..8 us step 1, collective
+// latency 20/35/50/75/100/150 us: 1,296 points) over the 16 H100 rows, objective median + 0.3 x max |error|: matmul
+// 0.55, HBM 0.85, 4 us per sequence that samples a token in an iteration, 75 us per collective (what separates the
+// TP=2/8 rows from the TP=1 rows: launch, synchronisation and rank skew of the ~160-250 small all-reduces per decode
+// step, above NCCL's ideal ~10 us); median 3.1 %, max 10.2 %. No exposed per-iteration overhead: the PyTorch
+// executor of these rows overlaps its host work (stop checks, responses, scheduling the next batch) with the GPU's
+// step (TensorRT-LLM docs, "Overlap Scheduler", enabled by default), and the max-throughput rows cannot tell a
+// per-iteration term from a per-sequence one: with both free the fit wandered along a flat valley (3 ms and 0 us,
+// 0 ms and 4 us, 2 ms and 2 us at nearly one objective). What the GPU's step cannot hide grows with the batch: the
+// per-sequence term. Since 2026-12-07 the memory fits take the capacity the device reports (accelerators.json
+// hbm_visible_mib: 81559 MiB = 85.5e9 bytes on H100, not 80e9) and each engine's documented KV rule (KvMemoryRule,
+// kernels/inference_model.hpp) instead of 0.92 of 80e9 bytes for every engine; the refit under those was matmul
+// 0.55, HBM 0.90, 3.0 ms, 75 us with a per-iteration term only. (Until 2026-12-07: matmul 0.50, HBM 0.85, 1.0 ms,
+// 35 us, median 2.4 %, max 10.5 %, under the old memory. Until 2026-12-05: matmul 0.55, HBM 0.95, 2.5 ms, 50 us,
+// fitted while the closed loop's
 // steady-state window ended at the last admission, which cut fixed-length loops mid-cycle and read them low
 // (kernels/inference_batching.hpp); until 2026-12-04 HBM 0.90 and 2 ms, fitted with the OpenOrca prompts at an
 // assumed 600 tokens and on the v4.1 H100 row; before that 0.85 HBM and 35 us from a coarser grid "then rounded",
-// which no code reproduced.) The per-sequence overhead stays 0 for TensorRT-LLM (trtllm-bench drives the C++
-// executor directly, with no API server).
+// which no code reproduced.)
 // vLLM, SGLang and trtllm-serve on NVIDIA GPUs (EngineEfficiency below): two numbers per engine on that engine's
 // calibration rows alone (GPUStack performance lab, one H100 SXM, vllm bench serve with all prompts at once: a
 // prefill-heavy 2000/100 run and a ShareGPT run, of Qwen3-14B for vLLM and SGLang and of Qwen3-32B for trtllm-serve,
 // whose Qwen3-14B page has only the ShareGPT run), the rest the Hopper fit above: the linear layers' fraction at FP8
 // (matmul 0.10..0.70 step 0.025; BF16 rows +0.10) and the host time per sequence that samples a token in an
-// iteration (0..300 us step 10 us: detokenization, stop checks and streaming each token to its client through the
-// OpenAI-compatible server, which these engines run in Python; trtllm-bench has none of it). vLLM v0.11.0: 0.225,
-// 120 us; SGLang v0.5.5.post1: 0.225, 50 us; trtllm-serve (TensorRT-LLM v1.2.0rc1, PyTorch backend): 0.200, 190 us
-// (each max |error| under 3 % on its two rows). trtllm-serve post-processes (detokenizes and streams) every
+// iteration (0..400 us step 10 us: detokenization, stop checks and streaming each token to its client through the
+// OpenAI-compatible server, which these engines run in Python; trtllm-bench has only its 4 us). vLLM v0.11.0:
+// 0.225, 120 us; SGLang v0.5.5.post1: 0.225, 60 us; trtllm-serve (TensorRT-LLM v1.2.0rc1, PyTorch backend): 0.225,
+// 340 us (each max |error| under 4 % on its two rows; until 2026-12-07, under the old memory fit, SGLang 50 us and
+// trtllm-serve 0.200 and 190 us). trtllm-serve post-processes (detokenizes and streams) every
 // request's tokens in its main Python process unless extra post-processing workers are configured
 // (NVIDIA/TensorRT-LLM PR #5122, `num_postprocess_workers`, off by default): the largest host term of the three is
 // that. Until 2026-12-06 the grid was 0.20..0.70 x 0..200 us; trtllm-serve's fit sat on its matmul floor, so both
-// edges were widened (on the calibration rows alone): the optimum stays 0.200 and 190 us, now inside, and vLLM's
-// and SGLang's fits are unchanged. What the low fraction
+// edges were widened (on the calibration rows alone); until 2026-12-07 it ended at 300 us, where trtllm-serve's
+// refit under the device capacities sat. What the low fraction
 // carries: everything of the served prefill path the model does not itemize (the API server, tokenization, the
 // engines' default kernels); the held-out rows of `aidcsim validate` judge how far that carries. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
 // row (0.35..0.70 step 0.05, the rest Hopper's): 0.40; that row is compute-bound so the HBM fraction is not
@@ -43,16 +53,14 @@
 // backend's trtllm-bench; Llama 3.3 70B on one B200 and Llama 3.1 405B on four, at 128/128, 128/2048, 2048/2048,
 // 5000/500 and 20000/2000; the GB200 rows and every 1000/1000 row only judge), collective latency Hopper's: a
 // coarse grid (matmul 0.30..0.60 step 0.10 x HBM 0.45..0.85 step 0.10 x iteration overhead 1..8 ms step 1) and the
-// 26 points one fine step (0.05, 0.05, 0.5 ms) around its best: matmul 0.40 of the FP4 peak, HBM 0.55, 4.0 ms per
-// iteration (median 2.7 %, max 10.2 %). A first grid capped at HBM 0.75 and 3 ms put the fit on both edges, so it
+// 26 points one fine step (0.05, 0.05, 0.5 ms) around its best: matmul 0.40 of the FP4 peak, HBM 0.55, 2.0 ms per
+// iteration on top of Hopper's 4 us per sampled sequence (median 3.3 %, max 14.1 %; 4.0 ms, 2.7 % and 10.2 % until
+// 2026-12-07, under the old memory fit and Hopper's 1 ms). A first grid capped at HBM 0.75 and 3 ms put the fit on both edges, so it
 // was widened (on the calibration rows alone); the full fine grid (1,008 points, five times the time) finds 0.40,
 // 0.60 and 5.5 ms at median 2.6 %, max 9.5 %: HBM and overhead trade along a flat valley. Read them as effective
 // values of the PyTorch backend on Blackwell, not kernel figures: 0.55 is what decode's weight and KV reads achieve
-// together (STREAM-like kernels reach ~0.9 of B200's 8 TB/s), and 4 ms the time per iteration the model cannot
-// itemize.
-// The H100 rows of the same document fit 1.0 ms; B200 runs batches several times larger (FP4 weights, 180 GB), and
-// per-sequence host work of the Python scheduler would grow with them: a per-sequence term, not fitted here, is the
-// physical form to try next. The MLPerf server rows are calibration rows of the measurement set but not in the fit:
+// together (STREAM-like kernels reach ~0.9 of B200's 8 TB/s), and 2 ms the time per iteration the model cannot
+// itemize (the H100 rows of the same document expose none). The MLPerf server rows are calibration rows of the measurement set but not in the fit:
 // predictions.
 // Not fitted (physics or a public figure):
 // - attention at 0.45 of peak: FlashAttention-3 reaches ~ 0.6-0.75 of H100 peak in BF16 forward on long
@@ -93,8 +101,8 @@ struct EngineEfficiency {
   double sequence_overhead_s = 0.0;
 };
 inline constexpr EngineEfficiency kVllmEfficiency{0.225, 120e-6};
-inline constexpr EngineEfficiency kSglangEfficiency{0.225, 50e-6};
-inline constexpr EngineEfficiency kTrtllmServeEfficiency{0.200, 190e-6};
+inline constexpr EngineEfficiency kSglangEfficiency{0.225, 60e-6};
+inline constexpr EngineEfficiency kTrtllmServeEfficiency{0.225, 340e-6};
 
 // Blackwell FP4 (NVFP4) serving, fitted on the TensorRT-LLM B200 FP4 calibration rows (see the header): the
 // linear layers' share of the FP4 dense peak, the HBM fraction and the iteration overhead; the collective latency
@@ -104,8 +112,10 @@ struct GenerationEfficiency {
   double hbm = 0.0;
   double iteration_overhead_s = 0.0;
 };
-inline constexpr GenerationEfficiency kBlackwellFp4Efficiency{0.40, 0.55, 4.0e-3};
-inline constexpr double kHopperFp8Matmul = 0.50;  // TensorRT-LLM's Hopper FP8 linear-layer fraction (fitted, above)
+inline constexpr GenerationEfficiency kBlackwellFp4Efficiency{0.40, 0.55, 2.0e-3};
+inline constexpr double kHopperFp8Matmul = 0.55;  // TensorRT-LLM's Hopper FP8 linear-layer fraction (fitted, above)
+// trtllm-bench's time per sampled sequence per iteration that its overlap scheduler does not hide (fitted, above)
+inline constexpr double kHopperFp8SequenceOverhead = 4e-6;
 
 // An engine's committed two numbers on NVIDIA GPUs (no default case: a new engine is a -Wswitch warning, not a silent
 // borrowing of another's fit). trtllm-bench's are the Hopper fit's matmul and no per-sequence host time.
@@ -116,7 +126,17 @@ AIDC_HD inline EngineEfficiency engine_efficiency(ServingEngine engine) {
     case ServingEngine::TrtLlmServe: return kTrtllmServeEfficiency;
     case ServingEngine::TrtLlm: break;
   }
-  return EngineEfficiency{kHopperFp8Matmul, 0.0};
+  return EngineEfficiency{kHopperFp8Matmul, kHopperFp8SequenceOverhead};
+}
+
+AIDC_HD inline int engine_kv_memory_rule(ServingEngine engine) {
+  switch (engine) {
+    case ServingEngine::Vllm: return int(KvMemoryRule::Utilization);
+    case ServingEngine::Sglang: return int(KvMemoryRule::Static);
+    case ServingEngine::TrtLlm:
+    case ServingEngine::TrtLlmServe: break;
+  }
+  return int(KvMemoryRule::FreeFraction);
 }
 
 AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precision precision,
@@ -124,11 +144,15 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   InferenceEfficiency e;  // Hopper FP8 (fitted)
   e.matmul = kHopperFp8Matmul;
   e.hbm = 0.85;
-  e.iteration_overhead_s = 1.0e-3;
-  e.collective_latency_s = 35e-6;
-  // vLLM's engine arguments: gpu_memory_utilization defaults to 0.9 of the GPU's memory for weights, activations
-  // and KV cache together (vLLM docs, EngineArgs), on any hardware (a public default, not fitted).
-  if (engine == ServingEngine::Vllm) e.usable_hbm_fraction = 0.90;
+  e.iteration_overhead_s = 0.0;
+  e.sequence_overhead_s = kHopperFp8SequenceOverhead;
+  e.collective_latency_s = 75e-6;
+  // How the engine sizes its KV cache, by its documented default on any hardware (public defaults, not fitted;
+  // KvMemoryRule): TensorRT-LLM 0.9 of the memory free after weights and activations (KvCacheConfig
+  // free_gpu_memory_fraction), vLLM 0.9 of the GPU's memory in all (EngineArgs gpu_memory_utilization), SGLang the
+  // total less a reserve by GPU size and tp*pp (ServerArgs mem_fraction_static).
+  e.kv_memory_rule = engine_kv_memory_rule(engine);
+  e.kv_memory_fraction = 0.90;
   if (generation == kGenerationCdna3 || generation == kGenerationCdna4) {
     e.matmul = 0.40;  // fitted on the MLPerf v5.0 MI325X offline row (vLLM: the CDNA fit is already an engine's)
   } else {

@@ -30,17 +30,19 @@ namespace aidc {
 
 // Defaults are the Hopper FP8 fit; use inference_efficiency(generation, precision) for the calibrated values.
 struct InferenceEfficiency {
-  double matmul = 0.50;          // achieved fraction of dense peak FLOP/s in the linear layers
+  double matmul = 0.55;          // achieved fraction of dense peak FLOP/s in the linear layers
   double attention = 0.45;       // achieved fraction of peak in attention kernels (flash/paged attention)
   double hbm = 0.85;             // achieved fraction of HBM bandwidth (weights, KV cache, activations)
   double collective = 0.8;       // achieved fraction of the scale-up link in ring collectives
-  double collective_latency_s = 35e-6;  // per collective: launch, synchronization and skew between the ranks
+  double collective_latency_s = 75e-6;  // per collective: launch, synchronization and skew between the ranks
   double p2p_latency_s = 10e-6;        // pipeline-stage activation send/recv
-  double iteration_overhead_s = 1.0e-3;  // scheduler, sampling, host<->device bookkeeping per engine iteration
+  double iteration_overhead_s = 0.0;   // scheduler, sampling, host<->device bookkeeping per engine iteration that
+                                       // the engine does not overlap with the GPU's work
   double layer_overhead_s = 0.0;       // kernel launches per layer that CUDA graphs do not hide
-  double sequence_overhead_s = 0.0;    // per sequence that samples a token in an iteration: sampling, stop checks,
+  double sequence_overhead_s = 4e-6;   // per sequence that samples a token in an iteration: sampling, stop checks,
                                        // request bookkeeping in the runtime (grows with the batch)
-  double usable_hbm_fraction = 0.92;   // share of HBM for weights + activations + KV (kUsableHbmFraction)
+  int kv_memory_rule = 0;              // how the engine sizes its KV cache from the GPU's memory (KvMemoryRule)
+  double kv_memory_fraction = 0.90;    // that rule's documented default fraction (engine_memory)
 };
 
 // The serving engine whose scheduler runs the replicas. What differs here is its KV policy
@@ -81,11 +83,60 @@ enum class InferenceInfeasible : int {
   NoKvTransferLink = 8,      // disaggregated: no fabric bandwidth between prefill and decode instances
 };
 
-// Share of HBM that the serving engine may use: TensorRT-LLM reserves free memory for the KV cache with
-// kv_cache_free_gpu_mem_fraction = 0.9 after weights and activations; vLLM's gpu_memory_utilization defaults to 0.9.
-// We model usable = 0.92 x HBM for weights + activations + KV (the rest: CUDA context, allocator slack); vLLM takes
-// its documented gpu_memory_utilization default, 0.90 of HBM for the same (InferenceEfficiency::usable_hbm_fraction).
-inline constexpr double kUsableHbmFraction = 0.92;
+// How an engine sizes its KV cache from the memory the GPU reports (AcceleratorSpec::hbm_bytes), by each engine's
+// documented default:
+// - FreeFraction (TensorRT-LLM, trtllm-serve): KvCacheConfig.free_gpu_memory_fraction, 0.9 of the memory still
+//   free after the weights, the activations of the engine's profiling pass and the runtime's own memory
+//   (kTrtllmRuntimeReserveBytes: CUDA context, cuBLAS/NCCL workspaces, CUDA-graph pools; an assumption).
+// - Utilization (vLLM): gpu_memory_utilization, 0.9 of the GPU's total memory for weights, activations and KV.
+// - Static (SGLang): mem_fraction_static = (total - reserved) / total for the weights and the KV pool; the reserve
+//   holds activations and CUDA graphs: (9.5 + tp*pp/2) GiB on GPUs of 35-90 GiB, (12 + tp*pp/2) GiB up to 160 GiB,
+//   32 GiB above, (2.8 + tp*pp/10) GiB below 35 GiB (sglang python/sglang/srt/server_args.py, 2025 releases).
+enum class KvMemoryRule : int { FreeFraction = 0, Utilization = 1, Static = 2 };
+
+// Memory a TensorRT-LLM process holds besides weights, activations and KV: CUDA context (~0.5 GiB on Hopper),
+// cuBLAS and NCCL workspaces and CUDA-graph pools. 2 GiB is an assumption, of the order of the non-torch and graph
+// memory vLLM logs at start-up; vLLM's and SGLang's rules hold theirs inside their own margins.
+inline constexpr double kTrtllmRuntimeReserveBytes = 2.0 * 1024.0 * 1024.0 * 1024.0;
+
+AIDC_HD inline double sglang_reserved_bytes(double hbm_bytes, int parallel) {
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  const double mem_gib = hbm_bytes / gib;
+  if (mem_gib < 35.0) return (2.8 + parallel / 10.0) * gib;
+  if (mem_gib < 90.0) return (9.5 + parallel / 2.0) * gib;
+  if (mem_gib < 160.0) return (12.0 + parallel / 2.0) * gib;
+  return 32.0 * gib;
+}
+
+// One GPU of a replica under an engine's memory rule: the ceiling that weights (and, where the engine measures
+// them outside its reserve, activations) must fit under, and the room left for the KV cache.
+struct EngineMemory {
+  double ceiling_bytes = 0.0;   // weights + activations must not exceed this (Static: weights alone)
+  double kv_room_bytes = 0.0;   // bytes for the KV cache (negative: none)
+  double used_bytes = 0.0;      // what the engine allocates: weights + activations + KV
+};
+
+AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double hbm_bytes, int parallel,
+                                          double weights_bytes, double activation_bytes) {
+  EngineMemory m;
+  switch (KvMemoryRule(e.kv_memory_rule)) {
+    case KvMemoryRule::Utilization:
+      m.ceiling_bytes = e.kv_memory_fraction * hbm_bytes;
+      m.kv_room_bytes = m.ceiling_bytes - weights_bytes - activation_bytes;
+      break;
+    case KvMemoryRule::Static:
+      m.ceiling_bytes = hbm_bytes - sglang_reserved_bytes(hbm_bytes, parallel);
+      m.kv_room_bytes = m.ceiling_bytes - weights_bytes;
+      activation_bytes = 0.0;  // inside the reserve
+      break;
+    case KvMemoryRule::FreeFraction:
+      m.ceiling_bytes = hbm_bytes - kTrtllmRuntimeReserveBytes;
+      m.kv_room_bytes = e.kv_memory_fraction * (m.ceiling_bytes - weights_bytes - activation_bytes);
+      break;
+  }
+  m.used_bytes = weights_bytes + activation_bytes + (m.kv_room_bytes > 0.0 ? m.kv_room_bytes : 0.0);
+  return m;
+}
 
 struct ReplicaModel {
   // inputs echoed
@@ -103,7 +154,7 @@ struct ReplicaModel {
   double activation_reserve_per_gpu = 0.0;
   double kv_bytes_per_token_per_gpu = 0.0;   // all layers of this GPU's stage
   double kv_capacity_tokens = 0.0;           // per replica (every GPU of a stage holds its share of every token)
-  double usable_hbm_per_gpu = 0.0;
+  double usable_hbm_per_gpu = 0.0;         // what the engine allocates: weights + activations + KV (engine_memory)
   double hbm_bytes_per_gpu = 0.0;
   double hbm_bytes_per_s = 0.0;
   // per-stage, per-GPU cost coefficients
@@ -170,7 +221,6 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
                                               : (acc.fp8_flops_per_s > 0.0 ? acc.fp8_flops_per_s : acc.bf16_flops_per_s);
   r.hbm_bytes_per_gpu = acc.hbm_bytes;
   r.hbm_bytes_per_s = acc.hbm_bytes_per_s;
-  r.usable_hbm_per_gpu = acc.hbm_bytes * eff.usable_hbm_fraction;
   r.hidden = a.hidden;
   r.scaleup_bytes_per_s = acc.scaleup_bytes_per_s;
 
@@ -245,7 +295,10 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   const double chunk = max_chunk_tokens > 0 ? max_chunk_tokens : 1;
   r.activation_reserve_per_gpu =
       chunk * r.act_bytes_per_elem * (2.0 * a.hidden + (qkv + 2.0 * ffn_eff) / tp) + 256.0 * 1024 * 1024;
-  const double kv_room = r.usable_hbm_per_gpu - r.weights_bytes_per_gpu - r.activation_reserve_per_gpu;
+  const EngineMemory mem = engine_memory(eff, acc.hbm_bytes, tp * pp, r.weights_bytes_per_gpu,
+                                         r.activation_reserve_per_gpu);
+  r.usable_hbm_per_gpu = mem.used_bytes;
+  const double kv_room = mem.kv_room_bytes;
   r.kv_capacity_tokens = kv_room > 0.0 && r.kv_bytes_per_token_per_gpu > 0.0
                              ? kv_room / r.kv_bytes_per_token_per_gpu : 0.0;
   r.s_per_gemm_flop = r.peak_flops > 0.0 ? 1.0 / (eff.matmul * r.peak_flops) : 0.0;
@@ -254,7 +307,9 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.s_per_link_byte = acc.scaleup_bytes_per_s > 0.0 ? 1.0 / (eff.collective * acc.scaleup_bytes_per_s) : 0.0;
   r.log_expert_miss = a.routed_experts > 0 && a.active_experts < a.routed_experts
                           ? ::log1p(-double(a.active_experts) / a.routed_experts) : -1e300;
-  if (r.infeasible == 0 && r.weights_bytes_per_gpu + r.activation_reserve_per_gpu > r.usable_hbm_per_gpu) {
+  const bool act_in_reserve = KvMemoryRule(eff.kv_memory_rule) == KvMemoryRule::Static;
+  const double must_fit = r.weights_bytes_per_gpu + (act_in_reserve ? 0.0 : r.activation_reserve_per_gpu);
+  if (r.infeasible == 0 && must_fit > mem.ceiling_bytes) {
     r.infeasible = int(InferenceInfeasible::WeightsExceedMemory);
   }
   return r;

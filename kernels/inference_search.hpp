@@ -502,7 +502,7 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   InferenceSearchResult s;
   s.n_evaluated = n;
   s.hbm_bytes_total = pr.accel.hbm_bytes * pr.gpus;
-  s.usable_hbm_bytes_total = pr.accel.hbm_bytes * pr.eff.usable_hbm_fraction * pr.gpus;
+  s.usable_hbm_bytes_total = engine_memory(pr.eff, pr.accel.hbm_bytes, pr.gpus, 0.0, 0.0).ceiling_bytes * pr.gpus;
   int closest = -1;
   for (int i = 0; i < n; ++i) {
     const InferenceEstimate& e = est[i];

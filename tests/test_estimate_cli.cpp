@@ -177,7 +177,7 @@ TEST_CASE("GPUs not divisible by the tensor-parallel degree are refused") {
 TEST_CASE("a model that does not fit is refused with the memory in numbers") {
   std::vector<std::string> a = {"estimate", "inference", "--model", "llama-3.1-405b", "--accelerator", "h100-sxm",
                                 "--gpus", "2", "--precision", "fp8", "--isl", "1000", "--osl", "100"};
-  check_refused(a, {"llama-3.1-405b in fp8 needs", "GB of weights", "2 x h100-sxm hold 160 GB"});
+  check_refused(a, {"llama-3.1-405b in fp8 needs", "GB of weights", "2 x h100-sxm hold 171 GB (167 GB usable)"});
   std::vector<std::string> t = training_args({"--gpus", "2"});
   t[3] = "llama-3.1-405b";
   check_refused(t, {"llama-3.1-405b on 2 x h100-sxm", "no configuration fits in memory", "GB"});
@@ -404,11 +404,11 @@ TEST_CASE("a fixed schedule the fixed pipeline cannot run is refused with the re
 
 TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vllm and sglang grow it on demand and "
           "run at their own calibration") {
-  // Llama 3.3 70B on 2 H100 with 2048/2048 tokens: the KV cache, not the batch limit, bounds the batch.
+  // Llama 3.3 70B on 2 H100 with 4096/4096 tokens: the KV cache, not the batch limit, bounds the batch.
   auto args = [](const char* engine) {
     return std::vector<std::string>{"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm",
-                                    "--gpus", "2", "--tp", "2", "--precision", "fp8", "--isl", "2048", "--osl",
-                                    "2048", "--requests", "600", "--engine", engine, "--json"};
+                                    "--gpus", "2", "--tp", "2", "--precision", "fp8", "--isl", "4096", "--osl",
+                                    "4096", "--requests", "600", "--engine", engine, "--json"};
   };
   const json trt = run_json(args("trtllm"));
   const json vllm = run_json(args("vllm"));

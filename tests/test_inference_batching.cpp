@@ -257,7 +257,10 @@ TEST_CASE("one request alone costs one prefill iteration and then one decode ite
 }
 
 TEST_CASE("a long prompt is prefilled in chunks of the token budget") {
-  const ReplicaModel r = model_8b(1024);
+  // An engine with a host overhead per iteration that it does not overlap (the fitted TensorRT-LLM one has none).
+  InferenceEfficiency eff = inference_efficiency(kGenerationHopper, Precision::Fp8);
+  eff.iteration_overhead_s = 1e-3;
+  const ReplicaModel r = make_replica_model(llama_3_1_8b(), h100_sxm(), Precision::Fp8, 1, 1, 1, 1024, eff);
   std::vector<InferenceRequest> reqs = fixed_requests(1, 10000, 2);
   ScratchOwner sc(1);
   BatchingParams p;

@@ -242,7 +242,7 @@ TEST_CASE("a model too large for the GPUs gives a reason in numbers") {
   REQUIRE(r.evaluated > 0);
   INFO(r.reason);
   REQUIRE(r.reason.find("2.80 TB") != std::string::npos);
-  REQUIRE(r.reason.find("8 GPUs × 80 GB hold 640 GB") != std::string::npos);
+  REQUIRE(r.reason.find("8 GPUs × 86 GB hold 687 GB") != std::string::npos);
   REQUIRE(r.estimate.memory_bytes > r.estimate.usable_bytes);
   REQUIRE(r.estimate.limit == TrainingLimit::Memory);
 }

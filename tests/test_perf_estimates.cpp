@@ -71,7 +71,7 @@ TEST_CASE("the inference adapter explains requests that cannot run") {
   const InferenceOutcome r = estimate_inference(s, Backend::Cpu);
   CHECK_FALSE(r.found);
   CHECK_THAT(r.reason, Catch::Contains("llama-3.1-405b in fp8 needs"));
-  CHECK_THAT(r.reason, Catch::Contains("2 x h100-sxm hold 160 GB"));
+  CHECK_THAT(r.reason, Catch::Contains("2 x h100-sxm hold 171 GB (167 GB usable)"));
 }
 
 TEST_CASE("the inference adapter reports SLOs that no configuration meets") {

@@ -33,6 +33,8 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                                     std::abs(inf.hopper_fp8.hbm - hopper.hbm) < 1e-9 &&
                                                     std::abs(inf.hopper_fp8.iteration_overhead_s -
                                                              hopper.iteration_overhead_s) < 1e-12 &&
+                                                    std::abs(inf.hopper_fp8.sequence_overhead_s -
+                                                             hopper.sequence_overhead_s) < 1e-12 &&
                                                     std::abs(inf.hopper_fp8.collective_latency_s -
                                                              hopper.collective_latency_s) < 1e-12)) &&
                           (inf.cdna3_rows == 0 || std::abs(inf.cdna3_matmul - cdna3_matmul) < 1e-9);
@@ -78,6 +80,7 @@ int run_calibrate(const CalibrateCliOptions& o) {
       return nlohmann::json{{"matmul", e.matmul},
                             {"hbm", e.hbm},
                             {"iteration_overhead_s", e.iteration_overhead_s},
+                            {"sequence_overhead_s", e.sequence_overhead_s},
                             {"collective_latency_s", e.collective_latency_s}};
     };
     if (o.json) {
@@ -161,21 +164,26 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                : gemm_same    ? "equal to the refit"
                                               : "DIFFERENT from the refit");
       std::cout << fmt::format("inference, FP8: {} Hopper and {} CDNA3 offline calibration rows ({} requests each, as "
-                               "validate estimates them); grid matmul 0.45..0.70 x HBM 0.75..0.95 step 0.05 x "
-                               "iteration overhead 0.5..3 ms step 0.5 x collective latency 10/20/35/50/75 us, then the "
-                               "CDNA3 matmul 0.35..0.70, same objective\n",
-                               inf.hopper_rows, inf.cdna3_rows, kInferenceFitRequests);
+                               "validate estimates them); grid matmul 0.45..0.70 x HBM 0.80..0.95 step 0.05 x host time per "
+                               "sampled sequence 0..8 us step 1 x collective latency 20/35/50/75/100/150 us ({} points), "
+                               "iteration overhead 0 (overlapped with the GPU), then the CDNA3 matmul 0.35..0.70, same "
+                               "objective\n",
+                               inf.hopper_rows, inf.cdna3_rows, kInferenceFitRequests, inf.hopper_points);
       for (std::size_t i = 0; i < inf.labels.size(); ++i) {
         std::cout << fmt::format("  {:<50} error at the refit {:+6.1f} %\n", inf.labels[i], 100.0 * inf.errors[i]);
       }
-      std::cout << fmt::format("  refit:     Hopper matmul {:.2f}, HBM {:.2f}, iteration {:.1f} ms, collective {:.0f} us "
-                               "(median |error| {:.1f} %, max {:.1f} %); CDNA3 matmul {:.2f}\n",
+      std::cout << fmt::format("  refit:     Hopper matmul {:.2f}, HBM {:.2f}, iteration {:.1f} ms, {:.0f} us per sampled "
+                               "sequence, collective {:.0f} us (median |error| {:.1f} %, max {:.1f} %); CDNA3 matmul "
+                               "{:.2f}\n",
                                inf.hopper_fp8.matmul, inf.hopper_fp8.hbm, 1e3 * inf.hopper_fp8.iteration_overhead_s,
+                               1e6 * inf.hopper_fp8.sequence_overhead_s,
                                1e6 * inf.hopper_fp8.collective_latency_s, 100.0 * inf.hopper_median_abs_error,
                                100.0 * inf.hopper_max_abs_error, inf.cdna3_matmul);
-      std::cout << fmt::format("  committed: Hopper matmul {:.2f}, HBM {:.2f}, iteration {:.1f} ms, collective {:.0f} us; "
-                               "CDNA3 matmul {:.2f} (kernels/inference_calibration.hpp): {}\n",
+      std::cout << fmt::format("  committed: Hopper matmul {:.2f}, HBM {:.2f}, iteration {:.1f} ms, {:.0f} us per sampled "
+                               "sequence, collective {:.0f} us; CDNA3 matmul {:.2f} (kernels/inference_calibration.hpp): "
+                               "{}\n",
                                hopper.matmul, hopper.hbm, 1e3 * hopper.iteration_overhead_s,
+                               1e6 * hopper.sequence_overhead_s,
                                1e6 * hopper.collective_latency_s, cdna3_matmul,
                                inf_same ? "equal to the refit" : "DIFFERENT from the refit");
       for (const InferenceCalibrationFit::Engine& e : inf.engines) {
@@ -184,7 +192,7 @@ int run_calibrate(const CalibrateCliOptions& o) {
                         std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
         std::cout << fmt::format("inference, {} on NVIDIA GPUs: {} calibration rows of that engine (the prompts each "
                                  "row states); grid matmul at FP8 0.10..0.70 step 0.025 (BF16 rows +0.10) x host time "
-                                 "per sampled sequence 0..300 us step 10, the rest the TensorRT-LLM fit, same "
+                                 "per sampled sequence 0..400 us step 10, the rest the TensorRT-LLM fit, same "
                                  "objective\n",
                                  engine_name(e.engine), e.rows);
         for (std::size_t i = 0; i < e.labels.size(); ++i) {

@@ -148,10 +148,12 @@ std::vector<double> inference_errors(const std::vector<const InferenceReferenceR
   opt.backend = Backend::Cpu;
   std::vector<double> errors;
   for (const InferenceReferenceRow* r : rows) {
-    // What is the engine's by a public default rather than fitted (vLLM's memory share) stays the row engine's.
+    // What is the engine's by a public default rather than fitted (its KV memory rule) stays the row engine's.
     InferenceEfficiency row_eff = eff;
-    row_eff.usable_hbm_fraction =
-        inference_efficiency(r->spec.accel.generation, r->spec.precision, r->spec.engine).usable_hbm_fraction;
+    const InferenceEfficiency engine_eff =
+        inference_efficiency(r->spec.accel.generation, r->spec.precision, r->spec.engine);
+    row_eff.kv_memory_rule = engine_eff.kv_memory_rule;
+    row_eff.kv_memory_fraction = engine_eff.kv_memory_fraction;
     if (r->spec.precision == Precision::Bf16) row_eff.matmul = std::min(row_eff.matmul + 0.10, 0.85);
     opt.efficiency = row_eff;
     const InferenceRowEstimate e = estimate_inference_reference(*r, opt);
@@ -220,20 +222,28 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
   fit.cdna3_rows = static_cast<int>(cdna3.size());
   GridBest hop;
   if (!hopper.empty()) {
+    // The exposed iteration overhead stays 0: TensorRT-LLM's PyTorch executor overlaps its host work (stop checks,
+    // responses, scheduling the next batch) with the GPU's step (its overlap scheduler, on by default), and the
+    // max-throughput rows cannot tell a per-iteration term from a per-sequence one (a flat valley). What the GPU
+    // cannot hide grows with the sequences that sample a token: the per-sequence term below.
+    int points = 0;
     for (int mm = 45; mm <= 70; mm += 5) {
-      for (int hbm = 75; hbm <= 95; hbm += 5) {
-        for (int it = 1; it <= 6; ++it) {
-          for (const double lat_us : {10.0, 20.0, 35.0, 50.0, 75.0}) {
+      for (int hbm = 80; hbm <= 95; hbm += 5) {
+        for (int us = 0; us <= 8; ++us) {
+          for (const double lat_us : {20.0, 35.0, 50.0, 75.0, 100.0, 150.0}) {
             InferenceEfficiency e = inference_efficiency(kGenerationHopper, Precision::Fp8);
             e.matmul = mm / 100.0;
             e.hbm = hbm / 100.0;
-            e.iteration_overhead_s = it * 0.5e-3;
+            e.iteration_overhead_s = 0.0;
+            e.sequence_overhead_s = us * 1e-6;
             e.collective_latency_s = lat_us * 1e-6;
             hop.consider(hopper, e);
+            ++points;
           }
         }
       }
     }
+    fit.hopper_points = points;
     fit.hopper_fp8 = hop.eff;
     fit.hopper_median_abs_error = hop.score.median;
     fit.hopper_max_abs_error = hop.score.max;
@@ -296,7 +306,7 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     for (const InferenceReferenceRow* r : blackwell_fp4) fit.blackwell_fp4_labels.push_back(row_label(*r));
   }
   // Each other engine: its linear-layer fraction (at FP8) and host time per sampled sequence on its own rows, the
-  // rest the TensorRT-LLM fit: matmul 0.10..0.70 step 0.025 x 0..300 us step 10 us (775 points).
+  // rest the TensorRT-LLM fit: matmul 0.10..0.70 step 0.025 x 0..400 us step 10 us (1,025 points).
   for (int k = 0; k < 3; ++k) {
     if (by_engine[k].empty()) continue;
     InferenceCalibrationFit::Engine ef;
@@ -304,7 +314,7 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     ef.rows = static_cast<int>(by_engine[k].size());
     GridBest best;
     for (int mm = 4; mm <= 28; ++mm) {
-      for (int us = 0; us <= 30; ++us) {
+      for (int us = 0; us <= 40; ++us) {
         InferenceEfficiency e = base;  // the FP8 fraction; BF16 rows add 0.10 (inference_errors)
         e.matmul = mm * 0.025;
         e.sequence_overhead_s = us * 10e-6;

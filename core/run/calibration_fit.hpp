@@ -53,8 +53,8 @@ GroupedGemmFit fit_expert_gemm_half_tokens(const std::vector<GroupedGemmRow>& ro
 // Inference: the fitted efficiencies of kernels/inference_calibration.hpp refitted from the offline calibration rows
 // (TensorRT-LLM max-throughput and MLPerf offline; the MLPerf server rows are not in the fit and stay predictions)
 // estimated as `aidcsim validate` estimates them, with kInferenceFitRequests requests per row, on the CPU backend.
-// Hopper FP8: matmul 0.45..0.70 step 0.05 × HBM 0.75..0.95 step 0.05 × iteration overhead 0.5..3 ms step 0.5 ×
-// collective latency 10, 20, 35, 50, 75 µs on the Hopper rows; then CDNA3 FP8: matmul 0.35..0.70 step 0.05 on the CDNA3
+// Hopper FP8: matmul 0.45..0.70 step 0.05 × HBM 0.80..0.95 step 0.05 × host time per sampled sequence 0..8 µs step
+// 1 × collective latency 20, 35, 50, 75, 100, 150 µs on the Hopper rows, no exposed per-iteration overhead; then CDNA3 FP8: matmul 0.35..0.70 step 0.05 on the CDNA3
 // rows with the Hopper values for the rest; then Blackwell FP4 (TensorRT-LLM) on the Blackwell FP4 rows: matmul
 // 0.30..0.60 step 0.10 × HBM 0.45..0.85 step 0.10 × iteration overhead 1..8 ms step 1, then the 26 points one fine
 // step (0.05, 0.05, 0.5 ms) around the best, the collective latency Hopper's. Objective median + 0.3 × max |error| (as the training fits); ties keep
@@ -63,6 +63,7 @@ inline constexpr int kInferenceFitRequests = 700;
 
 struct InferenceCalibrationFit {
   InferenceEfficiency hopper_fp8;
+  int hopper_points = 0;  // grid points the Hopper fit evaluated
   double cdna3_matmul = 0.0;
   int hopper_rows = 0, cdna3_rows = 0;
   double hopper_median_abs_error = 0.0, hopper_max_abs_error = 0.0;
@@ -70,7 +71,7 @@ struct InferenceCalibrationFit {
   std::vector<std::string> labels;  // Hopper rows, then CDNA3 rows
   std::vector<double> errors;       // per row, signed, at the fit
   // vLLM, SGLang and trtllm-serve on NVIDIA GPUs: their own linear-layer fraction (at FP8) and host time per
-  // sampled sequence (matmul 0.10..0.70 step 0.025 x 0..300 us step 10 us), on their
+  // sampled sequence (matmul 0.10..0.70 step 0.025 x 0..400 us step 10 us), on their
   // calibration rows (any NVIDIA generation, any precision; BF16 adds 0.10 as for TensorRT-LLM), the rest Hopper's.
   struct Engine {
     ServingEngine engine = ServingEngine::Vllm;
