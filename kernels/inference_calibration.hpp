@@ -56,8 +56,8 @@
 // 26 points one fine step (0.05, 0.05, 0.5 ms) around its best: matmul 0.40 of the FP4 peak, HBM 0.55, 2.0 ms per
 // iteration on top of Hopper's 4 us per sampled sequence (median 3.3 %, max 14.1 %; 4.0 ms, 2.7 % and 10.2 % until
 // 2026-12-07, under the old memory fit and Hopper's 1 ms). A first grid capped at HBM 0.75 and 3 ms put the fit on both edges, so it
-// was widened (on the calibration rows alone); the full fine grid (1,008 points, five times the time) finds 0.40,
-// 0.60 and 5.5 ms at median 2.6 %, max 9.5 %: HBM and overhead trade along a flat valley. Read them as effective
+// was widened (on the calibration rows alone); under the old memory fit the full fine grid (1,008 points, five times
+// the time) found 0.40, 0.60 and 5.5 ms at median 2.6 %, max 9.5 %: HBM and overhead trade along a flat valley. Read them as effective
 // values of the PyTorch backend on Blackwell, not kernel figures: 0.55 is what decode's weight and KV reads achieve
 // together (STREAM-like kernels reach ~0.9 of B200's 8 TB/s), and 2 ms the time per iteration the model cannot
 // itemize (the H100 rows of the same document expose none). The MLPerf server rows are calibration rows of the measurement set but not in the fit:
@@ -118,7 +118,7 @@ inline constexpr double kHopperFp8Matmul = 0.55;  // TensorRT-LLM's Hopper FP8 l
 inline constexpr double kHopperFp8SequenceOverhead = 4e-6;
 
 // An engine's committed two numbers on NVIDIA GPUs (no default case: a new engine is a -Wswitch warning, not a silent
-// borrowing of another's fit). trtllm-bench's are the Hopper fit's matmul and no per-sequence host time.
+// borrowing of another's fit). trtllm-bench's are the Hopper fit's matmul and per-sequence time (4 us).
 AIDC_HD inline EngineEfficiency engine_efficiency(ServingEngine engine) {
   switch (engine) {
     case ServingEngine::Vllm: return kVllmEfficiency;
@@ -154,16 +154,18 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   e.kv_memory_rule = engine_kv_memory_rule(engine);
   e.kv_memory_fraction = 0.90;
   if (generation == kGenerationCdna3 || generation == kGenerationCdna4) {
-    e.matmul = 0.40;  // fitted on the MLPerf v5.0 MI325X offline row (vLLM: the CDNA fit is already an engine's)
+    // Fitted on the MLPerf v5.0 MI325X offline row (vLLM: the CDNA fit is already an engine's), with the rest of the
+    // Hopper fit held, its 4 us per sampled sequence included (an assumption for vLLM on ROCm: no row separates it).
+    e.matmul = 0.40;
   } else {
-    const EngineEfficiency k = engine_efficiency(engine);  // trtllm-bench: the Hopper fit's, no host term
+    const EngineEfficiency k = engine_efficiency(engine);  // trtllm-bench: the Hopper fit's two
     e.matmul = k.matmul;
     e.sequence_overhead_s = k.sequence_overhead_s;
   }
   if (precision == Precision::Bf16) e.matmul = e.matmul + 0.10 < 0.85 ? e.matmul + 0.10 : 0.85;
   if (precision == Precision::Fp4 && generation == kGenerationBlackwell) {
     // TensorRT-LLM: the Blackwell FP4 fit (above). Another engine has no FP4 rows of its own: it keeps its share
-    // relative to TensorRT-LLM's (its FP8 fraction x 0.40 / 0.50, an assumption) and its own host time per
+    // relative to TensorRT-LLM's (its FP8 fraction x 0.40 / 0.55, an assumption) and its own host time per
     // sequence, with Blackwell's HBM share; vLLM and SGLang Hopper's iteration overhead, trtllm-serve (the same
     // executor as the fitted rows) Blackwell's.
     e.matmul = engine == ServingEngine::TrtLlm ? kBlackwellFp4Efficiency.matmul

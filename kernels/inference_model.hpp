@@ -291,7 +291,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.alltoall_per_stage = r.ep > 1 ? 2.0 * r.moe_stage_layers : 0.0;
 
   // Memory fit: weights + activation workspace (one chunk's activations: residual, qkv, MLP intermediate, logits
-  // for the rows that sample) + KV <= usable HBM.
+  // for the rows that sample) + KV within what the engine's rule leaves (engine_memory, one replica's tp x pp).
   const double chunk = max_chunk_tokens > 0 ? max_chunk_tokens : 1;
   r.activation_reserve_per_gpu =
       chunk * r.act_bytes_per_elem * (2.0 * a.hidden + (qkv + 2.0 * ffn_eff) / tp) + 256.0 * 1024 * 1024;

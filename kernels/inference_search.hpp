@@ -502,7 +502,6 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   InferenceSearchResult s;
   s.n_evaluated = n;
   s.hbm_bytes_total = pr.accel.hbm_bytes * pr.gpus;
-  s.usable_hbm_bytes_total = engine_memory(pr.eff, pr.accel.hbm_bytes, pr.gpus, 0.0, 0.0).ceiling_bytes * pr.gpus;
   int closest = -1;
   for (int i = 0; i < n; ++i) {
     const InferenceEstimate& e = est[i];
@@ -521,6 +520,10 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
     }
   }
   if (s.n_feasible == 0) s.reason = closest >= 0 ? est[closest].reason : int(InferenceInfeasible::NoConfiguration);
+  // What the engine may fill per GPU, for the replica of the configuration that came closest (SGLang's reserve
+  // depends on its tp x pp), times the GPUs.
+  const int parallel = closest >= 0 ? configs[closest].tp * configs[closest].pp : pr.gpus;
+  s.usable_hbm_bytes_total = engine_memory(pr.eff, pr.accel.hbm_bytes, parallel, 0.0, 0.0).ceiling_bytes * pr.gpus;
   return s;
 }
 
@@ -567,7 +570,8 @@ inline const char* precision_name(Precision p) {
 }
 
 // Host-only: the sentence the CLI prints when nothing fits, e.g.
-// "llama-3.1-405b in fp8 needs 406 GB of weights; 2 x h100-sxm hold 160 GB" (kernels/inference_search_parallel.cpp).
+// "llama-3.1-405b in fp8 needs 410 GB of weights; 2 x h100-sxm hold 171 GB (167 GB usable)"
+// (kernels/inference_search_parallel.cpp).
 std::string describe_infeasible(const InferenceSearchResult& s, const char* model, const char* accel, int gpus,
                                 Precision p);
 

@@ -7,6 +7,7 @@
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
 #include "kernels/inference_calibration.hpp"
+#include "tests/inference_test_models.hpp"
 #include "tests/skip.hpp"
 
 using namespace aidc;
@@ -63,7 +64,7 @@ TEST_CASE("a grouped_gemm row without its numbers is bad input naming the row") 
 
 TEST_CASE("the committed inference efficiencies equal a refit from the offline calibration rows alone") {
 #ifdef AIDCSIM_UNDER_ASAN
-  // 900 grid points x 16 searched rows and 186 x 10 Blackwell FP4 rows: about a minute in the main suite, far
+  // 1,296 grid points x 16 searched rows and 186 x 10 Blackwell FP4 rows: about a minute in the main suite, far
   // longer under ASan/UBSan. The sanitizer run checks that the rows resolve; the main suite checks the refit.
   const std::vector<InferenceReferenceRow> some = inference_fit_rows(Catalog::embedded());
   REQUIRE(some.size() == 33);
@@ -80,8 +81,18 @@ TEST_CASE("the committed inference efficiencies equal a refit from the offline c
   const InferenceEfficiency hopper = inference_efficiency(kGenerationHopper, Precision::Fp8);
   CHECK(fit.hopper_fp8.matmul == Approx(hopper.matmul));
   CHECK(fit.hopper_fp8.hbm == Approx(hopper.hbm));
-  CHECK(fit.hopper_fp8.iteration_overhead_s == Approx(hopper.iteration_overhead_s));
+  CHECK(fit.hopper_fp8.iteration_overhead_s == 0.0);  // held at 0: the overlap scheduler (the header's reason)
+  CHECK(hopper.iteration_overhead_s == 0.0);
   CHECK(fit.hopper_fp8.sequence_overhead_s == Approx(hopper.sequence_overhead_s));
+  // Inside the grid (matmul 0.45..0.70, HBM 0.80..0.95, 0..8 us, 20..150 us), not on an edge.
+  CHECK(hopper.matmul > 0.45 + 1e-9);
+  CHECK(hopper.matmul < 0.70 - 1e-9);
+  CHECK(hopper.hbm > 0.80 + 1e-9);
+  CHECK(hopper.hbm < 0.95 - 1e-9);
+  CHECK(hopper.sequence_overhead_s > 1e-12);
+  CHECK(hopper.sequence_overhead_s < 8e-6 - 1e-12);
+  CHECK(hopper.collective_latency_s > 20e-6 + 1e-12);
+  CHECK(hopper.collective_latency_s < 150e-6 - 1e-12);
   CHECK(fit.hopper_fp8.collective_latency_s == Approx(hopper.collective_latency_s));
   CHECK(fit.cdna3_matmul == Approx(inference_efficiency(kGenerationCdna3, Precision::Fp8).matmul));
   CHECK(fit.hopper_median_abs_error <= 0.05);
@@ -162,6 +173,37 @@ TEST_CASE("Each engine sizes its KV cache by its documented memory default, on a
       }
     }
   }
+}
+
+TEST_CASE("InferenceEfficiency's defaults are the committed Hopper FP8 fit") {
+  const InferenceEfficiency d;
+  const InferenceEfficiency h = inference_efficiency(kGenerationHopper, Precision::Fp8);
+  CHECK(d.matmul == Approx(h.matmul));
+  CHECK(d.hbm == Approx(h.hbm));
+  CHECK(d.iteration_overhead_s == h.iteration_overhead_s);
+  CHECK(d.sequence_overhead_s == Approx(h.sequence_overhead_s));
+  CHECK(d.collective_latency_s == Approx(h.collective_latency_s));
+  CHECK(d.kv_memory_rule == h.kv_memory_rule);
+  CHECK(d.kv_memory_fraction == Approx(h.kv_memory_fraction));
+}
+
+TEST_CASE("a replica sizes its KV by its engine's rule at its own tp x pp (SGLang: the reserve holds activations)") {
+  const double mib = 1024.0 * 1024.0, gib = 1024.0 * mib;
+  const AcceleratorSpec h100 = test::catalog_accelerator("h100-sxm");
+  REQUIRE(h100.hbm_bytes == Approx(81559.0 * mib));
+  const LlmArch a = test::llama_3_3_70b();
+  const InferenceEfficiency sg = inference_efficiency(kGenerationHopper, Precision::Fp8, ServingEngine::Sglang);
+  const ReplicaModel r = make_replica_model(a, h100, Precision::Fp8, 2, 2, 1, 8192, sg);
+  REQUIRE(r.infeasible == 0);
+  // 4 GPUs per replica: 9.5 + 4/2 = 11.5 GiB reserved; the activations are not taken again.
+  const double kv_room = h100.hbm_bytes - 11.5 * gib - r.weights_bytes_per_gpu;
+  CHECK(r.kv_capacity_tokens == Approx(kv_room / r.kv_bytes_per_token_per_gpu));
+  CHECK(r.usable_hbm_per_gpu == Approx(h100.hbm_bytes - 11.5 * gib));
+  const InferenceEfficiency trt = inference_efficiency(kGenerationHopper, Precision::Fp8, ServingEngine::TrtLlm);
+  const ReplicaModel t = make_replica_model(a, h100, Precision::Fp8, 2, 2, 1, 8192, trt);
+  CHECK(t.kv_capacity_tokens ==
+        Approx(0.9 * (h100.hbm_bytes - 2.0 * gib - t.weights_bytes_per_gpu - t.activation_reserve_per_gpu) /
+               t.kv_bytes_per_token_per_gpu));
 }
 
 TEST_CASE("The engines' memory rules against hand-computed KV room on an H100 (81559 MiB)") {

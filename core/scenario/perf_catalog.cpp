@@ -127,8 +127,9 @@ AcceleratorSpec accelerator_from_catalog(const Catalog& catalog, const std::stri
   // The memory the device reports to the engines (nvidia-smi / rocm-smi total) where the catalog cites it; else the
   // vendor's "GB" read as GiB, which is how the cited parts compare (catalog _about).
   const double mib = 1024.0 * 1024.0;
-  a.hbm_bytes = e.contains("hbm_visible_mib") ? number_or(e, "hbm_visible_mib", 0.0) * mib
-                                              : number_or(e, "hbm_gb", 0.0) * 1024.0 * mib;
+  const bool visible = e.contains("hbm_visible_mib") && e["hbm_visible_mib"].is_number();
+  a.hbm_bytes = visible ? number_or(e, "hbm_visible_mib", 0.0) * mib
+                : number_or(e, "hbm_gb", 0.0) * 1024.0 * mib;
   a.hbm_bytes_per_s = number_or(e, "hbm_tb_s", 0.0) * 1e12;
   // The catalog quotes bidirectional scale-up bandwidth (NVLink convention); collectives use one direction.
   a.scaleup_bytes_per_s = number_or(e, "scaleup_gb_s_bidir", 0.0) * 1e9 / 2.0;
