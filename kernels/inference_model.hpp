@@ -114,6 +114,7 @@ struct EngineMemory {
   double ceiling_bytes = 0.0;   // weights + activations must not exceed this (Static: weights alone)
   double kv_room_bytes = 0.0;   // bytes for the KV cache (negative: none)
   double used_bytes = 0.0;      // what the engine allocates: weights + activations + KV
+  bool fits = false;            // what must fit under the ceiling does
 };
 
 AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double hbm_bytes, int parallel,
@@ -135,6 +136,7 @@ AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double h
       break;
   }
   m.used_bytes = weights_bytes + activation_bytes + (m.kv_room_bytes > 0.0 ? m.kv_room_bytes : 0.0);
+  m.fits = weights_bytes + activation_bytes <= m.ceiling_bytes;
   return m;
 }
 
@@ -307,9 +309,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.s_per_link_byte = acc.scaleup_bytes_per_s > 0.0 ? 1.0 / (eff.collective * acc.scaleup_bytes_per_s) : 0.0;
   r.log_expert_miss = a.routed_experts > 0 && a.active_experts < a.routed_experts
                           ? ::log1p(-double(a.active_experts) / a.routed_experts) : -1e300;
-  const bool act_in_reserve = KvMemoryRule(eff.kv_memory_rule) == KvMemoryRule::Static;
-  const double must_fit = r.weights_bytes_per_gpu + (act_in_reserve ? 0.0 : r.activation_reserve_per_gpu);
-  if (r.infeasible == 0 && must_fit > mem.ceiling_bytes) {
+  if (r.infeasible == 0 && !mem.fits) {
     r.infeasible = int(InferenceInfeasible::WeightsExceedMemory);
   }
   return r;
