@@ -6,6 +6,7 @@
 #include "core/run/calibration_fit.hpp"
 #include "core/scenario/catalog.hpp"
 #include "core/scenario/input_error.hpp"
+#include "core/scenario/perf_catalog.hpp"
 #include "kernels/inference_calibration.hpp"
 #include "tests/inference_test_models.hpp"
 #include "tests/skip.hpp"
@@ -52,6 +53,31 @@ TEST_CASE("a grouped_gemm row without its numbers is bad input naming the row") 
   } catch (const BadInput& e) {
     CHECK(std::string(e.what()).find("/entries/grouped_gemm/3/reference_tflops") != std::string::npos);
   }
+}
+
+TEST_CASE("an accelerator's device-reported memory must be a positive number of MiB; null falls back to hbm_gb") {
+  const Catalog embedded = Catalog::embedded();
+  auto with = [&](const nlohmann::json& v) {
+    nlohmann::json h100 = *embedded.entry("accelerators", "h100-sxm");
+    h100["hbm_visible_mib"] = v;
+    Catalog c = embedded;
+    c.add("accelerators", nlohmann::json{{"entries", {{"h100-sxm", h100}}}}.dump(), "my/accelerators.json");
+    return c;
+  };
+  for (const nlohmann::json& bad : {nlohmann::json(-5), nlohmann::json(0), nlohmann::json("81559")}) {
+    INFO(bad.dump());
+    try {
+      accelerator_from_catalog(with(bad), "h100-sxm", "accelerator");
+      FAIL("no BadInput");
+    } catch (const BadInput& e) {
+      const std::string what = e.what();
+      CHECK(what.find("my/accelerators.json") != std::string::npos);
+      CHECK(what.find("/entries/h100-sxm/hbm_visible_mib") != std::string::npos);
+      CHECK(what.find("positive number") != std::string::npos);
+    }
+  }
+  const AcceleratorSpec fallback = accelerator_from_catalog(with(nullptr), "h100-sxm", "accelerator");
+  CHECK(fallback.hbm_bytes == Approx(80.0 * 1024 * 1024 * 1024));  // hbm_gb 80 read as GiB
 }
 
 #if defined(__SANITIZE_ADDRESS__)

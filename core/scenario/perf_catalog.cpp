@@ -127,7 +127,11 @@ AcceleratorSpec accelerator_from_catalog(const Catalog& catalog, const std::stri
   // The memory the device reports to the engines (nvidia-smi / rocm-smi total) where the catalog cites it; else the
   // vendor's "GB" read as GiB, which is how the cited parts compare (catalog _about).
   const double mib = 1024.0 * 1024.0;
-  const bool visible = e.contains("hbm_visible_mib") && e["hbm_visible_mib"].is_number();
+  const bool visible = e.contains("hbm_visible_mib") && !e["hbm_visible_mib"].is_null();
+  if (visible && !(e["hbm_visible_mib"].is_number() && e["hbm_visible_mib"].get<double>() > 0.0)) {
+    throw BadInput(catalog.label("accelerators"), "/entries/" + name + "/hbm_visible_mib", e["hbm_visible_mib"].dump(),
+                   "the device-reported memory in MiB, a positive number (nvidia-smi memory.total)");
+  }
   a.hbm_bytes = visible ? number_or(e, "hbm_visible_mib", 0.0) * mib
                 : number_or(e, "hbm_gb", 0.0) * 1024.0 * mib;
   a.hbm_bytes_per_s = number_or(e, "hbm_tb_s", 0.0) * 1e12;
