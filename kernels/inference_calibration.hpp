@@ -32,20 +32,27 @@
 // vLLM, SGLang and trtllm-serve on NVIDIA GPUs (EngineEfficiency below): two numbers per engine on that engine's
 // calibration rows alone (GPUStack performance lab, one H100 SXM, vllm bench serve with all prompts at once: a
 // prefill-heavy 2000/100 run and a ShareGPT run, of Qwen3-14B for vLLM and SGLang and of Qwen3-32B for trtllm-serve,
-// whose Qwen3-14B page has only the ShareGPT run), the rest the Hopper fit above: the linear layers' fraction at FP8
-// (matmul 0.10..0.70 step 0.025; BF16 rows +0.10) and the host time per sequence that samples a token in an
-// iteration (0..400 us step 10 us: detokenization, stop checks and streaming each token to its client through the
-// OpenAI-compatible server, which these engines run in Python; trtllm-bench has only its 4 us). vLLM v0.11.0:
-// 0.225, 120 us; SGLang v0.5.5.post1: 0.225, 60 us; trtllm-serve (TensorRT-LLM v1.2.0rc1, PyTorch backend): 0.225,
-// 340 us (each max |error| under 4 % on its two rows; until 2026-12-07, under the old memory fit, SGLang 50 us and
-// trtllm-serve 0.200 and 190 us). trtllm-serve post-processes (detokenizes and streams) every
+// whose Qwen3-14B page has only the ShareGPT run), each row at the engine's default scheduler limits
+// (engine_default_limits, kernels/inference_model.hpp: the lab ran the default serving commands), the kernels and
+// the rest the Hopper fit above: host time per prompt token an iteration schedules (0..150 us step 2.5 us) and per
+// sequence that samples a token in an iteration (0..400 us step 10 us: detokenization, stop checks and streaming
+// each token to its client through the OpenAI-compatible server, which these engines run in Python; trtllm-bench
+// has only its 4 us), 2,501 points. vLLM v0.11.0: 37.5 us per prompt token, 90 us per sequence; SGLang
+// v0.5.5.post1: 37.5 and 90 us; trtllm-serve (TensorRT-LLM v1.2.0rc1, PyTorch backend): 90 and 370 us (each max
+// |error| under 2 % on its two rows). Why time and not a lower kernel fraction: trtllm-serve runs trtllm-bench's
+// own executor and kernels (the fitted 0.55 of the FP8 peak), and vLLM and SGLang call the same cuBLAS / CUTLASS
+// GEMMs, so a served engine's loss sits outside the GPU's kernels and does not stretch on a slower GPU. Until
+// 2026-12-07 each engine had a linear-layer fraction of its own instead (matmul 0.10..0.70 x the per-sequence time,
+// with the search's max_batch and token budget: vLLM 0.225 and 120 us, SGLang 0.225 and 60 us, trtllm-serve 0.225
+// and 340 us), which put the whole served path on the GPU's FLOP rate: an A100 (a third of the H100's BF16 peak)
+// was read 30-55 % low on the lab's A100 page (disclosed: those validation rows showed the pattern; the reason to
+// change is the shared executor above). trtllm-serve post-processes (detokenizes and streams) every
 // request's tokens in its main Python process unless extra post-processing workers are configured
-// (NVIDIA/TensorRT-LLM PR #5122, `num_postprocess_workers`, off by default): the largest host term of the three is
-// that. Until 2026-12-06 the grid was 0.20..0.70 x 0..200 us; trtllm-serve's fit sat on its matmul floor, so both
-// edges were widened (on the calibration rows alone); until 2026-12-07 it ended at 300 us, where trtllm-serve's
-// refit under the device capacities sat. What the low fraction
-// carries: everything of the served prefill path the model does not itemize (the API server, tokenization, the
-// engines' default kernels); the held-out rows of `aidcsim validate` judge how far that carries. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
+// (NVIDIA/TensorRT-LLM PR #5122, `num_postprocess_workers`, off by default): the largest host terms of the three
+// are that. What the per-prompt-token time carries: everything of the served prefill path the model does not
+// itemize (the API server's tokenization and request handling, scheduling and input preparation for each
+// scheduled token, the engines' non-GEMM kernels at default settings); the held-out rows of `aidcsim validate`
+// judge how far that carries. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
 // row (0.35..0.70 step 0.05, the rest Hopper's): 0.40; that row is compute-bound so the HBM fraction is not
 // identifiable. Blackwell FP4 (NVFP4 weights, FP8 KV cache, TensorRT-LLM; until 2026-12-06 the Hopper values with
 // the FP4 GEMMs at Transformer Engine's 0.47, which left the held-out B200/GB200 FP4 rows 20-39 % over): three
@@ -93,16 +100,19 @@ inline constexpr int kGenerationBlackwell = static_cast<int>(AcceleratorGenerati
 inline constexpr int kGenerationCdna3 = static_cast<int>(AcceleratorGeneration::Cdna3);
 inline constexpr int kGenerationCdna4 = static_cast<int>(AcceleratorGeneration::Cdna4);
 
-// What a serving engine other than TensorRT-LLM's own benchmark (trtllm-bench) changes on NVIDIA GPUs (fitted per engine, see the header): the
-// linear layers' achieved fraction (at FP8; BF16 adds the same 0.10) and the host time per sequence that samples a
-// token in an iteration (detokenization, stop checks, streaming the token to its client).
+// What a serving engine other than TensorRT-LLM's own benchmark (trtllm-bench) adds on NVIDIA GPUs (fitted per
+// engine, see the header): host time per prompt token an iteration schedules and per sequence that samples a token
+// in an iteration (detokenization, stop checks, streaming the token to its client). Its GPU kernels are taken to be
+// trtllm-bench's (the Hopper fit's linear-layer fraction): trtllm-serve runs trtllm-bench's own executor and
+// kernels, and vLLM and SGLang call the same cuBLAS / CUTLASS GEMMs, so what a served engine loses is time outside
+// the kernels, which a slower GPU does not stretch.
 struct EngineEfficiency {
-  double matmul = 0.55;
+  double prompt_token_overhead_s = 0.0;
   double sequence_overhead_s = 0.0;
 };
-inline constexpr EngineEfficiency kVllmEfficiency{0.225, 120e-6};
-inline constexpr EngineEfficiency kSglangEfficiency{0.225, 60e-6};
-inline constexpr EngineEfficiency kTrtllmServeEfficiency{0.225, 340e-6};
+inline constexpr EngineEfficiency kVllmEfficiency{37.5e-6, 90e-6};
+inline constexpr EngineEfficiency kSglangEfficiency{37.5e-6, 90e-6};
+inline constexpr EngineEfficiency kTrtllmServeEfficiency{90e-6, 370e-6};
 
 // Blackwell FP4 (NVFP4) serving, fitted on the TensorRT-LLM B200 FP4 calibration rows (see the header): the
 // linear layers' share of the FP4 dense peak, the HBM fraction and the iteration overhead; the collective latency
@@ -118,7 +128,7 @@ inline constexpr double kHopperFp8Matmul = 0.55;  // TensorRT-LLM's Hopper FP8 l
 inline constexpr double kHopperFp8SequenceOverhead = 4e-6;
 
 // An engine's committed two numbers on NVIDIA GPUs (no default case: a new engine is a -Wswitch warning, not a silent
-// borrowing of another's fit). trtllm-bench's are the Hopper fit's matmul and per-sequence time (4 us).
+// borrowing of another's fit). trtllm-bench's are none per prompt token and the Hopper fit's 4 us per sequence.
 AIDC_HD inline EngineEfficiency engine_efficiency(ServingEngine engine) {
   switch (engine) {
     case ServingEngine::Vllm: return kVllmEfficiency;
@@ -126,7 +136,7 @@ AIDC_HD inline EngineEfficiency engine_efficiency(ServingEngine engine) {
     case ServingEngine::TrtLlmServe: return kTrtllmServeEfficiency;
     case ServingEngine::TrtLlm: break;
   }
-  return EngineEfficiency{kHopperFp8Matmul, kHopperFp8SequenceOverhead};
+  return EngineEfficiency{0.0, kHopperFp8SequenceOverhead};
 }
 
 AIDC_HD inline int engine_kv_memory_rule(ServingEngine engine) {
@@ -158,18 +168,16 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
     // Hopper fit held, its 4 us per sampled sequence included (an assumption for vLLM on ROCm: no row separates it).
     e.matmul = 0.40;
   } else {
-    const EngineEfficiency k = engine_efficiency(engine);  // trtllm-bench: the Hopper fit's two
-    e.matmul = k.matmul;
+    const EngineEfficiency k = engine_efficiency(engine);  // trtllm-bench: the Hopper fit's per-sequence time
+    e.prompt_token_overhead_s = k.prompt_token_overhead_s;
     e.sequence_overhead_s = k.sequence_overhead_s;
   }
   if (precision == Precision::Bf16) e.matmul = e.matmul + 0.10 < 0.85 ? e.matmul + 0.10 : 0.85;
   if (precision == Precision::Fp4 && generation == kGenerationBlackwell) {
-    // TensorRT-LLM: the Blackwell FP4 fit (above). Another engine has no FP4 rows of its own: it keeps its share
-    // relative to TensorRT-LLM's (its FP8 fraction x 0.40 / 0.55, an assumption) and its own host time per
-    // sequence, with Blackwell's HBM share; vLLM and SGLang Hopper's iteration overhead, trtllm-serve (the same
-    // executor as the fitted rows) Blackwell's.
-    e.matmul = engine == ServingEngine::TrtLlm ? kBlackwellFp4Efficiency.matmul
-                                               : e.matmul * kBlackwellFp4Efficiency.matmul / kHopperFp8Matmul;
+    // TensorRT-LLM: the Blackwell FP4 fit (above). Another engine has no FP4 rows of its own: the same kernels
+    // (Blackwell's FP4 fraction and HBM share) with its own host times per prompt token and per sequence; vLLM and
+    // SGLang Hopper's iteration overhead, trtllm-serve (the same executor as the fitted rows) Blackwell's.
+    e.matmul = kBlackwellFp4Efficiency.matmul;
     e.hbm = kBlackwellFp4Efficiency.hbm;
     if (engine == ServingEngine::TrtLlm || engine == ServingEngine::TrtLlmServe) {
       e.iteration_overhead_s = kBlackwellFp4Efficiency.iteration_overhead_s;

@@ -41,6 +41,8 @@ struct InferenceEfficiency {
   double layer_overhead_s = 0.0;       // kernel launches per layer that CUDA graphs do not hide
   double sequence_overhead_s = 4e-6;   // per sequence that samples a token in an iteration: sampling, stop checks,
                                        // request bookkeeping in the runtime (grows with the batch)
+  double prompt_token_overhead_s = 0.0;  // per prompt token an iteration schedules: a served engine's time outside
+                                         // the GPU's kernels (its OpenAI server's path; 0 for trtllm-bench)
   int kv_memory_rule = 0;              // how the engine sizes its KV cache from the GPU's memory (KvMemoryRule)
   double kv_memory_fraction = 0.90;    // that rule's documented default fraction (engine_memory)
 };
@@ -50,7 +52,7 @@ struct InferenceEfficiency {
 // (GUARANTEED_NO_EVICT, its default capacity scheduler); vLLM (PagedAttention blocks allocated as tokens are
 // written, recompute preemption) and SGLang (token pool, retraction) grow the KV on demand and preempt when it runs
 // out; SGLang also admits only while an estimated share of the admitted requests' future tokens fits. On NVIDIA
-// GPUs the served engines (vLLM, SGLang, trtllm-serve) also take their own linear-layer fraction and host time per
+// GPUs the served engines (vLLM, SGLang, trtllm-serve) also take their own host time per prompt token and per
 // sequence, fitted on their own rows (engine_efficiency, kernels/inference_calibration.hpp).
 // TrtLlmServe is TensorRT-LLM (PyTorch backend) behind its OpenAI-compatible server, trtllm-serve: TensorRT-LLM's KV
 // policy and executor, with the served path's host time fitted on its own rows (kernels/inference_calibration.hpp).
@@ -90,8 +92,7 @@ enum class InferenceInfeasible : int {
 //   (kTrtllmRuntimeReserveBytes: CUDA context, cuBLAS/NCCL workspaces, CUDA-graph pools; an assumption).
 // - Utilization (vLLM): gpu_memory_utilization, 0.9 of the GPU's total memory for weights, activations and KV.
 // - Static (SGLang): mem_fraction_static = (total - reserved) / total for the weights and the KV pool; the reserve
-//   holds activations and CUDA graphs: (9.5 + tp*pp/2) GiB on GPUs of 35-90 GiB, (12 + tp*pp/2) GiB up to 160 GiB,
-//   32 GiB above, (2.8 + tp*pp/10) GiB below 35 GiB (sglang python/sglang/srt/server_args.py, 2025 releases).
+//   holds activations and CUDA graphs (sglang_reserved_bytes).
 enum class KvMemoryRule : int { FreeFraction = 0, Utilization = 1, Static = 2 };
 
 // Memory a TensorRT-LLM process holds besides weights, activations and KV: CUDA context (~0.5 GiB on Hopper),
@@ -99,13 +100,38 @@ enum class KvMemoryRule : int { FreeFraction = 0, Utilization = 1, Static = 2 };
 // memory vLLM logs at start-up; vLLM's and SGLang's rules hold theirs inside their own margins.
 inline constexpr double kTrtllmRuntimeReserveBytes = 2.0 * 1024.0 * 1024.0 * 1024.0;
 
-AIDC_HD inline double sglang_reserved_bytes(double hbm_bytes, int parallel) {
-  const double gib = 1024.0 * 1024.0 * 1024.0;
-  const double mem_gib = hbm_bytes / gib;
-  if (mem_gib < 35.0) return (2.8 + parallel / 10.0) * gib;
-  if (mem_gib < 90.0) return (9.5 + parallel / 2.0) * gib;
-  if (mem_gib < 160.0) return (12.0 + parallel / 2.0) * gib;
-  return 32.0 * gib;
+// SGLang's defaults by the memory the GPU reports, in its buckets (python/sglang/srt/server_args.py,
+// _handle_gpu_memory_settings): chunked_prefill_size and cuda_graph_max_bs 2048 and 8 below 20 GiB; 2048 and 24 (80
+// at tp >= 4) below 35 GiB; 4096 and 32 (160) below 60 GiB; 8192 and 256 (512) below 160 GiB; 16384 and 512 above.
+struct SglangMemoryDefaults {
+  int chunked_prefill_size = 0;
+  int cuda_graph_max_bs = 0;
+};
+
+AIDC_HD inline SglangMemoryDefaults sglang_memory_defaults(double hbm_bytes, int tp) {
+  const double mem_gib = hbm_bytes / (1024.0 * 1024.0 * 1024.0);
+  const bool wide = tp >= 4;
+  if (mem_gib < 20.0) return {2048, 8};
+  if (mem_gib < 35.0) return {2048, wide ? 80 : 24};
+  if (mem_gib < 60.0) return {4096, wide ? 160 : 32};
+  if (mem_gib < 160.0) return {8192, wide ? 512 : 256};
+  return {16384, 512};
+}
+
+// SGLang's reserve outside mem_fraction_static, in MiB of the reported memory: 512 (attention metadata) + 1.5 x
+// max(chunked_prefill_size, 2048) (the largest prefill's activations) + 2 x cuda_graph_max_bs (graph buffers) +
+// 1024 x tp*pp/8 (server_args.py since sgl-project/sglang PRs #10975 and
+// #11076, September 2025: releases from v0.5.3, the GPUStack rows' v0.5.5.post1 among them; its floor of 10 GiB
+// on GPUs above 60 GiB never binds at the default chunk of 8192 or more there). On an H100 (81559 MiB)
+// at tp 1: 13440 MiB, mem_fraction_static 0.835; SGLang issue #29092 reports 0.828 for Qwen3-32B on an H100 with a
+// 2026 release, which reserves piecewise CUDA-graph memory on top. (Until 2026-12-07: (9.5 + tp*pp/2) GiB on
+// 35-90 GiB GPUs, the heuristic those PRs replaced.)
+AIDC_HD inline double sglang_reserved_bytes(double hbm_bytes, int tp, int pp) {
+  const double mib = 1024.0 * 1024.0;
+  const SglangMemoryDefaults d = sglang_memory_defaults(hbm_bytes, tp);
+  const double reserved_mib = 512.0 + 1.5 * (d.chunked_prefill_size > 2048 ? d.chunked_prefill_size : 2048) +
+                        2.0 * d.cuda_graph_max_bs + 1024.0 * double(tp) * pp / 8.0;
+  return reserved_mib * mib;
 }
 
 // One GPU of a replica under an engine's memory rule: the ceiling that weights (and, where the engine measures
@@ -117,7 +143,7 @@ struct EngineMemory {
   bool fits = false;            // what must fit under the ceiling does
 };
 
-AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double hbm_bytes, int parallel,
+AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double hbm_bytes, int tp, int pp,
                                           double weights_bytes, double activation_bytes) {
   EngineMemory m;
   switch (KvMemoryRule(e.kv_memory_rule)) {
@@ -126,7 +152,7 @@ AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double h
       m.kv_room_bytes = m.ceiling_bytes - weights_bytes - activation_bytes;
       break;
     case KvMemoryRule::Static:
-      m.ceiling_bytes = hbm_bytes - sglang_reserved_bytes(hbm_bytes, parallel);
+      m.ceiling_bytes = hbm_bytes - sglang_reserved_bytes(hbm_bytes, tp, pp);
       m.kv_room_bytes = m.ceiling_bytes - weights_bytes;
       activation_bytes = 0.0;  // inside the reserve
       break;
@@ -138,6 +164,45 @@ AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double h
   m.used_bytes = weights_bytes + activation_bytes + (m.kv_room_bytes > 0.0 ? m.kv_room_bytes : 0.0);
   m.fits = weights_bytes + activation_bytes <= m.ceiling_bytes;
   return m;
+}
+
+// The scheduler limits an engine's default serving command runs with on a GPU that reports `hbm_bytes`: sequences in
+// flight (max_batch) and tokens per iteration (chunk_tokens); 0: none documented, left to the search. What users
+// get from a plain `vllm serve`, `python -m sglang.launch_server` or `trtllm-serve` (the GPUStack rows), where the
+// search would otherwise tune them:
+// - vLLM (OpenAI server, v0.9 and later): max_num_seqs 1024 and max_num_batched_tokens 8192 on GPUs of >= 70 GiB
+//   other than the A100, else 256 and 2048 (EngineArgs batch defaults by usage context; vllm
+//   tests/engine/test_arg_utils.py test_defaults_with_usage_context; the A100 exception is vLLM PR #17885).
+// - SGLang: chunked_prefill_size 2048 below 35 GiB, 4096 below 60 GiB, 8192 below 160 GiB, 16384 above
+//   (sglang_memory_defaults); max_running_requests from the KV pool (no fixed
+//   limit: the search's largest, kMaxBatchLimit). SGLang runs prefill and decode batches apart by default, which
+//   the co-located simulator approximates with one budget.
+// - trtllm-serve: max_batch_size 2048 (above kMaxBatchLimit: the search's largest) and max_num_tokens 8192
+//   (BuildConfig defaults, trtllm-serve --max_batch_size / --max_num_tokens).
+// - trtllm-bench (TrtLlm): none; the benchmark sizes its own limits per dataset, so the search stands in for it.
+struct SchedulerLimits {
+  int max_batch = 0;
+  int chunk_tokens = 0;
+};
+
+AIDC_HD inline SchedulerLimits engine_default_limits(ServingEngine engine, double hbm_bytes, bool is_a100) {
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  const double mem_gib = hbm_bytes / gib;
+  SchedulerLimits l;
+  switch (engine) {
+    case ServingEngine::Vllm:
+      l = mem_gib >= 70.0 && !is_a100 ? SchedulerLimits{1024, 8192} : SchedulerLimits{256, 2048};
+      break;
+    case ServingEngine::Sglang:
+      l.max_batch = 1 << 20;  // from the KV pool: capped by the enumeration
+      l.chunk_tokens = sglang_memory_defaults(hbm_bytes, 1).chunked_prefill_size;  // the same at any tp
+      break;
+    case ServingEngine::TrtLlmServe:
+      l = SchedulerLimits{2048, 8192};
+      break;
+    case ServingEngine::TrtLlm: break;
+  }
+  return l;
 }
 
 struct ReplicaModel {
@@ -297,7 +362,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   const double chunk = max_chunk_tokens > 0 ? max_chunk_tokens : 1;
   r.activation_reserve_per_gpu =
       chunk * r.act_bytes_per_elem * (2.0 * a.hidden + (qkv + 2.0 * ffn_eff) / tp) + 256.0 * 1024 * 1024;
-  const EngineMemory mem = engine_memory(eff, acc.hbm_bytes, tp * pp, r.weights_bytes_per_gpu,
+  const EngineMemory mem = engine_memory(eff, acc.hbm_bytes, tp, pp, r.weights_bytes_per_gpu,
                                          r.activation_reserve_per_gpu);
   r.usable_hbm_per_gpu = mem.used_bytes;
   const double kv_room = mem.kv_room_bytes;
@@ -413,7 +478,7 @@ AIDC_HD AIDC_HOT_INLINE StepCost iteration_cost(const ReplicaModel& r, const Ite
   s.attn_memory_s = (dec_m + pre_m) * pp;
   s.comm_s = comm * pp;
   s.overhead_s = r.eff.iteration_overhead_s + r.eff.layer_overhead_s * r.layers +
-                 r.eff.sequence_overhead_s * load.logit_rows;
+                 r.eff.sequence_overhead_s * load.logit_rows + r.eff.prompt_token_overhead_s * load.prefill_tokens;
   s.time_s = pass * pp + s.overhead_s;
   const double gpus = double(r.tp) * r.pp;
   const double dec_flops = r.attn_flops_per_ctx * load.decode_context / pp;

@@ -69,6 +69,8 @@ struct InferenceProblem {
   int fixed_prefill_replicas = 0;  // > 0: disaggregated with exactly this many prefill instances
   int fixed_tp = 0;          // > 0: only this tp (e.g. to reproduce a published run)
   int fixed_pp = 0;
+  int fixed_max_batch = 0;     // > 0: only this max_batch (an engine's default, or the user's), capped at kMaxBatchLimit
+  int fixed_chunk_tokens = 0;  // > 0: only this token budget per iteration
   int max_pp = 8;
 };
 
@@ -128,6 +130,9 @@ AIDC_HD inline double kv_transfer_bytes_per_s(const AcceleratorSpec& a, int tp, 
 inline constexpr int kMaxBatchLimit = 1024;
 inline constexpr int kNumMaxBatchChoices = 8;
 inline constexpr int kNumChunkChoices = 5;
+
+// A fixed max_batch as the enumeration offers it: at most kMaxBatchLimit sequences (the batch scratch's size).
+AIDC_HD inline int hd_fixed_max_batch(int max_batch) { return max_batch < kMaxBatchLimit ? max_batch : kMaxBatchLimit; }
 
 AIDC_HD inline bool meets_slos(const InferenceProblem& pr, double ttft_p99_s, double tpot_p99_s) {
   return (pr.slo_ttft_s <= 0.0 || ttft_p99_s <= pr.slo_ttft_s) && (pr.slo_tpot_s <= 0.0 || tpot_p99_s <= pr.slo_tpot_s);
@@ -462,8 +467,13 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
                                                        : !offered_prefill_split(np, replicas))) {
             continue;
           }
-          for (int mb : batch_choices) {
-            for (int ch : chunk_choices) {
+          for (int bi = 0; bi < kNumMaxBatchChoices; ++bi) {
+            // a fixed limit replaces the choices: one value, offered once
+            if (pr.fixed_max_batch > 0 && bi > 0) break;
+            const int mb = pr.fixed_max_batch > 0 ? hd_fixed_max_batch(pr.fixed_max_batch) : batch_choices[bi];
+            for (int ci = 0; ci < kNumChunkChoices; ++ci) {
+              if (pr.fixed_chunk_tokens > 0 && ci > 0) break;
+              const int ch = pr.fixed_chunk_tokens > 0 ? pr.fixed_chunk_tokens : chunk_choices[ci];
               if (count < cap) {
                 InferenceConfig& c = out[count];
                 c.tp = tp;
@@ -522,8 +532,9 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   if (s.n_feasible == 0) s.reason = closest >= 0 ? est[closest].reason : int(InferenceInfeasible::NoConfiguration);
   // What the engine may fill per GPU, for the replica of the configuration that came closest (SGLang's reserve
   // depends on its tp x pp), times the GPUs.
-  const int parallel = closest >= 0 ? configs[closest].tp * configs[closest].pp : pr.gpus;
-  s.usable_hbm_bytes_total = engine_memory(pr.eff, pr.accel.hbm_bytes, parallel, 0.0, 0.0).ceiling_bytes * pr.gpus;
+  const int tp = closest >= 0 ? configs[closest].tp : pr.gpus;
+  const int pp = closest >= 0 ? configs[closest].pp : 1;
+  s.usable_hbm_bytes_total = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0).ceiling_bytes * pr.gpus;
   return s;
 }
 

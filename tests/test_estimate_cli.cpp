@@ -416,11 +416,15 @@ TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vl
   CHECK(vllm["engine"] == "vllm");
   CHECK(trt["preemptions_per_replica"] == 0);
   CHECK(vllm["preemptions_per_replica"].get<int>() > 0);
-  // vLLM's own fit (kernels/inference_calibration.hpp: its served rows, 120 us of host time per sampled sequence
-  // and a lower linear-layer fraction) runs well below trtllm-bench's figure, whatever the larger on-demand batch.
-  CHECK(vllm["output_tokens_per_s"].get<double>() < 0.8 * trt["output_tokens_per_s"].get<double>());
+  // vLLM's own fit (kernels/inference_calibration.hpp: its served rows, 37.5 us of host time per prompt token and
+  // 90 us per sampled sequence on trtllm-bench's kernels) runs below trtllm-bench's figure, whatever the larger
+  // on-demand batch.
+  CHECK(vllm["output_tokens_per_s"].get<double>() < 0.9 * trt["output_tokens_per_s"].get<double>());
+  // SGLang grows the KV on demand too (retractions) and, from its smaller static pool (its reserve holds 13.5 GiB
+  // per GPU here), also runs below trtllm-bench.
   const json sglang = run_json(args("sglang"));
-  CHECK(sglang["output_tokens_per_s"].get<double>() > vllm["output_tokens_per_s"].get<double>());
+  CHECK(sglang["preemptions_per_replica"].get<int>() > 0);
+  CHECK(sglang["output_tokens_per_s"].get<double>() < 0.9 * trt["output_tokens_per_s"].get<double>());
   // trtllm-serve: TensorRT-LLM's KV policy (no preemption) at the served path's own fit, below trtllm-bench's figure.
   const json serve = run_json(args("trtllm-serve"));
   CHECK(serve["engine"] == "trtllm-serve");
@@ -431,6 +435,44 @@ TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vl
                                      "tgi"});
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("--engine"));
+}
+
+TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler limits; --max-batch and "
+          "--chunk-tokens fix them") {
+  auto args = [](std::vector<std::string> extra) {
+    std::vector<std::string> a{"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "a100-sxm-80gb",
+                               "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100", "--burst", "200",
+                               "--engine", "vllm", "--json"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  // vLLM on an A100: 256 sequences and 2048 tokens per step (its A100 exception), one configuration evaluated.
+  const json d = run_json(args({"--engine-defaults"}));
+  CHECK(d["config"]["max_batch"] == 256);
+  CHECK(d["config"]["chunk_tokens"] == 2048);
+  CHECK(d["configs_evaluated"] == 1);
+  CHECK(d["scheduler_limits"]["max_batch"] == "engine defaults");
+  // A given limit wins over the default; the other stays the engine's.
+  const json g = run_json(args({"--engine-defaults", "--chunk-tokens", "4096"}));
+  CHECK(g["config"]["chunk_tokens"] == 4096);
+  CHECK(g["config"]["max_batch"] == 256);
+  CHECK(g["scheduler_limits"]["chunk_tokens"] == "given");
+  // Searched: the best of the grid is at least the defaults' figure.
+  const json s = run_json(args({}));
+  CHECK(s["scheduler_limits"]["max_batch"] == "searched");
+  CHECK(s["configs_evaluated"].get<int>() > 1);
+  CHECK(s["output_tokens_per_s"].get<double>() >= d["output_tokens_per_s"].get<double>() * (1.0 - 1e-9));
+  const CommandResult text = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
+                                      "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
+                                      "--engine", "vllm", "--engine-defaults"});
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("max batch 1024, chunk 8192 tokens (the engine's defaults where not given)"));
+  CHECK_THAT(text.out, Catch::Contains("searched          1 configuration on"));
+  const CommandResult zero = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
+                                      "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
+                                      "--max-batch", "0"});
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, Catch::Contains("--max-batch"));
 }
 
 TEST_CASE("estimate inference serves disaggregated: the split, each side's capacity and the KV transfer") {
@@ -619,8 +661,8 @@ TEST_CASE("estimate inference with one output token prints no TPOT, and vllm nam
   CHECK_THAT(one.out, Catch::Contains("TPOT p50 / p99    n/a (one output token per request"));
   const CommandResult v = aidcsim(inference_args({"--gpus", "1", "--engine", "vllm"}));
   CHECK(v.exit_code == 0);
-  CHECK_THAT(v.out, Catch::Contains("its own calibration (served runs through its OpenAI server): linear layers at "
-                                    "22.5 % of the fp8 peak"));
+  CHECK_THAT(v.out, Catch::Contains("its own calibration (served runs through its OpenAI server): 37.5 us of host "
+                                    "time per prompt token and 90 us per sequence per step (trtllm-bench 0 and 4 us)"));
   // Its error class is the engine's on that generation (the served fits are H100's; A100 rows are judged apart).
   CHECK_THAT(v.out, Catch::Contains("(inference/hopper/engine:vllm)"));
   const CommandResult t = aidcsim(inference_args({"--gpus", "1"}));

@@ -45,6 +45,58 @@ TEST_CASE("the inference adapter finds the best configuration of a small problem
   CHECK(r.estimate.tpot_p99_s >= r.estimate.tpot_p50_s);
 }
 
+TEST_CASE("an engine's default scheduler limits replace the search's max_batch and token budget") {
+  // vLLM's OpenAI-server defaults: 1024 sequences and 8192 tokens per step on GPUs of >= 70 GiB except the A100,
+  // 256 and 2048 on the A100 (EngineArgs, vLLM PR #17885); SGLang's chunked_prefill_size by GPU memory with no fixed
+  // sequence limit (the enumeration's largest); trtllm-serve 2048 (capped at 1024) and 8192; trtllm-bench none.
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  CHECK(engine_default_limits(ServingEngine::Vllm, 79.6 * gib, false).max_batch == 1024);
+  CHECK(engine_default_limits(ServingEngine::Vllm, 79.6 * gib, false).chunk_tokens == 8192);
+  CHECK(engine_default_limits(ServingEngine::Vllm, 80.0 * gib, true).max_batch == 256);
+  CHECK(engine_default_limits(ServingEngine::Vllm, 80.0 * gib, true).chunk_tokens == 2048);
+  CHECK(engine_default_limits(ServingEngine::Vllm, 44.9 * gib, false).chunk_tokens == 2048);  // L40S: below 70 GiB
+  CHECK(engine_default_limits(ServingEngine::Sglang, 30.0 * gib, false).chunk_tokens == 2048);
+  CHECK(engine_default_limits(ServingEngine::Sglang, 44.9 * gib, false).chunk_tokens == 4096);
+  CHECK(engine_default_limits(ServingEngine::Sglang, 79.6 * gib, false).chunk_tokens == 8192);
+  CHECK(engine_default_limits(ServingEngine::Sglang, 140.4 * gib, false).chunk_tokens == 8192);
+  CHECK(engine_default_limits(ServingEngine::Sglang, 179.1 * gib, false).chunk_tokens == 16384);
+  CHECK(engine_default_limits(ServingEngine::TrtLlmServe, 79.6 * gib, false).max_batch == 2048);
+  CHECK(engine_default_limits(ServingEngine::TrtLlmServe, 79.6 * gib, false).chunk_tokens == 8192);
+  CHECK(engine_default_limits(ServingEngine::TrtLlm, 79.6 * gib, false).max_batch == 0);
+  CHECK(engine_default_limits(ServingEngine::TrtLlm, 79.6 * gib, false).chunk_tokens == 0);
+
+  InferenceRequestSpec s = inference_spec("llama-3.1-8b", "h100-sxm", 1, Precision::Fp8);
+  s.engine = ServingEngine::Vllm;
+  s.engine_defaults = true;
+  s.keep_all = true;
+  const InferenceOutcome h100 = estimate_inference(s, Backend::Cpu);
+  REQUIRE(h100.found);
+  CHECK(h100.configs_evaluated == 1);  // tp 1, pp 1, the one default
+  CHECK(h100.config.max_batch == 1024);
+  CHECK(h100.config.chunk_tokens == 8192);
+  s.accelerator = "a100-sxm-80gb";
+  s.accel = accelerator_from_catalog(Catalog::embedded(), s.accelerator);
+  s.precision = Precision::Bf16;
+  const InferenceOutcome a100 = estimate_inference(s, Backend::Cpu);
+  REQUIRE(a100.found);
+  CHECK(a100.config.max_batch == 256);
+  CHECK(a100.config.chunk_tokens == 2048);
+  // A fixed limit wins over the default; a max_batch above the enumeration's largest is capped there.
+  s.fixed_chunk_tokens = 3000;
+  s.fixed_max_batch = 5000;
+  CHECK(scheduler_limits(s).chunk_tokens == 3000);
+  CHECK(scheduler_limits(s).max_batch == kMaxBatchLimit);
+  const InferenceOutcome fixed = estimate_inference(s, Backend::Cpu);
+  REQUIRE(fixed.found);
+  CHECK(fixed.config.chunk_tokens == 3000);
+  CHECK(fixed.config.max_batch == kMaxBatchLimit);
+  // Without engine_defaults nothing is fixed: the search's whole grid.
+  InferenceRequestSpec searched = inference_spec("llama-3.1-8b", "h100-sxm", 1, Precision::Fp8);
+  searched.engine = ServingEngine::Vllm;
+  CHECK(scheduler_limits(searched).max_batch == 0);
+  CHECK(estimate_inference(searched, Backend::Cpu).configs_evaluated == kNumMaxBatchChoices * kNumChunkChoices);
+}
+
 TEST_CASE("the inference adapter keeps a fixed tp and spreads the rest over replicas") {
   InferenceRequestSpec s = inference_spec("llama-3.3-70b", "h100-sxm", 8, Precision::Fp8);
   s.fixed_tp = 2;

@@ -48,7 +48,7 @@ int run_calibrate(const CalibrateCliOptions& o) {
     bool engines_same = true;
     for (const InferenceCalibrationFit::Engine& e : inf.engines) {
       const EngineEfficiency c = engine_efficiency(e.engine);
-      engines_same = engines_same && std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
+      engines_same = engines_same && std::abs(e.fit.prompt_token_overhead_s - c.prompt_token_overhead_s) < 1e-12 &&
                      std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
     }
     auto engines_json = [&] {
@@ -58,9 +58,11 @@ int run_calibrate(const CalibrateCliOptions& o) {
         nlohmann::json rows_j = nlohmann::json::array();
         for (std::size_t i = 0; i < e.labels.size(); ++i) rows_j.push_back({{"row", e.labels[i]}, {"error", e.errors[i]}});
         a.push_back({{"engine", engine_name(e.engine)},
-                     {"refit", {{"matmul_fp8", e.fit.matmul}, {"sequence_overhead_s", e.fit.sequence_overhead_s}}},
-                     {"committed", {{"matmul_fp8", c.matmul}, {"sequence_overhead_s", c.sequence_overhead_s}}},
-                     {"equal", std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
+                     {"refit", {{"prompt_token_overhead_s", e.fit.prompt_token_overhead_s},
+                                {"sequence_overhead_s", e.fit.sequence_overhead_s}}},
+                     {"committed", {{"prompt_token_overhead_s", c.prompt_token_overhead_s},
+                                    {"sequence_overhead_s", c.sequence_overhead_s}}},
+                     {"equal", std::abs(e.fit.prompt_token_overhead_s - c.prompt_token_overhead_s) < 1e-12 &&
                                    std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12},
                      {"median_abs_error", e.median_abs_error},
                      {"max_abs_error", e.max_abs_error},
@@ -188,23 +190,23 @@ int run_calibrate(const CalibrateCliOptions& o) {
                                inf_same ? "equal to the refit" : "DIFFERENT from the refit");
       for (const InferenceCalibrationFit::Engine& e : inf.engines) {
         const EngineEfficiency c = engine_efficiency(e.engine);
-        const bool eq = std::abs(e.fit.matmul - c.matmul) < 1e-9 &&
+        const bool eq = std::abs(e.fit.prompt_token_overhead_s - c.prompt_token_overhead_s) < 1e-12 &&
                         std::abs(e.fit.sequence_overhead_s - c.sequence_overhead_s) < 1e-12;
         std::cout << fmt::format("inference, {} on NVIDIA GPUs: {} calibration rows of that engine (the prompts each "
-                                 "row states); grid matmul at FP8 0.10..0.70 step 0.025 (BF16 rows +0.10) x host time "
-                                 "per sampled sequence 0..400 us step 10, the rest the TensorRT-LLM fit, same "
-                                 "objective\n",
+                                 "row states, at the engine's default scheduler limits); grid host time per prompt "
+                                 "token 0..150 us step 2.5 x per sampled sequence 0..400 us step 10, the kernels and "
+                                 "the rest the TensorRT-LLM fit, same objective\n",
                                  engine_name(e.engine), e.rows);
         for (std::size_t i = 0; i < e.labels.size(); ++i) {
           std::cout << fmt::format("  {:<50} error at the refit {:+6.1f} %\n", e.labels[i], 100.0 * e.errors[i]);
         }
-        std::cout << fmt::format("  refit:     matmul {:.3f}, {:.0f} us per sampled sequence (median |error| {:.1f} %, max "
-                                 "{:.1f} %)\n",
-                                 e.fit.matmul, 1e6 * e.fit.sequence_overhead_s, 100.0 * e.median_abs_error,
+        std::cout << fmt::format("  refit:     {:.1f} us per prompt token, {:.0f} us per sampled sequence (median |error| "
+                                 "{:.1f} %, max {:.1f} %)\n",
+                                 1e6 * e.fit.prompt_token_overhead_s, 1e6 * e.fit.sequence_overhead_s, 100.0 * e.median_abs_error,
                                  100.0 * e.max_abs_error);
-        std::cout << fmt::format("  committed: matmul {:.3f}, {:.0f} us per sampled sequence "
+        std::cout << fmt::format("  committed: {:.1f} us per prompt token, {:.0f} us per sampled sequence "
                                  "(kernels/inference_calibration.hpp): {}\n",
-                                 c.matmul, 1e6 * c.sequence_overhead_s,
+                                 1e6 * c.prompt_token_overhead_s, 1e6 * c.sequence_overhead_s,
                                  eq ? "equal to the refit" : "DIFFERENT from the refit");
       }
       std::cout << fmt::format("inference, Blackwell FP4 (TensorRT-LLM): {} calibration rows; grid matmul (of the FP4 "

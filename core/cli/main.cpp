@@ -162,6 +162,17 @@ int main(int argc, char** argv) {
                       "aggregated (every replica prefills and decodes; default), disaggregated (prefill and decode "
                       "instances apart, KV sent over the fabric) or any (the search picks)")
       ->check(CLI::IsMember(std::vector<std::string>{"aggregated", "disaggregated", "any"}));
+  est_inf->add_flag("--engine-defaults", est.engine_defaults,
+                    "run the engine's default scheduler limits on this GPU (what a plain vllm serve, sglang "
+                    "launch_server or trtllm-serve gets: vLLM 1024 sequences and 8192 tokens per step, 256 and 2048 "
+                    "on A100; SGLang's chunked prefill by GPU memory; trtllm-serve 8192 tokens) instead of searching "
+                    "them");
+  est_inf->add_option("--max-batch", est.max_batch,
+                      "sequences in flight per replica, fixed (default: searched; the search's largest is 1024)")
+      ->check(CLI::Range(1, 1'000'000));
+  est_inf->add_option("--chunk-tokens", est.chunk_tokens,
+                      "token budget per iteration (decode tokens + prompt chunk), fixed (default: searched)")
+      ->check(CLI::Range(1, 1'000'000));
   est_inf->add_option("--prefill-instances", est.prefill_instances,
                       "disaggregated: this many prefill instances, the rest decode (default: searched)")
       ->check(CLI::Range(1, 1'000'000));

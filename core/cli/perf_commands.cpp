@@ -89,6 +89,20 @@ void print_warnings(const std::vector<std::string>& warnings) {
   for (const std::string& w : warnings) std::cerr << "aidcsim: warning: " << w << '\n';
 }
 
+// Which scheduler limits were held rather than searched: "searched", "engine defaults" or "given", per limit.
+nlohmann::json scheduler_limits_json(const InferenceRequestSpec& spec) {
+  auto from = [&](int fixed, int engine_default) {
+    if (fixed > 0) return "given";
+    return spec.engine_defaults && engine_default > 0 ? "engine defaults" : "searched";
+  };
+  InferenceRequestSpec defaults_only = spec;
+  defaults_only.fixed_max_batch = 0;
+  defaults_only.fixed_chunk_tokens = 0;
+  const SchedulerLimits d = scheduler_limits(defaults_only);
+  return {{"max_batch", from(spec.fixed_max_batch, d.max_batch)},
+          {"chunk_tokens", from(spec.fixed_chunk_tokens, d.chunk_tokens)}};
+}
+
 // The disaggregated deployment's balance (null when co-located).
 nlohmann::json disaggregated_json(const InferenceConfig& c, const InferenceEstimate& e) {
   if (c.prefill_replicas <= 0) return nullptr;
@@ -119,6 +133,9 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.n_requests = o.burst > 0 ? o.burst : o.requests;
     spec.makespan = o.burst > 0;
     spec.engine = parse_engine(o.engine, "--engine");
+    spec.engine_defaults = o.engine_defaults;
+    spec.fixed_max_batch = o.max_batch;
+    spec.fixed_chunk_tokens = o.chunk_tokens;
     spec.prefill_instances = o.prefill_instances;
     spec.serving = serving_mode_or_default(o.serving, o.prefill_instances, "--serving");
     if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
@@ -167,6 +184,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
           {"config", inference_config_json(c)},
+          {"scheduler_limits", scheduler_limits_json(spec)},
           {"disaggregated", disaggregated_json(c, e)},
           {"requests_per_replica", o.burst > 0 ? nlohmann::json(nullptr) : nlohmann::json(o.requests)},
           {"burst_prompts", o.burst > 0 ? nlohmann::json(o.burst) : nlohmann::json(nullptr)},
@@ -201,8 +219,12 @@ int run_estimate_inference(const EstimateOptions& o) {
                                  "are what the search checks)\n",
                                  100.0 * e.slo_attainment, bounds);
       }
-      std::cout << fmt::format("  configuration     {}, max batch {}, chunk {} tokens\n", inference_layout_text(c),
-                               c.max_batch, c.chunk_tokens);
+      const SchedulerLimits held = scheduler_limits(spec);
+      const char* limits_from = held.max_batch > 0 || held.chunk_tokens > 0
+                                    ? (spec.engine_defaults ? " (the engine's defaults where not given)" : " (given)")
+                                    : "";
+      std::cout << fmt::format("  configuration     {}, max batch {}, chunk {} tokens{}\n", inference_layout_text(c),
+                               c.max_batch, c.chunk_tokens, limits_from);
       if (c.prefill_replicas > 0) {
         const double slowest = e.output_tokens_per_s;
         auto mark = [&](double v) { return v <= slowest * (1.0 + 1e-9) ? "  <- sets the rate" : ""; };
@@ -231,17 +253,19 @@ int run_estimate_inference(const EstimateOptions& o) {
       if (spec.engine != ServingEngine::TrtLlm) {
         const InferenceEfficiency fp8 = inference_efficiency(spec.accel.generation, Precision::Fp8, spec.engine);
         const InferenceEfficiency trt = inference_efficiency(spec.accel.generation, Precision::Fp8);
-        if (fp8.matmul != trt.matmul || fp8.sequence_overhead_s != trt.sequence_overhead_s) {
+        if (fp8.prompt_token_overhead_s != trt.prompt_token_overhead_s ||
+            fp8.sequence_overhead_s != trt.sequence_overhead_s) {
           std::cout << fmt::format("                    its own calibration (served runs through its OpenAI server): "
-                                   "linear layers at {:.1f} % of the fp8 peak (trtllm {:.0f} %), {:.0f} us of host "
-                                   "time per sequence per step\n",
-                                   100.0 * fp8.matmul, 100.0 * trt.matmul, 1e6 * fp8.sequence_overhead_s);
+                                   "{:.1f} us of host time per prompt token and {:.0f} us per sequence per step "
+                                   "(trtllm-bench {:.0f} and {:.0f} us), trtllm's kernels\n",
+                                   1e6 * fp8.prompt_token_overhead_s, 1e6 * fp8.sequence_overhead_s,
+                                   1e6 * trt.prompt_token_overhead_s, 1e6 * trt.sequence_overhead_s);
         }
       }
       std::cout << fmt::format("  checked against   {}\n",
                                error_band_text(band));
-      std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
-                               backend_name(r.backend));
+      std::cout << fmt::format("  searched          {} configuration{} on {}\n", r.configs_evaluated,
+                               r.configs_evaluated == 1 ? "" : "s", backend_name(r.backend));
     }
     return 0;
   });
@@ -327,8 +351,8 @@ int run_estimate_training(const EstimateOptions& o) {
       }
       std::cout << fmt::format("  checked against   {}\n",
                                error_band_text(band));
-      std::cout << fmt::format("  searched          {} configurations on {}\n", r.configs_evaluated,
-                               backend_name(r.backend));
+      std::cout << fmt::format("  searched          {} configuration{} on {}\n", r.configs_evaluated,
+                               r.configs_evaluated == 1 ? "" : "s", backend_name(r.backend));
     }
     return 0;
   });

@@ -18,6 +18,8 @@ struct EstimateOptions {
   std::string engine = "trtllm";  // trtllm | vllm | sglang | trtllm-serve
   std::string serving;            // aggregated | disaggregated | any; empty: aggregated (disaggregated with a split)
   int prefill_instances = 0;      // > 0: disaggregated with this many prefill instances
+  bool engine_defaults = false;   // the engine's default scheduler limits instead of the searched ones
+  int max_batch = 0, chunk_tokens = 0;  // > 0: fixed scheduler limits
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;

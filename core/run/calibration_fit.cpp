@@ -305,23 +305,23 @@ InferenceCalibrationFit fit_inference_calibration(const std::vector<InferenceRef
     fit.blackwell_fp4_errors = bw.errors;
     for (const InferenceReferenceRow* r : blackwell_fp4) fit.blackwell_fp4_labels.push_back(row_label(*r));
   }
-  // Each other engine: its linear-layer fraction (at FP8) and host time per sampled sequence on its own rows, the
-  // rest the TensorRT-LLM fit: matmul 0.10..0.70 step 0.025 x 0..400 us step 10 us (1,025 points).
+  // Each other engine: its host time per prompt token and per sampled sequence on its own rows, the kernels and
+  // the rest the TensorRT-LLM fit: 0..150 us step 2.5 us x 0..400 us step 10 us (2,501 points).
   for (int k = 0; k < 3; ++k) {
     if (by_engine[k].empty()) continue;
     InferenceCalibrationFit::Engine ef;
     ef.engine = slot_engine[k];
     ef.rows = static_cast<int>(by_engine[k].size());
     GridBest best;
-    for (int mm = 4; mm <= 28; ++mm) {
+    for (int tok = 0; tok <= 60; ++tok) {
       for (int us = 0; us <= 40; ++us) {
         InferenceEfficiency e = base;  // the FP8 fraction; BF16 rows add 0.10 (inference_errors)
-        e.matmul = mm * 0.025;
+        e.prompt_token_overhead_s = tok * 2.5e-6;
         e.sequence_overhead_s = us * 10e-6;
         best.consider(by_engine[k], e);
       }
     }
-    ef.fit = EngineEfficiency{best.eff.matmul, best.eff.sequence_overhead_s};
+    ef.fit = EngineEfficiency{best.eff.prompt_token_overhead_s, best.eff.sequence_overhead_s};
     ef.median_abs_error = best.score.median;
     ef.max_abs_error = best.score.max;
     ef.errors = best.errors;

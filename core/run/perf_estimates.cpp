@@ -3,6 +3,7 @@
 #include "core/scenario/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -144,6 +145,20 @@ ServingEngine parse_engine(const std::string& name, const std::string& where) {
   throw BadInput(where, "", nlohmann::json(name).dump(), std::string("one of: ") + kEngineNames);
 }
 
+SchedulerLimits scheduler_limits(const InferenceRequestSpec& spec) {
+  SchedulerLimits l;
+  if (spec.engine_defaults) {
+    // vLLM tells the A100 apart by its device name; the catalog's names carry it the same way
+    std::string name = spec.accelerator;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    l = engine_default_limits(spec.engine, spec.accel.hbm_bytes, name.find("a100") != std::string::npos);
+    if (l.max_batch > 0) l.max_batch = hd_fixed_max_batch(l.max_batch);
+  }
+  if (spec.fixed_max_batch > 0) l.max_batch = hd_fixed_max_batch(spec.fixed_max_batch);
+  if (spec.fixed_chunk_tokens > 0) l.chunk_tokens = spec.fixed_chunk_tokens;
+  return l;
+}
+
 namespace {
 
 std::string no_precision_support(const std::string& accelerator, const AcceleratorSpec& a, Precision p) {
@@ -171,6 +186,9 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
+  const SchedulerLimits limits = scheduler_limits(spec);
+  pr.fixed_max_batch = limits.max_batch;
+  pr.fixed_chunk_tokens = limits.chunk_tokens;
   if (spec.fixed_pp > pr.max_pp) pr.max_pp = spec.fixed_pp;  // the search's depth limit yields to a given pp
   return pr;
 }

@@ -35,6 +35,11 @@ struct InferenceRequestSpec {
   int gpus = 1;
   int fixed_tp = 0;         // 0: searched
   int fixed_pp = 0;
+  int fixed_max_batch = 0;  // > 0: this scheduler limit instead of the search's (sequences in flight per replica)
+  int fixed_chunk_tokens = 0;  // > 0: this token budget per iteration instead of the search's
+  // Run the engine's default scheduler limits (engine_default_limits, kernels/inference_model.hpp: what a plain
+  // `vllm serve` gets on this GPU) instead of searching them; a fixed limit above wins over the default.
+  bool engine_defaults = false;
   int isl = 1024, osl = 256;  // every request has these lengths
   int n_requests = kDefaultInferenceRequests;
   int concurrency = 0;      // clients over the deployment; 0: saturated (maximum throughput)
@@ -63,6 +68,10 @@ struct InferenceOutcome {
   std::vector<InferenceConfig> configs;      // keep_all only
   std::vector<InferenceEstimate> estimates;  // keep_all only
 };
+
+// The scheduler limits the search holds fixed for `spec` (0: searched): the engine's defaults when
+// spec.engine_defaults, overridden by fixed_max_batch / fixed_chunk_tokens; max_batch capped at kMaxBatchLimit.
+SchedulerLimits scheduler_limits(const InferenceRequestSpec& spec);
 
 // A problem that cannot have any configuration whatever the search does (precision the accelerator lacks, GPUs
 // not divisible by a fixed tp, tp beyond the scale-up domain or the heads): the reason, or "".

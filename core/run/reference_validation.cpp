@@ -128,6 +128,14 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.fixed_tp = r.tp;
         r.spec.engine = parse_engine(str_or(e, "engine").empty() ? "trtllm" : str_or(e, "engine"), "engine");
         r.spec.prefill_instances = int_or(e, "prefill_instances", 0);
+        // the row ran the engine's default serving command: its scheduler limits, not the search's
+        if (e.contains("engine_defaults")) {
+          if (e["engine_defaults"].is_boolean()) {
+            r.spec.engine_defaults = e["engine_defaults"].get<bool>();
+          } else {
+            r.problem = "engine_defaults must be true or false";
+          }
+        }
         r.spec.serving = serving_mode_or_default(str_or(e, "serving"), r.spec.prefill_instances, "serving");
         r.spec.isl = r.isl;
         r.spec.osl = r.osl;
@@ -136,7 +144,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
           r.spec.n_requests = r.prompts;
           r.spec.concurrency = r.concurrency;
         }
-        r.problem = inference_request_error(r.spec);
+        if (r.problem.empty()) r.problem = inference_request_error(r.spec);
       } catch (const BadInput& ex) {
         r.problem = bad_input_text(ex);
       }
@@ -423,6 +431,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
                                                                 : "",
                                   e.config.max_batch, e.config.chunk_tokens);
       if (r.tp == 0) v.note = "tp searched";
+      if (r.spec.engine_defaults) v.note += std::string(v.note.empty() ? "" : ", ") + "engine's default limits";
       (cal ? inf_cal : inf_val).push_back(v.error);
     }
     rep.rows.push_back(std::move(v));
