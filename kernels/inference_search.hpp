@@ -504,6 +504,7 @@ struct InferenceSearchResult {
   double weights_bytes_total = 0.0;
   double hbm_bytes_total = 0.0;   // gpus x HBM
   double usable_hbm_bytes_total = 0.0;
+  int closest_chunk_tokens = 0;   // the token budget of the configuration that came closest (its activations)
 };
 
 // Picks the best from already evaluated estimates (separate so that a parallel transform can fill `est`).
@@ -532,6 +533,7 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   if (s.n_feasible == 0) s.reason = closest >= 0 ? est[closest].reason : int(InferenceInfeasible::NoConfiguration);
   // What the engine may fill per GPU, for the replica of the configuration that came closest (SGLang's reserve
   // depends on its tp x pp), times the GPUs.
+  s.closest_chunk_tokens = closest >= 0 ? configs[closest].chunk_tokens : 0;
   const int tp = closest >= 0 ? configs[closest].tp : pr.gpus;
   const int pp = closest >= 0 ? configs[closest].pp : 1;
   s.usable_hbm_bytes_total = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0).ceiling_bytes * pr.gpus;

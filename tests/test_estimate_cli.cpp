@@ -468,6 +468,13 @@ TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler 
   CHECK(text.exit_code == 0);
   CHECK_THAT(text.out, Catch::Contains("max batch 1024, chunk 8192 tokens (the engine's defaults where not given)"));
   CHECK_THAT(text.out, Catch::Contains("searched          1 configuration on"));
+  // A token budget whose activations do not fit says so, not that the weights do not.
+  const CommandResult huge = aidcsim({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
+                                      "--gpus", "1", "--precision", "fp8", "--isl", "1000", "--osl", "100",
+                                      "--chunk-tokens", "1000000"});
+  CHECK(huge.exit_code == 2);
+  CHECK_THAT(huge.err, Catch::Contains("9 GB of weights fit in the 83 GB usable of 1 x h100-sxm, but not with the "
+                                       "activations of a 1000000-token iteration"));
   const CommandResult zero = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
                                       "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
                                       "--max-batch", "0"});
