@@ -111,8 +111,8 @@ struct EngineEfficiency {
   double sequence_overhead_s = 0.0;
 };
 inline constexpr EngineEfficiency kVllmEfficiency{37.5e-6, 90e-6};
-inline constexpr EngineEfficiency kSglangEfficiency{37.5e-6, 90e-6};
-inline constexpr EngineEfficiency kTrtllmServeEfficiency{90e-6, 370e-6};
+inline constexpr EngineEfficiency kSglangEfficiency{32.5e-6, 90e-6};
+inline constexpr EngineEfficiency kTrtllmServeEfficiency{80e-6, 380e-6};
 
 // Blackwell FP4 (NVFP4) serving, fitted on the TensorRT-LLM B200 FP4 calibration rows (see the header): the
 // linear layers' share of the FP4 dense peak, the HBM fraction and the iteration overhead; the collective latency

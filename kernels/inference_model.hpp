@@ -272,8 +272,25 @@ AIDC_HD inline double weight_bytes(const LlmArch& a, Precision p,
   return (c.total - emb) * stored_bytes_per_element(p, generation) + emb * 2.0;
 }
 
+// What the KV cache is stored in. The checkpoint decides by default: NVIDIA's ModelOpt FP8 and FP4 checkpoints
+// (the trtllm-bench and MLPerf rows) carry KV scales and the engines store FP8; a checkpoint without them (Qwen's own
+// -FP8 releases, the GPUStack rows) leaves the engines' "auto" at the model's 16-bit dtype (vLLM and SGLang
+// --kv-cache-dtype auto: "the model data type"; TensorRT-LLM KvCacheConfig dtype auto: the checkpoint's
+// kv_cache_quant_algo). Auto: FP8 with FP8 or FP4 weights, 16-bit with BF16 ones.
+enum class KvCacheDtype : int { Auto = 0, Bf16 = 1, Fp8 = 2 };
+
+AIDC_HD inline double kv_cache_bytes_per_elem(Precision weights, KvCacheDtype kv) {
+  switch (kv) {
+    case KvCacheDtype::Bf16: return 2.0;
+    case KvCacheDtype::Fp8: return 1.0;
+    case KvCacheDtype::Auto: break;
+  }
+  return weights == Precision::Bf16 ? 2.0 : 1.0;
+}
+
 AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const AcceleratorSpec& acc, Precision prec, int tp,
-                                               int pp, int ep, int max_chunk_tokens, const InferenceEfficiency& eff) {
+                                               int pp, int ep, int max_chunk_tokens, const InferenceEfficiency& eff,
+                                               KvCacheDtype kv_cache = KvCacheDtype::Auto) {
   ReplicaModel r;
   r.tp = tp;
   r.pp = pp;
@@ -281,11 +298,12 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.layers = a.layers;
   r.eff = eff;
   r.weight_bytes_per_elem = stored_bytes_per_element(prec, acc.generation);
-  // KV cache in FP8 whenever the weights are FP8 or FP4 (TensorRT-LLM and vLLM FP8 serving recipes), else 16-bit.
-  r.kv_bytes_per_elem = prec == Precision::Bf16 ? 2.0 : 1.0;
+  r.kv_bytes_per_elem = kv_cache_bytes_per_elem(prec, kv_cache);
   r.peak_flops = peak_flops_per_s(acc, prec);
-  r.attn_peak_flops = prec == Precision::Bf16 ? acc.bf16_flops_per_s
-                                              : (acc.fp8_flops_per_s > 0.0 ? acc.fp8_flops_per_s : acc.bf16_flops_per_s);
+  // Attention at the FP8 rate only where both the weights' path and the KV are 8-bit (FP8 attention kernels); a
+  // 16-bit KV (or 16-bit weights with an FP8 KV, dequantized in the kernel) runs it at the BF16 rate.
+  const bool fp8_attention = prec != Precision::Bf16 && r.kv_bytes_per_elem < 1.5 && acc.fp8_flops_per_s > 0.0;
+  r.attn_peak_flops = fp8_attention ? acc.fp8_flops_per_s : acc.bf16_flops_per_s;
   r.hbm_bytes_per_gpu = acc.hbm_bytes;
   r.hbm_bytes_per_s = acc.hbm_bytes_per_s;
   r.hidden = a.hidden;

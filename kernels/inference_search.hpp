@@ -69,6 +69,7 @@ struct InferenceProblem {
   int fixed_prefill_replicas = 0;  // > 0: disaggregated with exactly this many prefill instances
   int fixed_tp = 0;          // > 0: only this tp (e.g. to reproduce a published run)
   int fixed_pp = 0;
+  int kv_cache = 0;            // a KvCacheDtype: what the KV cache is stored in (Auto: by the weights)
   int fixed_max_batch = 0;     // > 0: only this max_batch (an engine's default, or the user's), capped at kMaxBatchLimit
   int fixed_chunk_tokens = 0;  // > 0: only this token budget per iteration
   int max_pp = 8;
@@ -340,7 +341,8 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
                                                            const BatchingScratch& scratch) {
   InferenceEstimate e;
   const ReplicaModel r =
-      make_replica_model(pr.arch, pr.accel, pr.precision, c.tp, c.pp, c.ep, c.chunk_tokens, pr.eff);
+      make_replica_model(pr.arch, pr.accel, pr.precision, c.tp, c.pp, c.ep, c.chunk_tokens, pr.eff,
+                         KvCacheDtype(pr.kv_cache));
   e.weights_bytes_total = r.weights_bytes_total;
   e.weights_bytes_per_gpu = r.weights_bytes_per_gpu;
   e.hbm_bytes_per_gpu = r.hbm_bytes_per_gpu;

@@ -55,7 +55,7 @@ TEST_CASE("a grouped_gemm row without its numbers is bad input naming the row") 
   }
 }
 
-TEST_CASE("an accelerator's device-reported memory must be a positive number of MiB; null falls back to hbm_gb") {
+TEST_CASE("an accelerator's device-reported memory must be a positive number of MiB, and null falls back to hbm_gb") {
   const Catalog embedded = Catalog::embedded();
   auto with = [&](const nlohmann::json& v) {
     nlohmann::json h100 = *embedded.entry("accelerators", "h100-sxm");

@@ -437,7 +437,7 @@ TEST_CASE("estimate inference takes a serving engine: trtllm reserves the KV, vl
   CHECK_THAT(bad.err, Catch::Contains("--engine"));
 }
 
-TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler limits; --max-batch and "
+TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler limits, and --max-batch and "
           "--chunk-tokens fix them") {
   auto args = [](std::vector<std::string> extra) {
     std::vector<std::string> a{"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "a100-sxm-80gb",
@@ -468,6 +468,21 @@ TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler 
   CHECK(text.exit_code == 0);
   CHECK_THAT(text.out, Catch::Contains("max batch 1024, chunk 8192 tokens (the engine's defaults where not given)"));
   CHECK_THAT(text.out, Catch::Contains("searched          1 configuration on"));
+  // --kv-cache bf16 under fp8 weights: the KV holds half the tokens, and the output says so.
+  const json kv8 = run_json({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm", "--gpus",
+                             "1", "--precision", "fp8", "--isl", "2000", "--osl", "100", "--json"});
+  const json kv16 = run_json({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm", "--gpus",
+                              "1", "--precision", "fp8", "--isl", "2000", "--osl", "100", "--kv-cache", "bf16",
+                              "--json"});
+  CHECK(kv8["kv_cache_dtype"] == "fp8");
+  CHECK(kv16["kv_cache_dtype"] == "bf16");
+  CHECK(kv16["kv_capacity_tokens_per_replica"].get<double>() ==
+        Approx(0.5 * kv8["kv_capacity_tokens_per_replica"].get<double>()).epsilon(0.02));
+  const CommandResult badkv = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
+                                       "--gpus", "1", "--precision", "fp8", "--isl", "2000", "--osl", "100",
+                                       "--kv-cache", "int4"});
+  CHECK(badkv.exit_code == 2);
+  CHECK_THAT(badkv.err, Catch::Contains("--kv-cache"));
   // A token budget whose activations do not fit says so, not that the weights do not.
   const CommandResult huge = aidcsim({"estimate", "inference", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
                                       "--gpus", "1", "--precision", "fp8", "--isl", "1000", "--osl", "100",

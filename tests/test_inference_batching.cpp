@@ -400,7 +400,7 @@ TEST_CASE("SGLang's estimated policy conserves requests and tokens and never ove
   }
 }
 
-TEST_CASE("SGLang admits only while 0.7 of the admitted requests' future tokens fits; vLLM admits every prompt") {
+TEST_CASE("SGLang admits only while 0.7 of the admitted requests' future tokens fits, vLLM admits every prompt") {
   // KV of 1000 tokens, three requests of 100 in / 500 out. vLLM (on demand): 101 tokens each, all three start at
   // once. SGLang at new_token_ratio 0.7: the first takes 101 + 0.7 x 499 = 450, the second 101 + 101 + 0.7 x 998 =
   // 900.6 <= 1000, the third 1350 > 1000 waits.

@@ -126,7 +126,7 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
     CHECK(r.spec.concurrency == r.concurrency);
     CHECK(r.prompts > 0);
   }
-  CHECK(bursts == 39);
+  CHECK(bursts == 50);
 
   nlohmann::json rows = nlohmann::json::array();
   rows.push_back({{"model", "qwen3-14b"}, {"accelerator", "h100-sxm"}, {"gpus", 1}, {"precision", "bf16"},
@@ -137,6 +137,44 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
   const std::vector<InferenceReferenceRow> got = inference_reference_rows(c);
   REQUIRE(got.size() == 1);
   CHECK(got[0].problem.find("prompts") != std::string::npos);
+
+  // engine_defaults and kv_cache: read when well-formed, a problem of the row when not.
+  nlohmann::json more = nlohmann::json::array();
+  auto row = [](nlohmann::json extra) {
+    nlohmann::json r = {{"model", "qwen3-14b"}, {"accelerator", "h100-sxm"}, {"gpus", 1}, {"precision", "fp8"},
+                        {"scenario", "burst"}, {"engine", "vllm"}, {"output_tokens_per_s", 100.0},
+                        {"role", "validation"}, {"isl", 100}, {"osl", 10}, {"prompts", 50}};
+    r.update(extra);
+    return r;
+  };
+  more.push_back(row({{"engine_defaults", true}, {"kv_cache", "bf16"}}));
+  more.push_back(row({{"engine_defaults", "yes"}}));
+  more.push_back(row({{"kv_cache", "int4"}}));
+  Catalog c2 = catalog;
+  c2.add("reference_measurements", nlohmann::json{{"entries", {{"inference", more}}}}.dump(), "test");
+  const std::vector<InferenceReferenceRow> read = inference_reference_rows(c2);
+  REQUIRE(read.size() == 3);
+  CHECK(read[0].problem.empty());
+  CHECK(read[0].spec.engine_defaults);
+  CHECK(read[0].spec.kv_cache == KvCacheDtype::Bf16);
+  CHECK(read[1].problem == "engine_defaults must be true or false");
+  CHECK(read[2].problem == "kv_cache must be auto, bf16 or fp8");
+  // The GPUStack rows ran the default serving commands; their FP8 rows serve checkpoints without KV scales.
+  int lab = 0, lab_fp8 = 0;
+  for (const InferenceReferenceRow& r : inference_reference_rows(catalog)) {
+    if (!r.spec.engine_defaults) {
+      CHECK(r.spec.kv_cache == KvCacheDtype::Auto);  // trtllm-bench, MLPerf, cookbook rows: the checkpoint's FP8 KV
+      continue;
+    }
+    ++lab;
+    CHECK(r.spec.engine != ServingEngine::TrtLlm);
+    if (r.spec.precision == Precision::Fp8) {
+      ++lab_fp8;
+      CHECK(r.spec.kv_cache == KvCacheDtype::Bf16);
+    }
+  }
+  CHECK(lab == 44);
+  CHECK(lab_fp8 == 8);
 }
 
 TEST_CASE("a burst row is estimated with its own prompts, not the validation default") {

@@ -169,6 +169,27 @@ TEST_CASE("expert parallelism replaces the MLP all-reduce by all-to-alls") {
   CHECK(bad.infeasible == int(InferenceInfeasible::BadParallelism));
 }
 
+TEST_CASE("the KV cache follows the weights unless the checkpoint sets it apart, and 16-bit KV halves its tokens") {
+  const InferenceEfficiency eff = inference_efficiency(kGenerationHopper, Precision::Fp8);
+  const ReplicaModel fp8 = make_replica_model(llama_3_1_8b(), h100_sxm(), Precision::Fp8, 1, 1, 1, 2048, eff);
+  const ReplicaModel kv16 =
+      make_replica_model(llama_3_1_8b(), h100_sxm(), Precision::Fp8, 1, 1, 1, 2048, eff, KvCacheDtype::Bf16);
+  CHECK(fp8.kv_bytes_per_elem == 1.0);
+  CHECK(kv16.kv_bytes_per_elem == 2.0);
+  CHECK(kv16.weights_bytes_per_gpu == Approx(fp8.weights_bytes_per_gpu));
+  CHECK(kv16.kv_capacity_tokens == Approx(0.5 * fp8.kv_capacity_tokens));
+  // FP8 attention kernels only with an FP8 KV under FP8 weights; a 16-bit KV runs attention at the BF16 rate.
+  CHECK(fp8.attn_peak_flops == Approx(h100_sxm().fp8_flops_per_s));
+  CHECK(kv16.attn_peak_flops == Approx(h100_sxm().bf16_flops_per_s));
+  const ReplicaModel bf16 = make_replica_model(llama_3_1_8b(), h100_sxm(), Precision::Bf16, 1, 1, 1, 2048, eff);
+  const ReplicaModel bf16_kv8 =
+      make_replica_model(llama_3_1_8b(), h100_sxm(), Precision::Bf16, 1, 1, 1, 2048, eff, KvCacheDtype::Fp8);
+  CHECK(bf16.kv_bytes_per_elem == 2.0);
+  CHECK(bf16_kv8.kv_bytes_per_elem == 1.0);
+  CHECK(bf16_kv8.attn_peak_flops == Approx(h100_sxm().bf16_flops_per_s));  // dequantized in a BF16 kernel
+  CHECK(kv_cache_bytes_per_elem(Precision::Fp4, KvCacheDtype::Auto) == 1.0);
+}
+
 TEST_CASE("fp4 on an accelerator without fp4 is reported as unsupported") {
   const InferenceEfficiency eff = inference_efficiency(kGenerationHopper, Precision::Fp4);
   const ReplicaModel h = make_replica_model(llama_3_1_8b(), h100_sxm(), Precision::Fp4, 1, 1, 1, 2048, eff);

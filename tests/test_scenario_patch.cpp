@@ -107,7 +107,7 @@ TEST_CASE("removing or replacing a missing member, a failed test and a malformed
   CHECK(u.expected.find("not \"merge\"") != std::string::npos);
 }
 
-TEST_CASE("set_op replaces an existing member and adds a missing one; remove_if_present_op skips a missing one") {
+TEST_CASE("set_op replaces an existing member and adds a missing one, remove_if_present_op skips a missing one") {
   const Json doc = base_doc();
   CHECK(set_op(doc, "/site/country", "Kenya")["op"] == "replace");
   CHECK(set_op(doc, "/replications", 2)["op"] == "add");

@@ -141,7 +141,7 @@ TEST_CASE("a correlation between two inputs is imposed through the Gaussian copu
   CHECK(saa / R == Approx(1.0).margin(0.05));  // margins stay standard normal
 }
 
-TEST_CASE("an uncertain GPU-hour price widens the NPV interval; a point distribution changes nothing") {
+TEST_CASE("an uncertain GPU-hour price widens the NPV interval, a point distribution changes nothing") {
   auto base_doc = economics_case(16);
   const RunSummary base = run(resolve(base_doc));
   auto point_doc = base_doc;

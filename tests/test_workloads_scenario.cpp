@@ -275,7 +275,7 @@ TEST_CASE("the tokyo b200 scenario carries workloads that resolve") {
   CHECK(rs.scenario.workloads[1].kind == WorkloadKind::Training);
 }
 
-TEST_CASE("a training workload may fix its pipeline schedule; an unknown one is bad input at its path") {
+TEST_CASE("a training workload may fix its pipeline schedule, an unknown one is bad input at its path") {
   auto doc = with_workloads();
   CHECK(resolve(doc).scenario.workloads[1].schedule == "searched");
   doc["workloads"][1]["schedule"] = "dualpipe";
@@ -287,7 +287,7 @@ TEST_CASE("a training workload may fix its pipeline schedule; an unknown one is 
   CHECK(has_problem(problems_of(doc), "/workloads/1/schedule", "gpipe", "dualpipe"));
 }
 
-TEST_CASE("an inference workload may name its serving engine; an unknown one is bad input at its path") {
+TEST_CASE("an inference workload may name its serving engine, an unknown one is bad input at its path") {
   auto doc = with_workloads();
   CHECK(resolve(doc).scenario.workloads[0].engine == "trtllm");
   doc["workloads"][0]["engine"] = "vllm";
@@ -305,7 +305,7 @@ TEST_CASE("an inference workload may name its serving engine; an unknown one is 
   CHECK(has_problem(problems_of(t), "/workloads/1/engine", "vllm", ""));
 }
 
-TEST_CASE("an inference workload may serve disaggregated, with a fixed prefill split; bad combinations are refused") {
+TEST_CASE("an inference workload may serve disaggregated, with a fixed prefill split, and bad combinations are refused") {
   auto doc = with_workloads();
   CHECK(resolve(doc).scenario.workloads[0].serving == "aggregated");
   CHECK(resolve(doc).resolved["workloads"][0]["serving"] == "aggregated");

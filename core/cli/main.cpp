@@ -167,6 +167,12 @@ int main(int argc, char** argv) {
                     "launch_server or trtllm-serve gets: vLLM 1024 sequences and 8192 tokens per step, 256 and 2048 "
                     "on A100; SGLang's chunked prefill by GPU memory; trtllm-serve 8192 tokens) instead of searching "
                     "them");
+  est_inf->add_option("--kv-cache", est.kv_cache,
+                      "what the KV cache is stored in: auto (FP8 with fp8/fp4 weights, as NVIDIA's ModelOpt checkpoints "
+                      "carry KV scales; 16-bit with bf16), bf16 (a checkpoint without KV scales, the engines' auto), or "
+                      "fp8")
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>{"auto", "bf16", "fp8"}));
   est_inf->add_option("--max-batch", est.max_batch,
                       "sequences in flight per replica, fixed (default: searched; the search's largest is 1024)")
       ->check(CLI::Range(1, 1'000'000));

@@ -134,6 +134,7 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.makespan = o.burst > 0;
     spec.engine = parse_engine(o.engine, "--engine");
     spec.engine_defaults = o.engine_defaults;
+    spec.kv_cache = o.kv_cache == "bf16" ? KvCacheDtype::Bf16 : o.kv_cache == "fp8" ? KvCacheDtype::Fp8 : KvCacheDtype::Auto;
     spec.fixed_max_batch = o.max_batch;
     spec.fixed_chunk_tokens = o.chunk_tokens;
     spec.prefill_instances = o.prefill_instances;
@@ -183,6 +184,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"preemptions_per_replica", e.preemptions},
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
+          {"kv_cache_dtype", kv_cache_bytes_per_elem(spec.precision, spec.kv_cache) > 1.5 ? "bf16" : "fp8"},
           {"config", inference_config_json(c)},
           {"scheduler_limits", scheduler_limits_json(spec)},
           {"disaggregated", disaggregated_json(c, e)},
@@ -237,8 +239,9 @@ int run_estimate_inference(const EstimateOptions& o) {
                                  1e3 * e.kv_transfer_s, e.kv_transfer_bytes_per_s / 1e9,
                                  e.transfer_capacity_tokens_per_s, mark(e.transfer_capacity_tokens_per_s));
       }
-      std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica\n",
-                               e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens);
+      std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica ({})\n",
+                               e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens,
+                               kv_cache_bytes_per_elem(spec.precision, spec.kv_cache) > 1.5 ? "16-bit" : "fp8");
       std::cout << fmt::format("  engine            {}: {}\n", o.engine,
                                engine_kv_on_demand(spec.engine) == 0
                                    ? std::string("each request's whole context reserved at admission "

@@ -186,6 +186,7 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
+  pr.kv_cache = int(spec.kv_cache);
   const SchedulerLimits limits = scheduler_limits(spec);
   pr.fixed_max_batch = limits.max_batch;
   pr.fixed_chunk_tokens = limits.chunk_tokens;

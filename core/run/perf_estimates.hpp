@@ -40,6 +40,7 @@ struct InferenceRequestSpec {
   // Run the engine's default scheduler limits (engine_default_limits, kernels/inference_model.hpp: what a plain
   // `vllm serve` gets on this GPU) instead of searching them; a fixed limit above wins over the default.
   bool engine_defaults = false;
+  KvCacheDtype kv_cache = KvCacheDtype::Auto;  // what the KV cache is stored in (Auto: FP8 with FP8/FP4 weights)
   int isl = 1024, osl = 256;  // every request has these lengths
   int n_requests = kDefaultInferenceRequests;
   int concurrency = 0;      // clients over the deployment; 0: saturated (maximum throughput)

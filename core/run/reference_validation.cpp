@@ -128,6 +128,17 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.fixed_tp = r.tp;
         r.spec.engine = parse_engine(str_or(e, "engine").empty() ? "trtllm" : str_or(e, "engine"), "engine");
         r.spec.prefill_instances = int_or(e, "prefill_instances", 0);
+        // the KV cache's dtype where the checkpoint sets it apart from the weights' (auto otherwise)
+        if (e.contains("kv_cache")) {
+          const std::string kv = str_or(e, "kv_cache");
+          if (kv == "bf16") {
+            r.spec.kv_cache = KvCacheDtype::Bf16;
+          } else if (kv == "fp8") {
+            r.spec.kv_cache = KvCacheDtype::Fp8;
+          } else if (kv != "auto") {
+            r.problem = "kv_cache must be auto, bf16 or fp8";
+          }
+        }
         // the row ran the engine's default serving command: its scheduler limits, not the search's
         if (e.contains("engine_defaults")) {
           if (e["engine_defaults"].is_boolean()) {
