@@ -126,7 +126,7 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
     CHECK(r.spec.concurrency == r.concurrency);
     CHECK(r.prompts > 0);
   }
-  CHECK(bursts == 50);
+  CHECK(bursts == 57);
 
   nlohmann::json rows = nlohmann::json::array();
   rows.push_back({{"model", "qwen3-14b"}, {"accelerator", "h100-sxm"}, {"gpus", 1}, {"precision", "bf16"},
@@ -173,8 +173,8 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
       CHECK(r.spec.kv_cache == KvCacheDtype::Bf16);
     }
   }
-  CHECK(lab == 44);
-  CHECK(lab_fp8 == 8);
+  CHECK(lab == 51);
+  CHECK(lab_fp8 == 9);
 }
 
 TEST_CASE("a burst row is estimated with its own prompts, not the validation default") {
