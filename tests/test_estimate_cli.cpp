@@ -466,7 +466,16 @@ TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler 
                                       "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
                                       "--engine", "vllm", "--engine-defaults"});
   CHECK(text.exit_code == 0);
-  CHECK_THAT(text.out, Catch::Contains("max batch 1024, chunk 8192 tokens (the engine's defaults where not given)"));
+  CHECK_THAT(text.out, Catch::Contains("max batch 1024 (engine defaults), chunk 8192 tokens (engine defaults)"));
+  // Each limit is labelled on its own: a given max_batch, a searched chunk; above 1024 the cap is said.
+  const CommandResult one = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
+                                     "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
+                                     "--max-batch", "64"});
+  CHECK_THAT(one.out, Catch::Matches("(.|\\n)*max batch 64 \\(given\\), chunk [0-9]+ tokens\\n(.|\\n)*"));
+  const CommandResult capped = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
+                                        "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
+                                        "--max-batch", "5000", "--json"});
+  CHECK(json::parse(capped.out)["scheduler_limits"]["max_batch"] == "given, capped at 1024");
   CHECK_THAT(text.out, Catch::Contains("searched          1 configuration on"));
   // --kv-cache bf16 under fp8 weights: the KV holds half the tokens, and the output says so.
   const json kv8 = run_json({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm", "--gpus",

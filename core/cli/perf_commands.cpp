@@ -89,18 +89,32 @@ void print_warnings(const std::vector<std::string>& warnings) {
   for (const std::string& w : warnings) std::cerr << "aidcsim: warning: " << w << '\n';
 }
 
-// Which scheduler limits were held rather than searched: "searched", "engine defaults" or "given", per limit.
-nlohmann::json scheduler_limits_json(const InferenceRequestSpec& spec) {
-  auto from = [&](int fixed, int engine_default) {
-    if (fixed > 0) return "given";
-    return spec.engine_defaults && engine_default > 0 ? "engine defaults" : "searched";
-  };
+// Where each scheduler limit came from: "searched", "engine defaults", "given" or, for a max_batch above the
+// enumeration's largest, "given, capped at 1024". One source for the JSON and the text.
+struct LimitSources {
+  std::string max_batch, chunk_tokens;
+};
+
+LimitSources scheduler_limit_sources(const InferenceRequestSpec& spec) {
   InferenceRequestSpec defaults_only = spec;
   defaults_only.fixed_max_batch = 0;
   defaults_only.fixed_chunk_tokens = 0;
   const SchedulerLimits d = scheduler_limits(defaults_only);
-  return {{"max_batch", from(spec.fixed_max_batch, d.max_batch)},
-          {"chunk_tokens", from(spec.fixed_chunk_tokens, d.chunk_tokens)}};
+  auto from = [&](int fixed, int engine_default) -> std::string {
+    if (fixed > 0) return "given";
+    return spec.engine_defaults && engine_default > 0 ? "engine defaults" : "searched";
+  };
+  LimitSources l{from(spec.fixed_max_batch, d.max_batch), from(spec.fixed_chunk_tokens, d.chunk_tokens)};
+  if (spec.fixed_max_batch > kMaxBatchLimit) l.max_batch = fmt::format("given, capped at {}", kMaxBatchLimit);
+  return l;
+}
+
+nlohmann::json scheduler_limits_json(const LimitSources& l) {
+  return {{"max_batch", l.max_batch}, {"chunk_tokens", l.chunk_tokens}};
+}
+
+const char* kv_cache_name(const InferenceRequestSpec& spec) {
+  return kv_cache_bytes_per_elem(spec.precision, spec.kv_cache) > 1.5 ? "bf16" : "fp8";
 }
 
 // The disaggregated deployment's balance (null when co-located).
@@ -184,9 +198,9 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"preemptions_per_replica", e.preemptions},
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
-          {"kv_cache_dtype", kv_cache_bytes_per_elem(spec.precision, spec.kv_cache) > 1.5 ? "bf16" : "fp8"},
+          {"kv_cache_dtype", kv_cache_name(spec)},
           {"config", inference_config_json(c)},
-          {"scheduler_limits", scheduler_limits_json(spec)},
+          {"scheduler_limits", scheduler_limits_json(scheduler_limit_sources(spec))},
           {"disaggregated", disaggregated_json(c, e)},
           {"requests_per_replica", o.burst > 0 ? nlohmann::json(nullptr) : nlohmann::json(o.requests)},
           {"burst_prompts", o.burst > 0 ? nlohmann::json(o.burst) : nlohmann::json(nullptr)},
@@ -221,12 +235,10 @@ int run_estimate_inference(const EstimateOptions& o) {
                                  "are what the search checks)\n",
                                  100.0 * e.slo_attainment, bounds);
       }
-      const SchedulerLimits held = scheduler_limits(spec);
-      const char* limits_from = held.max_batch > 0 || held.chunk_tokens > 0
-                                    ? (spec.engine_defaults ? " (the engine's defaults where not given)" : " (given)")
-                                    : "";
-      std::cout << fmt::format("  configuration     {}, max batch {}, chunk {} tokens{}\n", inference_layout_text(c),
-                               c.max_batch, c.chunk_tokens, limits_from);
+      const LimitSources src = scheduler_limit_sources(spec);
+      auto mark = [](const std::string& source) { return source == "searched" ? std::string() : " (" + source + ")"; };
+      std::cout << fmt::format("  configuration     {}, max batch {}{}, chunk {} tokens{}\n", inference_layout_text(c),
+                               c.max_batch, mark(src.max_batch), c.chunk_tokens, mark(src.chunk_tokens));
       if (c.prefill_replicas > 0) {
         const double slowest = e.output_tokens_per_s;
         auto mark = [&](double v) { return v <= slowest * (1.0 + 1e-9) ? "  <- sets the rate" : ""; };
@@ -241,7 +253,7 @@ int run_estimate_inference(const EstimateOptions& o) {
       }
       std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica ({})\n",
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens,
-                               kv_cache_bytes_per_elem(spec.precision, spec.kv_cache) > 1.5 ? "16-bit" : "fp8");
+                               std::string(kv_cache_name(spec)) == "bf16" ? "16-bit" : "fp8");
       std::cout << fmt::format("  engine            {}: {}\n", o.engine,
                                engine_kv_on_demand(spec.engine) == 0
                                    ? std::string("each request's whole context reserved at admission "
