@@ -38,7 +38,7 @@
 // sequence that samples a token in an iteration (0..400 us step 10 us: detokenization, stop checks and streaming
 // each token to its client through the OpenAI-compatible server, which these engines run in Python; trtllm-bench
 // has only its 4 us), 2,501 points. vLLM v0.11.0: 37.5 us per prompt token, 90 us per sequence; SGLang
-// v0.5.5.post1: 37.5 and 90 us; trtllm-serve (TensorRT-LLM v1.2.0rc1, PyTorch backend): 90 and 370 us (each max
+// v0.5.5.post1: 32.5 and 90 us; trtllm-serve (TensorRT-LLM v1.2.0rc1, PyTorch backend): 80 and 380 us (each max
 // |error| under 2 % on its two rows). Why time and not a lower kernel fraction: trtllm-serve runs trtllm-bench's
 // own executor and kernels (the fitted 0.55 of the FP8 peak), and vLLM and SGLang call the same cuBLAS / CUTLASS
 // GEMMs, so a served engine's loss sits outside the GPU's kernels and does not stretch on a slower GPU. Until
