@@ -507,6 +507,7 @@ struct InferenceSearchResult {
   double hbm_bytes_total = 0.0;   // gpus x HBM
   double usable_hbm_bytes_total = 0.0;
   int closest_chunk_tokens = 0;   // the token budget of the configuration that came closest (its activations)
+  bool closest_weights_fit = false;  // that configuration's weights per GPU fit under the engine's ceiling alone
 };
 
 // Picks the best from already evaluated estimates (separate so that a parallel transform can fill `est`).
@@ -538,7 +539,9 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   s.closest_chunk_tokens = closest >= 0 ? configs[closest].chunk_tokens : 0;
   const int tp = closest >= 0 ? configs[closest].tp : pr.gpus;
   const int pp = closest >= 0 ? configs[closest].pp : 1;
-  s.usable_hbm_bytes_total = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0).ceiling_bytes * pr.gpus;
+  const double ceiling_per_gpu = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0).ceiling_bytes;
+  s.usable_hbm_bytes_total = ceiling_per_gpu * pr.gpus;
+  s.closest_weights_fit = closest >= 0 && est[closest].weights_bytes_per_gpu <= ceiling_per_gpu;
   return s;
 }
 

@@ -36,8 +36,8 @@ std::string describe_infeasible(const InferenceSearchResult& s, const char* mode
   const double gb = 1e9;
   switch (InferenceInfeasible(s.reason)) {
     case InferenceInfeasible::WeightsExceedMemory:
-      if (s.weights_bytes_total <= s.usable_hbm_bytes_total && s.closest_chunk_tokens > 0) {
-        // the weights alone fit: the activations of the iteration's token budget are what does not
+      if (s.closest_weights_fit && s.closest_chunk_tokens > 0) {
+        // the weights alone fit on each GPU of the closest replica: the activations of its token budget do not
         return fmt::format("{} in {}: {:.0f} GB of weights fit in the {:.0f} GB usable of {} x {}, but not with the "
                            "activations of a {}-token iteration (they grow with the token budget, --chunk-tokens)",
                            model, precision_name(p), s.weights_bytes_total / gb, s.usable_hbm_bytes_total / gb, gpus,

@@ -499,6 +499,14 @@ TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler 
   CHECK(huge.exit_code == 2);
   CHECK_THAT(huge.err, Catch::Contains("9 GB of weights fit in the 83 GB usable of 1 x h100-sxm, but not with the "
                                        "activations of a 1000000-token iteration"));
+  // Weights that fit in all GPUs together but not on one GPU of the replica are the weights' refusal, not the
+  // activations' (70B in bf16 at tp 1: 141 GB per GPU).
+  const CommandResult split = aidcsim({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator",
+                                       "h100-sxm", "--gpus", "2", "--tp", "1", "--pp", "1", "--precision", "bf16",
+                                       "--isl", "1000", "--osl", "100"});
+  CHECK(split.exit_code == 2);
+  CHECK_THAT(split.err, Catch::Contains("needs 141 GB of weights"));
+  CHECK_THAT(split.err, !Catch::Contains("activations"));
   const CommandResult zero = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
                                       "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
                                       "--max-batch", "0"});
