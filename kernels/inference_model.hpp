@@ -120,17 +120,21 @@ AIDC_HD inline SglangMemoryDefaults sglang_memory_defaults(double hbm_bytes, int
 
 // SGLang's reserve outside mem_fraction_static, in MiB of the reported memory: 512 (attention metadata) + 1.5 x
 // max(chunked_prefill_size, 2048) (the largest prefill's activations) + 2 x cuda_graph_max_bs (graph buffers) +
-// 1024 x tp*pp/8 (server_args.py since sgl-project/sglang PRs #10975 and
-// #11076, September 2025: releases from v0.5.3, the GPUStack rows' v0.5.5.post1 among them; its floor of 10 GiB
-// on GPUs above 60 GiB never binds at the default chunk of 8192 or more there). On an H100 (81559 MiB)
-// at tp 1: 13440 MiB, mem_fraction_static 0.835; SGLang issue #29092 reports 0.828 for Qwen3-32B on an H100 with a
-// 2026 release, which reserves piecewise CUDA-graph memory on top. (Until 2026-12-07: (9.5 + tp*pp/2) GiB on
-// 35-90 GiB GPUs, the heuristic those PRs replaced.)
-AIDC_HD inline double sglang_reserved_bytes(double hbm_bytes, int tp, int pp) {
+// 1024 x tp*pp/8, at least 10 GiB on GPUs reporting more than 60 GiB (server_args.py since sgl-project/sglang PRs
+// #10975 and #11076, September 2025: releases from v0.5.3, the GPUStack rows' v0.5.5.post1 among them).
+// `chunk_tokens` is the --chunked-prefill-size the server runs with (0: its default by memory); a smaller chunk
+// shrinks the reserve down to the floor, a larger one costs KV cache. On an H100 (81559 MiB) at tp 1 and the
+// default chunk of 8192: 13440 MiB, mem_fraction_static 0.835; SGLang issue #29092 reports 0.828 for Qwen3-32B on
+// an H100 with a 2026 release, which reserves piecewise CUDA-graph memory on top. cuda_graph_max_bs stays at its
+// default by memory. (Until 2026-12-07: (9.5 + tp*pp/2) GiB on 35-90 GiB GPUs, the heuristic those PRs replaced;
+// until 2026-12-08 the default chunk whatever the configuration's.)
+AIDC_HD inline double sglang_reserved_bytes(double hbm_bytes, int tp, int pp, int chunk_tokens = 0) {
   const double mib = 1024.0 * 1024.0;
   const SglangMemoryDefaults d = sglang_memory_defaults(hbm_bytes, tp);
-  const double reserved_mib = 512.0 + 1.5 * (d.chunked_prefill_size > 2048 ? d.chunked_prefill_size : 2048) +
-                        2.0 * d.cuda_graph_max_bs + 1024.0 * double(tp) * pp / 8.0;
+  const int chunk = chunk_tokens > 0 ? chunk_tokens : d.chunked_prefill_size;
+  double reserved_mib = 512.0 + 1.5 * (chunk > 2048 ? chunk : 2048) + 2.0 * d.cuda_graph_max_bs +
+                        1024.0 * double(tp) * pp / 8.0;
+  if (hbm_bytes / mib > 60.0 * 1024.0 && reserved_mib < 10.0 * 1024.0) reserved_mib = 10.0 * 1024.0;
   return reserved_mib * mib;
 }
 
@@ -143,8 +147,9 @@ struct EngineMemory {
   bool fits = false;            // what must fit under the ceiling does
 };
 
+// `chunk_tokens`: the tokens per iteration the replica runs with (SGLang's reserve scales with it; 0: the default).
 AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double hbm_bytes, int tp, int pp,
-                                          double weights_bytes, double activation_bytes) {
+                                          double weights_bytes, double activation_bytes, int chunk_tokens = 0) {
   EngineMemory m;
   switch (KvMemoryRule(e.kv_memory_rule)) {
     case KvMemoryRule::Utilization:
@@ -152,7 +157,7 @@ AIDC_HD inline EngineMemory engine_memory(const InferenceEfficiency& e, double h
       m.kv_room_bytes = m.ceiling_bytes - weights_bytes - activation_bytes;
       break;
     case KvMemoryRule::Static:
-      m.ceiling_bytes = hbm_bytes - sglang_reserved_bytes(hbm_bytes, tp, pp);
+      m.ceiling_bytes = hbm_bytes - sglang_reserved_bytes(hbm_bytes, tp, pp, chunk_tokens);
       m.kv_room_bytes = m.ceiling_bytes - weights_bytes;
       activation_bytes = 0.0;  // inside the reserve
       break;
@@ -381,7 +386,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.activation_reserve_per_gpu =
       chunk * r.act_bytes_per_elem * (2.0 * a.hidden + (qkv + 2.0 * ffn_eff) / tp) + 256.0 * 1024 * 1024;
   const EngineMemory mem = engine_memory(eff, acc.hbm_bytes, tp, pp, r.weights_bytes_per_gpu,
-                                         r.activation_reserve_per_gpu);
+                                         r.activation_reserve_per_gpu, max_chunk_tokens);
   r.usable_hbm_per_gpu = mem.used_bytes;
   const double kv_room = mem.kv_room_bytes;
   r.kv_capacity_tokens = kv_room > 0.0 && r.kv_bytes_per_token_per_gpu > 0.0

@@ -534,12 +534,13 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
     }
   }
   if (s.n_feasible == 0) s.reason = closest >= 0 ? est[closest].reason : int(InferenceInfeasible::NoConfiguration);
-  // What the engine may fill per GPU, for the replica of the configuration that came closest (SGLang's reserve
-  // depends on its tp x pp), times the GPUs.
+  // What the engine may fill per GPU with the smallest activations, for the replica of the configuration that came
+  // closest (SGLang's reserve depends on its tp x pp and chunk: taken at the smallest chunk, so that weights which
+  // fit only beside a smaller chunk's reserve read as the activations' fault), times the GPUs.
   s.closest_chunk_tokens = closest >= 0 ? configs[closest].chunk_tokens : 0;
   const int tp = closest >= 0 ? configs[closest].tp : pr.gpus;
   const int pp = closest >= 0 ? configs[closest].pp : 1;
-  const double ceiling_per_gpu = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0).ceiling_bytes;
+  const double ceiling_per_gpu = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0, 1).ceiling_bytes;
   s.usable_hbm_bytes_total = ceiling_per_gpu * pr.gpus;
   s.closest_weights_fit = closest >= 0 && est[closest].weights_bytes_per_gpu <= ceiling_per_gpu;
   return s;

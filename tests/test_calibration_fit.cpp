@@ -277,4 +277,14 @@ TEST_CASE("The engines' memory rules against hand-computed KV room on an H100 (8
   CHECK(sglang_reserved_bytes(48.0 * gib, 1, 1) == Approx(6848.0 * mib));
   CHECK(sglang_reserved_bytes(48.0 * gib, 4, 1) == Approx(7488.0 * mib));
   CHECK(sglang_memory_defaults(81559.0 * mib, 4).cuda_graph_max_bs == 512);
+  // The configured --chunked-prefill-size sets the activation share: on an H100 at tp 1 a chunk of 2048 gives
+  // 512 + 3072 + 512 + 128 = 4224 MiB, raised to the 10 GiB floor of GPUs above 60 GiB; 16384 gives
+  // 512 + 24576 + 512 + 128; a 48 GiB part has no floor (512 + 3072 + 64 + 128).
+  CHECK(sglang_reserved_bytes(hbm, 1, 1, 2048) == Approx(10240.0 * mib));
+  CHECK(sglang_reserved_bytes(hbm, 1, 1, 16384) == Approx(25728.0 * mib));
+  CHECK(sglang_reserved_bytes(hbm, 1, 1, 8192) == Approx(sglang_reserved_bytes(hbm, 1, 1)));
+  CHECK(sglang_reserved_bytes(48.0 * gib, 1, 1, 2048) == Approx(3776.0 * mib));
+  // ... and reaches the replica's KV room through engine_memory.
+  m = engine_memory(e, hbm, 1, 1, weights, act, 16384);
+  CHECK(m.kv_room_bytes == Approx(hbm - 25728.0 * mib - weights));
 }

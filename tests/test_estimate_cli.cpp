@@ -507,6 +507,26 @@ TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler 
   CHECK(split.exit_code == 2);
   CHECK_THAT(split.err, Catch::Contains("needs 141 GB of weights"));
   CHECK_THAT(split.err, !Catch::Contains("activations"));
+  // SGLang's reserve follows the configured chunk: on one H100, Qwen3-32B in bf16 (65.5 GB) fits beside the reserve
+  // of a 2048-token chunk (the 10 GiB floor) and holds more KV than at its default 8192, but not beside the 25.1 GiB
+  // of a 16384-token chunk, which is the activations' refusal.
+  const auto sglang = [](const char* chunk) {
+    return std::vector<std::string>{"estimate", "inference", "--model", "qwen3-32b", "--accelerator", "h100-sxm",
+                                    "--gpus", "1", "--precision", "bf16", "--isl", "1000", "--osl", "100",
+                                    "--engine", "sglang", "--chunk-tokens", chunk, "--requests", "200"};
+  };
+  auto small_args = sglang("2048"), default_args = sglang("8192");
+  small_args.push_back("--json");
+  default_args.push_back("--json");
+  const json small = run_json(small_args), dflt = run_json(default_args);
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  const double kv_bytes_per_token = 64 * 8 * 128 * 2 * 2.0;  // 64 layers, 8 KV heads of 128, K and V, 16-bit
+  CHECK(small["kv_capacity_tokens_per_replica"].get<double>() - dflt["kv_capacity_tokens_per_replica"].get<double>() ==
+        Approx((13440.0 - 10240.0) / 1024.0 * gib / kv_bytes_per_token).epsilon(0.01));
+  const CommandResult big = aidcsim(sglang("16384"));
+  CHECK(big.exit_code == 2);
+  CHECK_THAT(big.err, Catch::Contains("66 GB of weights fit in the 75 GB usable of 1 x h100-sxm, but not with the "
+                                      "activations of a 16384-token iteration"));
   const CommandResult zero = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
                                       "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
                                       "--max-batch", "0"});
