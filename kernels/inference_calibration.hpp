@@ -52,7 +52,9 @@
 // are that. What the per-prompt-token time carries: everything of the served prefill path the model does not
 // itemize (the API server's tokenization and request handling, scheduling and input preparation for each
 // scheduled token, the engines' non-GEMM kernels at default settings); the held-out rows of `aidcsim validate`
-// judge how far that carries. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
+// judge how far that carries. Being a constant per replica, it caps a served replica's prefill at 1 / 37.5 us =
+// 26.7k prompt tokens/s (vLLM; SGLang 30.8k, trtllm-serve 12.5k) on any GPUs: too slow for large replicas (the
+// Qwen3-235B rows on 8 H100, -40 %) and fast small models, a known limit of this term. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
 // row (0.35..0.70 step 0.05, the rest Hopper's): 0.40; that row is compute-bound so the HBM fraction is not
 // identifiable. Blackwell FP4 (NVFP4 weights, FP8 KV cache, TensorRT-LLM; until 2026-12-06 the Hopper values with
 // the FP4 GEMMs at Transformer Engine's 0.47, which left the held-out B200/GB200 FP4 rows 20-39 % over): three
