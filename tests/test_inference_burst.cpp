@@ -150,10 +150,16 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
   more.push_back(row({{"engine_defaults", true}, {"kv_cache", "bf16"}}));
   more.push_back(row({{"engine_defaults", "yes"}}));
   more.push_back(row({{"kv_cache", "int4"}}));
+  more.push_back(row({{"kv_cache", "int4"}, {"engine_defaults", "yes"}, {"concurrency", -1}}));  // three at once
+  more.push_back(row({{"engine", "trtllm"}, {"engine_defaults", true}}));  // trtllm-bench has no defaults
   Catalog c2 = catalog;
   c2.add("reference_measurements", nlohmann::json{{"entries", {{"inference", more}}}}.dump(), "test");
   const std::vector<InferenceReferenceRow> read = inference_reference_rows(c2);
-  REQUIRE(read.size() == 3);
+  REQUIRE(read.size() == 5);
+  CHECK(read[3].problem ==
+        "concurrency must be >= 0 (0: all prompts at once); kv_cache must be auto, bf16 or fp8; engine_defaults "
+        "must be true or false");
+  CHECK_THAT(read[4].problem, Catch::Contains("engine trtllm (trtllm-bench) has no default scheduler limits"));
   CHECK(read[0].problem.empty());
   CHECK(read[0].spec.engine_defaults);
   CHECK(read[0].spec.kv_cache == KvCacheDtype::Bf16);

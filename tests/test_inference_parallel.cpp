@@ -134,6 +134,28 @@ struct Problems {
     labels.push_back({"mixtral-8x7b", "h100-sxm"});
     list.push_back(problem(llama_3_1_405b(), h100_sxm(), 2, Precision::Fp8, short_reqs));
     labels.push_back({"llama-3.1-405b", "h100-sxm"});
+    // The served engines' paths: vLLM's host time per prompt token and per sequence, its Utilization memory rule,
+    // a 16-bit KV cache under FP8 weights and fixed limits with a chunk off the search's grid, over the whole stream
+    // (makespan)...
+    InferenceProblem vllm = problem(llama_3_1_8b(), h100_sxm(), 1, Precision::Fp8, mixed);
+    vllm.engine = ServingEngine::Vllm;
+    vllm.eff = inference_efficiency(h100_sxm().generation, Precision::Fp8, ServingEngine::Vllm);
+    vllm.kv_cache = int(KvCacheDtype::Bf16);
+    vllm.fixed_max_batch = 96;
+    vllm.fixed_chunk_tokens = 3000;
+    vllm.makespan = true;
+    list.push_back(vllm);
+    labels.push_back({"llama-3.1-8b", "h100-sxm"});
+    // ... and SGLang's Static reserve (by tp and chunk), its admission by an estimate of the tokens to come, with
+    // prefill and decode instances apart at fixed limits.
+    InferenceProblem sglang = problem(llama_3_1_8b(), h100_sxm(), 4, Precision::Bf16, short_reqs);
+    sglang.engine = ServingEngine::Sglang;
+    sglang.eff = inference_efficiency(h100_sxm().generation, Precision::Bf16, ServingEngine::Sglang);
+    sglang.serving = ServingMode::Disaggregated;
+    sglang.fixed_max_batch = 64;
+    sglang.fixed_chunk_tokens = 2500;
+    list.push_back(sglang);
+    labels.push_back({"llama-3.1-8b", "h100-sxm"});
   }
 };
 
@@ -150,10 +172,22 @@ TEST_CASE("the CPU backend gives the serial search's estimates and best configur
     const InferenceSearchOutcome o = search_inference_configs(ps.list[k], Backend::Cpu, opt);
     REQUIRE(o.backend == Backend::Cpu);
     require_matches_serial(o, s);
-    if (k < 3) {
+    if (k != 3) {  // the 405B on 2 GPUs has no room
       REQUIRE(o.found);
       REQUIRE(o.infeasible.empty());
     }
+  }
+  // the served problems run only their fixed limits, the SGLang one with prefill and decode instances apart
+  for (std::size_t k : {std::size_t(4), std::size_t(5)}) {
+    const Serial s = serial_search(ps.list[k]);
+    REQUIRE(!s.cfg.empty());
+    for (const InferenceConfig& c : s.cfg) {
+      CHECK(c.max_batch == ps.list[k].fixed_max_batch);
+      CHECK(c.chunk_tokens == ps.list[k].fixed_chunk_tokens);
+      CHECK((c.prefill_replicas > 0) == (k == 5));
+    }
+    REQUIRE(s.res.best >= 0);
+    CHECK(s.est[s.res.best].kv_capacity_tokens > 0.0);
   }
   // the 70B problem offers tensor-parallel choices and its best under the TPOT SLO uses some
   const Serial s70 = serial_search(ps.list[1]);

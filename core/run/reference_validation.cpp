@@ -78,6 +78,8 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
   for (const nlohmann::json& e : *list) {
     InferenceReferenceRow r;
     r.index = index++;
+    // every problem of the row is reported, "; "-joined, not only the last one found
+    const auto add_problem = [&r](const std::string& what) { r.problem += (r.problem.empty() ? "" : "; ") + what; };
     r.role = str_or(e, "role");
     r.model = str_or(e, "model");
     r.accelerator = str_or(e, "accelerator");
@@ -98,7 +100,9 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
     if (r.gpus < 1) missing.push_back("gpus");
     if (r.measured_tokens_per_s <= 0.0) missing.push_back("output_tokens_per_s");
     if (r.isl < 1 || r.osl < 1) missing.push_back("isl/osl (or dataset openorca)");
+    bool readable = true;  // the fields the estimate needs are there and the scenario is known
     if (!missing.empty()) {
+      readable = false;
       r.problem = "missing field";
       for (std::size_t i = 0; i < missing.size(); ++i) r.problem += (i ? ", " : " ") + missing[i];
     } else if (r.scenario_name == "max-throughput" || r.scenario_name == "mlperf-offline") {
@@ -111,13 +115,14 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
       r.scenario = InferenceScenario::Burst;
       r.prompts = int_or(e, "prompts", 0);
       r.concurrency = int_or(e, "concurrency", 0);
-      if (r.prompts < 1) r.problem = "missing field prompts (a burst row's prompt count)";
-      if (r.concurrency < 0) r.problem = "concurrency must be >= 0 (0: all prompts at once)";
+      if (r.prompts < 1) add_problem("missing field prompts (a burst row's prompt count)");
+      if (r.concurrency < 0) add_problem("concurrency must be >= 0 (0: all prompts at once)");
     } else {
+      readable = false;
       r.problem = "scenario \"" + r.scenario_name +
                   "\" is not one of max-throughput, mlperf-offline, mlperf-server, mlperf-interactive, burst";
     }
-    if (r.problem.empty()) {
+    if (readable) {
       try {
         r.spec.model = r.model;
         r.spec.accelerator = r.accelerator;
@@ -136,15 +141,19 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
           } else if (kv == "fp8") {
             r.spec.kv_cache = KvCacheDtype::Fp8;
           } else if (kv != "auto") {
-            r.problem = "kv_cache must be auto, bf16 or fp8";
+            add_problem("kv_cache must be auto, bf16 or fp8");
           }
         }
         // the row ran the engine's default serving command: its scheduler limits, not the search's
         if (e.contains("engine_defaults")) {
           if (e["engine_defaults"].is_boolean()) {
             r.spec.engine_defaults = e["engine_defaults"].get<bool>();
+            if (r.spec.engine_defaults && r.spec.engine == ServingEngine::TrtLlm) {
+              add_problem("engine_defaults is true but engine trtllm (trtllm-bench) has no default scheduler limits "
+                          "(it sizes them per dataset; drop the field to let the search stand in for it)");
+            }
           } else {
-            r.problem = "engine_defaults must be true or false";
+            add_problem("engine_defaults must be true or false");
           }
         }
         r.spec.serving = serving_mode_or_default(str_or(e, "serving"), r.spec.prefill_instances, "serving");
@@ -157,7 +166,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         }
         if (r.problem.empty()) r.problem = inference_request_error(r.spec);
       } catch (const BadInput& ex) {
-        r.problem = bad_input_text(ex);
+        add_problem(bad_input_text(ex));
       }
     }
     rows.push_back(std::move(r));
