@@ -81,6 +81,9 @@ struct BatchingParams {
   // TTFT starts with its own prefill TTFT from those states plus its KV transfer, prior_fixed_s +
   // prior_s_per_input_token x its input (the two phase simulations paired request by request).
   int carry_prior = 0;
+  // 0: leave the TTFT / TPOT percentiles at 0 (a disaggregated search's prefill phase, whose latencies reach the
+  // estimate through the decode phase's carry_prior: selecting them cost that search 5 %)
+  int latency_percentiles = 1;
   double prior_fixed_s = 0.0;
   double prior_s_per_input_token = 0.0;
   // On return the finished requests' arrival_s are rebased so that first_token_s - arrival_s is each one's whole TTFT.
@@ -713,13 +716,15 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     if (st[i].finish_s > last) last = st[i].finish_s;
     scratch.values[m++] = st[i].first_token_s - st[i].arrival_s;
   }
-  percentiles_50_99(scratch.values, m, res.ttft_p50_s, res.ttft_p99_s);
-  m = 0;
-  for (int i = 0; i < n; ++i) {
-    if (st[i].status != 3 || out_of(i) < 2) continue;
-    scratch.values[m++] = (st[i].finish_s - st[i].first_token_s) / (out_of(i) - 1);
+  if (p.latency_percentiles != 0) {
+    percentiles_50_99(scratch.values, m, res.ttft_p50_s, res.ttft_p99_s);
+    m = 0;
+    for (int i = 0; i < n; ++i) {
+      if (st[i].status != 3 || out_of(i) < 2) continue;
+      scratch.values[m++] = (st[i].finish_s - st[i].first_token_s) / (out_of(i) - 1);
+    }
+    percentiles_50_99(scratch.values, m, res.tpot_p50_s, res.tpot_p99_s);
   }
-  percentiles_50_99(scratch.values, m, res.tpot_p50_s, res.tpot_p99_s);
   res.makespan_s = last - first_arrival;
   res.output_tokens_per_s_makespan = res.makespan_s > 0.0 ? res.output_tokens / res.makespan_s : 0.0;
   if (cycle_window) {

@@ -170,6 +170,7 @@ AIDC_HD inline int plan_disaggregated(const InferenceProblem& pr, const Inferenc
   plan.phases = 2;
   plan.params[0] = plan.params[1] = bp;
   plan.params[0].phase = 1;
+  plan.params[0].latency_percentiles = 0;  // the decode phase carries each request's prefill TTFT
   plan.params[1].phase = 2;
   plan.params[1].carry_prior = 1;
   plan.params[1].prior_fixed_s = pr.eff.p2p_latency_s;
