@@ -126,7 +126,7 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
     CHECK(r.spec.concurrency == r.concurrency);
     CHECK(r.prompts > 0);
   }
-  CHECK(bursts == 57);
+  CHECK(bursts == 63);
 
   nlohmann::json rows = nlohmann::json::array();
   rows.push_back({{"model", "qwen3-14b"}, {"accelerator", "h100-sxm"}, {"gpus", 1}, {"precision", "bf16"},
@@ -179,7 +179,7 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
       CHECK(r.spec.kv_cache == KvCacheDtype::Bf16);
     }
   }
-  CHECK(lab == 51);
+  CHECK(lab == 57);
   CHECK(lab_fp8 == 9);
 }
 
