@@ -190,6 +190,13 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
     // kernels/training_calibration.hpp has the derivation).
     e.matmul = 0.47;
   }
+  if (precision == Precision::Fp8 && engine == ServingEngine::Vllm && generation == kGenerationAmpere) {
+    // vLLM serves FP8 checkpoints on GPUs without FP8 arithmetic (Ampere here) weight-only (fp8_weight_only, FP8 Marlin): the
+    // GEMMs run on the BF16 tensor cores at BF16's fraction (an assumption: Marlin reaches the 16-bit GEMMs' speed
+    // at serving batch sizes, and no W8A16 row is fitted), with 8-bit weight traffic.
+    e.fp8_weight_only = 1;
+    e.matmul = e.matmul + 0.10 < 0.85 ? e.matmul + 0.10 : 0.85;
+  }
   return e;
 }
 

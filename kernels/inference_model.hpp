@@ -45,7 +45,22 @@ struct InferenceEfficiency {
                                          // the GPU's kernels (its OpenAI server's path; 0 for trtllm-bench)
   int kv_memory_rule = 0;              // how the engine sizes its KV cache from the GPU's memory (KvMemoryRule)
   double kv_memory_fraction = 0.90;    // that rule's documented default fraction (engine_memory)
+  int fp8_weight_only = 0;  // 1: the engine runs FP8 checkpoints weight-only on GPUs without FP8 arithmetic (vLLM's
+                            // FP8 Marlin: 8-bit weights dequantized to BF16 inside the GEMM, W8A16)
 };
+
+// FP8 weights served weight-only: the accelerator has no FP8 peak, but the engine dequantizes 8-bit weights to BF16
+// in its GEMMs (vLLM, "FP8 models will run on compute capability >= 7.5 as weight-only W8A16, utilizing FP8 Marlin",
+// docs/features/quantization/fp8.md; vllm-project/vllm PR #5975, Ampere, July 2024). Weights and their traffic are
+// 8-bit; the arithmetic, and so the peak, is BF16's.
+AIDC_HD inline bool fp8_weight_only(const AcceleratorSpec& acc, Precision p, const InferenceEfficiency& e) {
+  return p == Precision::Fp8 && e.fp8_weight_only != 0 && !(acc.fp8_flops_per_s > 0.0) && acc.bf16_flops_per_s > 0.0;
+}
+
+// The peak the linear layers run at: the precision's, or BF16's when FP8 weights are served weight-only.
+AIDC_HD inline double gemm_peak_flops_per_s(const AcceleratorSpec& acc, Precision p, const InferenceEfficiency& e) {
+  return fp8_weight_only(acc, p, e) ? acc.bf16_flops_per_s : peak_flops_per_s(acc, p);
+}
 
 // The serving engine whose scheduler runs the replicas. What differs here is its KV policy
 // (kernels/inference_batching.hpp): TensorRT-LLM reserves each request's whole context at admission
@@ -304,7 +319,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.eff = eff;
   r.weight_bytes_per_elem = stored_bytes_per_element(prec, acc.generation);
   r.kv_bytes_per_elem = kv_cache_bytes_per_elem(prec, kv_cache);
-  r.peak_flops = peak_flops_per_s(acc, prec);
+  r.peak_flops = gemm_peak_flops_per_s(acc, prec, eff);
   // Attention at the FP8 rate only where both the weights' path and the KV are 8-bit (FP8 attention kernels); a
   // 16-bit KV (or 16-bit weights with an FP8 KV, dequantized in the kernel) runs it at the BF16 rate.
   const bool fp8_attention = prec != Precision::Bf16 && r.kv_bytes_per_elem < 1.5 && acc.fp8_flops_per_s > 0.0;

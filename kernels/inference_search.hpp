@@ -69,6 +69,7 @@ struct InferenceProblem {
   int fixed_prefill_replicas = 0;  // > 0: disaggregated with exactly this many prefill instances
   int fixed_tp = 0;          // > 0: only this tp (e.g. to reproduce a published run)
   int fixed_pp = 0;
+  int fixed_ep = 0;          // > 0: only this expert-parallel degree (MoE; vLLM's --enable-expert-parallel is ep = tp)
   int kv_cache = 0;            // a KvCacheDtype: what the KV cache is stored in (Auto: by the weights)
   int fixed_max_batch = 0;     // > 0: only this max_batch (an engine's default, or the user's), capped at kMaxBatchLimit
   int fixed_chunk_tokens = 0;  // > 0: only this token budget per iteration
@@ -461,6 +462,7 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
       for (int ep = 1; ep <= tp; ++ep) {
         if (a.routed_experts == 0 && ep != 1) continue;
         if (a.routed_experts > 0 && (tp % ep != 0 || a.routed_experts % ep != 0)) continue;
+        if (pr.fixed_ep > 0 && ep != pr.fixed_ep) continue;
         const int replicas = pr.gpus / (tp * pp);
         const bool colocated = pr.serving == ServingMode::Either ||
                                (pr.serving == ServingMode::Aggregated && pr.fixed_prefill_replicas <= 0);

@@ -527,6 +527,36 @@ TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler 
   CHECK(big.exit_code == 2);
   CHECK_THAT(big.err, Catch::Contains("66 GB of weights fit in the 75 GB usable of 1 x h100-sxm, but not with the "
                                       "activations of a 16384-token iteration"));
+  // FP8 on an A100: vLLM serves it weight-only and says so; SGLang is refused with the way out.
+  const json w8 = run_json({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "a100-sxm-80gb",
+                            "--gpus", "1", "--precision", "fp8", "--isl", "1000", "--osl", "100", "--engine", "vllm",
+                            "--requests", "300", "--json"});
+  CHECK(w8["gemm_precision"] == "bf16 (fp8 weights dequantized: weight-only W8A16)");
+  CHECK(w8["weights_gb_per_gpu"].get<double>() < 17.0);
+  const CommandResult w8text = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator",
+                                        "a100-sxm-80gb", "--gpus", "1", "--precision", "fp8", "--isl", "1000",
+                                        "--osl", "100", "--engine", "vllm", "--requests", "300"});
+  CHECK(w8text.exit_code == 0);
+  CHECK_THAT(w8text.out, Catch::Contains("weight-only fp8   a100-sxm-80gb has no FP8 arithmetic"));
+  const CommandResult nofp8 = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator",
+                                       "a100-sxm-80gb", "--gpus", "1", "--precision", "fp8", "--isl", "1000",
+                                       "--osl", "100", "--engine", "sglang"});
+  CHECK(nofp8.exit_code == 2);
+  CHECK_THAT(nofp8.err, Catch::Contains("a100-sxm-80gb has no fp8 support"));
+  CHECK_THAT(nofp8.err, Catch::Contains("weight-only (FP8 Marlin, W8A16): --engine vllm"));
+  // --ep fixes the expert-parallel degree (vLLM's --enable-expert-parallel: ep = tp), checked against tp and experts
+  const json ep4 = run_json({"estimate", "inference", "--model", "qwen3-235b-a22b", "--accelerator", "h100-sxm",
+                             "--gpus", "4", "--tp", "4", "--ep", "4", "--precision", "fp8", "--isl", "1000", "--osl",
+                             "100", "--requests", "300", "--json"});
+  CHECK(ep4["config"]["ep"] == 4);
+  for (const auto& [ep, text] : std::vector<std::pair<std::string, std::string>>{
+           {"8", "--ep 8 must divide --tp 4"}, {"3", "--ep 3 does not divide the 128 routed experts"}}) {
+    const CommandResult bad = aidcsim({"estimate", "inference", "--model", "qwen3-235b-a22b", "--accelerator",
+                                       "h100-sxm", "--gpus", "8", "--tp", "4", "--ep", ep, "--precision", "fp8",
+                                       "--isl", "1000", "--osl", "100"});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains(text));
+  }
   const CommandResult zero = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
                                       "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
                                       "--max-batch", "0"});

@@ -126,7 +126,7 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
     CHECK(r.spec.concurrency == r.concurrency);
     CHECK(r.prompts > 0);
   }
-  CHECK(bursts == 63);
+  CHECK(bursts == 79);
 
   nlohmann::json rows = nlohmann::json::array();
   rows.push_back({{"model", "qwen3-14b"}, {"accelerator", "h100-sxm"}, {"gpus", 1}, {"precision", "bf16"},
@@ -152,10 +152,19 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
   more.push_back(row({{"kv_cache", "int4"}}));
   more.push_back(row({{"kv_cache", "int4"}, {"engine_defaults", "yes"}, {"concurrency", -1}}));  // three at once
   more.push_back(row({{"engine", "trtllm"}, {"engine_defaults", true}}));  // trtllm-bench has no defaults
+  more.push_back(row({{"chunk_tokens", 4096}, {"max_batch", 96}}));  // a run's own --max-num-batched-tokens / -seqs
+  more.push_back(row({{"chunk_tokens", 0}, {"max_batch", "many"}}));
+  more.push_back(row({{"ep", 2}}));  // Qwen3-14B is dense: no experts to split
   Catalog c2 = catalog;
   c2.add("reference_measurements", nlohmann::json{{"entries", {{"inference", more}}}}.dump(), "test");
   const std::vector<InferenceReferenceRow> read = inference_reference_rows(c2);
-  REQUIRE(read.size() == 5);
+  REQUIRE(read.size() == 8);
+  CHECK(read[7].problem == "--ep 2: qwen3-14b is dense (no routed experts to split)");
+  CHECK(read[5].problem.empty());
+  CHECK(read[5].spec.fixed_chunk_tokens == 4096);
+  CHECK(read[5].spec.fixed_max_batch == 96);
+  CHECK(read[6].problem ==
+        "max_batch must be an integer from 1 to 1000000; chunk_tokens must be an integer from 1 to 1000000");
   CHECK(read[3].problem ==
         "concurrency must be >= 0 (0: all prompts at once); kv_cache must be auto, bf16 or fp8; engine_defaults "
         "must be true or false");
@@ -179,8 +188,8 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
       CHECK(r.spec.kv_cache == KvCacheDtype::Bf16);
     }
   }
-  CHECK(lab == 57);
-  CHECK(lab_fp8 == 9);
+  CHECK(lab == 73);
+  CHECK(lab_fp8 == 25);
 }
 
 TEST_CASE("a burst row is estimated with its own prompts, not the validation default") {

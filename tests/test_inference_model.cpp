@@ -197,3 +197,32 @@ TEST_CASE("fp4 on an accelerator without fp4 is reported as unsupported") {
   const ReplicaModel b = make_replica_model(llama_3_1_8b(), b200(), Precision::Fp4, 1, 1, 1, 2048, eff);
   CHECK(b.infeasible == 0);
 }
+
+TEST_CASE("vLLM serves FP8 weights weight-only on an A100: 8-bit weights at the BF16 peak, and no other engine does") {
+  const AcceleratorSpec a100 = catalog_accelerator("a100-sxm-80gb");
+  REQUIRE(a100.fp8_flops_per_s == 0.0);
+  const LlmArch a = llama_3_3_70b();
+  const InferenceEfficiency vllm = inference_efficiency(a100.generation, Precision::Fp8, ServingEngine::Vllm);
+  const InferenceEfficiency vllm16 = inference_efficiency(a100.generation, Precision::Bf16, ServingEngine::Vllm);
+  CHECK(fp8_weight_only(a100, Precision::Fp8, vllm));
+  CHECK(vllm.matmul == vllm16.matmul);  // the BF16 tensor cores' fraction
+  const ReplicaModel w8 = make_replica_model(a, a100, Precision::Fp8, 2, 1, 1, 2048, vllm, KvCacheDtype::Bf16);
+  const ReplicaModel w16 = make_replica_model(a, a100, Precision::Bf16, 2, 1, 1, 2048, vllm16);
+  CHECK(w8.infeasible == 0);
+  CHECK(w8.peak_flops == a100.bf16_flops_per_s);
+  CHECK(w8.attn_peak_flops == a100.bf16_flops_per_s);
+  CHECK(w8.weight_bytes_per_elem == 1.0);
+  CHECK(w8.weights_bytes_per_gpu < 0.55 * w16.weights_bytes_per_gpu);
+  CHECK(w8.kv_capacity_tokens > w16.kv_capacity_tokens);  // the 35 GB the weights no longer take hold KV
+  // TensorRT-LLM and SGLang have no FP8 path on Ampere, and a GPU with FP8 arithmetic uses it
+  for (ServingEngine e : {ServingEngine::TrtLlm, ServingEngine::Sglang, ServingEngine::TrtLlmServe}) {
+    const InferenceEfficiency eff = inference_efficiency(a100.generation, Precision::Fp8, e);
+    CHECK_FALSE(fp8_weight_only(a100, Precision::Fp8, eff));
+    CHECK(make_replica_model(a, a100, Precision::Fp8, 2, 1, 1, 2048, eff).infeasible ==
+          int(InferenceInfeasible::PrecisionUnsupported));
+  }
+  const AcceleratorSpec h100 = h100_sxm();
+  const InferenceEfficiency h = inference_efficiency(h100.generation, Precision::Fp8, ServingEngine::Vllm);
+  CHECK_FALSE(fp8_weight_only(h100, Precision::Fp8, h));
+  CHECK(make_replica_model(a, h100, Precision::Fp8, 2, 1, 1, 2048, h).peak_flops == h100.fp8_flops_per_s);
+}

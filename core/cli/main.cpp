@@ -143,6 +143,10 @@ int main(int argc, char** argv) {
   est_inf->add_option("--precision", est.precision, "weight precision")
       ->required()
       ->check(CLI::IsMember(std::vector<std::string>{"bf16", "fp8", "fp4"}));
+  est_inf->add_option("--ep", est.ep,
+                      "expert-parallel degree of an MoE model: its experts split over ep of a tensor-parallel group's "
+                      "ranks, which must divide tp (vLLM's --enable-expert-parallel is ep = tp; default: searched)")
+      ->check(CLI::Range(1, 1'000'000));
   est_inf->add_option("--isl", est.isl, "input tokens per request")->required()->check(CLI::Range(1, 100'000'000));
   est_inf->add_option("--osl", est.osl, "output tokens per request")->required()->check(CLI::Range(1, 100'000'000));
   est_inf->add_option("--concurrency", est.concurrency, "concurrent clients (default: saturated)")

@@ -139,6 +139,7 @@ int run_estimate_inference(const EstimateOptions& o) {
     fill_model_and_hardware(catalog, spec, o);
     spec.fixed_tp = o.tp;
     spec.fixed_pp = o.pp;
+    spec.fixed_ep = o.ep;
     spec.isl = o.isl;
     spec.osl = o.osl;
     spec.concurrency = o.concurrency;
@@ -161,6 +162,8 @@ int run_estimate_inference(const EstimateOptions& o) {
     if (!r.found) throw Refused(r.reason);
     const InferenceEstimate& e = r.estimate;
     const InferenceConfig& c = r.config;
+    const bool weight_only = fp8_weight_only(
+        spec.accel, spec.precision, inference_efficiency(spec.accel.generation, spec.precision, spec.engine));
     const ValidationErrorBand band = validation_error_band(catalog, "inference", spec.arch, spec.accel, o.engine);
     if (o.burst == 0 && o.concurrency == 0 && 3.0 * e.mean_batch > spec.n_requests) {
       // Legal but implausible: saturated throughput is measured from the first finish over whole cycles of one
@@ -199,6 +202,8 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
           {"kv_cache_dtype", kv_cache_name(spec)},
+          {"gemm_precision", weight_only ? "bf16 (fp8 weights dequantized: weight-only W8A16)"
+                                         : precision_name(spec.precision)},
           {"config", inference_config_json(c)},
           {"scheduler_limits", scheduler_limits_json(scheduler_limit_sources(spec))},
           {"disaggregated", disaggregated_json(c, e)},
@@ -254,6 +259,11 @@ int run_estimate_inference(const EstimateOptions& o) {
       std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica ({})\n",
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens,
                                std::string(kv_cache_name(spec)) == "bf16" ? "16-bit" : "fp8");
+      if (weight_only) {
+        std::cout << fmt::format("  weight-only fp8   {} has no FP8 arithmetic: {} dequantizes the 8-bit weights to "
+                                 "BF16 in its GEMMs (FP8 Marlin, W8A16), which run at the BF16 peak\n",
+                                 spec.accelerator, o.engine);
+      }
       std::cout << fmt::format("  engine            {}: {}\n", o.engine,
                                engine_kv_on_demand(spec.engine) == 0
                                    ? std::string("each request's whole context reserved at admission "

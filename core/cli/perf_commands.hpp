@@ -21,6 +21,7 @@ struct EstimateOptions {
   bool engine_defaults = false;   // the engine's default scheduler limits instead of the searched ones
   std::string kv_cache = "auto";  // auto | bf16 | fp8
   int max_batch = 0, chunk_tokens = 0;  // > 0: fixed scheduler limits
+  int ep = 0;                     // > 0: fixed expert-parallel degree (MoE)
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;

@@ -186,6 +186,7 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.fixed_prefill_replicas = spec.prefill_instances;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
+  pr.fixed_ep = spec.fixed_ep;
   pr.kv_cache = int(spec.kv_cache);
   const SchedulerLimits limits = scheduler_limits(spec);
   pr.fixed_max_batch = limits.max_batch;
@@ -198,7 +199,16 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
 
 std::string inference_request_error(const InferenceRequestSpec& s) {
   if (s.gpus < 1) return fmt::format("--gpus must be at least 1 (got {})", s.gpus);
-  if (peak_flops_per_s(s.accel, s.precision) <= 0.0) return no_precision_support(s.accelerator, s.accel, s.precision);
+  const InferenceEfficiency eff =
+      s.efficiency ? *s.efficiency : inference_efficiency(s.accel.generation, s.precision, s.engine);
+  if (gemm_peak_flops_per_s(s.accel, s.precision, eff) <= 0.0) {
+    std::string text = no_precision_support(s.accelerator, s.accel, s.precision);
+    if (fp8_weight_only(s.accel, s.precision,
+                        inference_efficiency(s.accel.generation, s.precision, ServingEngine::Vllm))) {
+      text += "; vLLM serves FP8 checkpoints on it weight-only (FP8 Marlin, W8A16): --engine vllm";
+    }
+    return text;
+  }
   if (s.isl < 1 || s.osl < 1) return fmt::format("--isl and --osl must be at least 1 (got {} and {})", s.isl, s.osl);
   if (s.makespan && (s.serving == ServingMode::Disaggregated || s.prefill_instances > 0)) {
     return "a burst of prompts timed to the last finish is estimated for co-located serving only (disaggregated "
@@ -237,6 +247,21 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
     if (s.fixed_pp > s.arch.layers) {
       return fmt::format("--pp {} exceeds the {} layers of {}", s.fixed_pp, s.arch.layers, s.model);
     }
+  }
+  if (s.fixed_ep > 0) {
+    if (s.arch.routed_experts == 0 && s.fixed_ep != 1) {
+      return fmt::format("--ep {}: {} is dense (no routed experts to split)", s.fixed_ep, s.model);
+    }
+    if (s.arch.routed_experts > 0 && s.arch.routed_experts % s.fixed_ep != 0) {
+      return fmt::format("--ep {} does not divide the {} routed experts of {}", s.fixed_ep, s.arch.routed_experts,
+                         s.model);
+    }
+    if (s.fixed_tp > 0 && s.fixed_tp % s.fixed_ep != 0) {
+      return fmt::format("--ep {} must divide --tp {}: experts are split over the ranks of a tensor-parallel group "
+                         "(vLLM's --enable-expert-parallel is ep = tp)",
+                         s.fixed_ep, s.fixed_tp);
+    }
+    if (s.fixed_ep > s.gpus) return fmt::format("--ep {} exceeds the {} GPUs", s.fixed_ep, s.gpus);
   }
   if (s.fixed_tp > 0) {
     if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;

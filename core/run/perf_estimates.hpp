@@ -35,6 +35,7 @@ struct InferenceRequestSpec {
   int gpus = 1;
   int fixed_tp = 0;         // 0: searched
   int fixed_pp = 0;
+  int fixed_ep = 0;         // 0: searched (MoE only)
   int fixed_max_batch = 0;  // > 0: this scheduler limit instead of the search's (sequences in flight per replica)
   int fixed_chunk_tokens = 0;  // > 0: this token budget per iteration instead of the search's
   // Run the engine's default scheduler limits (engine_default_limits, kernels/inference_model.hpp: what a plain
