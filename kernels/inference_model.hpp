@@ -308,6 +308,13 @@ AIDC_HD inline double kv_cache_bytes_per_elem(Precision weights, KvCacheDtype kv
   return weights == Precision::Bf16 ? 2.0 : 1.0;
 }
 
+// What `kv` stands for on this accelerator and engine: Auto under weight-only FP8 is the activations' 16-bit dtype
+// (vLLM's kv_cache_dtype "auto" is the model dtype, and an FP8 KV cache on such a GPU is only ever asked for).
+AIDC_HD inline KvCacheDtype effective_kv_cache(const AcceleratorSpec& acc, Precision prec, const InferenceEfficiency& eff,
+                                               KvCacheDtype kv) {
+  return kv == KvCacheDtype::Auto && fp8_weight_only(acc, prec, eff) ? KvCacheDtype::Bf16 : kv;
+}
+
 AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const AcceleratorSpec& acc, Precision prec, int tp,
                                                int pp, int ep, int max_chunk_tokens, const InferenceEfficiency& eff,
                                                KvCacheDtype kv_cache = KvCacheDtype::Auto) {
@@ -318,7 +325,7 @@ AIDC_HD inline ReplicaModel make_replica_model(const LlmArch& a, const Accelerat
   r.layers = a.layers;
   r.eff = eff;
   r.weight_bytes_per_elem = stored_bytes_per_element(prec, acc.generation);
-  r.kv_bytes_per_elem = kv_cache_bytes_per_elem(prec, kv_cache);
+  r.kv_bytes_per_elem = kv_cache_bytes_per_elem(prec, effective_kv_cache(acc, prec, eff, kv_cache));
   r.peak_flops = gemm_peak_flops_per_s(acc, prec, eff);
   // Attention at the FP8 rate only where both the weights' path and the KV are 8-bit (FP8 attention kernels); a
   // 16-bit KV (or 16-bit weights with an FP8 KV, dequantized in the kernel) runs it at the BF16 rate.

@@ -508,7 +508,8 @@ struct InferenceSearchResult {
   int reason = 0;                 // when nothing is feasible: the reason of the configuration that came closest
   double weights_bytes_total = 0.0;
   double hbm_bytes_total = 0.0;   // gpus x HBM
-  double usable_hbm_bytes_total = 0.0;
+  double usable_hbm_bytes_total = 0.0;       // gpus x what the engine may fill at the closest configuration's chunk
+  double weights_ceiling_bytes_total = 0.0;  // the same at the smallest activations (SGLang's reserve shrinks)
   int closest_chunk_tokens = 0;   // the token budget of the configuration that came closest (its activations)
   bool closest_weights_fit = false;  // that configuration's weights per GPU fit under the engine's ceiling alone
 };
@@ -544,7 +545,9 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   const int tp = closest >= 0 ? configs[closest].tp : pr.gpus;
   const int pp = closest >= 0 ? configs[closest].pp : 1;
   const double ceiling_per_gpu = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0, 1).ceiling_bytes;
-  s.usable_hbm_bytes_total = ceiling_per_gpu * pr.gpus;
+  s.weights_ceiling_bytes_total = ceiling_per_gpu * pr.gpus;
+  s.usable_hbm_bytes_total =
+      engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0, s.closest_chunk_tokens).ceiling_bytes * pr.gpus;
   s.closest_weights_fit = closest >= 0 && est[closest].weights_bytes_per_gpu <= ceiling_per_gpu;
   return s;
 }

@@ -40,8 +40,8 @@ std::string describe_infeasible(const InferenceSearchResult& s, const char* mode
         // the weights alone fit on each GPU of the closest replica: the activations of its token budget do not
         return fmt::format("{} in {}: {:.0f} GB of weights fit in the {:.0f} GB usable of {} x {}, but not with the "
                            "activations of a {}-token iteration (they grow with the token budget, --chunk-tokens)",
-                           model, precision_name(p), s.weights_bytes_total / gb, s.usable_hbm_bytes_total / gb, gpus,
-                           accel, s.closest_chunk_tokens);
+                           model, precision_name(p), s.weights_bytes_total / gb, s.weights_ceiling_bytes_total / gb,
+                           gpus, accel, s.closest_chunk_tokens);
       }
       return fmt::format("{} in {} needs {:.0f} GB of weights; {} x {} hold {:.0f} GB ({:.0f} GB usable)", model,
                          precision_name(p), s.weights_bytes_total / gb, gpus, accel, s.hbm_bytes_total / gb,

@@ -155,11 +155,13 @@ TEST_CASE("burst reference rows keep their prompt count and clients, and a row w
   more.push_back(row({{"chunk_tokens", 4096}, {"max_batch", 96}}));  // a run's own --max-num-batched-tokens / -seqs
   more.push_back(row({{"chunk_tokens", 0}, {"max_batch", "many"}}));
   more.push_back(row({{"ep", 2}}));  // Qwen3-14B is dense: no experts to split
+  more.push_back(row({{"ep", -4}}));
   Catalog c2 = catalog;
   c2.add("reference_measurements", nlohmann::json{{"entries", {{"inference", more}}}}.dump(), "test");
   const std::vector<InferenceReferenceRow> read = inference_reference_rows(c2);
-  REQUIRE(read.size() == 8);
+  REQUIRE(read.size() == 9);
   CHECK(read[7].problem == "--ep 2: qwen3-14b is dense (no routed experts to split)");
+  CHECK(read[8].problem == "ep must be an integer from 1 to 1000000");
   CHECK(read[5].problem.empty());
   CHECK(read[5].spec.fixed_chunk_tokens == 4096);
   CHECK(read[5].spec.fixed_max_batch == 96);

@@ -210,7 +210,10 @@ TEST_CASE("vLLM serves FP8 weights weight-only on an A100: 8-bit weights at the 
   const ReplicaModel w16 = make_replica_model(a, a100, Precision::Bf16, 2, 1, 1, 2048, vllm16);
   CHECK(w8.infeasible == 0);
   CHECK(w8.peak_flops == a100.bf16_flops_per_s);
-  CHECK(w8.attn_peak_flops == a100.bf16_flops_per_s);
+  CHECK(w8.dense_weight_bytes == Approx(0.5 * w16.dense_weight_bytes));
+  // auto KV under weight-only FP8 is the 16-bit activations' dtype (vLLM's "auto"), as the explicit bf16
+  CHECK(make_replica_model(a, a100, Precision::Fp8, 2, 1, 1, 2048, vllm).kv_capacity_tokens ==
+        Approx(w8.kv_capacity_tokens));
   CHECK(w8.weight_bytes_per_elem == 1.0);
   CHECK(w8.weights_bytes_per_gpu < 0.55 * w16.weights_bytes_per_gpu);
   CHECK(w8.kv_capacity_tokens > w16.kv_capacity_tokens);  // the 35 GB the weights no longer take hold KV

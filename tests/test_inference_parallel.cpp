@@ -187,8 +187,13 @@ TEST_CASE("the CPU backend gives the serial search's estimates and best configur
       CHECK((c.prefill_replicas > 0) == (k == 5));
     }
     REQUIRE(s.res.best >= 0);
-    CHECK(s.est[s.res.best].kv_capacity_tokens > 0.0);
   }
+  // the vLLM problem's 16-bit KV holds half the tokens its FP8 KV would
+  InferenceProblem fp8kv = ps.list[4];
+  fp8kv.kv_cache = int(KvCacheDtype::Fp8);
+  const Serial s16 = serial_search(ps.list[4]), s8 = serial_search(fp8kv);
+  REQUIRE(s16.est.size() == s8.est.size());
+  CHECK(s16.est[0].kv_capacity_tokens == Approx(0.5 * s8.est[0].kv_capacity_tokens).epsilon(1e-6));
   // the 70B problem offers tensor-parallel choices and its best under the TPOT SLO uses some
   const Serial s70 = serial_search(ps.list[1]);
   int tps = 0;

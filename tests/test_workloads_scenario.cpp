@@ -377,3 +377,22 @@ TEST_CASE("a disaggregated workload's tables name the prefill instances and the 
   CHECK(reader.string_attribute("/perf/chat-8b/chosen", "serving") == "disaggregated");
   CHECK(reader.string_attribute("/perf/chat-8b/chosen", "chosen_serving") == "disaggregated");
 }
+
+TEST_CASE("an FP8 inference workload on A100s is served weight-only by vLLM and refused for the other engines") {
+  auto doc = with_workloads();
+  doc["it"]["systems"] = nlohmann::json::parse(R"([{"name": "dgx-a100", "count": 1000}])");
+  doc["workloads"][0]["system"] = "dgx-a100";
+  doc["workloads"][1]["system"] = "dgx-a100";
+  doc["workloads"][0]["engine"] = "vllm";
+  const auto rs = resolve(doc);
+  REQUIRE(rs.scenario.workloads.size() == 2);
+  CHECK(rs.scenario.workloads[0].precision == Precision::Fp8);
+  doc["workloads"][0]["engine"] = "sglang";
+  CHECK(has_problem(problems_of(doc), "/workloads/0/precision", "\"fp8\"",
+                    "\"engine\": \"vllm\" serves FP8 checkpoints on it weight-only"));
+  doc["workloads"][0]["engine"] = "vllm";
+  doc["workloads"][1]["precision"] = "fp8";  // training has no weight-only path
+  const auto ps = problems_of(doc);
+  CHECK(has_problem(ps, "/workloads/1/precision", "\"fp8\"", "no dense fp8 peak"));
+  CHECK_FALSE(has_problem(ps, "/workloads/0/precision"));
+}

@@ -114,7 +114,11 @@ nlohmann::json scheduler_limits_json(const LimitSources& l) {
 }
 
 const char* kv_cache_name(const InferenceRequestSpec& spec) {
-  return kv_cache_bytes_per_elem(spec.precision, spec.kv_cache) > 1.5 ? "bf16" : "fp8";
+  const InferenceEfficiency eff = inference_efficiency(spec.accel.generation, spec.precision, spec.engine);
+  return kv_cache_bytes_per_elem(spec.precision, effective_kv_cache(spec.accel, spec.precision, eff, spec.kv_cache)) >
+                 1.5
+             ? "bf16"
+             : "fp8";
 }
 
 // The disaggregated deployment's balance (null when co-located).

@@ -262,6 +262,20 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
                          s.fixed_ep, s.fixed_tp);
     }
     if (s.fixed_ep > s.gpus) return fmt::format("--ep {} exceeds the {} GPUs", s.fixed_ep, s.gpus);
+    // some tensor-parallel degree must hold it: a multiple of ep that divides the GPUs (over pp), splits the heads
+    // and stays within the scale-up domain
+    bool any_tp = false;
+    for (int tp = s.fixed_ep; tp <= s.gpus && !any_tp; tp += s.fixed_ep) {
+      if (s.fixed_tp > 0 && tp != s.fixed_tp) continue;
+      const int per_pp = std::max(1, s.fixed_pp) * tp;
+      any_tp = s.gpus % per_pp == 0 && (tp == 1 || tp <= s.accel.scaleup_domain_gpus) && tp_splits_heads(s.arch, tp);
+    }
+    if (!any_tp) {
+      return fmt::format("--ep {}: no tensor-parallel degree holds it on {} x {} (tp must be a multiple of ep, divide "
+                         "the GPUs{} and stay within the scale-up domain of {} GPUs)",
+                         s.fixed_ep, s.gpus, s.accelerator, s.fixed_pp > 0 ? fmt::format(" over pp {}", s.fixed_pp) : "",
+                         s.accel.scaleup_domain_gpus);
+    }
   }
   if (s.fixed_tp > 0) {
     if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;

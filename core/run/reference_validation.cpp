@@ -131,7 +131,6 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.precision = parse_precision(r.precision_name, "precision");
         r.spec.gpus = r.gpus;
         r.spec.fixed_tp = r.tp;
-        r.spec.fixed_ep = int_or(e, "ep", 0);  // vLLM's --enable-expert-parallel: ep = tp
         r.spec.engine = parse_engine(str_or(e, "engine").empty() ? "trtllm" : str_or(e, "engine"), "engine");
         r.spec.prefill_instances = int_or(e, "prefill_instances", 0);
         // the KV cache's dtype where the checkpoint sets it apart from the weights' (auto otherwise)
@@ -157,16 +156,17 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
             add_problem("engine_defaults must be true or false");
           }
         }
-        // scheduler limits the run fixed apart from the engine's defaults (--max-num-batched-tokens, --max-num-seqs)
-        for (const char* k : {"max_batch", "chunk_tokens"}) {
+        // scheduler limits the run fixed apart from the engine's defaults (--max-num-batched-tokens, --max-num-seqs),
+        // and its expert-parallel degree (vLLM's --enable-expert-parallel: ep = tp)
+        const std::pair<const char*, int*> fixed[] = {{"max_batch", &r.spec.fixed_max_batch},
+                                                      {"chunk_tokens", &r.spec.fixed_chunk_tokens},
+                                                      {"ep", &r.spec.fixed_ep}};
+        for (const auto& [k, field] : fixed) {
           if (!e.contains(k)) continue;
-          const bool ok = e[k].is_number_integer() && e[k].get<long long>() >= 1 && e[k].get<long long>() <= 1000000;
-          if (!ok) {
-            add_problem(std::string(k) + " must be an integer from 1 to 1000000");
-          } else if (std::string(k) == "max_batch") {
-            r.spec.fixed_max_batch = e[k].get<int>();
+          if (e[k].is_number_integer() && e[k].get<long long>() >= 1 && e[k].get<long long>() <= 1000000) {
+            *field = e[k].get<int>();
           } else {
-            r.spec.fixed_chunk_tokens = e[k].get<int>();
+            add_problem(std::string(k) + " must be an integer from 1 to 1000000");
           }
         }
         r.spec.serving = serving_mode_or_default(str_or(e, "serving"), r.spec.prefill_instances, "serving");

@@ -7,6 +7,7 @@
 #include "core/scenario/input_error.hpp"
 #include "core/scenario/input_limits.hpp"
 #include "core/scenario/perf_catalog.hpp"
+#include "kernels/inference_calibration.hpp"
 #include "kernels/inference_search.hpp"
 
 namespace aidc {
@@ -161,7 +162,8 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
                      std::to_string(sys->gpus_per_system) + " " + w.accelerator + ")");
   }
   w.precision = precision_from(r.choice("precision", inference ? "fp8" : "bf16", {"bf16", "fp8", "fp4"}));
-  if (!w.accelerator.empty() && peak_flops_per_s(w.accel, w.precision) <= 0.0) {
+  // (checked against the engine below for inference: vLLM serves FP8 weight-only where the GPU has no FP8 peak)
+  if (!inference && !w.accelerator.empty() && peak_flops_per_s(w.accel, w.precision) <= 0.0) {
     r.problem_at("precision", nlohmann::json(precision_name(w.precision)).dump(),
                  "a precision " + w.accelerator + " supports (it has no dense " + precision_name(w.precision) +
                      " peak in " + catalog.label("accelerators") + ")");
@@ -213,6 +215,23 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     w.ttft_slo_s = r.number("ttft_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
     w.tpot_slo_s = r.number("tpot_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
     w.engine = r.choice("engine", "trtllm", {"trtllm", "vllm", "sglang", "trtllm-serve"});
+    if (!w.accelerator.empty()) {
+      const ServingEngine engine = w.engine == "vllm"           ? ServingEngine::Vllm
+                                   : w.engine == "sglang"       ? ServingEngine::Sglang
+                                   : w.engine == "trtllm-serve" ? ServingEngine::TrtLlmServe
+                                                                : ServingEngine::TrtLlm;
+      if (gemm_peak_flops_per_s(w.accel, w.precision,
+                                inference_efficiency(w.accel.generation, w.precision, engine)) <= 0.0) {
+        const bool vllm_can = fp8_weight_only(
+            w.accel, w.precision, inference_efficiency(w.accel.generation, w.precision, ServingEngine::Vllm));
+        r.problem_at("precision", nlohmann::json(precision_name(w.precision)).dump(),
+                     "a precision " + w.accelerator + " supports (it has no dense " + precision_name(w.precision) +
+                         " peak in " + catalog.label("accelerators") + ")" +
+                         (vllm_can ? "; \"engine\": \"vllm\" serves FP8 checkpoints on it weight-only (FP8 Marlin, "
+                                     "W8A16)"
+                                   : ""));
+      }
+    }
     w.prefill_instances = static_cast<int>(r.integer("prefill_instances", 0, 0, kMaxGpus));
     w.serving = r.choice("serving", w.prefill_instances > 0 ? "disaggregated" : "aggregated",
                          {"aggregated", "disaggregated", "any"});
