@@ -477,6 +477,12 @@ TEST_CASE("estimate inference --engine-defaults runs the engine's own scheduler 
                                         "--max-batch", "5000", "--json"});
   CHECK(json::parse(capped.out)["scheduler_limits"]["max_batch"] == "given, capped at 1024");
   CHECK_THAT(text.out, Catch::Contains("searched          1 configuration on"));
+  // trtllm-bench has no defaults: asking for them is refused, as on a reference row
+  const CommandResult trt = aidcsim({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm",
+                                     "--gpus", "1", "--precision", "bf16", "--isl", "2000", "--osl", "100",
+                                     "--engine-defaults"});
+  CHECK(trt.exit_code == 2);
+  CHECK_THAT(trt.err, Catch::Contains("engine trtllm (trtllm-bench) has no default scheduler limits"));
   // --kv-cache bf16 under fp8 weights: the KV holds half the tokens, and the output says so.
   const json kv8 = run_json({"estimate", "inference", "--model", "qwen3-14b", "--accelerator", "h100-sxm", "--gpus",
                              "1", "--precision", "fp8", "--isl", "2000", "--osl", "100", "--json"});

@@ -210,6 +210,11 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
     return text;
   }
   if (s.isl < 1 || s.osl < 1) return fmt::format("--isl and --osl must be at least 1 (got {} and {})", s.isl, s.osl);
+  if (s.engine_defaults && s.engine == ServingEngine::TrtLlm) {
+    return "engine defaults asked for, but engine trtllm (trtllm-bench) has no default scheduler limits (it sizes "
+           "them per dataset): let the search stand in for it (no --engine-defaults, no \"engine_defaults\"), or "
+           "serve with --engine trtllm-serve";
+  }
   if (s.makespan && (s.serving == ServingMode::Disaggregated || s.prefill_instances > 0)) {
     return "a burst of prompts timed to the last finish is estimated for co-located serving only (disaggregated "
            "serving is estimated in steady state)";

@@ -147,11 +147,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         // the row ran the engine's default serving command: its scheduler limits, not the search's
         if (e.contains("engine_defaults")) {
           if (e["engine_defaults"].is_boolean()) {
-            r.spec.engine_defaults = e["engine_defaults"].get<bool>();
-            if (r.spec.engine_defaults && r.spec.engine == ServingEngine::TrtLlm) {
-              add_problem("engine_defaults is true but engine trtllm (trtllm-bench) has no default scheduler limits "
-                          "(it sizes them per dataset; drop the field to let the search stand in for it)");
-            }
+            r.spec.engine_defaults = e["engine_defaults"].get<bool>();  // trtllm: refused by inference_request_error
           } else {
             add_problem("engine_defaults must be true or false");
           }
