@@ -54,7 +54,8 @@
 // scheduled token, the engines' non-GEMM kernels at default settings); the held-out rows of `aidcsim validate`
 // judge how far that carries. Being a constant per replica, it caps a served replica's prefill at 1 / 37.5 us =
 // 26.7k prompt tokens/s (vLLM; SGLang 30.8k, trtllm-serve 12.5k) on any GPUs: too slow for large replicas (the
-// Qwen3-235B rows on 8 H100, -40 %) and fast small models, a known limit of this term. CDNA3 FP8: only the matmul fraction, on the one MI325X offline
+// Qwen3-235B rows on 8 H100, -40 %) and fast small models, a known limit of this term. CDNA3 FP8: only the
+// matmul fraction, on the one MI325X offline
 // row (0.35..0.70 step 0.05, the rest Hopper's): 0.40; that row is compute-bound so the HBM fraction is not
 // identifiable. Blackwell FP4 (NVFP4 weights, FP8 KV cache, TensorRT-LLM; until 2026-12-06 the Hopper values with
 // the FP4 GEMMs at Transformer Engine's 0.47, which left the held-out B200/GB200 FP4 rows 20-39 % over): three
@@ -191,8 +192,8 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
     e.matmul = 0.47;
   }
   if (precision == Precision::Fp8 && engine == ServingEngine::Vllm && generation == kGenerationAmpere) {
-    // vLLM serves FP8 checkpoints on GPUs without FP8 arithmetic (Ampere here) weight-only (fp8_weight_only, FP8 Marlin): the
-    // GEMMs run on the BF16 tensor cores at BF16's fraction (an assumption: Marlin reaches the 16-bit GEMMs' speed
+    // vLLM serves FP8 checkpoints on GPUs without FP8 arithmetic (Ampere here) weight-only (fp8_weight_only,
+    // FP8 Marlin): the GEMMs run on the BF16 tensor cores at BF16's fraction (an assumption: Marlin reaches the 16-bit GEMMs' speed
     // at serving batch sizes, and no W8A16 row is fitted), with 8-bit weight traffic.
     e.fp8_weight_only = 1;
     e.matmul = e.matmul + 0.10 < 0.85 ? e.matmul + 0.10 : 0.85;

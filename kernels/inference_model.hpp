@@ -142,7 +142,7 @@ AIDC_HD inline SglangMemoryDefaults sglang_memory_defaults(double hbm_bytes, int
 // default chunk of 8192: 13440 MiB, mem_fraction_static 0.835; SGLang issue #29092 reports 0.828 for Qwen3-32B on
 // an H100 with a 2026 release, which reserves piecewise CUDA-graph memory on top. cuda_graph_max_bs stays at its
 // default by memory. (Until 2026-12-07: (9.5 + tp*pp/2) GiB on 35-90 GiB GPUs, the heuristic those PRs replaced;
-// until 2026-12-08 the default chunk whatever the configuration's.)
+// and, until a later change that day, the default chunk whatever the configuration's.)
 AIDC_HD inline double sglang_reserved_bytes(double hbm_bytes, int tp, int pp, int chunk_tokens = 0) {
   const double mib = 1024.0 * 1024.0;
   const SglangMemoryDefaults d = sglang_memory_defaults(hbm_bytes, tp);
@@ -309,9 +309,9 @@ AIDC_HD inline double kv_cache_bytes_per_elem(Precision weights, KvCacheDtype kv
 }
 
 // What `kv` stands for on this accelerator and engine: Auto under weight-only FP8 is the activations' 16-bit dtype
-// (vLLM's kv_cache_dtype "auto" is the model dtype, and an FP8 KV cache on such a GPU is only ever asked for).
-AIDC_HD inline KvCacheDtype effective_kv_cache(const AcceleratorSpec& acc, Precision prec, const InferenceEfficiency& eff,
-                                               KvCacheDtype kv) {
+// (vLLM's kv_cache_dtype "auto" is the model dtype; an FP8 KV cache there must be asked for, --kv-cache fp8).
+AIDC_HD inline KvCacheDtype effective_kv_cache(const AcceleratorSpec& acc, Precision prec,
+                                               const InferenceEfficiency& eff, KvCacheDtype kv) {
   return kv == KvCacheDtype::Auto && fp8_weight_only(acc, prec, eff) ? KvCacheDtype::Bf16 : kv;
 }
 

@@ -173,7 +173,8 @@ int main(int argc, char** argv) {
                     "them");
   est_inf->add_option("--kv-cache", est.kv_cache,
                       "what the KV cache is stored in: auto (FP8 with fp8/fp4 weights, as NVIDIA's ModelOpt checkpoints "
-                      "carry KV scales; 16-bit with bf16 and under vLLM's weight-only FP8), bf16 (a checkpoint without KV scales, the engines' auto), or "
+                      "carry KV scales; 16-bit with bf16 and under vLLM's weight-only FP8), bf16 (a checkpoint "
+                      "without KV scales, the engines' auto), or "
                       "fp8")
       ->capture_default_str()
       ->check(CLI::IsMember(std::vector<std::string>{"auto", "bf16", "fp8"}));

@@ -278,7 +278,8 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
     if (!any_tp) {
       return fmt::format("--ep {}: no tensor-parallel degree holds it on {} x {} (tp must be a multiple of ep, divide "
                          "the GPUs{} and stay within the scale-up domain of {} GPUs)",
-                         s.fixed_ep, s.gpus, s.accelerator, s.fixed_pp > 0 ? fmt::format(" over pp {}", s.fixed_pp) : "",
+                         s.fixed_ep, s.gpus, s.accelerator,
+                         s.fixed_pp > 0 ? fmt::format(" over pp {}", s.fixed_pp) : "",
                          s.accel.scaleup_domain_gpus);
     }
   }
