@@ -201,4 +201,10 @@ AIDC_HD inline InferenceEfficiency inference_efficiency(int generation, Precisio
   return e;
 }
 
+// Whether vLLM would serve `precision` on `acc` weight-only (fp8_weight_only): the way out that a refusal of FP8
+// on such a GPU names.
+AIDC_HD inline bool vllm_serves_fp8_weight_only(const AcceleratorSpec& acc, Precision precision) {
+  return fp8_weight_only(acc, precision, inference_efficiency(acc.generation, precision, ServingEngine::Vllm));
+}
+
 }  // namespace aidc

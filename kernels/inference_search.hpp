@@ -576,6 +576,17 @@ inline const char* engine_name(ServingEngine e) {
   return "trtllm";
 }
 
+// The engine named `name` (engine_name's inverse); false when none is.
+inline bool engine_by_name(const std::string& name, ServingEngine& out) {
+  for (ServingEngine e : {ServingEngine::TrtLlm, ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe}) {
+    if (name == engine_name(e)) {
+      out = e;
+      return true;
+    }
+  }
+  return false;
+}
+
 inline const char* serving_mode_name(ServingMode m) {
   switch (m) {
     case ServingMode::Disaggregated: return "disaggregated";

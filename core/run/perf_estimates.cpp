@@ -139,9 +139,8 @@ int schedule_from_name(const std::string& name) {
 }
 
 ServingEngine parse_engine(const std::string& name, const std::string& where) {
-  for (ServingEngine e : {ServingEngine::TrtLlm, ServingEngine::Vllm, ServingEngine::Sglang, ServingEngine::TrtLlmServe}) {
-    if (name == engine_name(e)) return e;
-  }
+  ServingEngine e = ServingEngine::TrtLlm;
+  if (engine_by_name(name, e)) return e;
   throw BadInput(where, "", nlohmann::json(name).dump(), std::string("one of: ") + kEngineNames);
 }
 
@@ -203,8 +202,7 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
       s.efficiency ? *s.efficiency : inference_efficiency(s.accel.generation, s.precision, s.engine);
   if (gemm_peak_flops_per_s(s.accel, s.precision, eff) <= 0.0) {
     std::string text = no_precision_support(s.accelerator, s.accel, s.precision);
-    if (fp8_weight_only(s.accel, s.precision,
-                        inference_efficiency(s.accel.generation, s.precision, ServingEngine::Vllm))) {
+    if (vllm_serves_fp8_weight_only(s.accel, s.precision)) {
       text += "; vLLM serves FP8 checkpoints on it weight-only (FP8 Marlin, W8A16): --engine vllm";
     }
     return text;

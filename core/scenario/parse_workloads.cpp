@@ -216,14 +216,11 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     w.tpot_slo_s = r.number("tpot_slo_s", 0.0, limits::up_to(limits::kMaxLatencySloS));
     w.engine = r.choice("engine", "trtllm", {"trtllm", "vllm", "sglang", "trtllm-serve"});
     if (!w.accelerator.empty()) {
-      const ServingEngine engine = w.engine == "vllm"           ? ServingEngine::Vllm
-                                   : w.engine == "sglang"       ? ServingEngine::Sglang
-                                   : w.engine == "trtllm-serve" ? ServingEngine::TrtLlmServe
-                                                                : ServingEngine::TrtLlm;
+      ServingEngine engine = ServingEngine::TrtLlm;
+      engine_by_name(w.engine, engine);  // one of the names r.choice accepted
       if (gemm_peak_flops_per_s(w.accel, w.precision,
                                 inference_efficiency(w.accel.generation, w.precision, engine)) <= 0.0) {
-        const bool vllm_can = fp8_weight_only(
-            w.accel, w.precision, inference_efficiency(w.accel.generation, w.precision, ServingEngine::Vllm));
+        const bool vllm_can = vllm_serves_fp8_weight_only(w.accel, w.precision);
         r.problem_at("precision", nlohmann::json(precision_name(w.precision)).dump(),
                      "a precision " + w.accelerator + " supports (it has no dense " + precision_name(w.precision) +
                          " peak in " + catalog.label("accelerators") + ")" +
