@@ -153,6 +153,7 @@ struct SimulationPlan {
   double kv_token = 0.0;       // KV bytes per token, every layer, whole instance
   double t_kv_mean = 0.0;     // one mean prompt's KV transfer
   double clients = 0.0, cp = 0.0;  // closed loop: all clients, and those in the prefill phase
+  double mean_in = 0.0;            // closed loop: the stream's mean prompt tokens
 };
 
 // Disaggregated serving (header: Disaggregated serving): the instance counts, the KV link and the first split of a
@@ -168,6 +169,7 @@ AIDC_HD inline int plan_disaggregated(const InferenceProblem& pr, const Inferenc
   if (plan.link <= 0.0) return int(InferenceInfeasible::NoKvTransferLink);
   plan.kv_token = kv_bytes_per_token(pr.arch, r.kv_bytes_per_elem);
   plan.t_kv_mean = pr.eff.p2p_latency_s + mean_in * plan.kv_token / plan.link;
+  plan.mean_in = mean_in;
   plan.phases = 2;
   plan.params[0] = plan.params[1] = bp;
   plan.params[0].phase = 1;
@@ -185,7 +187,8 @@ AIDC_HD inline int plan_disaggregated(const InferenceProblem& pr, const Inferenc
   // Closed loop: C clients (saturated: max_batch per decode instance) split between the phases. First split by one
   // mean request's service times (one prefill pass and the transfer against mean_out - 1 decode steps of the decode
   // share), then by the residence times the phase simulations give (Little's law: clients / rate), which moves
-  // clients towards the slower phase as its queue would; at most two corrections.
+  // clients towards the slower phase as its queue would; at most two corrections, the second only
+  // while the slower phase is not saturated (slower_phase_saturated).
   plan.passes = 3;
   plan.clients = pr.concurrency > 0 ? double(pr.concurrency) : double(plan.nd) * c.max_batch;
   IterationLoad lp;
@@ -236,6 +239,21 @@ AIDC_HD inline bool resplit_clients(const BatchingResult* res, double mean_out, 
   const double res_p = plan.params[0].concurrency / xp + plan.t_kv_mean, res_d = plan.params[1].concurrency / xd;
   plan.cp = plan.clients * res_p / (res_p + res_d);
   return true;
+}
+
+// Closed-loop disaggregated, before the last correction: true when the slower phase (fewer requests/s, whole
+// deployment) was already saturated, its per-instance clients filling its prefill budget (prompt tokens >= chunk) or
+// its batch. A correction moves clients towards the slower phase; saturated, it only queues them there, so its rate,
+// which the estimate takes (finish_disaggregated: the least capacity), cannot rise, and the faster phase keeps
+// clients enough to carry it (the bottleneck bound of a closed queueing network). The pass is skipped: on the
+// bench's 11,680 disaggregated configurations 2,786 of them ran it, 293 still do (bench/RESULTS.md, 2026-12-07).
+AIDC_HD inline bool slower_phase_saturated(const BatchingResult* res, double mean_out, const SimulationPlan& plan) {
+  const double rate_p = res[0].output_tokens_per_s * plan.np;             // requests/s out of the prefill instances
+  const double rate_d = res[1].output_tokens_per_s / mean_out * plan.nd;  // requests/s out of the decode instances
+  const BatchingParams& pp = plan.params[0];
+  const BatchingParams& pd = plan.params[1];
+  if (rate_p < rate_d) return pp.concurrency * plan.mean_in >= pp.chunk_tokens || pp.concurrency >= pp.max_batch;
+  return pd.concurrency >= pd.max_batch;
 }
 
 // The share of the requests whose own TTFT (grown by `wait_s`) and TPOT are within the SLOs, from the states the
@@ -416,6 +434,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
       res[ph] = simulate_batching(r, pr.requests, n_sim, plan.params[ph], scratch);
     }
     if (pass + 1 == plan.passes || res[0].error != 0 || res[1].error != 0) break;
+    if (pass + 2 == plan.passes && slower_phase_saturated(res, mean_out, plan)) break;
     if (!resplit_clients(res, mean_out, plan)) break;
   }
   if (res[0].error != 0 || (disaggregated && res[1].error != 0)) {

@@ -385,3 +385,38 @@ TEST_CASE("closed-loop disaggregated serving obeys Little's law: C clients at X 
   pr.slo_ttft_s = 1.01 * e.ttft_p99_s;
   CHECK(evaluate_inference_config(pr, c, sc.s).slo_attainment >= 0.99);
 }
+
+TEST_CASE("the last client correction is skipped only when the slower phase is saturated, whose rate more clients do not raise") {
+  const ReplicaModel r = model_70b(4, 4096);
+  std::vector<InferenceRequest> reqs = fixed_requests(600, 256, 200);
+  ScratchOwner sc(600);
+  // the premise: a prefill instance whose clients' prompts fill its 4096-token budget (16 x 256) delivers no more
+  // requests/s with twice the clients, while one with too few clients to fill it delivers less
+  const double rate_16 = simulate_batching(r, reqs.data(), 600, params(r, 1, 16), sc.s).output_tokens_per_s;
+  const double rate_32 = simulate_batching(r, reqs.data(), 600, params(r, 1, 32), sc.s).output_tokens_per_s;
+  const double rate_2 = simulate_batching(r, reqs.data(), 600, params(r, 1, 2), sc.s).output_tokens_per_s;
+  REQUIRE(rate_16 > 0.0);
+  CHECK(rate_32 == Approx(rate_16).epsilon(0.02));
+  CHECK(rate_16 > 1.15 * rate_2);
+
+  SimulationPlan plan;
+  plan.np = 1;
+  plan.nd = 3;
+  plan.mean_in = 2000.0;
+  plan.params[0] = params(r, 1, 3);
+  plan.params[1] = params(r, 2, 40);
+  BatchingResult res[2];
+  res[0].output_tokens_per_s = 2.0;           // requests/s from the one prefill instance
+  res[1].output_tokens_per_s = 200.0 * 1.0;   // 1 request/s per decode instance, 3 in all: prefill is slower
+  CHECK(slower_phase_saturated(res, 200.0, plan));  // 3 x 2000 prompt tokens >= the 4096 budget
+  plan.params[0].concurrency = 2;
+  CHECK_FALSE(slower_phase_saturated(res, 200.0, plan));  // 4000 < 4096, 2 < max batch 64
+  plan.params[0].concurrency = 64;
+  plan.mean_in = 10.0;
+  CHECK(slower_phase_saturated(res, 200.0, plan));  // its batch is full
+  // decode slower: saturated only at its max batch
+  res[0].output_tokens_per_s = 10.0;
+  CHECK_FALSE(slower_phase_saturated(res, 200.0, plan));  // 40 of 64
+  plan.params[1].concurrency = 64;
+  CHECK(slower_phase_saturated(res, 200.0, plan));
+}
