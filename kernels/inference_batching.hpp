@@ -623,6 +623,29 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     busy_s += dt;
     batch_time += dt * (n_dec + pq_n);
     ++res.iterations;
+    if (n_dec == 0 && completing == 0 && (closed || next >= n)) {
+      // Only the head prompt's chunk and nothing else can change until it completes: no decode, no finish, no
+      // arrival to admit (closed loop: they come with finishes). Its further whole chunks run here, each costed
+      // as the loop would (the same sums in the same order), not as loop turns.
+      RequestState& h = st[pq[pq_head]];
+      h.prefilled += budget;
+      while (h.prompt - h.prefilled > budget) {
+        IterationLoad lc;
+        lc.decode_context = ctx_dec;
+        lc.prefill_tokens = budget;
+        lc.prefill_pairs = double(budget) * (double(h.prefilled) + 0.5 * (double(budget) + 1.0));
+        lc.prefill_kv_read = double(h.prefilled) + budget;
+        lc.prefill_sequences = 1.0;
+        const double dc = iteration_cost(model, lc).time_s;
+        now += dc;
+        busy_s += dc;
+        batch_time += dc * pq_n;
+        ++res.iterations;
+        h.prefilled += budget;
+      }
+      record_done();
+      continue;
+    }
     if (n_dec > 0) {
       ++dstep;
       ctx_dec += n_dec;

@@ -277,6 +277,45 @@ TEST_CASE("a long prompt is prefilled in chunks of the token budget") {
   CHECK(b.ttft_p50_s > c.ttft_p50_s);
 }
 
+TEST_CASE("chunks of one prompt and the chunk it shares with the next cost what the hand-summed iterations cost") {
+  // Two 3000-token prompts, both there at t = 0, a 1024-token budget: A's chunks at 0 and 1024, then its last 952
+  // with B's first 72, then B's chunks at 72 and 1096 and its last 880. (The simulator runs a prompt's whole chunks
+  // without loop turns when nothing else can change; the sums must be those of one iteration each.)
+  const ReplicaModel r = model_8b(1024);
+  std::vector<InferenceRequest> reqs = fixed_requests(2, 3000, 1);
+  ScratchOwner sc(2);
+  BatchingParams p;
+  p.max_batch = 8;
+  p.concurrency = 2;
+  p.chunk_tokens = 1024;
+  p.kv_capacity_tokens = r.kv_capacity_tokens;
+  const BatchingResult b = simulate_batching(r, reqs.data(), 2, p, sc.s);
+  auto chunk = [](IterationLoad& l, double offset, double take) {
+    l.prefill_tokens += take;
+    l.prefill_pairs += take * (offset + 0.5 * (take + 1.0));
+    l.prefill_kv_read += offset + take;
+    l.prefill_sequences += 1.0;
+  };
+  IterationLoad l[6];
+  chunk(l[0], 0, 1024);
+  chunk(l[1], 1024, 1024);
+  chunk(l[2], 2048, 952);
+  chunk(l[2], 0, 72);
+  l[2].logit_rows = 1;
+  chunk(l[3], 72, 1024);
+  chunk(l[4], 1096, 1024);
+  chunk(l[5], 2120, 880);
+  l[5].logit_rows = 1;
+  double t[6];
+  for (int i = 0; i < 6; ++i) t[i] = iteration_cost(r, l[i]).time_s;
+  const double ttft_a = t[0] + t[1] + t[2], ttft_b = ttft_a + t[3] + t[4] + t[5];
+  CHECK(b.requests_finished == 2);
+  CHECK(b.iterations == 6);
+  CHECK(b.makespan_s == Approx(ttft_b).epsilon(1e-12));
+  CHECK(b.ttft_p50_s == Approx(0.5 * (ttft_a + ttft_b)).epsilon(1e-12));
+  CHECK(b.mean_batch == Approx((2.0 * ttft_a + 1.0 * (ttft_b - ttft_a)) / ttft_b).epsilon(1e-12));
+}
+
 TEST_CASE("on-demand KV with preemption conserves requests and tokens and never overfills the cache") {
   const int n = 600;
   std::vector<InferenceRequest> reqs = mixed_requests(n, 17);
