@@ -113,8 +113,7 @@ nlohmann::json scheduler_limits_json(const LimitSources& l) {
   return {{"max_batch", l.max_batch}, {"chunk_tokens", l.chunk_tokens}};
 }
 
-const char* kv_cache_name(const InferenceRequestSpec& spec) {
-  const InferenceEfficiency eff = inference_efficiency(spec.accel.generation, spec.precision, spec.engine);
+const char* kv_cache_name(const InferenceRequestSpec& spec, const InferenceEfficiency& eff) {
   return kv_cache_bytes_per_elem(spec.precision, effective_kv_cache(spec.accel, spec.precision, eff, spec.kv_cache)) >
                  1.5
              ? "bf16"
@@ -166,8 +165,9 @@ int run_estimate_inference(const EstimateOptions& o) {
     if (!r.found) throw Refused(r.reason);
     const InferenceEstimate& e = r.estimate;
     const InferenceConfig& c = r.config;
-    const bool weight_only = fp8_weight_only(
-        spec.accel, spec.precision, inference_efficiency(spec.accel.generation, spec.precision, spec.engine));
+    const InferenceEfficiency eff = inference_efficiency(spec.accel.generation, spec.precision, spec.engine);
+    const bool weight_only = fp8_weight_only(spec.accel, spec.precision, eff);
+    const char* kv_cache = kv_cache_name(spec, eff);
     const ValidationErrorBand band = validation_error_band(catalog, "inference", spec.arch, spec.accel, o.engine);
     if (o.burst == 0 && o.concurrency == 0 && 3.0 * e.mean_batch > spec.n_requests) {
       // Legal but implausible: saturated throughput is measured from the first finish over whole cycles of one
@@ -205,7 +205,7 @@ int run_estimate_inference(const EstimateOptions& o) {
           {"preemptions_per_replica", e.preemptions},
           {"weights_gb_per_gpu", e.weights_bytes_per_gpu / 1e9},
           {"kv_capacity_tokens_per_replica", e.kv_capacity_tokens},
-          {"kv_cache_dtype", kv_cache_name(spec)},
+          {"kv_cache_dtype", kv_cache},
           {"gemm_precision", weight_only ? "bf16 (fp8 weights dequantized: weight-only W8A16)"
                                          : precision_name(spec.precision)},
           {"config", inference_config_json(c)},
@@ -262,7 +262,7 @@ int run_estimate_inference(const EstimateOptions& o) {
       }
       std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica ({})\n",
                                e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens,
-                               std::string(kv_cache_name(spec)) == "bf16" ? "16-bit" : "fp8");
+                               std::string(kv_cache) == "bf16" ? "16-bit" : "fp8");
       if (weight_only) {
         std::cout << fmt::format("  weight-only fp8   {} has no FP8 arithmetic: {} dequantizes the 8-bit weights to "
                                  "BF16 in its GEMMs (FP8 Marlin, W8A16), which run at the BF16 peak\n",
