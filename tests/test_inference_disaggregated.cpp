@@ -132,6 +132,18 @@ TEST_CASE("both phases conserve requests and tokens, closed and open loop, and n
       CHECK(bp.error == 0);
       CHECK(bp.requests_finished == n);
       CHECK(bp.output_tokens == double(n));
+      // prompts over several 512-token chunks: their whole chunks costed without loop turns give what stepping
+      // every iteration gives
+      BatchingParams pc = pp;
+      pc.chunk_tokens = 512;
+      const BatchingResult skip_c = simulate_batching(r, reqs.data(), n, pc, sc.s);
+      pc.max_skip_iterations = 1;
+      const BatchingResult step_c = simulate_batching(r, reqs.data(), n, pc, sc.s);
+      CHECK(skip_c.iterations == step_c.iterations);
+      if (concurrency > 0) CHECK(skip_c.events < step_c.events);
+      CHECK(skip_c.makespan_s == Approx(step_c.makespan_s).epsilon(1e-12));
+      CHECK(skip_c.ttft_p99_s == Approx(step_c.ttft_p99_s).epsilon(1e-12));
+      CHECK(skip_c.output_tokens_per_s == Approx(step_c.output_tokens_per_s).epsilon(1e-12));
       CHECK(bp.peak_kv_tokens <= r.kv_capacity_tokens);
       BatchingParams dp = params(r, 2, concurrency);
       dp.kv_on_demand = on_demand;
