@@ -623,9 +623,10 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
     busy_s += dt;
     batch_time += dt * (n_dec + pq_n);
     ++res.iterations;
-    if (n_dec == 0 && completing == 0 && (closed || next >= n) && p.max_skip_iterations == 0) {
+    if (n_dec == 0 && completing == 0 && n_pre == 0 && (closed || next >= n) && p.max_skip_iterations == 0) {
       // Only the head prompt's chunk and nothing else can change until it completes: no decode, no finish, no
-      // arrival to admit (closed loop: they come with finishes). Its further whole chunks run here, each costed
+      // arrival to admit (closed loop: they come with finishes), no preempted request waiting (a retraction in
+      // this turn restarts SGLang's ratio, after which one may fit). Its further whole chunks run here, each costed
       // as the loop would (the same sums in the same order), not as loop turns (stepping every iteration: turns).
       RequestState& h = st[pq[pq_head]];
       h.prefilled += budget;

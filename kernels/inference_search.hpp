@@ -242,17 +242,19 @@ AIDC_HD inline bool resplit_clients(const BatchingResult* res, double mean_out, 
 }
 
 // Closed-loop disaggregated, before the last correction: true when the slower phase (fewer requests/s, whole
-// deployment) was already saturated, its per-instance clients filling its prefill budget (prompt tokens >= chunk) or
-// its batch. A correction moves clients towards the slower phase; saturated, it only queues them there, so its rate,
-// which the estimate takes (finish_disaggregated: the least capacity), cannot rise, and the faster phase keeps
-// clients enough to carry it (the bottleneck bound of a closed queueing network). The pass is skipped: on the
-// bench's 11,680 disaggregated configurations 2,786 of them ran it, 293 still do (bench/RESULTS.md, 2026-12-07).
+// deployment) was already saturated: its per-instance clients fill its prefill budget even while one of them is
+// between requests ((clients - 1) x mean prompt >= chunk), or fill its batch. A correction moves clients towards
+// the slower phase; saturated, it only queues them there, so its rate, which the estimate takes
+// (finish_disaggregated: the least capacity), hardly rises, and the faster phase keeps clients enough to carry it
+// (the bottleneck bound of a closed queueing network). The pass is then skipped (bench/RESULTS.md, 2026-12-07).
 AIDC_HD inline bool slower_phase_saturated(const BatchingResult* res, double mean_out, const SimulationPlan& plan) {
   const double rate_p = res[0].output_tokens_per_s * plan.np;             // requests/s out of the prefill instances
   const double rate_d = res[1].output_tokens_per_s / mean_out * plan.nd;  // requests/s out of the decode instances
   const BatchingParams& pp = plan.params[0];
   const BatchingParams& pd = plan.params[1];
-  if (rate_p < rate_d) return pp.concurrency * plan.mean_in >= pp.chunk_tokens || pp.concurrency >= pp.max_batch;
+  if (rate_p < rate_d) {
+    return (pp.concurrency - 1) * plan.mean_in >= pp.chunk_tokens || pp.concurrency >= pp.max_batch;
+  }
   return pd.concurrency >= pd.max_batch;
 }
 

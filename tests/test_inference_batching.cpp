@@ -311,6 +311,7 @@ TEST_CASE("chunks of one prompt and the chunk it shares with the next cost what 
   const double ttft_a = t[0] + t[1] + t[2], ttft_b = ttft_a + t[3] + t[4] + t[5];
   CHECK(b.requests_finished == 2);
   CHECK(b.iterations == 6);
+  CHECK(b.events == 4);  // A's second and B's middle chunk ran without loop turns
   CHECK(b.makespan_s == Approx(ttft_b).epsilon(1e-12));
   CHECK(b.ttft_p50_s == Approx(0.5 * (ttft_a + ttft_b)).epsilon(1e-12));
   CHECK(b.mean_batch == Approx((2.0 * ttft_a + 1.0 * (ttft_b - ttft_a)) / ttft_b).epsilon(1e-12));

@@ -415,14 +415,17 @@ TEST_CASE("the last client correction is skipped only when the slower phase is s
   plan.np = 1;
   plan.nd = 3;
   plan.mean_in = 2000.0;
-  plan.params[0] = params(r, 1, 3);
+  plan.params[0] = params(r, 1, 4);
   plan.params[1] = params(r, 2, 40);
   BatchingResult res[2];
   res[0].output_tokens_per_s = 2.0;           // requests/s from the one prefill instance
   res[1].output_tokens_per_s = 200.0 * 1.0;   // 1 request/s per decode instance, 3 in all: prefill is slower
-  CHECK(slower_phase_saturated(res, 200.0, plan));  // 3 x 2000 prompt tokens >= the 4096 budget
-  plan.params[0].concurrency = 2;
-  CHECK_FALSE(slower_phase_saturated(res, 200.0, plan));  // 4000 < 4096, 2 < max batch 64
+  CHECK(slower_phase_saturated(res, 200.0, plan));  // (4 - 1) x 2000 prompt tokens >= the 4096 budget
+  plan.nd = 1;  // the same rate per decode instance on one of them, 1 request/s: now the decode phase is slower
+  CHECK_FALSE(slower_phase_saturated(res, 200.0, plan));  // its 40 clients of 64
+  plan.nd = 3;
+  plan.params[0].concurrency = 3;
+  CHECK_FALSE(slower_phase_saturated(res, 200.0, plan));  // (3 - 1) x 2000 < 4096: a client between requests
   plan.params[0].concurrency = 64;
   plan.mean_in = 10.0;
   CHECK(slower_phase_saturated(res, 200.0, plan));  // its batch is full
