@@ -335,6 +335,15 @@ AIDC_HD inline double sglang_ratio(double start, long long restart_step, long lo
   return r > floor ? r : floor;
 }
 
+// One prompt's chunk of `take` tokens from prefix `offset` into an iteration's load: its causal pairs and the prefix
+// KV it reads.
+AIDC_HD inline void add_prompt_chunk(IterationLoad& load, double offset, int take) {
+  load.prefill_tokens += take;
+  load.prefill_pairs += double(take) * (offset + 0.5 * (double(take) + 1.0));
+  load.prefill_kv_read += offset + take;
+  load.prefill_sequences += 1.0;
+}
+
 AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const InferenceRequest* reqs, int n,
                                                 const BatchingParams& p, const BatchingScratch& scratch) {
   BatchingResult res;
@@ -590,13 +599,9 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       for (int q = 0; q < pq_n && left > 0; ++q) {
         const int qi = pq_head + q;
         const int i = pq[qi >= cap_q ? qi - cap_q : qi];
-        const double o = st[i].prefilled;
         const int rem = st[i].prompt - st[i].prefilled;
         const int take = rem < left ? rem : left;
-        load.prefill_tokens += take;
-        load.prefill_pairs += double(take) * (o + 0.5 * (double(take) + 1.0));
-        load.prefill_kv_read += o + take;
-        load.prefill_sequences += 1.0;
+        add_prompt_chunk(load, st[i].prefilled, take);
         left -= take;
         if (take == rem) {
           load.logit_rows += 1.0;
@@ -633,10 +638,7 @@ AIDC_HD inline BatchingResult simulate_batching(const ReplicaModel& model, const
       while (h.prompt - h.prefilled > budget) {
         IterationLoad lc;
         lc.decode_context = ctx_dec;
-        lc.prefill_tokens = budget;
-        lc.prefill_pairs = double(budget) * (double(h.prefilled) + 0.5 * (double(budget) + 1.0));
-        lc.prefill_kv_read = double(h.prefilled) + budget;
-        lc.prefill_sequences = 1.0;
+        add_prompt_chunk(lc, h.prefilled, budget);
         const double dc = iteration_cost(model, lc).time_s;
         now += dc;
         busy_s += dc;

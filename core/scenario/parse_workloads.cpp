@@ -162,11 +162,14 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
                      std::to_string(sys->gpus_per_system) + " " + w.accelerator + ")");
   }
   w.precision = precision_from(r.choice("precision", inference ? "fp8" : "bf16", {"bf16", "fp8", "fp4"}));
-  // (checked against the engine below for inference: vLLM serves FP8 weight-only where the GPU has no FP8 peak)
-  if (!inference && !w.accelerator.empty() && peak_flops_per_s(w.accel, w.precision) <= 0.0) {
+  auto unsupported_precision = [&](const std::string& way_out) {
     r.problem_at("precision", nlohmann::json(precision_name(w.precision)).dump(),
                  "a precision " + w.accelerator + " supports (it has no dense " + precision_name(w.precision) +
-                     " peak in " + catalog.label("accelerators") + ")");
+                     " peak in " + catalog.label("accelerators") + ")" + way_out);
+  };
+  // (checked against the engine below for inference: vLLM serves FP8 weight-only where the GPU has no FP8 peak)
+  if (!inference && !w.accelerator.empty() && peak_flops_per_s(w.accel, w.precision) <= 0.0) {
+    unsupported_precision("");
   }
   w.tp = static_cast<int>(r.integer("tp", 0, 0, kMaxGpus));
   w.pp = static_cast<int>(r.integer("pp", 0, 0, kMaxGpus));
@@ -220,13 +223,10 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
       engine_by_name(w.engine, engine);  // one of the names r.choice accepted
       if (gemm_peak_flops_per_s(w.accel, w.precision,
                                 inference_efficiency(w.accel.generation, w.precision, engine)) <= 0.0) {
-        const bool vllm_can = vllm_serves_fp8_weight_only(w.accel, w.precision);
-        r.problem_at("precision", nlohmann::json(precision_name(w.precision)).dump(),
-                     "a precision " + w.accelerator + " supports (it has no dense " + precision_name(w.precision) +
-                         " peak in " + catalog.label("accelerators") + ")" +
-                         (vllm_can ? "; \"engine\": \"vllm\" serves FP8 checkpoints on it weight-only (FP8 Marlin, "
-                                     "W8A16)"
-                                   : ""));
+        unsupported_precision(vllm_serves_fp8_weight_only(w.accel, w.precision)
+                                  ? "; \"engine\": \"vllm\" serves FP8 checkpoints on it weight-only (FP8 Marlin, "
+                                    "W8A16)"
+                                  : "");
       }
     }
     w.prefill_instances = static_cast<int>(r.integer("prefill_instances", 0, 0, kMaxGpus));
