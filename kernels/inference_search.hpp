@@ -67,6 +67,7 @@ struct InferenceProblem {
   bool makespan = false;
   // enumeration
   int fixed_prefill_replicas = 0;  // > 0: disaggregated with exactly this many prefill instances
+  int fixed_prefill_tp = 0;        // > 0: disaggregated with the prefill instances at this tp (decode: fixed_tp)
   int fixed_tp = 0;          // > 0: only this tp (e.g. to reproduce a published run)
   int fixed_pp = 0;
   int fixed_ep = 0;          // > 0: only this expert-parallel degree (MoE; vLLM's --enable-expert-parallel is ep = tp)
@@ -85,7 +86,21 @@ struct InferenceConfig {
   int chunk_tokens = 8192;
   int prefill_replicas = 0;  // 0: co-located; > 0: disaggregated, this many prefill and replicas - this decode
                              // instances (max_batch and chunk_tokens apply to both)
+  // Disaggregated: the prefill instances' tensor- and expert-parallel degrees (0: tp, ep; the decode instances
+  // have tp, ep; both phases share pp). DistServe places each phase's parallelism on its own; the published
+  // layouts often prefill at a smaller tp than they decode (e.g. 4 x TP2 prefill + 1 x TP8 decode).
+  int prefill_tp = 0;
+  int prefill_ep = 0;
 };
+
+AIDC_HD inline int prefill_tp_of(const InferenceConfig& c) { return c.prefill_tp > 0 ? c.prefill_tp : c.tp; }
+AIDC_HD inline int prefill_ep_of(const InferenceConfig& c) { return c.prefill_ep > 0 ? c.prefill_ep : c.ep; }
+
+// GPUs a configuration occupies: replicas x tp x pp, or disaggregated (prefill x prefill tp + decode x tp) x pp.
+AIDC_HD inline int config_gpus(const InferenceConfig& c) {
+  if (c.prefill_replicas <= 0) return c.tp * c.pp * c.replicas;
+  return (c.prefill_replicas * prefill_tp_of(c) + (c.replicas - c.prefill_replicas) * c.tp) * c.pp;
+}
 
 struct InferenceEstimate {
   int feasible = 0;
@@ -96,7 +111,7 @@ struct InferenceEstimate {
   double weights_bytes_per_gpu = 0.0;
   double hbm_bytes_per_gpu = 0.0;
   double usable_hbm_bytes_per_gpu = 0.0;
-  double kv_capacity_tokens = 0.0;   // per replica
+  double kv_capacity_tokens = 0.0;   // per replica (disaggregated: per decode instance)
   double max_batch_by_kv = 0.0;      // per replica, at the stream's mean input + output
   double largest_request_tokens = 0.0;
   // serving (whole deployment)
@@ -114,16 +129,21 @@ struct InferenceEstimate {
   double prefill_capacity_tokens_per_s = 0.0;  // output rate the prefill instances can feed (requests x mean output)
   double decode_capacity_tokens_per_s = 0.0;   // output rate the decode instances can produce
   double transfer_capacity_tokens_per_s = 0.0; // output rate the KV transfers allow
+  double clients_capacity_tokens_per_s = 0.0;  // closed loop with C clients: what they can ask for (0: no bound)
+  double prefill_weights_bytes_per_gpu = 0.0;  // a prefill instance's (the memory figures above: a decode instance's)
+  double prefill_kv_capacity_tokens = 0.0;     // per prefill instance
 };
 
-// KV-cache bandwidth from one prefill instance of tp x pp GPUs to a decode instance (bytes/s): over the scale-up
-// fabric when the whole deployment of `gpus` sits in one scale-up domain, else over the NICs (one direction per GPU),
-// every GPU sending its shard in parallel, at the collective efficiency.
-AIDC_HD inline double kv_transfer_bytes_per_s(const AcceleratorSpec& a, int tp, int pp, int gpus,
+// KV-cache bandwidth over `links` GPUs per pipeline stage, each sending (or receiving) its shard in parallel
+// (bytes/s): over the scale-up fabric when the whole deployment of `gpus` sits in one scale-up domain, else over the
+// NICs (one direction per GPU), at the collective efficiency. From one prefill instance to one decode instance the
+// narrower of the two sets the links: a TP2 prefill instance's 2 GPUs each send half the heads to the 4 of a TP8
+// decode instance's GPUs that hold them, so its links, not the decode instance's 8, bound the transfer.
+AIDC_HD inline double kv_transfer_bytes_per_s(const AcceleratorSpec& a, int links, int pp, int gpus,
                                               const InferenceEfficiency& eff) {
   const bool scaleup = gpus <= a.scaleup_domain_gpus && a.scaleup_bytes_per_s > 0.0;
   const double per_gpu = scaleup ? a.scaleup_bytes_per_s : a.scaleout_bytes_per_s;
-  return per_gpu * double(tp) * pp * eff.collective;
+  return per_gpu * double(links) * pp * eff.collective;
 }
 
 // Largest max_batch the enumeration offers (scratch must hold this many batch slots).
@@ -150,6 +170,7 @@ struct SimulationPlan {
   // disaggregated only
   int np = 0, nd = 0;          // prefill and decode instances
   double link = 0.0;           // KV transfer bytes/s per instance pair
+  double link_total = 0.0;     // all the prefill instances' sends at once (or the decode's receives, if fewer)
   double kv_token = 0.0;       // KV bytes per token, every layer, whole instance
   double t_kv_mean = 0.0;     // one mean prompt's KV transfer
   double clients = 0.0, cp = 0.0;  // closed loop: all clients, and those in the prefill phase
@@ -157,21 +178,25 @@ struct SimulationPlan {
 };
 
 // Disaggregated serving (header: Disaggregated serving): the instance counts, the KV link and the first split of a
-// closed loop's clients. Returns an InferenceInfeasible reason, 0 when the plan is usable. `bp` carries the
-// instance's batch, chunk, KV capacity and policy.
-AIDC_HD inline int plan_disaggregated(const InferenceProblem& pr, const InferenceConfig& c, const ReplicaModel& r,
-                                      const BatchingParams& bp, double mean_in, double mean_out,
-                                      SimulationPlan& plan) {
+// closed loop's clients. Returns an InferenceInfeasible reason, 0 when the plan is usable. `bp` carries the decode
+// instance's batch, chunk, KV capacity and policy; `rp` and `r` are a prefill and a decode instance.
+AIDC_HD inline int plan_disaggregated(const InferenceProblem& pr, const InferenceConfig& c, const ReplicaModel& rp,
+                                      const ReplicaModel& r, const BatchingParams& bp, double mean_in,
+                                      double mean_out, SimulationPlan& plan) {
   plan.np = c.prefill_replicas;
   plan.nd = c.replicas - c.prefill_replicas;
   if (plan.np < 1 || plan.nd < 1) return int(InferenceInfeasible::BadParallelism);
-  plan.link = kv_transfer_bytes_per_s(pr.accel, c.tp, c.pp, pr.gpus, pr.eff);
+  const int tp_p = prefill_tp_of(c);
+  plan.link = kv_transfer_bytes_per_s(pr.accel, tp_p < c.tp ? tp_p : c.tp, c.pp, pr.gpus, pr.eff);
   if (plan.link <= 0.0) return int(InferenceInfeasible::NoKvTransferLink);
+  const int send = plan.np * tp_p, receive = plan.nd * c.tp;
+  plan.link_total = kv_transfer_bytes_per_s(pr.accel, send < receive ? send : receive, c.pp, pr.gpus, pr.eff);
   plan.kv_token = kv_bytes_per_token(pr.arch, r.kv_bytes_per_elem);
   plan.t_kv_mean = pr.eff.p2p_latency_s + mean_in * plan.kv_token / plan.link;
   plan.mean_in = mean_in;
   plan.phases = 2;
   plan.params[0] = plan.params[1] = bp;
+  plan.params[0].kv_capacity_tokens = rp.kv_capacity_tokens;
   plan.params[0].phase = 1;
   plan.params[0].latency_percentiles = 0;  // the decode phase carries each request's prefill TTFT
   plan.params[1].phase = 2;
@@ -197,7 +222,7 @@ AIDC_HD inline int plan_disaggregated(const InferenceProblem& pr, const Inferenc
   lp.prefill_kv_read = mean_in;
   lp.logit_rows = 1.0;
   lp.prefill_sequences = 1.0;
-  const double tau_p = iteration_cost(r, lp).time_s + plan.t_kv_mean;
+  const double tau_p = iteration_cost(rp, lp).time_s + plan.t_kv_mean;
   const double per_dec = hd_max(1.0, hd_min(double(c.max_batch), plan.clients / plan.nd));
   IterationLoad ld;
   ld.decode_tokens = per_dec;
@@ -292,15 +317,17 @@ AIDC_HD inline InferenceEstimate finish_disaggregated(const InferenceProblem& pr
   // no decode step at all (every request wants one token): the decode side sets no bound
   e.decode_capacity_tokens_per_s = mean_out <= 1.0 ? 1e300 : bdc.output_tokens_per_s * nd;
   // every instance sends (prefill) or receives (decode) over its own links
-  const double pairs = np < nd ? np : nd;
-  e.transfer_capacity_tokens_per_s = mean_in > 0.0 ? pairs * plan.link / (mean_in * plan.kv_token) * mean_out : 1e300;
+  e.transfer_capacity_tokens_per_s = mean_in > 0.0 ? plan.link_total / (mean_in * plan.kv_token) * mean_out : 1e300;
   e.output_tokens_per_s = hd_min(hd_min(e.prefill_capacity_tokens_per_s, e.decode_capacity_tokens_per_s),
                                  e.transfer_capacity_tokens_per_s);
   if (!pr.open_loop && pr.concurrency > 0) {
     // C clients cannot produce more than C requests per request latency (the phase simulations round each
     // instance's share of clients up, to at least one): mean_out x C / (time in prefill + transfer + decode).
     const double latency = bdc.ttft_p50_s + hd_max(0.0, mean_out - 1.0) * bdc.tpot_p50_s;  // TTFT: whole
-    if (latency > 0.0) e.output_tokens_per_s = hd_min(e.output_tokens_per_s, pr.concurrency * mean_out / latency);
+    if (latency > 0.0) {
+      e.clients_capacity_tokens_per_s = pr.concurrency * mean_out / latency;
+      e.output_tokens_per_s = hd_min(e.output_tokens_per_s, e.clients_capacity_tokens_per_s);
+    }
   }
   if (!(e.output_tokens_per_s > 0.0)) {
     e.reason = int(InferenceInfeasible::SimulationFailed);
@@ -370,7 +397,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   e.hbm_bytes_per_gpu = r.hbm_bytes_per_gpu;
   e.usable_hbm_bytes_per_gpu = r.usable_hbm_per_gpu;
   e.kv_capacity_tokens = r.kv_capacity_tokens;
-  if (c.replicas < 1 || c.tp * c.pp * c.replicas > pr.gpus) {
+  if (c.replicas < 1 || config_gpus(c) > pr.gpus) {
     e.reason = int(InferenceInfeasible::BadParallelism);
     return e;
   }
@@ -378,10 +405,28 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     e.reason = r.infeasible;
     return e;
   }
-  double largest = 0.0, sum_in = 0.0, sum_out = 0.0;
+  const bool disaggregated = c.prefill_replicas > 0;
+  // a prefill instance: the decode instance's model unless its tp or ep differ
+  const bool own_prefill = disaggregated && (prefill_tp_of(c) != c.tp || prefill_ep_of(c) != c.ep);
+  ReplicaModel own;
+  if (own_prefill) {
+    own = make_replica_model(pr.arch, pr.accel, pr.precision, prefill_tp_of(c), c.pp, prefill_ep_of(c),
+                             c.chunk_tokens, pr.eff, KvCacheDtype(pr.kv_cache));
+  }
+  const ReplicaModel& rp = own_prefill ? own : r;
+  if (disaggregated) {
+    e.prefill_weights_bytes_per_gpu = rp.weights_bytes_per_gpu;
+    e.prefill_kv_capacity_tokens = rp.kv_capacity_tokens;
+  }
+  if (rp.infeasible != 0) {
+    e.reason = rp.infeasible;
+    return e;
+  }
+  double largest = 0.0, largest_in = 0.0, sum_in = 0.0, sum_out = 0.0;
   for (int i = 0; i < pr.n_requests; ++i) {
     const double t = double(pr.requests[i].input_tokens) + pr.requests[i].output_tokens;
     if (t > largest) largest = t;
+    if (pr.requests[i].input_tokens > largest_in) largest_in = pr.requests[i].input_tokens;
     sum_in += pr.requests[i].input_tokens;
     sum_out += pr.requests[i].output_tokens;
   }
@@ -391,7 +436,8 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     e.reason = int(InferenceInfeasible::NoConfiguration);
     return e;
   }
-  if (r.kv_capacity_tokens < largest) {
+  // a prefill instance holds a prompt and the token its prefill emits (phase 1: one output token each)
+  if (r.kv_capacity_tokens < largest || (disaggregated && rp.kv_capacity_tokens < largest_in + 1.0)) {
     e.reason = int(InferenceInfeasible::NoKvRoom);
     return e;
   }
@@ -403,9 +449,8 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   bp.kv_on_demand = engine_kv_on_demand(pr.engine);
   SimulationPlan plan;
   int n_sim = pr.n_requests;  // requests one replica simulation runs
-  const bool disaggregated = c.prefill_replicas > 0;
   if (disaggregated) {
-    const int reason = plan_disaggregated(pr, c, r, bp, mean_in, mean_out, plan);
+    const int reason = plan_disaggregated(pr, c, rp, r, bp, mean_in, mean_out, plan);
     if (reason != 0) {
       e.reason = reason;
       return e;
@@ -433,7 +478,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
     if (plan.passes > 1 && !split_clients(plan, pass)) break;
     for (int ph = 0; ph < plan.phases; ++ph) {
       if (ph == 1 && pr.open_loop) feed_decode_phase(pr, res[0], plan);
-      res[ph] = simulate_batching(r, pr.requests, n_sim, plan.params[ph], scratch);
+      res[ph] = simulate_batching(ph == 0 ? rp : r, pr.requests, n_sim, plan.params[ph], scratch);
     }
     if (pass + 1 == plan.passes || res[0].error != 0 || res[1].error != 0) break;
     if (pass + 2 == plan.passes && slower_phase_saturated(res, mean_out, plan)) break;
@@ -463,55 +508,102 @@ AIDC_HD inline bool tp_splits_heads(const LlmArch& a, int tp) {
   return true;
 }
 
+AIDC_HD inline int hd_gcd(int a, int b) {
+  while (b != 0) {
+    const int t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+// The prefill instances' expert-parallel degree beside decode instances at (tp, ep), at prefill tp `tp_p`: dense, 1;
+// expert parallelism over the whole instance (vLLM's --enable-expert-parallel: ep = tp) stays so (tp_p); else the
+// largest degree that divides both ep and tp_p. 0 when the routed experts do not split over it.
+AIDC_HD inline int prefill_ep_for(const LlmArch& a, int tp, int ep, int tp_p) {
+  if (a.routed_experts == 0) return 1;
+  const int ep_p = ep == tp ? tp_p : hd_gcd(ep, tp_p);
+  return a.routed_experts % ep_p == 0 ? ep_p : 0;
+}
+
+// A tensor-parallel degree the enumeration offers on `pr` for an instance of its model (the GPU count's divisors
+// apart: a disaggregated prefill tp need not divide it).
+AIDC_HD inline bool offered_tp(const InferenceProblem& pr, int tp) {
+  if (tp > 1 && tp > pr.accel.scaleup_domain_gpus) return false;
+  return tp_splits_heads(pr.arch, tp);
+}
+
 // Writes up to `cap` configurations to `out` and returns how many there are (may exceed cap: call again with a
-// larger buffer). Order: tp, pp, ep, then co-located before disaggregated (prefill count ascending), then
-// max_batch, chunk ascending (deterministic).
+// larger buffer). Order: tp, pp, ep, then co-located before disaggregated (prefill tp ascending, then prefill count
+// ascending), then max_batch, chunk ascending (deterministic).
+//
+// Disaggregated at decode (tp, pp, ep) and prefill tp_p (every offered tp, or fixed_prefill_tp), all the GPUs used:
+// np x tp_p + nd x tp = gpus / pp, so the prefill side takes k units of l = lcm(tp_p, tp) GPUs per stage and the
+// decode side the other K - k, K = gpus / (pp x l); offered_prefill_split picks k among 1 .. K - 1 (at equal tp,
+// k is the prefill instance count).
 AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, InferenceConfig* out, int cap) {
   const int batch_choices[kNumMaxBatchChoices] = {8, 16, 32, 64, 128, 256, 512, 1024};
   const int chunk_choices[kNumChunkChoices] = {512, 1024, 2048, 4096, 8192};
   int count = 0;
   const LlmArch& a = pr.arch;
+  const bool colocated = pr.serving == ServingMode::Either ||
+                         (pr.serving == ServingMode::Aggregated && pr.fixed_prefill_replicas <= 0 &&
+                          pr.fixed_prefill_tp <= 0);
+  const bool apart = (pr.serving != ServingMode::Aggregated || pr.fixed_prefill_replicas > 0 || pr.fixed_prefill_tp > 0) &&
+                     !pr.makespan;
+  // every (max_batch, chunk) of one layout
+  auto emit = [&](int tp, int pp, int ep, int replicas, int np, int tp_p, int ep_p) {
+    for (int bi = 0; bi < kNumMaxBatchChoices; ++bi) {
+      // a fixed limit replaces the choices: one value, offered once
+      if (pr.fixed_max_batch > 0 && bi > 0) break;
+      const int mb = pr.fixed_max_batch > 0 ? hd_fixed_max_batch(pr.fixed_max_batch) : batch_choices[bi];
+      for (int ci = 0; ci < kNumChunkChoices; ++ci) {
+        if (pr.fixed_chunk_tokens > 0 && ci > 0) break;
+        const int ch = pr.fixed_chunk_tokens > 0 ? pr.fixed_chunk_tokens : chunk_choices[ci];
+        if (count < cap) {
+          InferenceConfig& c = out[count];
+          c.tp = tp;
+          c.pp = pp;
+          c.ep = ep;
+          c.replicas = replicas;
+          c.max_batch = mb;
+          c.chunk_tokens = ch;
+          c.prefill_replicas = np;
+          c.prefill_tp = np > 0 ? tp_p : 0;
+          c.prefill_ep = np > 0 ? ep_p : 0;
+        }
+        ++count;
+      }
+    }
+  };
   for (int tp = 1; tp <= pr.gpus; ++tp) {
     if (pr.gpus % tp != 0) continue;
     if (pr.fixed_tp > 0 && tp != pr.fixed_tp) continue;
-    if (tp > 1 && tp > pr.accel.scaleup_domain_gpus) continue;
-    if (!tp_splits_heads(a, tp)) continue;
+    if (!offered_tp(pr, tp)) continue;
     for (int pp = 1; pp * tp <= pr.gpus; ++pp) {
       if ((pr.gpus / tp) % pp != 0) continue;
       if (pr.fixed_pp > 0 && pp != pr.fixed_pp) continue;
       if (pp > pr.max_pp || pp > a.layers) continue;
+      const int stage_gpus = pr.gpus / pp;
       for (int ep = 1; ep <= tp; ++ep) {
         if (a.routed_experts == 0 && ep != 1) continue;
         if (a.routed_experts > 0 && (tp % ep != 0 || a.routed_experts % ep != 0)) continue;
         if (pr.fixed_ep > 0 && ep != pr.fixed_ep) continue;
-        const int replicas = pr.gpus / (tp * pp);
-        const bool colocated = pr.serving == ServingMode::Either ||
-                               (pr.serving == ServingMode::Aggregated && pr.fixed_prefill_replicas <= 0);
-        const bool apart = (pr.serving != ServingMode::Aggregated || pr.fixed_prefill_replicas > 0) && !pr.makespan;
-        for (int np = colocated ? 0 : 1; np < (apart ? replicas : 1); ++np) {
-          if (np > 0 && (pr.fixed_prefill_replicas > 0 ? np != pr.fixed_prefill_replicas
-                                                       : !offered_prefill_split(np, replicas))) {
-            continue;
-          }
-          for (int bi = 0; bi < kNumMaxBatchChoices; ++bi) {
-            // a fixed limit replaces the choices: one value, offered once
-            if (pr.fixed_max_batch > 0 && bi > 0) break;
-            const int mb = pr.fixed_max_batch > 0 ? hd_fixed_max_batch(pr.fixed_max_batch) : batch_choices[bi];
-            for (int ci = 0; ci < kNumChunkChoices; ++ci) {
-              if (pr.fixed_chunk_tokens > 0 && ci > 0) break;
-              const int ch = pr.fixed_chunk_tokens > 0 ? pr.fixed_chunk_tokens : chunk_choices[ci];
-              if (count < cap) {
-                InferenceConfig& c = out[count];
-                c.tp = tp;
-                c.pp = pp;
-                c.ep = ep;
-                c.replicas = replicas;
-                c.max_batch = mb;
-                c.chunk_tokens = ch;
-                c.prefill_replicas = np;
-              }
-              ++count;
+        if (colocated) emit(tp, pp, ep, stage_gpus / tp, 0, 0, 0);
+        if (!apart) continue;
+        for (int tp_p = 1; tp_p < stage_gpus; ++tp_p) {
+          if (pr.fixed_prefill_tp > 0 && tp_p != pr.fixed_prefill_tp) continue;
+          if (!offered_tp(pr, tp_p)) continue;
+          const int ep_p = prefill_ep_for(a, tp, ep, tp_p);
+          const int unit = tp / hd_gcd(tp, tp_p) * tp_p;  // lcm
+          if (ep_p == 0 || stage_gpus % unit != 0) continue;
+          const int units = stage_gpus / unit;
+          for (int k = 1; k < units; ++k) {
+            const int np = k * (unit / tp_p), nd = (units - k) * (unit / tp);
+            if (pr.fixed_prefill_replicas > 0 ? np != pr.fixed_prefill_replicas : !offered_prefill_split(k, units)) {
+              continue;
             }
+            emit(tp, pp, ep, np + nd, np, tp_p, ep_p);
           }
         }
       }

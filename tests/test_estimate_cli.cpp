@@ -792,3 +792,43 @@ TEST_CASE("with --json an error is a JSON object on stdout too, and the text sta
   CHECK(text.exit_code == 2);
   CHECK(text.out.empty());
 }
+
+TEST_CASE("estimate inference prefills at its own tp: the published 4 x TP2 + 1 x TP8 layout, its memory and its band") {
+  const std::vector<std::string> base = {"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator",
+                                         "h100-sxm", "--gpus", "16", "--tp", "8", "--precision", "fp8",
+                                         "--isl", "3000", "--osl", "150", "--concurrency", "48", "--requests", "400"};
+  std::vector<std::string> args = base;
+  args.insert(args.end(), {"--prefill-tp", "2", "--json"});
+  const json j = run_json(args);
+  CHECK(j["serving"] == "disaggregated");  // a prefill tp alone means disaggregated
+  const json& d = j["disaggregated"];
+  REQUIRE(d.is_object());
+  CHECK(d["prefill_tp"] == 2);
+  CHECK(d["prefill_instances"] == 4);  // 4 x 2 + 1 x 8: the only split at pp 1
+  CHECK(d["decode_instances"] == 1);
+  CHECK(j["config"]["prefill_tp"] == 2);
+  CHECK(j["config"]["tp"] == 8);
+  CHECK(d["prefill_weights_gb_per_gpu"].get<double>() ==
+        Approx(4.0 * j["weights_gb_per_gpu"].get<double>()).epsilon(0.01));
+  // no band of its own yet: the line says the band shown is mostly co-located serving's
+  CHECK(j["validation_error"]["disaggregated_class_missing"] == true);
+  args = base;
+  args.insert(args.end(), {"--prefill-tp", "2"});
+  const CommandResult t = aidcsim(args);
+  REQUIRE(t.exit_code == 0);
+  CHECK_THAT(t.out, Catch::Contains("4 prefill (tp 2) + 1 decode instances"));
+  CHECK_THAT(t.out, Catch::Contains("prefill instance: "));
+  CHECK_THAT(t.out, Catch::Contains("disaggregated serving has fewer than 3 held-out measurements"));
+}
+
+TEST_CASE("a prefill tp that cannot be laid out is refused with the reason before any search") {
+  check_refused(inference_args({"--gpus", "8", "--serving", "aggregated", "--prefill-tp", "2"}),
+                {"prefill tp 2 asked for with aggregated serving", "needs disaggregated (or any) serving"});
+  check_refused(inference_args({"--gpus", "8", "--prefill-tp", "3"}), {"--prefill-tp 3 does not split the 32"});
+  check_refused(inference_args({"--gpus", "16", "--prefill-tp", "16"}), {"--prefill-tp 16 exceeds the scale-up domain"});
+  check_refused(inference_args({"--gpus", "16", "--tp", "8", "--prefill-tp", "2", "--prefill-instances", "3"}),
+                {"no disaggregated layout holds prefill instances at tp 2 (3 of them) on 16 GPUs with decode instances "
+                 "at tp 8 x pp 1"});
+  check_refused(inference_args({"--gpus", "8", "--burst", "100", "--prefill-tp", "2"}),
+                {"co-located serving only"});
+}

@@ -211,6 +211,12 @@ TEST_CASE("a disaggregated deployment runs at its slowest side, within what its 
       const double expected = std::min(slowest, by_clients);
       CHECK(e.output_tokens_per_s == Approx(expected).epsilon(1e-12));
       CHECK(e.output_tokens_per_s_per_gpu == Approx(expected / 8).epsilon(1e-12));
+      // the clients' bound is reported (saturated: none)
+      if (concurrency > 0) {
+        CHECK(e.output_tokens_per_s <= e.clients_capacity_tokens_per_s * (1.0 + 1e-12));
+      } else {
+        CHECK(e.clients_capacity_tokens_per_s == 0.0);
+      }
       CHECK(e.ttft_p50_s >= e.kv_transfer_s);
       CHECK(e.ttft_p99_s >= e.ttft_p50_s);
       CHECK(e.tpot_p50_s > 0.0);
@@ -434,4 +440,128 @@ TEST_CASE("the last client correction is skipped only when the slower phase is s
   CHECK_FALSE(slower_phase_saturated(res, 200.0, plan));  // 40 of 64
   plan.params[1].concurrency = 64;
   CHECK(slower_phase_saturated(res, 200.0, plan));
+}
+
+TEST_CASE("prefill instances at their own tp: the GPUs they take, the narrower instance's KV links, each phase on its own model") {
+  // The published layout of triton_distributed's Llama 70B benchmark: 4 prefill instances at TP 2 on one node, one
+  // decode instance at TP 8 on the other (16 GPUs, two scale-up domains: the KV crosses the NICs).
+  const AcceleratorSpec h100 = h100_sxm();
+  const InferenceEfficiency eff = inference_efficiency(h100.generation, Precision::Fp8);
+  std::vector<InferenceRequest> reqs = fixed_requests(600, 3000, 150);
+  set_poisson_arrivals(reqs, 6.0);
+  ScratchOwner sc(600);
+  InferenceProblem pr = problem_70b(16, reqs, ServingMode::Disaggregated);
+  pr.open_loop = true;
+  InferenceConfig c = layout(8, 1, 5, 4, 64, 8192);
+  c.prefill_tp = 2;
+  CHECK(config_gpus(c) == 16);
+  const InferenceEstimate e = evaluate_inference_config(pr, c, sc.s);
+  REQUIRE(e.feasible == 1);
+  const ReplicaModel rp = model_70b(2, 8192), rd = model_70b(8, 8192);
+  CHECK(e.prefill_weights_bytes_per_gpu == rp.weights_bytes_per_gpu);
+  CHECK(e.prefill_kv_capacity_tokens == rp.kv_capacity_tokens);
+  CHECK(e.weights_bytes_per_gpu == rd.weights_bytes_per_gpu);
+  CHECK(e.kv_capacity_tokens == rd.kv_capacity_tokens);
+  CHECK(e.prefill_weights_bytes_per_gpu == Approx(4.0 * e.weights_bytes_per_gpu).epsilon(0.01));
+  // one pair: the prefill instance's 2 GPUs send (the decode instance's 8 receive); all pairs: 4 x 2 senders
+  // against 8 receivers, 8 links
+  const double per_gpu = h100.scaleout_bytes_per_s * eff.collective;
+  CHECK(e.kv_transfer_bytes_per_s == Approx(2 * per_gpu));
+  CHECK(e.kv_transfer_s == Approx(eff.p2p_latency_s + 3000.0 * 163840.0 / (2 * per_gpu)));
+  CHECK(e.transfer_capacity_tokens_per_s == Approx(8 * per_gpu / (3000.0 * 163840.0) * 150.0));
+  // the prefill side: one TP2 instance's simulation at a quarter of the arrivals, times 4
+  BatchingParams p = params(rp, 1, 0, 64, 8192);
+  p.arrival_scale = 4;
+  p.latency_percentiles = 0;
+  const BatchingResult b = simulate_batching(rp, reqs.data(), 600, p, sc.s);
+  CHECK(e.prefill_capacity_tokens_per_s == Approx(b.output_tokens_per_s * 4 * 150.0).epsilon(1e-12));
+  // A prefill tp equal to the decode tp is the shared-tp layout, bit for bit.
+  InferenceConfig same = layout(4, 1, 4, 2, 64, 8192), named = same;
+  named.prefill_tp = 4;
+  named.prefill_ep = 1;
+  const InferenceEstimate a = evaluate_inference_config(pr, same, sc.s), n = evaluate_inference_config(pr, named, sc.s);
+  REQUIRE(a.feasible == 1);
+  CHECK(n.output_tokens_per_s == a.output_tokens_per_s);
+  CHECK(n.ttft_p99_s == a.ttft_p99_s);
+  CHECK(n.prefill_weights_bytes_per_gpu == a.weights_bytes_per_gpu);
+  // More GPUs than the problem has, at the prefill side's tp, are refused.
+  InferenceConfig over = c;
+  over.prefill_tp = 4;  // 4 x 4 + 8 = 24 GPUs
+  CHECK(config_gpus(over) == 24);
+  CHECK(evaluate_inference_config(pr, over, sc.s).reason == int(InferenceInfeasible::BadParallelism));
+}
+
+TEST_CASE("a prefill instance too small for the weights or for the longest prompt is infeasible, not the deployment's decode side") {
+  std::vector<InferenceRequest> reqs = fixed_requests(100, 3000, 150);
+  ScratchOwner sc(100);
+  InferenceProblem pr = problem_70b(16, reqs, ServingMode::Disaggregated);
+  pr.precision = Precision::Bf16;  // 141 GB of weights: not on one 80 GB GPU
+  pr.eff = inference_efficiency(pr.accel.generation, Precision::Bf16);
+  InferenceConfig c = layout(8, 1, 9, 8, 64, 8192);
+  c.prefill_tp = 1;
+  CHECK(config_gpus(c) == 16);
+  CHECK(evaluate_inference_config(pr, c, sc.s).reason == int(InferenceInfeasible::WeightsExceedMemory));
+  // FP8 weights fit one GPU, with room for ~55k tokens of KV: a 60k-token prompt does not fit there, while the
+  // decode instance (TP8) would hold it; at TP2 the prefill instances hold it.
+  std::vector<InferenceRequest> longer = fixed_requests(20, 60000, 10);
+  InferenceProblem fp8 = problem_70b(16, longer, ServingMode::Disaggregated);
+  const ReplicaModel one = make_replica_model(fp8.arch, fp8.accel, Precision::Fp8, 1, 1, 1, 8192, fp8.eff);
+  REQUIRE(one.infeasible == 0);
+  REQUIRE(one.kv_capacity_tokens < 60001.0);
+  CHECK(evaluate_inference_config(fp8, c, sc.s).reason == int(InferenceInfeasible::NoKvRoom));
+  InferenceConfig two = layout(8, 1, 5, 4, 64, 8192);
+  two.prefill_tp = 2;
+  CHECK(evaluate_inference_config(fp8, two, sc.s).feasible == 1);
+}
+
+TEST_CASE("the enumeration offers every prefill tp whose instances and the decode instances fill the GPUs") {
+  std::vector<InferenceRequest> reqs = fixed_requests(10, 1000, 100);
+  InferenceProblem pr = problem_70b(16, reqs, ServingMode::Disaggregated);
+  pr.fixed_max_batch = 64;
+  pr.fixed_chunk_tokens = 8192;
+  std::set<std::pair<int, int>> tps, tps_pp2;  // (decode tp, prefill tp)
+  bool published = false;
+  for (const InferenceConfig& c : enumerate(pr)) {
+    INFO("tp " << c.tp << " pp " << c.pp << " prefill " << c.prefill_replicas << " at tp " << c.prefill_tp);
+    CHECK(config_gpus(c) == 16);
+    CHECK(c.prefill_replicas >= 1);
+    CHECK(c.prefill_replicas < c.replicas);
+    CHECK(c.prefill_tp >= 1);
+    CHECK(c.prefill_ep == 1);  // dense
+    if (c.pp == 1) tps.insert({c.tp, c.prefill_tp});
+    if (c.pp == 2) tps_pp2.insert({c.tp, c.prefill_tp});
+    published = published || (c.tp == 8 && c.pp == 1 && c.prefill_tp == 2 && c.prefill_replicas == 4);
+  }
+  CHECK(published);
+  for (int d : {1, 2, 4, 8}) {
+    for (int p : {1, 2, 4, 8}) {
+      CHECK(tps.count({d, p}) == 1u);                          // 16 GPUs per stage hold one of each
+      CHECK(tps_pp2.count({d, p}) == (d + p <= 8 ? 1u : 0u));  // 8 per stage: not an 8 beside anything
+    }
+  }
+  // fixed: only that prefill tp, and with a count, only that split
+  InferenceProblem fixed = pr;
+  fixed.fixed_prefill_tp = 2;
+  fixed.fixed_tp = 8;
+  std::set<int> splits;
+  for (const InferenceConfig& c : enumerate(fixed)) {
+    CHECK(c.prefill_tp == 2);
+    CHECK(c.tp == 8);
+    if (c.pp == 1) splits.insert(c.prefill_replicas);
+  }
+  CHECK(splits == std::set<int>{4});  // 4 x 2 + 1 x 8: the only way at pp 1
+  fixed.fixed_prefill_replicas = 3;   // 3 x 2 leaves 10 GPUs, no whole TP8 instance
+  CHECK(enumerate(fixed).empty());
+  // co-located configurations carry no prefill tp
+  for (const InferenceConfig& c : enumerate(problem_70b(16, reqs, ServingMode::Aggregated))) CHECK(c.prefill_tp == 0);
+}
+
+TEST_CASE("MoE prefill instances keep expert parallelism over the whole instance, or the degree both tps share") {
+  const LlmArch moe = mixtral_8x7b();  // 8 routed experts
+  CHECK(prefill_ep_for(llama_3_3_70b(), 8, 1, 2) == 1);
+  CHECK(prefill_ep_for(moe, 8, 8, 2) == 2);  // ep = tp (vLLM's --enable-expert-parallel) stays so
+  CHECK(prefill_ep_for(moe, 8, 2, 4) == 2);
+  CHECK(prefill_ep_for(moe, 4, 2, 1) == 1);
+  CHECK(prefill_ep_for(moe, 2, 2, 16) == 0);  // 8 experts do not split 16 ways
+  CHECK(hd_gcd(8, 12) == 4);
 }

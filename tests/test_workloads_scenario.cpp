@@ -41,6 +41,15 @@ nlohmann::json with_workloads() {
   return doc;
 }
 
+// A run into dir/r.h5 on two threads, the throughput search on the CPU.
+RunOptions cpu_run_into(const TempDir& dir) {
+  RunOptions options;
+  options.output = dir.path() / "r.h5";
+  options.threads = 2;
+  options.perf_backend = Backend::Cpu;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("a workloads section resolves with the system's accelerator and echoes every value") {
@@ -163,10 +172,7 @@ TEST_CASE("a demand that grows beyond the request-rate limit within the horizon 
 TEST_CASE("a run with workloads writes every configuration and the chosen point under /perf") {
   TempDir dir;
   const auto rs = resolve(with_workloads());
-  RunOptions options;
-  options.output = dir.path() / "r.h5";
-  options.threads = 2;
-  options.perf_backend = Backend::Cpu;
+  const RunOptions options = cpu_run_into(dir);
   const RunSummary summary = run_scenario(rs, options);
   REQUIRE(summary.workloads.size() == 2);
   CHECK(summary.workloads[0].find("workload chat-8b: ") == 0);
@@ -358,10 +364,7 @@ TEST_CASE("a disaggregated workload's tables name the prefill instances and the 
   doc["workloads"][0]["serving"] = "disaggregated";
   doc["workloads"].erase(1);
   const auto rs = resolve(doc);
-  RunOptions options;
-  options.output = dir.path() / "r.h5";
-  options.threads = 2;
-  options.perf_backend = Backend::Cpu;
+  const RunOptions options = cpu_run_into(dir);
   const RunSummary summary = run_scenario(rs, options);
   REQUIRE(summary.workloads.size() == 1);
   CHECK_THAT(summary.workloads[0], Catch::Contains("1 prefill + 1 decode instances"));
@@ -395,4 +398,44 @@ TEST_CASE("an FP8 inference workload on A100s is served weight-only by vLLM and 
   const auto ps = problems_of(doc);
   CHECK(has_problem(ps, "/workloads/1/precision", "\"fp8\"", "no dense fp8 peak"));
   CHECK_FALSE(has_problem(ps, "/workloads/0/precision"));
+}
+
+TEST_CASE("an inference workload may prefill at its own tp, which implies disaggregated serving and is echoed and tabled") {
+  auto doc = with_workloads();
+  doc["workloads"][0]["gpus"] = 8;
+  doc["workloads"][0]["tp"] = 4;
+  doc["workloads"][0]["prefill_tp"] = 2;
+  doc["workloads"].erase(1);
+  const auto rs = resolve(doc);
+  const WorkloadSpec& w = rs.scenario.workloads[0];
+  CHECK(w.serving == "disaggregated");
+  CHECK(w.prefill_tp == 2);
+  CHECK(rs.resolved["workloads"][0]["prefill_tp"] == 2);
+  CHECK(resolve(rs.resolved).resolved["workloads"] == rs.resolved["workloads"]);
+  const InferenceRequestSpec spec = inference_request(w);
+  CHECK(spec.prefill_tp == 2);
+  const InferenceOutcome o = estimate_inference(spec, Backend::Cpu);
+  REQUIRE(o.found);
+  CHECK(o.config.prefill_tp == 2);
+  CHECK(o.config.tp == 4);
+  CHECK(config_gpus(o.config) == 8);
+  TempDir dir;
+  const RunOptions options = cpu_run_into(dir);
+  const RunSummary summary = run_scenario(rs, options);
+  REQUIRE(summary.workloads.size() == 1);
+  CHECK_THAT(summary.workloads[0], Catch::Contains("prefill (tp 2) + "));
+  ResultsReader reader(options.output);
+  const NamedTable cfg = reader.table("/perf/chat-8b/configs");
+  REQUIRE(cfg.rows() > 0);
+  for (std::size_t i = 0; i < cfg.rows(); ++i) CHECK(cfg.column("prefill_tp").values[i] == 2.0);
+  // Refused: with aggregated serving; a tp the heads do not split into; no layout that fills the GPUs.
+  auto bad = doc;
+  bad["workloads"][0]["serving"] = "aggregated";
+  CHECK(has_problem(problems_of(bad), "/workloads/0/prefill_tp", "2", "aggregated"));
+  bad = doc;
+  bad["workloads"][0]["prefill_tp"] = 3;
+  CHECK(has_problem(problems_of(bad), "/workloads/0/prefill_tp", "3", "32 heads, 8 KV heads"));
+  bad = doc;
+  bad["workloads"][0]["tp"] = 8;
+  CHECK(has_problem(problems_of(bad), "/workloads/0/prefill_tp", "2", "at least one decode instance at tp 8"));
 }

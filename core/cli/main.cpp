@@ -187,6 +187,10 @@ int main(int argc, char** argv) {
   est_inf->add_option("--prefill-instances", est.prefill_instances,
                       "disaggregated: this many prefill instances, the rest decode (default: searched)")
       ->check(CLI::Range(1, 1'000'000));
+  est_inf->add_option("--prefill-tp", est.prefill_tp,
+                      "disaggregated: the prefill instances' tensor-parallel degree (default: searched; --tp is the "
+                      "decode instances')")
+      ->check(CLI::Range(1, 1'000'000));
   CLI::Option* requests_opt = est_inf->add_option("--requests", est.requests, "requests simulated per replica")
                                    ->capture_default_str()
                                    ->check(CLI::Range(1, 1'000'000));

@@ -55,12 +55,18 @@ namespace {
 // scenarios/catalog/estimator_errors.json), so a reader can weigh the number: in the text output a sentence, in JSON
 // the figures.
 std::string error_band_text(const ValidationErrorBand& b) {
-  if (!b.found) return "no held-out measurements of this class in the catalog";
+  const std::string apart =
+      b.disaggregated_missing ? fmt::format("; disaggregated serving has fewer than {} held-out measurements, too few "
+                                            "for a band of its own: this one is mostly co-located serving's",
+                                            kMinClassRows)
+                              : "";
+  if (!b.found) return "no held-out measurements of this class in the catalog" + apart;
   const double off = std::exp(-b.log_ratio_mean) - 1.0;  // estimate / measured - 1 at the mean log ratio
   return fmt::format("{} held-out measurement{} ({}): median |error| {:.1f} %, max {:.1f} %, {:.0f} % {} on average "
                      "(aidcsim validate)",
                      b.rows, b.rows == 1 ? "" : "s", b.error_class, 100.0 * b.median_abs_error,
-                     100.0 * b.max_abs_error, 100.0 * std::abs(off), off >= 0.0 ? "high" : "low");
+                     100.0 * b.max_abs_error, 100.0 * std::abs(off), off >= 0.0 ? "high" : "low") +
+         apart;
 }
 
 nlohmann::json error_band_json(const ValidationErrorBand& b) {
@@ -69,7 +75,8 @@ nlohmann::json error_band_json(const ValidationErrorBand& b) {
           {"rows", b.rows},
           {"median_abs_error", b.median_abs_error},
           {"max_abs_error", b.max_abs_error},
-          {"log_ratio_mean", b.log_ratio_mean}};
+          {"log_ratio_mean", b.log_ratio_mean},
+          {"disaggregated_class_missing", b.disaggregated_missing}};
 }
 
 // Legal but implausible: more tokens per sequence than the model's context window (llm_models.json max_context, the
@@ -125,9 +132,15 @@ nlohmann::json disaggregated_json(const InferenceConfig& c, const InferenceEstim
   if (c.prefill_replicas <= 0) return nullptr;
   return {{"prefill_instances", c.prefill_replicas},
           {"decode_instances", c.replicas - c.prefill_replicas},
+          {"prefill_tp", prefill_tp_of(c)},
+          {"prefill_ep", prefill_ep_of(c)},
+          {"prefill_weights_gb_per_gpu", e.prefill_weights_bytes_per_gpu / 1e9},
+          {"prefill_kv_capacity_tokens", e.prefill_kv_capacity_tokens},
           {"prefill_capacity_tokens_per_s", e.prefill_capacity_tokens_per_s},
           {"decode_capacity_tokens_per_s", e.decode_capacity_tokens_per_s},
           {"transfer_capacity_tokens_per_s", e.transfer_capacity_tokens_per_s},
+          {"clients_capacity_tokens_per_s",
+           e.clients_capacity_tokens_per_s > 0.0 ? nlohmann::json(e.clients_capacity_tokens_per_s) : nlohmann::json(nullptr)},
           {"kv_transfer_s", e.kv_transfer_s},
           {"kv_transfer_bytes_per_s", e.kv_transfer_bytes_per_s}};
 }
@@ -156,7 +169,8 @@ int run_estimate_inference(const EstimateOptions& o) {
     spec.fixed_max_batch = o.max_batch;
     spec.fixed_chunk_tokens = o.chunk_tokens;
     spec.prefill_instances = o.prefill_instances;
-    spec.serving = serving_mode_or_default(o.serving, o.prefill_instances, "--serving");
+    spec.prefill_tp = o.prefill_tp;
+    spec.serving = serving_mode_or_default(o.serving, o.prefill_instances, "--serving", o.prefill_tp);
     if (const std::string err = inference_request_error(spec); !err.empty()) throw Refused(err);
     std::vector<std::string> warnings =
         context_warnings(catalog, o.model, static_cast<long long>(o.isl) + o.osl, fmt::format("--isl {} + --osl {}", o.isl, o.osl));
@@ -168,7 +182,8 @@ int run_estimate_inference(const EstimateOptions& o) {
     const InferenceEfficiency eff = inference_efficiency(spec.accel.generation, spec.precision, spec.engine);
     const bool weight_only = fp8_weight_only(spec.accel, spec.precision, eff);
     const char* kv_cache = kv_cache_name(spec, eff);
-    const ValidationErrorBand band = validation_error_band(catalog, "inference", spec.arch, spec.accel, o.engine);
+    const ValidationErrorBand band =
+        validation_error_band(catalog, "inference", spec.arch, spec.accel, o.engine, c.prefill_replicas > 0);
     if (o.burst == 0 && o.concurrency == 0 && 3.0 * e.mean_batch > spec.n_requests) {
       // Legal but implausible: saturated throughput is measured from the first finish over whole cycles of one
       // client (kernels/inference_batching.hpp); under three batches (the mean batch in flight) of requests per
@@ -259,10 +274,23 @@ int run_estimate_inference(const EstimateOptions& o) {
                                  "(in TTFT); the links allow {:.0f} output tokens/s{}\n",
                                  1e3 * e.kv_transfer_s, e.kv_transfer_bytes_per_s / 1e9,
                                  e.transfer_capacity_tokens_per_s, mark(e.transfer_capacity_tokens_per_s));
+        if (e.clients_capacity_tokens_per_s > 0.0) {
+          std::cout << fmt::format("  clients           {} ask for {:.0f} output tokens/s (one request each per "
+                                   "request latency){}\n",
+                                   spec.concurrency, e.clients_capacity_tokens_per_s,
+                                   mark(e.clients_capacity_tokens_per_s));
+        }
       }
-      std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica ({})\n",
-                               e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens,
-                               std::string(kv_cache) == "bf16" ? "16-bit" : "fp8");
+      const char* kv_text = std::string(kv_cache) == "bf16" ? "16-bit" : "fp8";
+      if (c.prefill_replicas > 0) {
+        std::cout << fmt::format("  memory            prefill instance: {:.1f} GB weights per GPU, KV cache {:.0f} "
+                                 "tokens; decode instance: {:.1f} GB, {:.0f} tokens ({})\n",
+                                 e.prefill_weights_bytes_per_gpu / 1e9, e.prefill_kv_capacity_tokens,
+                                 e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens, kv_text);
+      } else {
+        std::cout << fmt::format("  memory            {:.1f} GB weights per GPU, KV cache {:.0f} tokens per replica ({})\n",
+                                 e.weights_bytes_per_gpu / 1e9, e.kv_capacity_tokens, kv_text);
+      }
       if (weight_only) {
         std::cout << fmt::format("  weight-only fp8   {} has no FP8 arithmetic: {} dequantizes the 8-bit weights to "
                                  "BF16 in its GEMMs (FP8 Marlin, W8A16), which run at the BF16 peak\n",

@@ -18,6 +18,7 @@ struct EstimateOptions {
   std::string engine = "trtllm";  // trtllm | vllm | sglang | trtllm-serve
   std::string serving;            // aggregated | disaggregated | any; empty: aggregated (disaggregated with a split)
   int prefill_instances = 0;      // > 0: disaggregated with this many prefill instances
+  int prefill_tp = 0;             // > 0: disaggregated with the prefill instances at this tp
   bool engine_defaults = false;   // the engine's default scheduler limits instead of the searched ones
   std::string kv_cache = "auto";  // auto | bf16 | fp8
   int max_batch = 0, chunk_tokens = 0;  // > 0: fixed scheduler limits

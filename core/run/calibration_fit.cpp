@@ -130,7 +130,8 @@ std::vector<InferenceReferenceRow> inference_fit_rows(const Catalog& catalog) {
   std::vector<InferenceReferenceRow> out;
   for (InferenceReferenceRow& r : inference_reference_rows(catalog)) {
     if (r.role == "calibration" && r.problem.empty() &&
-        (r.scenario == InferenceScenario::Offline || r.scenario == InferenceScenario::Burst)) {
+        (r.scenario == InferenceScenario::Offline || r.scenario == InferenceScenario::Burst ||
+         r.scenario == InferenceScenario::ClosedLoop)) {
       out.push_back(std::move(r));
     }
   }

@@ -58,13 +58,19 @@ nlohmann::json inference_config_json(const InferenceConfig& c) {
   if (c.prefill_replicas > 0) {
     j["prefill_instances"] = c.prefill_replicas;
     j["decode_instances"] = c.replicas - c.prefill_replicas;
+    j["prefill_tp"] = prefill_tp_of(c);
+    j["prefill_ep"] = prefill_ep_of(c);
   }
   return j;
 }
 
 std::string inference_instances_text(const InferenceConfig& c) {
   if (c.prefill_replicas > 0) {
-    return fmt::format("{} prefill + {} decode instances", c.prefill_replicas, c.replicas - c.prefill_replicas);
+    const std::string own = prefill_tp_of(c) != c.tp || prefill_ep_of(c) != c.ep
+                                ? fmt::format(" (tp {}{})", prefill_tp_of(c),
+                                              prefill_ep_of(c) != 1 ? fmt::format(", ep {}", prefill_ep_of(c)) : "")
+                                : "";
+    return fmt::format("{} prefill{} + {} decode instances", c.prefill_replicas, own, c.replicas - c.prefill_replicas);
   }
   return fmt::format("{} replica{}", c.replicas, c.replicas == 1 ? "" : "s");
 }
@@ -73,8 +79,11 @@ std::string inference_layout_text(const InferenceConfig& c) {
   return fmt::format("tp {}, pp {}, ep {}, ", c.tp, c.pp, c.ep) + inference_instances_text(c);
 }
 
-ServingMode serving_mode_or_default(const std::string& name, int prefill_instances, const std::string& where) {
-  if (name.empty()) return prefill_instances > 0 ? ServingMode::Disaggregated : ServingMode::Aggregated;
+ServingMode serving_mode_or_default(const std::string& name, int prefill_instances, const std::string& where,
+                                    int prefill_tp) {
+  if (name.empty()) {
+    return prefill_instances > 0 || prefill_tp > 0 ? ServingMode::Disaggregated : ServingMode::Aggregated;
+  }
   return parse_serving_mode(name, where);
 }
 
@@ -183,6 +192,7 @@ InferenceProblem inference_problem(const InferenceRequestSpec& spec, const std::
   pr.makespan = spec.makespan;
   pr.serving = spec.serving;  // a fixed split with aggregated serving was refused by inference_request_error
   pr.fixed_prefill_replicas = spec.prefill_instances;
+  pr.fixed_prefill_tp = spec.prefill_tp;
   pr.fixed_tp = spec.fixed_tp;
   pr.fixed_pp = spec.fixed_pp;
   pr.fixed_ep = spec.fixed_ep;
@@ -213,19 +223,18 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
            "them per dataset): let the search stand in for it (no --engine-defaults, no \"engine_defaults\"), or "
            "serve with --engine trtllm-serve";
   }
-  if (s.makespan && (s.serving == ServingMode::Disaggregated || s.prefill_instances > 0)) {
+  if (s.makespan && (s.serving == ServingMode::Disaggregated || s.prefill_instances > 0 || s.prefill_tp > 0)) {
     return "a burst of prompts timed to the last finish is estimated for co-located serving only (disaggregated "
            "serving is estimated in steady state)";
   }
   if (s.makespan && s.arrival_rate_per_s > 0.0) {
     return "a burst of prompts arrives at t = 0: an arrival rate does not apply";
   }
-  if (s.prefill_instances > 0) {
-    if (s.serving == ServingMode::Aggregated) {
-      return fmt::format("{} prefill instance(s) asked for with aggregated serving: a fixed prefill/decode split needs "
-                         "disaggregated (or any) serving",
-                         s.prefill_instances);
-    }
+  if ((s.prefill_instances > 0 || s.prefill_tp > 0) && s.serving == ServingMode::Aggregated) {
+    return fmt::format("{} asked for with aggregated serving: a fixed prefill/decode split needs disaggregated (or "
+                       "any) serving",
+                       s.prefill_instances > 0 ? fmt::format("{} prefill instance(s)", s.prefill_instances)
+                                               : fmt::format("prefill tp {}", s.prefill_tp));
   }
   // Instances of the smallest shape the fixed degrees allow.
   const int shape = std::max(1, s.fixed_tp) * std::max(1, s.fixed_pp);
@@ -233,7 +242,7 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
   const std::string at = s.fixed_tp > 0 || s.fixed_pp > 0
                              ? fmt::format(" at tp {} x pp {}", std::max(1, s.fixed_tp), std::max(1, s.fixed_pp))
                              : "";
-  if (s.prefill_instances > 0 && s.prefill_instances >= most) {
+  if (s.prefill_tp <= 0 && s.prefill_instances > 0 && s.prefill_instances >= most) {
     return fmt::format("{} prefill instance(s) leave no decode instance: {} GPUs{} make at most {} instance(s)",
                        s.prefill_instances, s.gpus, at, most);
   }
@@ -281,19 +290,38 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
                          s.accel.scaleup_domain_gpus);
     }
   }
-  if (s.fixed_tp > 0) {
-    if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;
-    if (s.fixed_tp > 1 && s.fixed_tp > s.accel.scaleup_domain_gpus) {
-      return fmt::format("--tp {} exceeds the scale-up domain of {} ({} GPUs)", s.fixed_tp, s.accelerator,
+  // a tensor-parallel degree the engines can run on this model and accelerator (`flag` names it)
+  const auto tp_error = [&s](const char* flag, int tp) -> std::string {
+    if (tp > 1 && tp > s.accel.scaleup_domain_gpus) {
+      return fmt::format("{} {} exceeds the scale-up domain of {} ({} GPUs)", flag, tp, s.accelerator,
                          s.accel.scaleup_domain_gpus);
     }
-    if (s.arch.heads > 0 && s.fixed_tp > s.arch.heads) {
-      return fmt::format("--tp {} exceeds the {} attention heads of {}", s.fixed_tp, s.arch.heads, s.model);
+    if (s.arch.heads > 0 && tp > s.arch.heads) {
+      return fmt::format("{} {} exceeds the {} attention heads of {}", flag, tp, s.arch.heads, s.model);
     }
-    if (!tp_splits_heads(s.arch, s.fixed_tp)) {
-      return fmt::format("--tp {} does not split the {} attention heads and {} KV heads of {} the way the serving "
+    if (!tp_splits_heads(s.arch, tp)) {
+      return fmt::format("{} {} does not split the {} attention heads and {} KV heads of {} the way the serving "
                          "engines require (query heads divisible by tp; KV heads divisible by tp, or tp by them)",
-                         s.fixed_tp, s.arch.heads, s.arch.kv_heads, s.model);
+                         flag, tp, s.arch.heads, s.arch.kv_heads, s.model);
+    }
+    return "";
+  };
+  if (s.fixed_tp > 0) {
+    if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;
+    if (const std::string err = tp_error("--tp", s.fixed_tp); !err.empty()) return err;
+  }
+  if (s.prefill_tp > 0) {
+    if (const std::string err = tp_error("--prefill-tp", s.prefill_tp); !err.empty()) return err;
+    // the prefill instances at prefill_tp and the decode instances at some offered tp must fill the GPUs
+    // (enumerate_inference_configs: np x prefill tp + nd x tp = gpus / pp, nd >= 1)
+    std::vector<InferenceRequest> none;
+    if (enumerate_inference_configs(inference_problem(s, none), nullptr, 0) == 0) {
+      return fmt::format("no disaggregated layout holds prefill instances at tp {}{} on {} GPUs{}: the prefill "
+                         "instances x their tp plus at least one decode instance x its tp must make the GPUs per "
+                         "pipeline stage",
+                         s.prefill_tp,
+                         s.prefill_instances > 0 ? fmt::format(" ({} of them)", s.prefill_instances) : "", s.gpus,
+                         s.fixed_tp > 0 || s.fixed_pp > 0 ? fmt::format(" with decode instances{}", at) : "");
     }
   }
   return "";

@@ -52,6 +52,7 @@ struct InferenceRequestSpec {
   ServingEngine engine = ServingEngine::TrtLlm;
   ServingMode serving = ServingMode::Aggregated;  // co-located, disaggregated prefill/decode, or either
   int prefill_instances = 0;  // > 0: disaggregated with this many prefill instances (the rest decode)
+  int prefill_tp = 0;         // > 0: disaggregated with the prefill instances at this tp (0: searched; decode: fixed_tp)
   bool keep_all = false;    // return every evaluated configuration and estimate
   // n_requests prompts for the whole deployment, all there at t = 0 (or behind `concurrency` clients), throughput =
   // their output tokens over the time to the last finish: what vllm bench serve / sglang bench_serving with
@@ -150,12 +151,15 @@ inline const char* const kEngineNames = "trtllm, vllm, sglang, trtllm-serve";
 ServingMode parse_serving_mode(const std::string& name, const std::string& where);
 inline const char* const kServingModeNames = "aggregated, disaggregated, any";
 
-// A name given, or else the default: disaggregated when a prefill count is fixed, aggregated otherwise.
-ServingMode serving_mode_or_default(const std::string& name, int prefill_instances, const std::string& where);
+// A name given, or else the default: disaggregated when a prefill count or tp is fixed, aggregated otherwise.
+ServingMode serving_mode_or_default(const std::string& name, int prefill_instances, const std::string& where,
+                                    int prefill_tp = 0);
 
-// "8 replicas" or, disaggregated, "3 prefill + 5 decode instances".
+// "8 replicas" or, disaggregated, "3 prefill + 5 decode instances", and "4 prefill (tp 2) + 1 decode instances"
+// when the prefill instances' tp differs from the decode instances'.
 std::string inference_instances_text(const InferenceConfig& c);
-// "tp 1, pp 1, ep 1, 8 replicas" or, disaggregated, "tp 1, pp 1, ep 1, 3 prefill + 5 decode instances".
+// "tp 1, pp 1, ep 1, 8 replicas" or, disaggregated, "tp 1, pp 1, ep 1, 3 prefill + 5 decode instances" (tp and ep:
+// the decode instances').
 std::string inference_layout_text(const InferenceConfig& c);
 // The layers per pipeline stage of an estimate: "8 per stage", or for Megatron's uneven placement
 // "7 + 14 x 8 + 7 (uneven: ...)"; "" for pp 1.

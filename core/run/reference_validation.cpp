@@ -117,10 +117,15 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
       r.concurrency = int_or(e, "concurrency", 0);
       if (r.prompts < 1) add_problem("missing field prompts (a burst row's prompt count)");
       if (r.concurrency < 0) add_problem("concurrency must be >= 0 (0: all prompts at once)");
+    } else if (r.scenario_name == "closed-loop") {
+      r.scenario = InferenceScenario::ClosedLoop;
+      r.concurrency = int_or(e, "concurrency", 0);
+      if (r.concurrency < 1) add_problem("missing field concurrency (a closed-loop row's clients, at least 1)");
     } else {
       readable = false;
       r.problem = "scenario \"" + r.scenario_name +
-                  "\" is not one of max-throughput, mlperf-offline, mlperf-server, mlperf-interactive, burst";
+                  "\" is not one of max-throughput, mlperf-offline, mlperf-server, mlperf-interactive, burst, "
+                  "closed-loop";
     }
     if (readable) {
       try {
@@ -133,6 +138,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
         r.spec.fixed_tp = r.tp;
         r.spec.engine = parse_engine(str_or(e, "engine").empty() ? "trtllm" : str_or(e, "engine"), "engine");
         r.spec.prefill_instances = int_or(e, "prefill_instances", 0);
+        r.spec.prefill_tp = int_or(e, "prefill_tp", 0);
         // the KV cache's dtype where the checkpoint sets it apart from the weights' (auto otherwise)
         if (e.contains("kv_cache")) {
           const std::string kv = str_or(e, "kv_cache");
@@ -165,7 +171,8 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
             add_problem(std::string(k) + " must be an integer from 1 to 1000000");
           }
         }
-        r.spec.serving = serving_mode_or_default(str_or(e, "serving"), r.spec.prefill_instances, "serving");
+        r.spec.serving =
+            serving_mode_or_default(str_or(e, "serving"), r.spec.prefill_instances, "serving", r.spec.prefill_tp);
         r.spec.isl = r.isl;
         r.spec.osl = r.osl;
         if (r.scenario == InferenceScenario::Burst) {
@@ -173,6 +180,7 @@ std::vector<InferenceReferenceRow> inference_reference_rows(const Catalog& catal
           r.spec.n_requests = r.prompts;
           r.spec.concurrency = r.concurrency;
         }
+        if (r.scenario == InferenceScenario::ClosedLoop) r.spec.concurrency = r.concurrency;
         if (r.problem.empty()) r.problem = inference_request_error(r.spec);
       } catch (const BadInput& ex) {
         add_problem(bad_input_text(ex));
@@ -203,7 +211,10 @@ InferenceRowEstimate estimate_inference_reference(const InferenceReferenceRow& r
   out.config = offline.config;
   out.est = offline.estimate;
   out.tokens_per_s = offline.estimate.output_tokens_per_s;
-  if (row.scenario == InferenceScenario::Offline || row.scenario == InferenceScenario::Burst) return out;
+  if (row.scenario == InferenceScenario::Offline || row.scenario == InferenceScenario::Burst ||
+      row.scenario == InferenceScenario::ClosedLoop) {
+    return out;
+  }
 
   // MLPerf server / interactive: bisection on the Poisson rate; at each rate every (max_batch, chunk) at the offline
   // tp/pp (interactive: every layout) is evaluated and the rate passes when one of them meets the latency bounds and
@@ -439,6 +450,7 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
     if (r.scenario == InferenceScenario::Burst) {
       v.shape += r.concurrency > 0 ? fmt::format(" x{} c{}", r.prompts, r.concurrency) : fmt::format(" x{}", r.prompts);
     }
+    if (r.scenario == InferenceScenario::ClosedLoop) v.shape += fmt::format(" c{}", r.concurrency);
     v.quantity = "output_tokens_per_s";
     v.measured = r.measured_tokens_per_s;
     v.error_class = error_class_of(catalog, v.model, v.accelerator);
@@ -455,9 +467,13 @@ ValidationReport validate_references(const Catalog& catalog, const ValidationOpt
       v.config = inference_config_json(e.config);
       v.config_text = fmt::format("{} tp{} pp{} ep{} x{}{} batch<={} chunk {}", v.engine, e.config.tp, e.config.pp,
                                   e.config.ep, e.config.replicas,
-                                  e.config.prefill_replicas > 0 ? fmt::format(" ({}P+{}D)", e.config.prefill_replicas,
-                                                                              e.config.replicas - e.config.prefill_replicas)
-                                                                : "",
+                                  e.config.prefill_replicas > 0
+                                      ? fmt::format(" ({}P{}+{}D)", e.config.prefill_replicas,
+                                                    prefill_tp_of(e.config) != e.config.tp
+                                                        ? fmt::format(" tp{}", prefill_tp_of(e.config))
+                                                        : "",
+                                                    e.config.replicas - e.config.prefill_replicas)
+                                      : "",
                                   e.config.max_batch, e.config.chunk_tokens);
       if (r.tp == 0) v.note = "tp searched";
       if (r.spec.engine_defaults) v.note += std::string(v.note.empty() ? "" : ", ") + "engine's default limits";

@@ -52,8 +52,10 @@ inline constexpr double kMlperfInteractiveTpotS = 0.04;
 
 // Offline: saturated, steady-state throughput (trtllm-bench, MLPerf offline). Burst: a fixed set of `prompts` all
 // sent at t = 0 (or behind `concurrency` clients), throughput = their output tokens over the time to the last finish
-// (vllm bench serve / sglang bench_serving with --request-rate inf, vLLM's benchmark_throughput.py).
-enum class InferenceScenario { Offline, Server, Interactive, Burst };
+// (vllm bench serve / sglang bench_serving with --request-rate inf, vLLM's benchmark_throughput.py). ClosedLoop:
+// `concurrency` clients, each sending its next request when the last one finishes, steady-state throughput
+// (genai-perf --concurrency, the benchmark's measurement window rather than one fixed set's makespan).
+enum class InferenceScenario { Offline, Server, Interactive, Burst, ClosedLoop };
 
 // One inference row of the catalog, resolved. `problem` is non-empty when the row cannot be estimated.
 struct InferenceReferenceRow {
@@ -67,7 +69,7 @@ struct InferenceReferenceRow {
   bool openorca = false;      // lengths from the OpenOrca means (isl overridable)
   std::string round;          // MLPerf rows: the round ("v5.0"), "" otherwise
   int prompts = 0;            // burst: the prompts of the run (deployment); 0 otherwise
-  int concurrency = 0;        // burst: the benchmark's --max-concurrency; 0: all at once
+  int concurrency = 0;        // burst: the benchmark's --max-concurrency, 0: all at once; closed-loop: its clients
   double measured_tokens_per_s = 0.0;
   InferenceRequestSpec spec;  // model, accelerator, precision, gpus, tp filled in
   std::string problem;

@@ -41,6 +41,7 @@ void inference_row(TableBuilder& b, const InferenceConfig& c, const InferenceEst
   b.number("max_batch", "1", c.max_batch);
   b.number("chunk_tokens", "tokens", c.chunk_tokens);
   b.number("prefill_instances", "1", c.prefill_replicas);  // 0: co-located; else the rest of `replicas` decode
+  b.number("prefill_tp", "1", c.prefill_tp);  // disaggregated: the prefill instances' tp (0: co-located)
   b.number("feasible", "1", e.feasible);
   b.number("meets_slo", "1", e.meets_slo);
   b.number("output_tokens_per_s", "tokens/s", e.output_tokens_per_s);
@@ -143,6 +144,7 @@ InferenceRequestSpec inference_request(const WorkloadSpec& w) {
   spec.engine = parse_engine(w.engine, "engine");
   spec.serving = parse_serving_mode(w.serving, "serving");
   spec.prefill_instances = w.prefill_instances;
+  spec.prefill_tp = w.prefill_tp;
   return spec;
 }
 

@@ -131,7 +131,8 @@ void read_uncertainty(JsonObjectReader& r, const Catalog& catalog, const Scenari
     auto sigma_of = [&](const WorkloadSpec& w) {
       const std::string kind = w.kind == WorkloadKind::Inference ? "inference" : "training";
       for (const std::string& key :
-           throughput_error_keys(kind, w.arch, w.accel, w.kind == WorkloadKind::Inference ? w.engine : "")) {
+           throughput_error_keys(kind, w.arch, w.accel, w.kind == WorkloadKind::Inference ? w.engine : "",
+                                 w.kind == WorkloadKind::Inference && w.serving == "disaggregated")) {
         if (catalog.entry("estimator_errors", key)) return catalog_default(catalog, "estimator_errors", key, used);
       }
       return catalog_default(catalog, "estimator_errors", kind, used);

@@ -230,11 +230,36 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
       }
     }
     w.prefill_instances = static_cast<int>(r.integer("prefill_instances", 0, 0, kMaxGpus));
-    w.serving = r.choice("serving", w.prefill_instances > 0 ? "disaggregated" : "aggregated",
+    w.prefill_tp = static_cast<int>(r.integer("prefill_tp", 0, 0, kMaxGpus));
+    w.serving = r.choice("serving", w.prefill_instances > 0 || w.prefill_tp > 0 ? "disaggregated" : "aggregated",
                          {"aggregated", "disaggregated", "any"});
-    if (w.prefill_instances > 0 && w.serving == "aggregated") {
-      r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
+    if ((w.prefill_instances > 0 || w.prefill_tp > 0) && w.serving == "aggregated") {
+      const bool count = w.prefill_instances > 0;
+      r.problem_at(count ? "prefill_instances" : "prefill_tp", std::to_string(count ? w.prefill_instances : w.prefill_tp),
                    "no fixed prefill/decode split with \"serving\": \"aggregated\" (use \"disaggregated\" or \"any\")");
+    } else if (w.prefill_tp > 0) {
+      // prefill instances at prefill_tp beside decode instances at tp (or a searched one) fill the GPUs per stage
+      InferenceProblem pr;
+      pr.arch = w.arch;
+      pr.accel = w.accel;
+      pr.gpus = w.gpus;
+      pr.serving = ServingMode::Disaggregated;
+      pr.fixed_tp = w.tp;
+      pr.fixed_pp = w.pp;
+      pr.fixed_prefill_tp = w.prefill_tp;
+      pr.fixed_prefill_replicas = w.prefill_instances;
+      pr.fixed_max_batch = pr.fixed_chunk_tokens = 1;  // one configuration per layout is enough to count them
+      if (w.arch.layers > 0 && w.accel.hbm_bytes > 0.0 && enumerate_inference_configs(pr, nullptr, 0) == 0) {
+        r.problem_at("prefill_tp", std::to_string(w.prefill_tp),
+                     "a tensor-parallel degree for the prefill instances that the engines run on " + w.model + " (" +
+                         std::to_string(w.arch.heads) + " heads, " + std::to_string(w.arch.kv_heads) +
+                         " KV heads) within the " + std::to_string(w.accel.scaleup_domain_gpus) +
+                         "-GPU scale-up domain, whose instances" +
+                         (w.prefill_instances > 0 ? " (" + std::to_string(w.prefill_instances) + ")" : "") +
+                         " and at least one decode instance" +
+                         (w.tp > 0 ? " at tp " + std::to_string(w.tp) : "") + " fill the workload's " +
+                         std::to_string(w.gpus) + " GPUs" + (w.pp > 1 ? " over pp " + std::to_string(w.pp) : ""));
+      }
     } else {
       // instances of the smallest shape the fixed degrees allow (tp and pp were read above)
       const int shape = std::max(1, w.tp) * std::max(1, w.pp);
@@ -324,6 +349,7 @@ nlohmann::json workloads_to_json(const std::vector<WorkloadSpec>& workloads, boo
       j["engine"] = w.engine;
       j["serving"] = w.serving;
       if (w.prefill_instances > 0) j["prefill_instances"] = w.prefill_instances;
+      if (w.prefill_tp > 0) j["prefill_tp"] = w.prefill_tp;
     } else {
       j["seq"] = w.seq;
       j["global_batch_tokens"] = w.global_batch_tokens;

@@ -39,8 +39,10 @@ std::string engine_error_key(const std::string& kind, const std::string& generat
 }
 
 std::vector<std::string> throughput_error_keys(const std::string& kind, const LlmArch& arch,
-                                               const AcceleratorSpec& accel, const std::string& engine) {
+                                               const AcceleratorSpec& accel, const std::string& engine,
+                                               bool disaggregated) {
   std::vector<std::string> keys;
+  if (kind == "inference" && disaggregated) keys.push_back(kDisaggregatedErrorKey);
   // The engine's own calibration is NVIDIA's (kernels/inference_calibration.hpp); CDNA's fit is already vLLM's.
   const bool cdna = accel.generation == static_cast<int>(AcceleratorGeneration::Cdna3) ||
                     accel.generation == static_cast<int>(AcceleratorGeneration::Cdna4);
@@ -57,9 +59,10 @@ std::vector<std::string> throughput_error_keys(const std::string& kind, const Ll
 }
 
 ValidationErrorBand validation_error_band(const Catalog& catalog, const std::string& kind, const LlmArch& arch,
-                                          const AcceleratorSpec& accel, const std::string& engine) {
+                                          const AcceleratorSpec& accel, const std::string& engine,
+                                          bool disaggregated) {
   ValidationErrorBand b;
-  for (const std::string& key : throughput_error_keys(kind, arch, accel, engine)) {
+  for (const std::string& key : throughput_error_keys(kind, arch, accel, engine, disaggregated)) {
     const nlohmann::json* e = catalog.entry("estimator_errors", key);
     if (e == nullptr || !e->is_object()) continue;
     b.found = true;
@@ -70,6 +73,7 @@ ValidationErrorBand validation_error_band(const Catalog& catalog, const std::str
     b.log_ratio_mean = e->value("log_ratio_mean", 0.0);
     break;
   }
+  b.disaggregated_missing = kind == "inference" && disaggregated && b.error_class != kDisaggregatedErrorKey;
   return b;
 }
 

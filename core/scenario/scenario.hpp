@@ -291,6 +291,7 @@ struct WorkloadSpec {
   std::string engine = "trtllm";  // serving engine: "trtllm", "vllm", "sglang" or "trtllm-serve" (its KV policy, perf_estimates.hpp)
   std::string serving = "aggregated";  // "aggregated", "disaggregated" (prefill and decode instances apart) or "any"
   int prefill_instances = 0;  // disaggregated: fixed count of prefill instances (0: searched)
+  int prefill_tp = 0;         // disaggregated: the prefill instances' tp (0: searched; tp is the decode instances')
   // training
   int seq = 0;
   double global_batch_tokens = 0.0;

@@ -386,7 +386,9 @@ def _chosen_rows(perf):
             prefill = c.get("prefill_instances", 0) or 0
             if prefill > 0:  # disaggregated: the split and the prompt KV's trip
                 decode = (c.get("replicas", 0) or 0) - prefill
-                layout += (f"; {prefill:.0f} prefill + {decode:.0f} decode instances, KV transfer "
+                prefill_tp = c.get("prefill_tp", 0) or 0  # absent in files written before the column existed
+                own_tp = f" at TP {prefill_tp:.0f}" if prefill_tp > 0 and prefill_tp != c.get("tp", 0) else ""
+                layout += (f"; {prefill:.0f} prefill{own_tp} + {decode:.0f} decode instances, KV transfer "
                            f"{fmt.number((c.get('kv_transfer_s', 0) or 0) * 1e3)} ms per prompt")
             if a.get("engine", "trtllm") != "trtllm":
                 layout += f"; {a.get('engine')}"
