@@ -132,6 +132,7 @@ struct InferenceEstimate {
   double clients_capacity_tokens_per_s = 0.0;  // closed loop with C clients: what they can ask for (0: no bound)
   double prefill_weights_bytes_per_gpu = 0.0;  // a prefill instance's (the memory figures above: a decode instance's)
   double prefill_kv_capacity_tokens = 0.0;     // per prefill instance
+  int prefill_failed = 0;  // infeasible because a prefill instance cannot hold the weights or the longest prompt
 };
 
 // KV-cache bandwidth over `links` GPUs per pipeline stage, each sending (or receiving) its shard in parallel
@@ -420,6 +421,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   }
   if (rp.infeasible != 0) {
     e.reason = rp.infeasible;
+    e.prefill_failed = 1;
     return e;
   }
   double largest = 0.0, largest_in = 0.0, sum_in = 0.0, sum_out = 0.0;
@@ -439,6 +441,7 @@ AIDC_HD inline InferenceEstimate evaluate_inference_config(const InferenceProble
   // a prefill instance holds a prompt and the token its prefill emits (phase 1: one output token each)
   if (r.kv_capacity_tokens < largest || (disaggregated && rp.kv_capacity_tokens < largest_in + 1.0)) {
     e.reason = int(InferenceInfeasible::NoKvRoom);
+    e.prefill_failed = r.kv_capacity_tokens < largest ? 0 : 1;
     return e;
   }
   const double mean_in = sum_in / pr.n_requests, mean_out = sum_out / pr.n_requests;
@@ -518,12 +521,13 @@ AIDC_HD inline int hd_gcd(int a, int b) {
 }
 
 // The prefill instances' expert-parallel degree beside decode instances at (tp, ep), at prefill tp `tp_p`: dense, 1;
-// expert parallelism over the whole instance (vLLM's --enable-expert-parallel: ep = tp) stays so (tp_p); else the
-// largest degree that divides both ep and tp_p. 0 when the routed experts do not split over it.
+// expert parallelism over the whole of a multi-GPU instance (vLLM's --enable-expert-parallel: ep = tp > 1) stays
+// so (tp_p) where the routed experts split tp_p ways; else the largest degree that divides both ep and tp_p (which
+// divides the experts, as ep does).
 AIDC_HD inline int prefill_ep_for(const LlmArch& a, int tp, int ep, int tp_p) {
   if (a.routed_experts == 0) return 1;
-  const int ep_p = ep == tp ? tp_p : hd_gcd(ep, tp_p);
-  return a.routed_experts % ep_p == 0 ? ep_p : 0;
+  if (ep == tp && tp > 1 && a.routed_experts % tp_p == 0) return tp_p;
+  return hd_gcd(ep, tp_p);
 }
 
 // A tensor-parallel degree the enumeration offers on `pr` for an instance of its model (the GPU count's divisors
@@ -538,9 +542,10 @@ AIDC_HD inline bool offered_tp(const InferenceProblem& pr, int tp) {
 // ascending), then max_batch, chunk ascending (deterministic).
 //
 // Disaggregated at decode (tp, pp, ep) and prefill tp_p (every offered tp, or fixed_prefill_tp), all the GPUs used:
-// np x tp_p + nd x tp = gpus / pp, so the prefill side takes k units of l = lcm(tp_p, tp) GPUs per stage and the
-// decode side the other K - k, K = gpus / (pp x l); offered_prefill_split picks k among 1 .. K - 1 (at equal tp,
-// k is the prefill instance count).
+// np x tp_p + nd x tp = S = gpus / pp with np, nd >= 1 (neither tp need divide the GPUs: 12 = 8 + 4). The solutions
+// are np = np0, np0 + step, ... (step = tp / gcd(tp, tp_p), np0 the least with tp | S - np0 x tp_p) while
+// np x tp_p < S; offered_prefill_split picks among them by their index (at equal tp dividing S: np = 1 .. S/tp - 1,
+// every split as before).
 AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, InferenceConfig* out, int cap) {
   const int batch_choices[kNumMaxBatchChoices] = {8, 16, 32, 64, 128, 256, 512, 1024};
   const int chunk_choices[kNumChunkChoices] = {512, 1024, 2048, 4096, 8192};
@@ -576,31 +581,38 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
       }
     }
   };
+  const int tp_limit = pr.accel.scaleup_domain_gpus > 1 ? pr.accel.scaleup_domain_gpus : 1;  // offered_tp's bound
   for (int tp = 1; tp <= pr.gpus; ++tp) {
-    if (pr.gpus % tp != 0) continue;
     if (pr.fixed_tp > 0 && tp != pr.fixed_tp) continue;
     if (!offered_tp(pr, tp)) continue;
     for (int pp = 1; pp * tp <= pr.gpus; ++pp) {
-      if ((pr.gpus / tp) % pp != 0) continue;
       if (pr.fixed_pp > 0 && pp != pr.fixed_pp) continue;
       if (pp > pr.max_pp || pp > a.layers) continue;
+      // co-located replicas tile the GPUs; disaggregated instances only fill each stage's GPUs together
+      const bool co = colocated && pr.gpus % (tp * pp) == 0;
+      const bool dis = apart && pr.gpus % pp == 0;
+      if (!co && !dis) continue;
       const int stage_gpus = pr.gpus / pp;
       for (int ep = 1; ep <= tp; ++ep) {
         if (a.routed_experts == 0 && ep != 1) continue;
         if (a.routed_experts > 0 && (tp % ep != 0 || a.routed_experts % ep != 0)) continue;
         if (pr.fixed_ep > 0 && ep != pr.fixed_ep) continue;
-        if (colocated) emit(tp, pp, ep, stage_gpus / tp, 0, 0, 0);
-        if (!apart) continue;
-        for (int tp_p = 1; tp_p < stage_gpus; ++tp_p) {
+        if (co) emit(tp, pp, ep, stage_gpus / tp, 0, 0, 0);
+        if (!dis) continue;
+        for (int tp_p = 1; tp_p < stage_gpus && tp_p <= tp_limit; ++tp_p) {
           if (pr.fixed_prefill_tp > 0 && tp_p != pr.fixed_prefill_tp) continue;
           if (!offered_tp(pr, tp_p)) continue;
           const int ep_p = prefill_ep_for(a, tp, ep, tp_p);
-          const int unit = tp / hd_gcd(tp, tp_p) * tp_p;  // lcm
-          if (ep_p == 0 || stage_gpus % unit != 0) continue;
-          const int units = stage_gpus / unit;
-          for (int k = 1; k < units; ++k) {
-            const int np = k * (unit / tp_p), nd = (units - k) * (unit / tp);
-            if (pr.fixed_prefill_replicas > 0 ? np != pr.fixed_prefill_replicas : !offered_prefill_split(k, units)) {
+          // np x tp_p = stage_gpus (mod tp): the least np, then every step-th
+          const int step = tp / hd_gcd(tp, tp_p);
+          int np0 = 0;
+          for (int x = 1; x <= step && np0 == 0; ++x) np0 = (stage_gpus - x * tp_p) % tp == 0 ? x : 0;
+          if (np0 == 0 || np0 * tp_p >= stage_gpus) continue;
+          const int n_valid = (stage_gpus - 1 - np0 * tp_p) / (step * tp_p) + 1;
+          for (int j = 0; j < n_valid; ++j) {
+            const int np = np0 + j * step, nd = (stage_gpus - np * tp_p) / tp;
+            if (pr.fixed_prefill_replicas > 0 ? np != pr.fixed_prefill_replicas
+                                              : !offered_prefill_split(j + 1, n_valid + 1)) {
               continue;
             }
             emit(tp, pp, ep, np + nd, np, tp_p, ep_p);
@@ -625,6 +637,11 @@ struct InferenceSearchResult {
   double weights_ceiling_bytes_total = 0.0;  // the same at the smallest activations (SGLang's reserve shrinks)
   int closest_chunk_tokens = 0;   // the token budget of the configuration that came closest (its activations)
   bool closest_weights_fit = false;  // that configuration's weights per GPU fit under the engine's ceiling alone
+  // disaggregated: the closest configuration failed at its prefill instances (of this tp); the memory figures above
+  // are then theirs
+  bool closest_prefill_failed = false;
+  int closest_prefill_tp = 0;
+  int closest_pp = 0;
 };
 
 // Picks the best from already evaluated estimates (separate so that a parallel transform can fill `est`).
@@ -634,6 +651,8 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   s.n_evaluated = n;
   s.hbm_bytes_total = pr.accel.hbm_bytes * pr.gpus;
   int closest = -1;
+  // the GPUs per stage of the instance that does not fit (disaggregated: prefill or decode)
+  auto failing_tp = [&](int i) { return est[i].prefill_failed ? prefill_tp_of(configs[i]) : configs[i].tp; };
   for (int i = 0; i < n; ++i) {
     const InferenceEstimate& e = est[i];
     s.weights_bytes_total = e.weights_bytes_total;
@@ -646,8 +665,8 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
         ++s.n_meeting_slo;
         if (s.best < 0 || e.output_tokens_per_s > est[s.best].output_tokens_per_s) s.best = i;
       }
-    } else if (closest < 0 || configs[i].tp * configs[i].pp > configs[closest].tp * configs[closest].pp) {
-      closest = i;  // the configuration with the most memory per replica tells best why nothing fits
+    } else if (closest < 0 || failing_tp(i) * configs[i].pp > failing_tp(closest) * configs[closest].pp) {
+      closest = i;  // the configuration whose failing instance has the most memory tells best why nothing fits
     }
   }
   if (s.n_feasible == 0) s.reason = closest >= 0 ? est[closest].reason : int(InferenceInfeasible::NoConfiguration);
@@ -655,13 +674,18 @@ AIDC_HD inline InferenceSearchResult pick_best_inference(const InferenceProblem&
   // closest (SGLang's reserve depends on its tp x pp and chunk: taken at the smallest chunk, so that weights which
   // fit only beside a smaller chunk's reserve read as the activations' fault), times the GPUs.
   s.closest_chunk_tokens = closest >= 0 ? configs[closest].chunk_tokens : 0;
-  const int tp = closest >= 0 ? configs[closest].tp : pr.gpus;
+  const int tp = closest >= 0 ? failing_tp(closest) : pr.gpus;
   const int pp = closest >= 0 ? configs[closest].pp : 1;
+  s.closest_prefill_failed = closest >= 0 && est[closest].prefill_failed != 0;
+  s.closest_prefill_tp = s.closest_prefill_failed ? tp : 0;
+  s.closest_pp = pp;
   const double ceiling_per_gpu = engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0, 1).ceiling_bytes;
   s.weights_ceiling_bytes_total = ceiling_per_gpu * pr.gpus;
   s.usable_hbm_bytes_total =
       engine_memory(pr.eff, pr.accel.hbm_bytes, tp, pp, 0.0, 0.0, s.closest_chunk_tokens).ceiling_bytes * pr.gpus;
-  s.closest_weights_fit = closest >= 0 && est[closest].weights_bytes_per_gpu <= ceiling_per_gpu;
+  s.closest_weights_fit =
+      closest >= 0 && (s.closest_prefill_failed ? est[closest].prefill_weights_bytes_per_gpu
+                                                : est[closest].weights_bytes_per_gpu) <= ceiling_per_gpu;
   return s;
 }
 

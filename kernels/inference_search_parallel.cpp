@@ -168,11 +168,21 @@ std::vector<InferenceSearchOutcome> search_inference_configs_batch(std::span<con
     if (r.summary.n_feasible == 0) {
       r.infeasible = describe_infeasible(r.summary, model.c_str(), accel.c_str(), p.gpus, p.precision);
       const InferenceInfeasible why = InferenceInfeasible(r.summary.reason);
-      if (p.serving == ServingMode::Disaggregated &&
-          (why == InferenceInfeasible::WeightsExceedMemory || why == InferenceInfeasible::NoKvRoom)) {
+      const bool memory = why == InferenceInfeasible::WeightsExceedMemory || why == InferenceInfeasible::NoKvRoom;
+      if (memory && r.summary.closest_prefill_failed) {
+        r.infeasible += fmt::format(" (disaggregated serving: a prefill instance of tp {} x pp {} does not hold {}; "
+                                    "its tp is --prefill-tp)",
+                                    r.summary.closest_prefill_tp, r.summary.closest_pp,
+                                    why == InferenceInfeasible::NoKvRoom ? "the longest prompt" : "the weights");
+      } else if (p.serving == ServingMode::Disaggregated && memory) {
+        // the largest instance any disaggregated layout offered here has (at least one of each kind)
+        int largest = 0;
+        for (int k = 0; k < count; ++k) {
+          if (c[k].prefill_replicas > 0) largest = std::max(largest, std::max(c[k].tp, prefill_tp_of(c[k])) * c[k].pp);
+        }
         r.infeasible += fmt::format(" (disaggregated serving: at least one prefill and one decode instance, so an "
                                     "instance has at most {} GPUs)",
-                                    p.gpus / 2);
+                                    largest);
       }
     } else if (!r.found) {
       r.infeasible = describe_slo_miss(p, r.summary, e, model, accel);

@@ -599,9 +599,15 @@ TEST_CASE("estimate inference serves disaggregated: the split, each side's capac
 
 TEST_CASE("impossible disaggregated requests are refused with the reason before any search") {
   check_refused(inference_args({"--gpus", "4", "--prefill-instances", "4"}),
-                {"4 prefill instance(s) leave no decode instance", "at most 4 instance(s)"});
-  check_refused(inference_args({"--gpus", "8", "--tp", "4", "--prefill-instances", "2"}),
-                {"at tp 4 x pp 1 make at most 2 instance(s)"});
+                {"no disaggregated layout holds 4 prefill instance(s)", "4 prefill instance(s) leave no decode instance"});
+  check_refused(inference_args({"--gpus", "8", "--tp", "4", "--prefill-instances", "5"}),
+                {"no disaggregated layout holds 5 prefill instance(s) and at least one decode instance at tp 4 x pp 1 "
+                 "on 8 GPUs"});
+  // two prefill instances beside a TP4 decode instance on 8 GPUs: at prefill tp 1 or 2, not only at the decode tp
+  const json two = run_json(inference_args({"--gpus", "8", "--tp", "4", "--prefill-instances", "2", "--requests",
+                                            "300", "--json"}));
+  CHECK(two["disaggregated"]["prefill_instances"] == 2);
+  CHECK(two["disaggregated"]["prefill_tp"].get<int>() <= 2);
   check_refused(inference_args({"--gpus", "4", "--serving", "aggregated", "--prefill-instances", "1"}),
                 {"needs disaggregated (or any) serving"});
   check_refused(inference_args({"--gpus", "1", "--serving", "disaggregated"}), {"at least 2 instances"});
@@ -819,6 +825,16 @@ TEST_CASE("estimate inference prefills at its own tp: the published 4 x TP2 + 1 
   CHECK_THAT(t.out, Catch::Contains("4 prefill (tp 2) + 1 decode instances"));
   CHECK_THAT(t.out, Catch::Contains("prefill instance: "));
   CHECK_THAT(t.out, Catch::Contains("disaggregated serving has fewer than 3 held-out measurements"));
+  // a decode tp that does not divide the GPUs: 12 = one TP8 decode + one TP4 prefill instance
+  const json twelve = run_json({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm",
+                                "--gpus", "12", "--tp", "8", "--prefill-tp", "4", "--precision", "fp8", "--isl",
+                                "3000", "--osl", "150", "--requests", "300", "--json"});
+  CHECK(twelve["disaggregated"]["prefill_instances"] == 1);
+  CHECK(twelve["disaggregated"]["decode_instances"] == 1);
+  // co-located, the same tp is refused
+  check_refused({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm", "--gpus", "12",
+                 "--tp", "8", "--precision", "fp8", "--isl", "3000", "--osl", "150"},
+                {"--gpus 12 is not divisible by --tp 8"});
 }
 
 TEST_CASE("a prefill tp that cannot be laid out is refused with the reason before any search") {
@@ -827,8 +843,18 @@ TEST_CASE("a prefill tp that cannot be laid out is refused with the reason befor
   check_refused(inference_args({"--gpus", "8", "--prefill-tp", "3"}), {"--prefill-tp 3 does not split the 32"});
   check_refused(inference_args({"--gpus", "16", "--prefill-tp", "16"}), {"--prefill-tp 16 exceeds the scale-up domain"});
   check_refused(inference_args({"--gpus", "16", "--tp", "8", "--prefill-tp", "2", "--prefill-instances", "3"}),
-                {"no disaggregated layout holds prefill instances at tp 2 (3 of them) on 16 GPUs with decode instances "
-                 "at tp 8 x pp 1"});
+                {"no disaggregated layout holds 3 prefill instance(s) at tp 2 and at least one decode instance at tp 8 "
+                 "x pp 1 on 16 GPUs"});
+  // --serving any offers co-located layouts too, but a fixed prefill tp must still have a disaggregated one
+  check_refused(inference_args({"--gpus", "8", "--tp", "8", "--prefill-tp", "4", "--serving", "any"}),
+                {"no disaggregated layout holds prefill instances at tp 4"});
+  // a prefill instance too small for the weights is named as such, with the flag that sets its tp
+  check_refused({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm", "--gpus", "16",
+                 "--tp", "8", "--prefill-tp", "1", "--precision", "bf16", "--isl", "1000", "--osl", "100"},
+                {"a prefill instance of tp 1 x pp 1 does not hold the weights", "--prefill-tp"});
+  check_refused({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm", "--gpus", "16",
+                 "--tp", "8", "--prefill-tp", "1", "--precision", "fp8", "--isl", "60000", "--osl", "100"},
+                {"a prefill instance of tp 1 x pp 1 does not hold the longest prompt"});
   check_refused(inference_args({"--gpus", "8", "--burst", "100", "--prefill-tp", "2"}),
                 {"co-located serving only"});
 }

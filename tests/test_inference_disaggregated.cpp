@@ -484,6 +484,16 @@ TEST_CASE("prefill instances at their own tp: the GPUs they take, the narrower i
   CHECK(n.output_tokens_per_s == a.output_tokens_per_s);
   CHECK(n.ttft_p99_s == a.ttft_p99_s);
   CHECK(n.prefill_weights_bytes_per_gpu == a.weights_bytes_per_gpu);
+  // Unequal sides: 6 TP1 prefill instances send over 6 links, the one TP2 decode instance receives over 2.
+  InferenceProblem eight = problem_70b(8, reqs, ServingMode::Disaggregated);
+  eight.open_loop = true;
+  InferenceConfig six = layout(2, 1, 7, 6, 64, 8192);
+  six.prefill_tp = 1;
+  const InferenceEstimate s6 = evaluate_inference_config(eight, six, sc.s);
+  REQUIRE(s6.feasible == 1);
+  const double nvlink = h100.scaleup_bytes_per_s * eff.collective;
+  CHECK(s6.kv_transfer_bytes_per_s == Approx(nvlink));  // one pair: the TP1 instance's one GPU
+  CHECK(s6.transfer_capacity_tokens_per_s == Approx(2 * nvlink / (3000.0 * 163840.0) * 150.0));
   // More GPUs than the problem has, at the prefill side's tp, are refused.
   InferenceConfig over = c;
   over.prefill_tp = 4;  // 4 x 4 + 8 = 24 GPUs
@@ -552,6 +562,25 @@ TEST_CASE("the enumeration offers every prefill tp whose instances and the decod
   CHECK(splits == std::set<int>{4});  // 4 x 2 + 1 x 8: the only way at pp 1
   fixed.fixed_prefill_replicas = 3;   // 3 x 2 leaves 10 GPUs, no whole TP8 instance
   CHECK(enumerate(fixed).empty());
+  // GPU counts that are no multiple of lcm(prefill tp, tp): 12 = 8 + 4, and 7 = 3 x 2 + 1 x 1 (or 2 x 2 + 3, 2 + 5)
+  auto splits_at = [&](int gpus, int tp, int tp_p) {
+    InferenceProblem q = pr;
+    q.gpus = gpus;
+    q.fixed_tp = tp;
+    q.fixed_pp = 1;
+    q.fixed_prefill_tp = tp_p;
+    std::set<std::pair<int, int>> out;  // (prefill, decode) instances
+    for (const InferenceConfig& c : enumerate(q)) {
+      CHECK(config_gpus(c) == gpus);
+      out.insert({c.prefill_replicas, c.replicas - c.prefill_replicas});
+    }
+    return out;
+  };
+  CHECK(splits_at(12, 4, 8) == std::set<std::pair<int, int>>{{1, 1}});
+  CHECK(splits_at(7, 1, 2) == std::set<std::pair<int, int>>{{1, 5}, {2, 3}, {3, 1}});
+  CHECK(splits_at(6, 2, 4) == std::set<std::pair<int, int>>{{1, 1}});
+  CHECK(splits_at(12, 8, 4) == std::set<std::pair<int, int>>{{1, 1}});  // a decode tp that does not divide the GPUs
+  CHECK(splits_at(12, 4, 2) == std::set<std::pair<int, int>>{{2, 2}, {4, 1}});
   // co-located configurations carry no prefill tp
   for (const InferenceConfig& c : enumerate(problem_70b(16, reqs, ServingMode::Aggregated))) CHECK(c.prefill_tp == 0);
 }
@@ -562,6 +591,7 @@ TEST_CASE("MoE prefill instances keep expert parallelism over the whole instance
   CHECK(prefill_ep_for(moe, 8, 8, 2) == 2);  // ep = tp (vLLM's --enable-expert-parallel) stays so
   CHECK(prefill_ep_for(moe, 8, 2, 4) == 2);
   CHECK(prefill_ep_for(moe, 4, 2, 1) == 1);
-  CHECK(prefill_ep_for(moe, 2, 2, 16) == 0);  // 8 experts do not split 16 ways
+  CHECK(prefill_ep_for(moe, 2, 2, 16) == 2);  // 8 experts do not split 16 ways: the degree both share
+  CHECK(prefill_ep_for(moe, 1, 1, 4) == 1);   // a one-GPU decode instance has no expert parallelism to keep
   CHECK(hd_gcd(8, 12) == 4);
 }

@@ -348,8 +348,11 @@ TEST_CASE("an inference workload may serve disaggregated, with a fixed prefill s
   shaped["workloads"][0]["gpus"] = 8;
   shaped["workloads"][0]["tp"] = 2;
   shaped["workloads"][0]["pp"] = 2;
-  shaped["workloads"][0]["prefill_instances"] = 2;
-  CHECK(has_problem(problems_of(shaped), "/workloads/0/prefill_instances", "2", "fewer than the 2 instance(s) of 4 GPUs"));
+  shaped["workloads"][0]["prefill_instances"] = 2;  // 2 prefill instances at tp 1 x pp 2 beside one at tp 2 x pp 2
+  CHECK(problems_of(shaped).empty());
+  shaped["workloads"][0]["prefill_instances"] = 4;
+  CHECK(has_problem(problems_of(shaped), "/workloads/0/prefill_instances", "4",
+                    "room in the workload's 8 GPUs over pp 2 for at least one decode instance at tp 2"));
   auto unknown = with_workloads();
   unknown["workloads"][0]["serving"] = "split";
   CHECK(has_problem(problems_of(unknown), "/workloads/0/serving", "split", "disaggregated"));

@@ -242,17 +242,10 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
   const std::string at = s.fixed_tp > 0 || s.fixed_pp > 0
                              ? fmt::format(" at tp {} x pp {}", std::max(1, s.fixed_tp), std::max(1, s.fixed_pp))
                              : "";
-  if (s.prefill_tp <= 0 && s.prefill_instances > 0 && s.prefill_instances >= most) {
-    return fmt::format("{} prefill instance(s) leave no decode instance: {} GPUs{} make at most {} instance(s)",
-                       s.prefill_instances, s.gpus, at, most);
-  }
-  if (s.serving == ServingMode::Disaggregated && most < 2) {
-    return fmt::format("disaggregated serving needs at least 2 instances (one prefill, one decode): {} GPU(s){} "
-                       "make {}",
-                       s.gpus, at, most);
-  }
+  // co-located replicas tile the GPUs at tp x pp; disaggregated instances of two tps only fill each stage together
+  const bool colocated_only = s.serving == ServingMode::Aggregated;
   if (s.fixed_pp > 0) {
-    const int shape = std::max(1, s.fixed_tp) * s.fixed_pp;
+    const int shape = (colocated_only ? std::max(1, s.fixed_tp) : 1) * s.fixed_pp;
     if (s.gpus % shape != 0) {
       return fmt::format("{} GPUs are not divisible by the fixed tp x pp = {}", s.gpus, shape);
     }
@@ -307,21 +300,46 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
     return "";
   };
   if (s.fixed_tp > 0) {
-    if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;
+    if (colocated_only) {
+      if (const std::string err = tp_divisibility_error(s.gpus, s.fixed_tp); !err.empty()) return err;
+    }
     if (const std::string err = tp_error("--tp", s.fixed_tp); !err.empty()) return err;
   }
   if (s.prefill_tp > 0) {
     if (const std::string err = tp_error("--prefill-tp", s.prefill_tp); !err.empty()) return err;
-    // the prefill instances at prefill_tp and the decode instances at some offered tp must fill the GPUs
-    // (enumerate_inference_configs: np x prefill tp + nd x tp = gpus / pp, nd >= 1)
+  }
+  if (!colocated_only) {
+    // Some layout holds the fixed degrees; a fixed split needs a disaggregated one: np prefill instances at prefill
+    // tp and at least one decode instance at tp fill the GPUs per stage (enumerate_inference_configs: np x prefill
+    // tp + nd x tp = gpus / pp), whatever --serving any would also offer co-located.
     std::vector<InferenceRequest> none;
-    if (enumerate_inference_configs(inference_problem(s, none), nullptr, 0) == 0) {
-      return fmt::format("no disaggregated layout holds prefill instances at tp {}{} on {} GPUs{}: the prefill "
-                         "instances x their tp plus at least one decode instance x its tp must make the GPUs per "
-                         "pipeline stage",
-                         s.prefill_tp,
-                         s.prefill_instances > 0 ? fmt::format(" ({} of them)", s.prefill_instances) : "", s.gpus,
-                         s.fixed_tp > 0 || s.fixed_pp > 0 ? fmt::format(" with decode instances{}", at) : "");
+    InferenceProblem pr = inference_problem(s, none);
+    const bool split = s.prefill_instances > 0 || s.prefill_tp > 0;
+    if (split) pr.serving = ServingMode::Disaggregated;
+    pr.fixed_max_batch = pr.fixed_chunk_tokens = 1;  // one configuration per layout is enough to count them
+    if (enumerate_inference_configs(pr, nullptr, 0) == 0) {
+      if (!split && s.serving == ServingMode::Either) {
+        return tp_divisibility_error(s.gpus, s.fixed_tp).empty()
+                   ? fmt::format("no layout on {} GPU(s){}", s.gpus, at)
+                   : tp_divisibility_error(s.gpus, s.fixed_tp) + ", and no disaggregated layout fills them";
+      }
+      if (!split) {
+        return fmt::format("disaggregated serving needs at least 2 instances (one prefill, one decode): {} GPU(s){} "
+                           "make {}",
+                           s.gpus, at, most);
+      }
+      const std::string prefill =
+          (s.prefill_instances > 0 ? fmt::format("{} prefill instance(s)", s.prefill_instances)
+                                   : std::string("prefill instances")) +
+          (s.prefill_tp > 0 ? fmt::format(" at tp {}", s.prefill_tp) : "");
+      return fmt::format("no disaggregated layout holds {} and at least one decode instance{} on {} GPUs: the "
+                         "prefill instances x their tp plus the decode instances x theirs must make the GPUs per "
+                         "pipeline stage{}",
+                         prefill, s.fixed_tp > 0 || s.fixed_pp > 0 ? at : "", s.gpus,
+                         s.prefill_instances >= s.gpus ? fmt::format(" ({} prefill instance(s) leave no decode "
+                                                                     "instance)",
+                                                                     s.prefill_instances)
+                                                       : "");
     }
   }
   return "";

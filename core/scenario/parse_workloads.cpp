@@ -173,7 +173,9 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
   }
   w.tp = static_cast<int>(r.integer("tp", 0, 0, kMaxGpus));
   w.pp = static_cast<int>(r.integer("pp", 0, 0, kMaxGpus));
-  if (w.tp > 0 && w.gpus % w.tp != 0) {
+  // (inference: checked below, once the serving mode is known: disaggregated instances of two tps fill the GPUs
+  // together, 12 = 8 + 4)
+  if (!inference && w.tp > 0 && w.gpus % w.tp != 0) {
     r.problem_at("tp", std::to_string(w.tp), "a divisor of gpus (" + std::to_string(w.gpus) + "), or 0 to search");
   }
   if (w.pp > 0 && w.gpus % w.pp != 0) {
@@ -233,12 +235,19 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
     w.prefill_tp = static_cast<int>(r.integer("prefill_tp", 0, 0, kMaxGpus));
     w.serving = r.choice("serving", w.prefill_instances > 0 || w.prefill_tp > 0 ? "disaggregated" : "aggregated",
                          {"aggregated", "disaggregated", "any"});
+    if (w.tp > 0 && w.gpus % w.tp != 0 && w.serving == "aggregated") {
+      r.problem_at("tp", std::to_string(w.tp),
+                   "a divisor of gpus (" + std::to_string(w.gpus) + "), or 0 to search (or \"serving\": "
+                   "\"disaggregated\", whose prefill instances may fill the rest at a tp of their own)");
+    }
     if ((w.prefill_instances > 0 || w.prefill_tp > 0) && w.serving == "aggregated") {
       const bool count = w.prefill_instances > 0;
       r.problem_at(count ? "prefill_instances" : "prefill_tp", std::to_string(count ? w.prefill_instances : w.prefill_tp),
                    "no fixed prefill/decode split with \"serving\": \"aggregated\" (use \"disaggregated\" or \"any\")");
-    } else if (w.prefill_tp > 0) {
-      // prefill instances at prefill_tp beside decode instances at tp (or a searched one) fill the GPUs per stage
+    } else if ((w.prefill_instances > 0 || w.prefill_tp > 0 || w.serving == "disaggregated") && w.arch.layers > 0 &&
+               w.accel.hbm_bytes > 0.0 && (w.pp == 0 || w.gpus % w.pp == 0)) {
+      // some layout holds the fixed split: np prefill instances at prefill_tp beside at least one decode instance at
+      // tp (the searched ones where not fixed) fill the GPUs per stage (enumerate_inference_configs)
       InferenceProblem pr;
       pr.arch = w.arch;
       pr.accel = w.accel;
@@ -246,33 +255,32 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
       pr.serving = ServingMode::Disaggregated;
       pr.fixed_tp = w.tp;
       pr.fixed_pp = w.pp;
+      pr.max_pp = std::max(pr.max_pp, w.pp);  // the search's depth limit yields to a given pp
       pr.fixed_prefill_tp = w.prefill_tp;
       pr.fixed_prefill_replicas = w.prefill_instances;
       pr.fixed_max_batch = pr.fixed_chunk_tokens = 1;  // one configuration per layout is enough to count them
-      if (w.arch.layers > 0 && w.accel.hbm_bytes > 0.0 && enumerate_inference_configs(pr, nullptr, 0) == 0) {
-        r.problem_at("prefill_tp", std::to_string(w.prefill_tp),
-                     "a tensor-parallel degree for the prefill instances that the engines run on " + w.model + " (" +
-                         std::to_string(w.arch.heads) + " heads, " + std::to_string(w.arch.kv_heads) +
-                         " KV heads) within the " + std::to_string(w.accel.scaleup_domain_gpus) +
-                         "-GPU scale-up domain, whose instances" +
-                         (w.prefill_instances > 0 ? " (" + std::to_string(w.prefill_instances) + ")" : "") +
-                         " and at least one decode instance" +
-                         (w.tp > 0 ? " at tp " + std::to_string(w.tp) : "") + " fill the workload's " +
-                         std::to_string(w.gpus) + " GPUs" + (w.pp > 1 ? " over pp " + std::to_string(w.pp) : ""));
-      }
-    } else {
-      // instances of the smallest shape the fixed degrees allow (tp and pp were read above)
-      const int shape = std::max(1, w.tp) * std::max(1, w.pp);
-      const int most = w.gpus / shape;
-      const std::string of = shape > 1 ? " of " + std::to_string(shape) + " GPUs (tp x pp)" : " of one GPU";
-      if (w.prefill_instances > 0 && w.prefill_instances >= most) {
-        r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
-                     "fewer than the " + std::to_string(most) + " instance(s)" + of + " that the workload's " +
-                         std::to_string(w.gpus) + " GPUs make (at least one decode instance)");
-      } else if (w.serving == "disaggregated" && most < 2) {
-        r.problem_at("serving", "\"disaggregated\"",
-                     "at least 2 instances" + of + " in the workload's " + std::to_string(w.gpus) +
-                         " GPUs (one prefill and one decode instance)");
+      if (enumerate_inference_configs(pr, nullptr, 0) == 0) {
+        const std::string decode = w.tp > 0 ? " at tp " + std::to_string(w.tp) : "";
+        const std::string over = w.pp > 1 ? " over pp " + std::to_string(w.pp) : "";
+        if (w.prefill_tp > 0) {
+          r.problem_at("prefill_tp", std::to_string(w.prefill_tp),
+                       "a tensor-parallel degree for the prefill instances that the engines run on " + w.model + " (" +
+                           std::to_string(w.arch.heads) + " heads, " + std::to_string(w.arch.kv_heads) +
+                           " KV heads) within the " + std::to_string(w.accel.scaleup_domain_gpus) +
+                           "-GPU scale-up domain, whose instances" +
+                           (w.prefill_instances > 0 ? " (" + std::to_string(w.prefill_instances) + ")" : "") +
+                           " and at least one decode instance" + decode + " fill the workload's " +
+                           std::to_string(w.gpus) + " GPUs" + over);
+        } else if (w.prefill_instances > 0) {
+          r.problem_at("prefill_instances", std::to_string(w.prefill_instances),
+                       "a count of prefill instances (each of at least one GPU per pipeline stage, at a tp the engines "
+                       "run) that leaves room in the workload's " + std::to_string(w.gpus) + " GPUs" + over +
+                           " for at least one decode instance" + decode);
+        } else {
+          r.problem_at("serving", "\"disaggregated\"",
+                       "at least 2 instances in the workload's " + std::to_string(w.gpus) + " GPUs" + over +
+                           " (one prefill and one decode instance" + decode + ")");
+        }
       }
     }
   } else {
