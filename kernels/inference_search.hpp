@@ -624,6 +624,13 @@ AIDC_HD inline int enumerate_inference_configs(const InferenceProblem& pr, Infer
   return count;
 }
 
+// Layouts (tp, pp, ep, split) the enumeration offers on `pr`, its max_batch and chunk choices aside: 0 when the
+// fixed degrees leave none (the refusals before a search, core/run/perf_estimates.cpp and the scenario parser).
+AIDC_HD inline int count_layouts(InferenceProblem pr) {
+  pr.fixed_max_batch = pr.fixed_chunk_tokens = 1;  // one configuration per layout
+  return enumerate_inference_configs(pr, nullptr, 0);
+}
+
 struct InferenceSearchResult {
   int best = -1;                  // index of the chosen configuration; -1 when none is feasible and meets the SLOs
   int best_unconstrained = -1;    // best feasible ignoring the SLOs

@@ -316,12 +316,11 @@ std::string inference_request_error(const InferenceRequestSpec& s) {
     InferenceProblem pr = inference_problem(s, none);
     const bool split = s.prefill_instances > 0 || s.prefill_tp > 0;
     if (split) pr.serving = ServingMode::Disaggregated;
-    pr.fixed_max_batch = pr.fixed_chunk_tokens = 1;  // one configuration per layout is enough to count them
-    if (enumerate_inference_configs(pr, nullptr, 0) == 0) {
+    if (count_layouts(pr) == 0) {
       if (!split && s.serving == ServingMode::Either) {
-        return tp_divisibility_error(s.gpus, s.fixed_tp).empty()
-                   ? fmt::format("no layout on {} GPU(s){}", s.gpus, at)
-                   : tp_divisibility_error(s.gpus, s.fixed_tp) + ", and no disaggregated layout fills them";
+        const std::string tiling = tp_divisibility_error(s.gpus, s.fixed_tp);
+        return tiling.empty() ? fmt::format("no layout on {} GPU(s){}", s.gpus, at)
+                              : tiling + ", and no disaggregated layout fills them";
       }
       if (!split) {
         return fmt::format("disaggregated serving needs at least 2 instances (one prefill, one decode): {} GPU(s){} "

@@ -258,8 +258,7 @@ void read_one(JsonObjectReader& r, const Catalog& catalog, const Scenario& s, nl
       pr.max_pp = std::max(pr.max_pp, w.pp);  // the search's depth limit yields to a given pp
       pr.fixed_prefill_tp = w.prefill_tp;
       pr.fixed_prefill_replicas = w.prefill_instances;
-      pr.fixed_max_batch = pr.fixed_chunk_tokens = 1;  // one configuration per layout is enough to count them
-      if (enumerate_inference_configs(pr, nullptr, 0) == 0) {
+      if (count_layouts(pr) == 0) {
         const std::string decode = w.tp > 0 ? " at tp " + std::to_string(w.tp) : "";
         const std::string over = w.pp > 1 ? " over pp " + std::to_string(w.pp) : "";
         if (w.prefill_tp > 0) {
