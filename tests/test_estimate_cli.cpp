@@ -816,15 +816,16 @@ TEST_CASE("estimate inference prefills at its own tp: the published 4 x TP2 + 1 
   CHECK(j["config"]["tp"] == 8);
   CHECK(d["prefill_weights_gb_per_gpu"].get<double>() ==
         Approx(4.0 * j["weights_gb_per_gpu"].get<double>()).epsilon(0.01));
-  // no band of its own yet: the line says the band shown is mostly co-located serving's
-  CHECK(j["validation_error"]["disaggregated_class_missing"] == true);
+  // its band is the disaggregated validation rows' own class (3 rows since 2026-12-07)
+  CHECK(j["validation_error"]["class"] == "inference/serving:disaggregated");
+  CHECK(j["validation_error"]["disaggregated_class_missing"] == false);
   args = base;
   args.insert(args.end(), {"--prefill-tp", "2"});
   const CommandResult t = aidcsim(args);
   REQUIRE(t.exit_code == 0);
   CHECK_THAT(t.out, Catch::Contains("4 prefill (tp 2) + 1 decode instances"));
   CHECK_THAT(t.out, Catch::Contains("prefill instance: "));
-  CHECK_THAT(t.out, Catch::Contains("disaggregated serving has fewer than 3 held-out measurements"));
+  CHECK_THAT(t.out, Catch::Contains("held-out measurements (inference/serving:disaggregated)"));
   // a decode tp that does not divide the GPUs: 12 = one TP8 decode + one TP4 prefill instance
   const json twelve = run_json({"estimate", "inference", "--model", "llama-3.3-70b", "--accelerator", "h100-sxm",
                                 "--gpus", "12", "--tp", "8", "--prefill-tp", "4", "--precision", "fp8", "--isl",

@@ -8,6 +8,7 @@
 
 #include "core/run/estimator_errors.hpp"
 #include "core/run/run_scenario.hpp"
+#include "core/scenario/perf_catalog.hpp"
 #include "core/scenario/parse_scenario.hpp"
 #include "core/scenario/scenario_patch.hpp"
 #include "scenario_fixtures.hpp"
@@ -193,4 +194,27 @@ TEST_CASE("the throughput model's error needs workloads in operation") {
   CHECK(aidc::test::has_problem(aidc::test::problems_of(doc), "/uncertainty/throughput_error", "validation", "fleet"));
   doc["uncertainty"] = {{"throughput_error", "none"}};
   CHECK(aidc::test::has_problem(aidc::test::problems_of(doc), "/uncertainty/inputs", "", "non-empty array"));
+}
+
+TEST_CASE("a disaggregated estimate takes its own class, or says the band is co-located serving's while it has none") {
+  Catalog catalog = Catalog::embedded();
+  const AcceleratorSpec h100 = accelerator_from_catalog(catalog, "h100-sxm", "accelerator");
+  const LlmArch dense = llm_arch_from_catalog(catalog, "llama-3.3-70b", "model");
+  ValidationErrorBand b = validation_error_band(catalog, "inference", dense, h100, "vllm", true);
+  REQUIRE(b.found);
+  CHECK(b.error_class == kDisaggregatedErrorKey);
+  CHECK(b.rows >= 3);
+  CHECK_FALSE(b.disaggregated_missing);
+  // co-located: the engine's class on its generation, never the disaggregated one
+  b = validation_error_band(catalog, "inference", dense, h100, "vllm", false);
+  CHECK(b.error_class == "inference/hopper/engine:vllm");
+  CHECK_FALSE(b.disaggregated_missing);
+  // a catalog without the disaggregated class: the next class, flagged as mostly co-located serving's
+  catalog.add("estimator_errors",
+              R"({"entries": {"inference": {"value": 0.3, "rows": 9, "median_abs_error": 0.2, "source": "test"}}})",
+              "test estimator_errors.json");
+  b = validation_error_band(catalog, "inference", dense, h100, "vllm", true);
+  CHECK(b.error_class == "inference");
+  CHECK(b.rows == 9);
+  CHECK(b.disaggregated_missing);
 }
