@@ -218,3 +218,28 @@ TEST_CASE("a disaggregated estimate takes its own class, or says the band is co-
   CHECK(b.rows == 9);
   CHECK(b.disaggregated_missing);
 }
+
+TEST_CASE("a service whose layout the search picks draws the larger of its co-located and disaggregated sigmas") {
+  const std::filesystem::path file = std::filesystem::path(AIDCSIM_SOURCE_DIR) / "scenarios/default.json";
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto inference_sigma = [&](const std::string& serving, double colocated, double disaggregated) {
+    Catalog catalog = Catalog::embedded();
+    catalog.add("estimator_errors",
+                "{\"entries\": {\"inference\": {\"value\": " + std::to_string(colocated) +
+                    ", \"source\": \"t\"}, \"inference/serving:disaggregated\": {\"value\": " +
+                    std::to_string(disaggregated) + ", \"source\": \"t\"}, \"training\": {\"value\": 0.1, "
+                    "\"source\": \"t\"}}}",
+                "test estimator_errors.json");
+    std::string t = text;
+    const std::string name = "\"name\": \"chat-70b\",";
+    REQUIRE(t.find(name) != std::string::npos);
+    if (!serving.empty()) t.replace(t.find(name), name.size(), name + " \"serving\": \"" + serving + "\",");
+    return resolve_scenario(parse_json_text(t, "default.json"), catalog, "default.json", file.parent_path())
+        .scenario.uncertainty.inference_log_sigma;
+  };
+  CHECK(inference_sigma("", 0.2, 0.5) == Approx(0.2));  // co-located by default
+  CHECK(inference_sigma("disaggregated", 0.2, 0.5) == Approx(0.5));
+  CHECK(inference_sigma("any", 0.2, 0.5) == Approx(0.5));
+  CHECK(inference_sigma("any", 0.4, 0.3) == Approx(0.4));
+}

@@ -127,15 +127,20 @@ void read_uncertainty(JsonObjectReader& r, const Catalog& catalog, const Scenari
     }
     // Each workload's most specific error class with an entry (throughput_error_keys: its engine's when it has its
     // own calibration, then kind/generation/architecture, kind/architecture, kind); one multiplier per kind, so the
-    // kind takes its workloads' largest sigma.
-    auto sigma_of = [&](const WorkloadSpec& w) {
+    // kind takes its workloads' largest sigma. A service with "serving": "any" is laid out by the search, after this
+    // parse: it takes the larger of its co-located and its disaggregated class's sigma.
+    auto class_sigma = [&](const WorkloadSpec& w, bool disaggregated) {
       const std::string kind = w.kind == WorkloadKind::Inference ? "inference" : "training";
-      for (const std::string& key :
-           throughput_error_keys(kind, w.arch, w.accel, w.kind == WorkloadKind::Inference ? w.engine : "",
-                                 w.kind == WorkloadKind::Inference && w.serving == "disaggregated")) {
+      for (const std::string& key : throughput_error_keys(
+               kind, w.arch, w.accel, w.kind == WorkloadKind::Inference ? w.engine : "", disaggregated)) {
         if (catalog.entry("estimator_errors", key)) return catalog_default(catalog, "estimator_errors", key, used);
       }
       return catalog_default(catalog, "estimator_errors", kind, used);
+    };
+    auto sigma_of = [&](const WorkloadSpec& w) {
+      if (w.kind != WorkloadKind::Inference) return class_sigma(w, false);
+      if (w.serving == "any") return std::max(class_sigma(w, false), class_sigma(w, true));
+      return class_sigma(w, w.serving == "disaggregated");
     };
     if (!s.fleet.enabled || (!inference && !training)) {
       r.problem_at("throughput_error", "\"validation\"",
