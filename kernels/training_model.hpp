@@ -74,6 +74,26 @@ namespace aidc {
 
 enum class Recompute : int { None = 0, Selective = 1, Full = 2 };
 
+// Megatron-core's recompute of single modules (--recompute-granularity selective --recompute-modules ...), a bit set
+// beside Recompute::None or Selective (Full recomputes every module anyway). Each frees tensors a layer saves for
+// backward and runs that module's forward again in the backward pass; what each frees is in estimate_training. The
+// published Megatron-Bridge configurations use these (DeepSeek-V3: mla_up_proj; others mlp, moe_act, layernorm).
+inline constexpr int kRecomputeLayernorm = 1;  // "layernorm": the two layer norms' outputs (elementwise to redo)
+inline constexpr int kRecomputeMoeAct = 2;     // "moe_act": the routed experts' activation outputs (elementwise)
+inline constexpr int kRecomputeMlp = 4;        // "mlp": the dense MLP layers' fc1 and activation outputs (GEMMs)
+inline constexpr int kRecomputeMlaUpProj = 8;  // "mla_up_proj": MLA's decompressed Q, K and V (the up projections)
+inline constexpr int kRecomputeModuleCount = 4;
+
+// The modules an architecture has: layer norms always, moe_act with routed experts, mlp with dense MLP layers,
+// mla_up_proj with MLA attention.
+AIDC_HD inline int recompute_modules_applicable(const LlmArch& a) {
+  int m = kRecomputeLayernorm;
+  if (a.routed_experts > 0) m |= kRecomputeMoeAct;
+  if (a.routed_experts == 0 || a.dense_layers > 0) m |= kRecomputeMlp;
+  if (a.kv_latent_dim > 0) m |= kRecomputeMlaUpProj;
+  return m;
+}
+
 // Pipeline schedule (with pp > 1; see the header for the bubble and memory of each).
 enum class PipelineSchedule : int {
   OneFOneB = 0,    // 1F1B, interleaved when interleave > 1 (Megatron-LM's default)
@@ -113,6 +133,7 @@ struct TrainingConfig {
   int interleave = 1;         // virtual pipeline stages per GPU
   int zero = 0;               // ZeRO stage 0..3
   Recompute recompute = Recompute::None;
+  int recompute_modules = 0;  // kRecompute* bits (with None or Selective): single modules recomputed
   int sequence_parallel = 0;  // 1: Megatron sequence parallelism (only with tp > 1)
   PipelineSchedule schedule = PipelineSchedule::OneFOneB;
 };
@@ -170,6 +191,8 @@ struct ArchCounts {
   double q_width = 0.0;           // heads × head_dim
   double kv_width = 0.0;          // kv_heads × head_dim (MLA: the latent a CP ring exchanges)
   double moe_layer_fraction = 0.0;
+  double dense_mlp_params = 0.0;  // one dense layer's MLP
+  double mla_up_params = 0.0;     // MLA's query and KV up projections (q_b and kv_b), per layer
 };
 
 AIDC_HD inline ArchCounts arch_counts(const LlmArch& a) {
@@ -185,6 +208,13 @@ AIDC_HD inline ArchCounts arch_counts(const LlmArch& a) {
   const double moe_total = (double(a.routed_experts) + a.shared_experts) * c.expert + c.router_per_layer;
   const double moe_active = (double(a.active_experts) + a.shared_experts) * c.expert + c.router_per_layer;
   r.moe_layer_fraction = c.moe_layers / L;
+  r.dense_mlp_params = c.dense_mlp_per_layer;
+  if (a.kv_latent_dim > 0) {  // as count_params: q_b (q_lora x heads*head_dim), kv_b (kv_lora x heads*(nope + v))
+    const double rope = a.qk_rope_head_dim;
+    const double v_dim = a.v_head_dim > 0 ? a.v_head_dim : hd;
+    r.mla_up_params = (a.q_lora_rank > 0 ? double(a.q_lora_rank) * a.heads * hd : 0.0) +
+                      (double(a.kv_latent_dim) - rope) * a.heads * (hd - rope + v_dim);
+  }
   r.mlp_total_params = (c.dense_layers * c.dense_mlp_per_layer + c.moe_layers * moe_total) / L;
   r.mlp_active_params = (c.dense_layers * c.dense_mlp_per_layer + c.moe_layers * moe_active) / L;
   r.expert_share =
@@ -329,6 +359,11 @@ AIDC_HD inline bool training_config_valid(const TrainingProblem& p, const Traini
   }
   if (p.arch.heads % c.tp != 0) return false;
   if (c.sequence_parallel != 0 && c.tp == 1) return false;
+  // single modules only beside None or Selective, and only those the architecture has
+  if (c.recompute_modules != 0 && (c.recompute == Recompute::Full ||
+                                   (c.recompute_modules & ~recompute_modules_applicable(p.arch)) != 0)) {
+    return false;
+  }
   if (p.seq_len < 1 || p.seq_len % c.cp != 0) return false;
   // Experts: ep divides the expert count and ep × e the t·c·d ranks of a stage (parallel folding); e ≠ t only for
   // MoE, and below t only with sequence parallelism (each GPU dispatches its own sequence shard). e divides t: an
@@ -488,12 +523,38 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   // Attention-core activations: standard keeps the s×s softmax output, dropout mask and output (5 bytes per score);
   // FlashAttention keeps the fp32 log-sum-exp per query row and head.
   const double act_softmax = flash ? 4.0 * heads * s * b / t : 5.0 * heads * s * S * b / t;
+  // Single modules recomputed (kRecompute* bits), per token and layer, in the tensors above: "layernorm" frees the
+  // two norms' outputs (the QKV input and the MLP or router input, 2h each, replicated over t unless SP); "moe_act"
+  // the routed experts' activation outputs (2 bytes x k x expert width, sharded); "mlp" a dense layer's fc1 and
+  // activation outputs (its input stays) and runs its GEMMs and, with t > 1, its forward collective again;
+  // "mla_up_proj" MLA's decompressed Q, K and V (the latents stay) and runs the q_b and kv_b GEMMs again. The
+  // recomputed tensors are written once more by the elementwise kernels, and one layer's live at a time.
+  double module_saved = 0.0, module_gemm_flops = 0.0, module_colls = 0.0;
+  if (c.recompute != Recompute::Full && c.recompute_modules != 0) {
+    const int mods = c.recompute_modules & recompute_modules_applicable(a);
+    const double dense_frac = 1.0 - ac.moe_layer_fraction;
+    const double fe = a.moe_ffn_hidden > 0 ? a.moe_ffn_hidden : a.ffn_hidden;
+    if (mods & kRecomputeLayernorm) module_saved += sbh * 4.0 / rep_t;
+    if (mods & kRecomputeMoeAct) module_saved += ac.moe_layer_fraction * tok * a.active_experts * fe * 2.0 / t;
+    if (mods & kRecomputeMlp) {
+      module_saved += dense_frac * tok * a.ffn_hidden * (a.gated_mlp ? 6.0 : 4.0) / t;
+      module_gemm_flops += dense_frac * tok * 2.0 * ac.dense_mlp_params / t;
+      module_colls += dense_frac;
+    }
+    if (mods & kRecomputeMlaUpProj) {
+      module_saved += tok * 2.0 * (ac.q_width + k_width + v_width) / t;
+      module_gemm_flops += tok * 2.0 * ac.mla_up_params / t;
+    }
+  }
   // Elementwise kernels are HBM-bound: forward moves the activations once (× passes), backward twice.
   double elem_bytes = (moved_linear + act_softmax) * 3.0;
   if (c.recompute == Recompute::Full) elem_bytes += (moved_linear + act_softmax);
   if (c.recompute == Recompute::Selective && !flash) elem_bytes += act_softmax;
+  elem_bytes += module_saved;
   elem_bytes *= k.elementwise_passes;
-  const double layer_compute = mb_matmul_s + elem_bytes / hbm_rate;
+  // the recomputed GEMMs at the layer GEMMs' rate per FLOP (FP8 / FP4 mixes included)
+  const double s_per_layer_gemm_flop = gemm_fwd_s / (dense_fwd + routed_fwd / grouped_efficiency);
+  const double layer_compute = mb_matmul_s + module_gemm_flops * s_per_layer_gemm_flop + elem_bytes / hbm_rate;
 
   // --- Tensor parallel: 2 all-reduces forward, 2 backward per layer (RS+AG pairs with sequence parallelism: same
   // ring volume), 2 more when the forward is recomputed in full. Each moves s·b·h activations (2 bytes).
@@ -511,6 +572,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     }
     layer_tp = 0.5 * n_coll * (attn_coll + mlp_coll);
     layer_tp_fwd = layer_tp * 2.0 / n_coll;
+    layer_tp += module_colls * attn_coll;  // a recomputed dense MLP's forward collective, in the backward pass
   }
   // --- Context parallel: ring exchange of K and V blocks (forward), K, V, dK, dV (backward), overlapped with the
   // attention score computation of the same layer.
@@ -644,8 +706,8 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   auto shard = [](double n, double g, double on) { return on > 0.0 ? n / g : n; };
   double act_layer = 0.0;
   switch (c.recompute) {
-    case Recompute::None: act_layer = act_linear + act_softmax; break;
-    case Recompute::Selective: act_layer = act_linear; break;
+    case Recompute::None: act_layer = act_linear + act_softmax - module_saved; break;
+    case Recompute::Selective: act_layer = act_linear - module_saved; break;
     case Recompute::Full: act_layer = 2.0 * sbh / (sp ? t : 1.0); break;
   }
   const double interleave_factor = c.interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
@@ -659,6 +721,7 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
     r.optimizer = 12.0 * (shard(w.dense, g_dense, z1) + shard(w.expert, g_expert, z1));
     double act = layers * act_layer * in_flight * interleave_factor;
     if (c.recompute == Recompute::Full) act += act_linear + act_softmax;  // one layer's recomputed working set
+    act += module_saved;  // the recomputed modules' tensors of one layer
     if (logits) act += 4.0 * tok * V / t;                                 // fp32 logits
     r.activations = act;
     r.total = r.weights + r.gradients + r.optimizer + r.activations;

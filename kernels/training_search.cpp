@@ -112,6 +112,22 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
   }
   std::vector<int> cps = p.fixed_cp > 0 ? std::vector<int>{p.fixed_cp} : std::vector<int>{1, 2, 4, 8, 16};
   const int micro_batches[] = {1, 2, 4, 8, 16};
+  // Recompute: none and every set of the single modules the architecture has (Megatron-core's recompute_modules),
+  // selective (the attention core; with standard attention also beside every module set, with fused attention it
+  // has nothing to recompute) and full.
+  struct RecomputeChoice {
+    Recompute recompute;
+    int modules;
+  };
+  std::vector<RecomputeChoice> recomputes;
+  const int applicable = recompute_modules_applicable(a);
+  for (int mods = 0; mods <= applicable; ++mods) {
+    if ((mods & ~applicable) == 0) recomputes.push_back({Recompute::None, mods});
+  }
+  for (int mods = 0; mods <= applicable; ++mods) {
+    if ((mods & ~applicable) == 0 && (mods == 0 || !p.flash_attention)) recomputes.push_back({Recompute::Selective, mods});
+  }
+  recomputes.push_back({Recompute::Full, 0});
   for (int tp : tps) {
     if (a.heads % tp != 0 || p.gpus % tp != 0) continue;
     for (int pp : pps) {
@@ -163,7 +179,7 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
               if (pp > 1 && v == 1 && m >= pp) n_schedules = (pp % 2 == 0 && m % 2 == 0) ? 3 : 2;
               if (p.fixed_schedule > 0 && v > 1) continue;  // zero-bubble and DualPipe do not interleave
               for (int zero = 0; zero <= 3; ++zero) {
-                for (int rc = 0; rc <= 2; ++rc) {
+                for (const RecomputeChoice& rch : recomputes) {
                   for (int seqpar = 0; seqpar <= (tp > 1 ? 1 : 0); ++seqpar) {
                     if (x.etp == 1 && tp > 1 && seqpar == 0) continue;  // folding dispatches sequence shards
                     for (int sched = 0; sched < n_schedules; ++sched) {
@@ -178,7 +194,8 @@ std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& p)
                       c.micro_batch = mb;
                       c.interleave = v;
                       c.zero = zero;
-                      c.recompute = static_cast<Recompute>(rc);
+                      c.recompute = rch.recompute;
+                      c.recompute_modules = rch.modules;
                       c.sequence_parallel = seqpar;
                       c.schedule = static_cast<PipelineSchedule>(sched);
                       out.push_back(c);

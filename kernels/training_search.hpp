@@ -30,7 +30,9 @@ struct TrainingSearchResult {
 // sequence (or fixed); dp the rest; micro-batch ∈ {1, 2, 4, 8, 16} dividing the sequences per data-parallel replica;
 // interleave v ≤ 8 with p·v dividing the layers or the layers + 2 (embedding and loss accounted), only with pp > 1
 // and micro-batches a multiple of pp (Megatron's interleaved schedule); schedule 1F1B, and without interleaving
-// zero-bubble and DualPipe (p even, micro-batches ≥ p and even); ZeRO 0..3; recompute none/selective/full; sequence
+// zero-bubble and DualPipe (p even, micro-batches ≥ p and even); ZeRO 0..3; recompute none, selective (attention
+// core) and full, none (and with standard attention selective) also beside every set of the single modules the
+// architecture has (layernorm, moe_act, mlp, mla_up_proj: Megatron-core's recompute_modules); sequence
 // parallelism on/off with tp > 1; ep (MoE only) divides the experts and dp.
 std::vector<TrainingConfig> enumerate_training_configs(const TrainingProblem& problem);
 

@@ -291,6 +291,18 @@ TEST_CASE("validate JSON meets the calibration targets for inference and trainin
   }
   CHECK(j["summary"]["inference"]["calibration"]["rows"] == 35);
   CHECK(j["summary"]["training"]["calibration"]["rows"] == 8);
+  // a training row that names the single modules its run recomputed is estimated with them
+  const json& training = *catalog.entry("reference_measurements", "training");
+  int with_modules = 0;
+  for (const json& row : j["rows"]) {
+    if (row["kind"] != "training" || row["status"] != "estimated") continue;
+    const json& entry = training[row["index"].get<std::size_t>()];
+    if (!entry.contains("recompute_modules")) continue;
+    INFO(row.dump());
+    CHECK(row["config"]["recompute_modules"] == entry["recompute_modules"]);
+    ++with_modules;
+  }
+  CHECK(with_modules >= 4);  // DeepSeek-V3's Megatron-Bridge rows: mla_up_proj
 }
 
 TEST_CASE("validate with backend cuda and no device is refused") {
@@ -319,8 +331,16 @@ TEST_CASE("a training configuration's JSON names every parallel degree, the reco
   c.schedule = aidc::PipelineSchedule::ZeroBubble;
   const json j = aidc::training_config_json(c);
   CHECK(j == json::parse(R"({"tp": 4, "pp": 2, "dp": 8, "cp": 1, "ep": 1, "etp": 4, "micro_batch": 2, "interleave": 1,
-                             "zero": 1, "recompute": "selective", "sequence_parallel": true,
-                             "schedule": "zero-bubble"})"));
+                             "zero": 1, "recompute": "selective", "recompute_modules": [],
+                             "sequence_parallel": true, "schedule": "zero-bubble"})"));
+  // single modules recomputed: by Megatron-core's names, and in the one-word label
+  c.recompute = aidc::Recompute::None;
+  c.recompute_modules = aidc::kRecomputeMlaUpProj | aidc::kRecomputeMlp;
+  CHECK(aidc::training_config_json(c)["recompute_modules"] == json::parse(R"(["mlp", "mla_up_proj"])"));
+  CHECK(aidc::recompute_label(c) == "mlp+mla_up_proj");
+  c.recompute = aidc::Recompute::Selective;
+  c.recompute_modules = aidc::kRecomputeLayernorm;
+  CHECK(aidc::recompute_label(c) == "selective+layernorm");
   aidc::InferenceConfig i;
   i.tp = 2;
   i.replicas = 4;

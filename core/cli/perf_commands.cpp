@@ -401,7 +401,7 @@ int run_estimate_training(const EstimateOptions& o) {
                                c.tp, c.pp, c.dp, c.cp, c.ep,
                                expert_tp(c) != c.tp ? fmt::format(" (expert tp {}, folded)", expert_tp(c)) : "",
                                c.micro_batch, c.interleave, c.zero,
-                               recompute_name(c.recompute), c.sequence_parallel ? ", sequence parallel" : "",
+                               recompute_label(c), c.sequence_parallel ? ", sequence parallel" : "",
                                c.pp > 1 ? ", schedule " + schedule_name(c.schedule) : "");
       if (const std::string layout = pipeline_layout_text(e, c.pp, c.interleave); !layout.empty()) {
         std::cout << "  pipeline layers   " << layout << '\n';

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "core/scenario/input_error.hpp"
@@ -105,6 +107,7 @@ nlohmann::json training_config_json(const TrainingConfig& c) {
           {"interleave", c.interleave},
           {"zero", c.zero},
           {"recompute", recompute_name(c.recompute)},
+          {"recompute_modules", recompute_module_names(c.recompute_modules)},
           {"sequence_parallel", c.sequence_parallel != 0},
           {"schedule", schedule_name(c.schedule)}};
 }
@@ -129,6 +132,34 @@ std::string recompute_name(Recompute r) {
     case Recompute::None: break;
   }
   return "none";
+}
+
+namespace {
+constexpr std::pair<int, const char*> kRecomputeModuleNames[kRecomputeModuleCount] = {
+    {kRecomputeLayernorm, "layernorm"}, {kRecomputeMoeAct, "moe_act"}, {kRecomputeMlp, "mlp"},
+    {kRecomputeMlaUpProj, "mla_up_proj"}};
+}  // namespace
+
+std::vector<std::string> recompute_module_names(int modules) {
+  std::vector<std::string> out;
+  for (const auto& [bit, name] : kRecomputeModuleNames) {
+    if (modules & bit) out.push_back(name);
+  }
+  return out;
+}
+
+int recompute_module_bit(const std::string& name) {
+  for (const auto& [bit, n] : kRecomputeModuleNames) {
+    if (name == n) return bit;
+  }
+  return 0;
+}
+
+std::string recompute_label(const TrainingConfig& c) {
+  const std::vector<std::string> mods = recompute_module_names(c.recompute_modules);
+  if (mods.empty()) return recompute_name(c.recompute);
+  const std::string list = fmt::format("{}", fmt::join(mods, "+"));
+  return c.recompute == Recompute::None ? list : recompute_name(c.recompute) + "+" + list;
 }
 
 std::string schedule_name(PipelineSchedule s) {

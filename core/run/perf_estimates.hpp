@@ -139,6 +139,13 @@ std::vector<InferenceRequest> fixed_length_requests(int n, int isl, int osl);
 void set_poisson_arrivals(std::vector<InferenceRequest>& r, double rate, std::uint64_t seed = 12345);
 
 std::string recompute_name(Recompute r);
+// The single modules of a kRecompute* bit set by Megatron-core's names ("layernorm", "moe_act", "mlp",
+// "mla_up_proj"), and one name's bit (0 for none of them).
+std::vector<std::string> recompute_module_names(int modules);
+int recompute_module_bit(const std::string& name);
+// What a configuration recomputes, in one word: "none", "selective", "full", or its modules ("mla_up_proj+mlp",
+// "selective+layernorm").
+std::string recompute_label(const TrainingConfig& c);
 // "1f1b", "zero-bubble", "dualpipe"; and back (-1 for "searched" or anything else).
 std::string schedule_name(PipelineSchedule s);
 int schedule_from_name(const std::string& name);

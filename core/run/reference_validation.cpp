@@ -48,7 +48,7 @@ std::string error_class_of(const Catalog& catalog, const std::string& model, con
 std::string training_config_text(const TrainingConfig& c) {
   return fmt::format("tp{} pp{} dp{} cp{} ep{}{} mb{} v{} zero{} {}{}{}", c.tp, c.pp, c.dp, c.cp, c.ep,
                      expert_tp(c) != c.tp ? fmt::format(" etp{}", expert_tp(c)) : "", c.micro_batch,
-                     c.interleave, c.zero, recompute_name(c.recompute), c.sequence_parallel ? " sp" : "",
+                     c.interleave, c.zero, recompute_label(c), c.sequence_parallel ? " sp" : "",
                      c.schedule != PipelineSchedule::OneFOneB ? " " + schedule_name(c.schedule) : "");
 }
 
@@ -312,6 +312,25 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
   const int mb = int_or(e, "micro_batch", 0), v = int_or(e, "interleave", 0), ep = int_or(e, "ep", 0);
   const int etp = int_or(e, "etp", 0);  // expert tensor parallel, where the source gives it
   const std::string recompute = str_or(e, "recompute");
+  // Single modules the run recomputed ("recompute_modules": ["mla_up_proj"], Megatron-core's names), where the
+  // published configuration gives them.
+  int modules = 0;
+  const bool has_modules = e.contains("recompute_modules");
+  if (has_modules) {
+    const nlohmann::json& list = e["recompute_modules"];
+    for (std::size_t i = 0; list.is_array() && i < list.size(); ++i) {
+      const int bit = list[i].is_string() ? recompute_module_bit(list[i].get<std::string>()) : 0;
+      if (bit == 0) {
+        out.reason = "recompute_modules entry " + list[i].dump() + " is not layernorm, moe_act, mlp or mla_up_proj";
+        return out;
+      }
+      modules |= bit;
+    }
+    if (!list.is_array()) {
+      out.reason = "recompute_modules is not an array of module names";
+      return out;
+    }
+  }
   const bool has_fsdp = e.contains("fsdp") && e["fsdp"].is_boolean();
   const bool fsdp = has_fsdp && e["fsdp"].get<bool>();
   spec.fixed_tp = tp;
@@ -358,9 +377,11 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
     if (level < 2 && ep > 0 && spec.arch.routed_experts > 0 && c.ep != ep) return false;
     if (level < 2 && etp > 0 && spec.arch.routed_experts > 0 && expert_tp(c) != etp) return false;
     if (level < 2 && recompute == "full" && (c.recompute != Recompute::Full || c.sequence_parallel != 0)) return false;
-    if (level < 2 && recompute == "seq+sel" && (c.recompute != Recompute::Selective || c.sequence_parallel == 0)) {
+    if (level < 2 && recompute == "seq+sel" &&
+        (c.recompute != Recompute::Selective || c.sequence_parallel == 0 || c.recompute_modules != 0)) {
       return false;
     }
+    if (level < 2 && has_modules && (c.recompute == Recompute::Full || c.recompute_modules != modules)) return false;
     if (level < 3) {
       if (!has_fsdp && c.zero != 0) return false;  // calibration rows: Megatron-LM 2022, no ZeRO
       if (has_fsdp && fsdp && c.zero != 3) return false;

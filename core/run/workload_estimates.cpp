@@ -68,7 +68,7 @@ void training_row(TableBuilder& b, const TrainingConfig& c, const TrainingEstima
   b.number("micro_batch", "sequences", c.micro_batch);
   b.number("interleave", "1", c.interleave);
   b.number("zero", "1", c.zero);
-  b.text("recompute", recompute_name(c.recompute));
+  b.text("recompute", recompute_label(c));
   b.number("sequence_parallel", "1", c.sequence_parallel);
   b.text("schedule", schedule_name(c.schedule));
   b.number("feasible", "1", e.feasible);
