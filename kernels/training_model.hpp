@@ -209,10 +209,12 @@ AIDC_HD inline ArchCounts arch_counts(const LlmArch& a) {
   const double moe_active = (double(a.active_experts) + a.shared_experts) * c.expert + c.router_per_layer;
   r.moe_layer_fraction = c.moe_layers / L;
   r.dense_mlp_params = c.dense_mlp_per_layer;
-  if (a.kv_latent_dim > 0) {  // as count_params: q_b (q_lora x heads*head_dim), kv_b (kv_lora x heads*(nope + v))
+  if (a.kv_latent_dim > 0) {
+    // as count_params: q_b (q_lora x heads*head_dim; without a query latent the query projection from the hidden
+    // state, which then yields Q) and kv_b (kv_lora x heads*(nope + v))
     const double rope = a.qk_rope_head_dim;
     const double v_dim = a.v_head_dim > 0 ? a.v_head_dim : hd;
-    r.mla_up_params = (a.q_lora_rank > 0 ? double(a.q_lora_rank) * a.heads * hd : 0.0) +
+    r.mla_up_params = (a.q_lora_rank > 0 ? double(a.q_lora_rank) : h) * a.heads * hd +
                       (double(a.kv_latent_dim) - rope) * a.heads * (hd - rope + v_dim);
   }
   r.mlp_total_params = (c.dense_layers * c.dense_mlp_per_layer + c.moe_layers * moe_total) / L;
