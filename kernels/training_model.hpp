@@ -532,8 +532,8 @@ AIDC_HD inline TrainingEstimate estimate_training(const TrainingProblem& p, cons
   // "mla_up_proj" MLA's decompressed Q, K and V (the latents stay) and runs the q_b and kv_b GEMMs again. The
   // recomputed tensors are written once more by the elementwise kernels, and one layer's live at a time.
   double module_saved = 0.0, module_gemm_flops = 0.0, module_colls = 0.0;
-  if (c.recompute != Recompute::Full && c.recompute_modules != 0) {
-    const int mods = c.recompute_modules & recompute_modules_applicable(a);
+  if (c.recompute_modules != 0) {  // training_config_valid: only beside None or Selective, only the arch's modules
+    const int mods = c.recompute_modules;
     const double dense_frac = 1.0 - ac.moe_layer_fraction;
     const double fe = a.moe_ffn_hidden > 0 ? a.moe_ffn_hidden : a.ffn_hidden;
     if (mods & kRecomputeLayernorm) module_saved += sbh * 4.0 / rep_t;

@@ -42,4 +42,13 @@ inline TrainingProblem problem(const LlmArch& arch, const AcceleratorSpec& accel
   return p;
 }
 
+// Every GPU its own data-parallel replica (tp = pp = 1), one sequence per micro-batch, nothing recomputed.
+inline TrainingConfig data_parallel_config(int gpus) {
+  TrainingConfig c;
+  c.dp = gpus;
+  c.micro_batch = 1;
+  c.recompute = Recompute::None;
+  return c;
+}
+
 }  // namespace aidc::test

@@ -24,20 +24,12 @@ LlmArch small_moe() {
   return a;
 }
 
-TrainingConfig single_gpu_stage(int gpus) {
-  TrainingConfig c;
-  c.dp = gpus;
-  c.micro_batch = 1;
-  c.recompute = Recompute::None;
-  return c;
-}
-
 }  // namespace
 
 TEST_CASE("routed-expert GEMMs run at M / (M + M_half) of the GEMM rate, M the tokens per local expert") {
   const LlmArch a = small_moe();
   const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
-  TrainingConfig c = single_gpu_stage(8);
+  TrainingConfig c = test::data_parallel_config(8);
   TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
   TrainingCalibration ideal = k;
   ideal.expert_gemm_half_tokens = 0.0;
@@ -61,7 +53,7 @@ TEST_CASE("routed-expert GEMMs run at M / (M + M_half) of the GEMM rate, M the t
 TEST_CASE("an MoE layer keeps the router input, the routed copies' inputs and the expert intermediates") {
   const LlmArch a = small_moe();
   const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
-  const TrainingConfig c = single_gpu_stage(8);
+  const TrainingConfig c = test::data_parallel_config(8);
   const TrainingEstimate e = estimate_training(p, c);
   // Per layer, tp 1, no SP, flash attention, MHA: layer norms, QKV input and mask 7 sbh + Q, K, V, output 8 sbh;
   // MoE MLP: router input 2 sbh, k permuted copies 2k sbh (no expert outputs: probabilities applied in the
@@ -87,7 +79,7 @@ TEST_CASE("an MoE layer keeps the router input, the routed copies' inputs and th
 TEST_CASE("at tp 8 the MoE layer's f-wide tensors are sharded, its h-wide ones only with sequence parallelism") {
   const LlmArch a = small_moe();
   const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
-  TrainingConfig c = single_gpu_stage(8);
+  TrainingConfig c = test::data_parallel_config(8);
   c.tp = 8;
   c.dp = 1;
   const double s = 4096, h = 4096, k = 8, f = 1024, t = 8;
@@ -106,7 +98,7 @@ TEST_CASE("at tp 8 the MoE layer's f-wide tensors are sharded, its h-wide ones o
 TEST_CASE("the expert all-to-all runs at the all-to-all fraction of the link, not the all-reduce bus fraction") {
   const LlmArch a = small_moe();
   const TrainingProblem p = test::problem(a, test::h100_sxm(), 8, 4096, 8);
-  TrainingConfig c = single_gpu_stage(8);
+  TrainingConfig c = test::data_parallel_config(8);
   c.ep = 8;
   const TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
   const TrainingEstimate e = estimate_training(p, c, k);
@@ -120,7 +112,7 @@ TEST_CASE("the expert all-to-all runs at the all-to-all fraction of the link, no
 TEST_CASE("an all-to-all over several scale-up domains sends the in-domain share over NVLink, the rest over the NICs") {
   const LlmArch a = small_moe();
   const TrainingProblem p = test::problem(a, test::h100_sxm(), 32, 4096, 32);  // 4 nodes of 8
-  TrainingConfig c = single_gpu_stage(32);
+  TrainingConfig c = test::data_parallel_config(32);
   c.ep = 32;
   const TrainingCalibration k = training_calibration(p.accel.generation, p.precision);
   const TrainingEstimate e = estimate_training(p, c, k);
@@ -161,7 +153,7 @@ TEST_CASE("DeepSeek-V3 in BF16 at PP 4, VPP 4, EP 64 on 256 GPUs needs about 200
 TEST_CASE("MoE parallel folding: experts take their own tensor-parallel degree and ep spans the attention's ranks") {
   const LlmArch a = small_moe();  // every layer MoE
   const TrainingProblem p = test::problem(a, test::h100_sxm(), 16, 4096, 16);
-  TrainingConfig unfolded = single_gpu_stage(8);
+  TrainingConfig unfolded = test::data_parallel_config(8);
   unfolded.tp = 2;
   unfolded.sequence_parallel = 1;
   unfolded.ep = 8;  // experts over tp 2 x ep 8 = the 16 ranks of the stage

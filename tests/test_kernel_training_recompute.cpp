@@ -23,9 +23,7 @@ LlmArch small_dense() {
 }
 
 TrainingConfig one_gpu(int modules) {
-  TrainingConfig c;
-  c.micro_batch = 1;
-  c.recompute = Recompute::None;
+  TrainingConfig c = test::data_parallel_config(1);
   c.recompute_modules = modules;
   return c;
 }

@@ -318,17 +318,17 @@ TrainingRowResult estimate_training_reference(const Catalog& catalog, const nloh
   const bool has_modules = e.contains("recompute_modules");
   if (has_modules) {
     const nlohmann::json& list = e["recompute_modules"];
-    for (std::size_t i = 0; list.is_array() && i < list.size(); ++i) {
-      const int bit = list[i].is_string() ? recompute_module_bit(list[i].get<std::string>()) : 0;
-      if (bit == 0) {
-        out.reason = "recompute_modules entry " + list[i].dump() + " is not layernorm, moe_act, mlp or mla_up_proj";
-        return out;
-      }
-      modules |= bit;
-    }
     if (!list.is_array()) {
       out.reason = "recompute_modules is not an array of module names";
       return out;
+    }
+    for (const nlohmann::json& name : list) {
+      const int bit = name.is_string() ? recompute_module_bit(name.get<std::string>()) : 0;
+      if (bit == 0) {
+        out.reason = "recompute_modules entry " + name.dump() + " is not layernorm, moe_act, mlp or mla_up_proj";
+        return out;
+      }
+      modules |= bit;
     }
   }
   const bool has_fsdp = e.contains("fsdp") && e["fsdp"].is_boolean();
